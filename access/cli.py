@@ -1,0 +1,225 @@
+"""The ``access`` command line: run studies, list them, measure detour factors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from access import __version__
+from access.config import list_studies, load_config
+from access.errors import AccessError
+from access.measure import THRESHOLDS_MIN
+from access.modes import MODES
+from access.study import Study, StudyResult
+
+app = typer.Typer(
+    help=(
+        "access: how far residents are from a police front counter, on foot, by bike and by car, "
+        "before and after closures. Studies live in data/studies/*.toml; source data is read from "
+        "the mirror in ACCESS_DATA_MIRROR (default ../shared/data beside the repository)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"access {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                         help="Print the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step in detail.")] = False,
+) -> None:
+    """Accessibility of police front counters: figures, tables and maps."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def _summary_table(result: StudyResult) -> Table:
+    table = Table(title=f"{result.config.title}\nminutes to the nearest open counter, population-weighted",
+                  title_justify="left")
+    for column in ("period", "mode", "model", "residents", "mean", "median", "p90",
+                   *[f"≤{t}" for t in THRESHOLDS_MIN]):
+        table.add_column(column, justify="left" if column in ("period", "mode", "model") else "right")
+    for (period, mode), row in result.summary.iterrows():
+        label = f"{period} ({row['role']})" if row["role"] != "extra" else period
+        model = row["model"] if row["model"] == "street network" else f"[bold red]{row['model']}[/]"
+        table.add_row(label, mode, model, f"{row['population']:,.0f}", f"{row['mean_min']:.1f}",
+                      f"{row['median_min']:.1f}", f"{row['p90_min']:.1f}",
+                      *[_percent(row[f"within_{t}"]) for t in THRESHOLDS_MIN])
+    return table
+
+
+def _changes_table(result: StudyResult) -> Table:
+    config = result.config
+    table = Table(title=f"change from {config.before} (before) to {config.after} (after)", title_justify="left")
+    for column in ("mode", "mean before → after", "median", "p90", "within 30 min",
+                   "residents whose nearest counter changed", "their mean change"):
+        table.add_column(column, justify="left" if column == "mode" else "right")
+    for mode, row in result.changes.iterrows():
+        table.add_row(
+            mode,
+            f"{row['mean_min_before']:.1f} → {row['mean_min_after']:.1f} ({row['mean_min_change']:+.1f})",
+            f"{row['median_min_before']:.1f} → {row['median_min_after']:.1f}",
+            f"{row['p90_min_before']:.1f} → {row['p90_min_after']:.1f}",
+            f"{_percent(row['within_30_before'])} → {_percent(row['within_30_after'])}",
+            f"{row['population_switched']:,.0f}",
+            f"{row['mean_change_min_switched']:+.1f} min",
+        )
+    return table
+
+
+@app.command()
+def run(
+    study: Annotated[str, typer.Argument(help="A study name (see 'access studies') or a path to a study .toml.")]
+    = "redbridge-2017",
+    mode: Annotated[Optional[list[str]], typer.Option(
+        "--mode", "-m", help=f"Mode to run; repeat for several. Default: the study's modes ({', '.join(MODES)}).")]
+    = None,
+    offline: Annotated[bool, typer.Option(
+        help="Do not download a street network. Without --osm-file or a cached network the times "
+             "are a straight-line estimate (distance × measured detour factor ÷ speed), labelled as such.")]
+    = False,
+    osm_file: Annotated[Optional[Path], typer.Option(
+        "--osm-file", help="A local .osm or .osm.pbf file to build the street network from "
+                           "(for example Geofabrik's greater-london-latest.osm.pbf).")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Output folder for maps, summary.json, tables and per-origin results. "
+                            "Default: maps/<study> in the current folder.")] = None,
+    maps: Annotated[bool, typer.Option(help="Write the HTML maps.")] = True,
+    cache: Annotated[bool, typer.Option(help="Use and fill the network cache (ACCESS_CACHE_DIR).")] = True,
+) -> None:
+    """Run a study: print its figures and write maps, summary.json and tables.
+
+    Networks come from --osm-file, the study's own OSM file, the cache, or Overpass
+    (online), in that order. Offline with none of these, the run goes on with the
+    straight-line estimate and says so on every output.
+    """
+    started = time.perf_counter()
+    try:
+        chosen = Study(load_config(study))
+        modes = mode or list(chosen.config.modes)
+        for name in modes:
+            if name not in MODES:
+                raise _fail(f"unknown mode {name!r}; choose from {', '.join(MODES)}")
+        folder = out or Path("maps") / chosen.name
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                      console=errors, transient=True) as progress:
+            task = progress.add_task(f"{chosen.name}", total=len(modes) + 3)
+            first = True
+
+            def step(description: str) -> None:
+                nonlocal first
+                if not first:
+                    progress.advance(task)
+                first = False
+                progress.update(task, description=f"{chosen.name}: {description}")
+
+            result = chosen.run(modes=modes, offline=offline, osm_file=osm_file, use_cache=cache, on_step=step)
+            _ = result.summary
+            step("writing maps and tables" if maps else "writing tables")
+            paths = result.write(folder, maps=maps)
+            progress.advance(task)
+    except AccessError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; outputs already in place were left as they were", 130) from None
+
+    console.print(_summary_table(result))
+    console.print(_changes_table(result))
+    for warning in result.warnings:
+        console.print(Panel(warning, title="warning", border_style="red", expand=False))
+    if any(t.is_estimate for t in result.times.values()):
+        console.print(Panel("Some or all times above are a STRAIGHT-LINE ESTIMATE, not street-network "
+                            "routes. Run online, or pass --osm-file, for the network model.",
+                            border_style="bold red", expand=False))
+    console.print(f"wrote {len(paths)} files to {folder}/ ({', '.join(sorted(paths))}) "
+                  f"in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def studies() -> None:
+    """List the studies shipped in data/studies."""
+    table = Table("study", "title", "periods (before, after, extra)", "modes")
+    for name in list_studies():
+        try:
+            config = load_config(name)
+        except AccessError as exc:
+            table.add_row(name, f"[red]invalid: {exc}[/]", "", "")
+            continue
+        table.add_row(name, config.title, ", ".join(config.periods), ", ".join(config.modes))
+    console.print(table)
+
+
+@app.command()
+def calibrate(
+    osm_file: Annotated[str, typer.Option(
+        "--osm-file", help="OSM file (path or data/sources.toml key) to measure on.")] = "city_of_london_osm",
+    label: Annotated[str, typer.Option(help="How to name the network in the stored figures.")]
+    = "City of London OSM extract (2020-07-20)",
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Where to write the factors. Default: data/detour_factors.toml.")] = None,
+    sources_count: Annotated[int, typer.Option("--sources", help="Random source nodes per mode.")] = 200,
+) -> None:
+    """Measure each mode's detour factor (network ÷ straight-line distance) on a real OSM network.
+
+    The straight-line fallback uses these figures. The result is stored with its
+    spread (median, p10, p90, standard deviation, number of pairs).
+    """
+    from access.detour import measure_detour_factors, write_detour_factors
+    from access.network import get_network
+    from access.sources import mirror_file, sources
+
+    try:
+        path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
+        factors = []
+        with console.status("measuring detour factors") as status:
+            for name in MODES:
+                status.update(f"{name}: building the network and measuring")
+                network = get_network(name, crs="EPSG:27700", osm_file=path)
+                factors.append(measure_detour_factors(network, n_sources=sources_count, measured_on=label))
+        written = write_detour_factors(factors, out)
+    except AccessError as exc:
+        raise _fail(str(exc)) from None
+    table = Table("mode", "factor (mean)", "median", "p10", "p90", "std", "pairs", "speed km/h")
+    for f in factors:
+        table.add_row(f.mode, f"{f.factor:.3f}", f"{f.median:.3f}", f"{f.p10:.3f}", f"{f.p90:.3f}",
+                      f"{f.std:.3f}", f"{f.n_pairs:,}", f"{f.speed_kmh:.1f}")
+    console.print(table)
+    console.print(f"wrote {written}")
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(entry())

@@ -1,0 +1,58 @@
+"""Every error access raises on purpose.
+
+Each class has two bases: :class:`AccessError`, so that callers can catch
+everything from this package in one place, and the built-in exception that
+describes the kind of failure (``ValueError``, ``FileNotFoundError``, ...), so
+that ordinary Python code keeps working.  Every message names the bad value
+and says what to do about it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessError",
+    "StudyError",
+    "DataError",
+    "MirrorFileMissing",
+    "ChecksumMismatch",
+    "HoursError",
+    "NetworkError",
+    "NetworkUnavailable",
+    "OutputError",
+]
+
+
+class AccessError(Exception):
+    """Base class of every error raised by access."""
+
+
+class StudyError(AccessError, ValueError):
+    """A study definition is missing, malformed, or has a bad key or value."""
+
+
+class DataError(AccessError, ValueError):
+    """An input table or boundary file has unusable content."""
+
+
+class MirrorFileMissing(AccessError, FileNotFoundError):
+    """A file listed in ``data/sources.toml`` is not in the data mirror."""
+
+
+class ChecksumMismatch(AccessError, ValueError):
+    """A mirror file's sha256 differs from the one in ``data/sources.toml``."""
+
+
+class HoursError(AccessError, ValueError):
+    """An opening-hours string is not understood."""
+
+
+class NetworkError(AccessError, RuntimeError):
+    """A street network could not be read or built."""
+
+
+class NetworkUnavailable(NetworkError):
+    """No street network can be had: no cache, no local file, no Overpass."""
+
+
+class OutputError(AccessError, OSError):
+    """An output folder or file cannot be written."""

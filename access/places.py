@@ -1,0 +1,265 @@
+"""Where things are: the study boundary, its counters and its residents.
+
+Every function returns GeoDataFrames in the study's projected CRS (metres).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from access.config import StudyConfig
+from access.errors import DataError, StudyError
+from access.hours import Hours, parse_hours
+from access.sources import mirror_file
+
+__all__ = [
+    "Places", "load_places", "load_boundary", "load_counters", "load_residents",
+    "load_lsoas", "load_wards", "counter_hours",
+]
+
+COUNTER_COLUMNS = ("id", "name", "lon", "lat")
+WGS84 = "EPSG:4326"
+
+
+class Places:
+    """Everything a study needs to know about where things are.
+
+    Attributes
+    ----------
+    boundary
+        The study boroughs, dissolved into one row.
+    area
+        The network area: the convex hull of the boroughs and every counter,
+        grown by the study's buffer, so that a route from any resident to any
+        counter may leave the borough.
+    counters
+        One row per counter, with a column of hours per period.
+    residents
+        One row per origin (live postcode, or an LSOA's representative point),
+        with its share of the 2011 population.
+    lsoas
+        The study's LSOA polygons with their 2011 residents.
+    wards
+        Ward polygons, when the study names a ward file, else ``None``.
+    """
+
+    def __init__(self, config: StudyConfig) -> None:
+        self.config = config
+        self.boundary = load_boundary(config)
+        self.counters = load_counters(config, self.boundary.geometry.iloc[0])
+        self.area: BaseGeometry = network_area(self.boundary, self.counters, config.buffer_m)
+        self.lsoas = load_lsoas(config)
+        self.wards = load_wards(config)
+        self.residents = load_residents(config, self.lsoas, self.wards)
+
+
+def load_places(config: StudyConfig) -> Places:
+    """Load boundary, counters, LSOAs, wards and residents for a study."""
+    return Places(config)
+
+
+@lru_cache(maxsize=4)
+def _read_geojson(path: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(path)
+
+
+@lru_cache(maxsize=2)
+def _read_postcodes(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"large_user": "float64"})
+
+
+def load_boundary(config: StudyConfig) -> gpd.GeoDataFrame:
+    """The study's boroughs, dissolved into one polygon, in the study CRS."""
+    boroughs = _read_geojson(mirror_file("boroughs"))
+    known = set(boroughs["BOROUGH"])
+    for name in config.boroughs:
+        if name not in known:
+            raise StudyError(
+                f"{config.source}: borough {name!r} is not in london_boroughs.geojson; "
+                f"use one of: {', '.join(sorted(known))}"
+            )
+    chosen = boroughs[boroughs["BOROUGH"].isin(config.boroughs)].to_crs(config.crs)
+    dissolved = gpd.GeoDataFrame(
+        {"name": [" + ".join(config.boroughs)]},
+        geometry=[chosen.union_all()], crs=config.crs,
+    )
+    return dissolved
+
+
+def network_area(boundary: gpd.GeoDataFrame, counters: gpd.GeoDataFrame, buffer_m: float) -> BaseGeometry:
+    """The convex hull of the boundary and the counters, grown by ``buffer_m``."""
+    return boundary.geometry.iloc[0].union(counters.union_all()).convex_hull.buffer(buffer_m)
+
+
+def counter_hours(counters: pd.DataFrame, period: str) -> list[Hours]:
+    """Parsed hours of every counter in one period."""
+    return [parse_hours(text) for text in counters[period]]
+
+
+def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFrame:
+    """The study's counter table, checked and located.
+
+    A counter may lie outside the boroughs (residents use the nearest one
+    wherever it is), but not farther from them than ``[area] counter_max_m``.
+
+    Raises
+    ------
+    DataError
+        A column is missing, an id repeats, a coordinate is not a number, or
+        a counter lies farther than ``counter_max_m`` from the boroughs.
+    HoursError
+        An hours string is not understood (the message names it).
+    """
+    table = config.counters_table
+    counters = pd.read_csv(table, dtype=str, keep_default_na=False)
+    missing = [c for c in (*COUNTER_COLUMNS, *config.periods) if c not in counters.columns]
+    if missing:
+        raise DataError(f"counter table {table} lacks column(s) {', '.join(missing)}; "
+                        f"it needs {', '.join((*COUNTER_COLUMNS, *config.periods))}")
+    duplicated = counters["id"][counters["id"].duplicated()].tolist()
+    if duplicated:
+        raise DataError(f"counter table {table}: id(s) {', '.join(duplicated)} appear more than once")
+    for column in ("lon", "lat"):
+        values = pd.to_numeric(counters[column], errors="coerce")
+        bad = counters["id"][~np.isfinite(values)].tolist()
+        if bad:
+            raise DataError(f"counter table {table}: {column} of {', '.join(bad)} is not a number")
+        counters[column] = values
+    for period in config.periods:
+        for cid, text in zip(counters["id"], counters[period]):
+            try:
+                parse_hours(text)
+            except Exception as exc:
+                raise type(exc)(f"counter table {table}, counter {cid!r}, period {period!r}: {exc}") from exc
+    located = gpd.GeoDataFrame(
+        counters, geometry=gpd.points_from_xy(counters["lon"], counters["lat"]), crs=WGS84
+    ).to_crs(config.crs)
+    distance = located.distance(boundary)
+    outside = located["id"][distance > config.counter_max_m].tolist()
+    if outside:
+        raise DataError(
+            f"counter table {table}: counter(s) {', '.join(outside)} lie more than "
+            f"{config.counter_max_m:g} m from {' + '.join(config.boroughs)}; check that lon and lat "
+            f"are not swapped, or raise [area] counter_max_m"
+        )
+    return located.reset_index(drop=True)
+
+
+def _lsoa_names_in(boroughs: tuple[str, ...], names: pd.Series) -> pd.Series:
+    # An LSOA's name is its borough's name and a code, e.g. "Redbridge 019H".
+    return names.str.rsplit(" ", n=1).str[0].isin(boroughs)
+
+
+def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
+    """The study boroughs' 2011 LSOAs with their residents and households."""
+    polygons = _read_geojson(mirror_file("lsoa_polygons"))
+    polygons = polygons[_lsoa_names_in(config.boroughs, polygons["lsoa11_name"])]
+    census = pd.read_csv(mirror_file("lsoa_census"))
+    lsoas = polygons.merge(census, on="lsoa11", how="left", validate="one_to_one")
+    unmatched = lsoas["lsoa11"][lsoas["residents_2011"].isna()].tolist()
+    if unmatched:
+        raise DataError(f"LSOA(s) {', '.join(unmatched[:5])} have no row in london_lsoa2011_census.csv")
+    if lsoas.empty:
+        raise StudyError(f"{config.source}: no 2011 LSOAs found for boroughs {list(config.boroughs)!r}")
+    return lsoas.to_crs(config.crs).sort_values("lsoa11").reset_index(drop=True)
+
+
+def load_wards(config: StudyConfig) -> gpd.GeoDataFrame | None:
+    """Ward polygons (code, name) when the study names a ward file, else ``None``."""
+    if config.wards_source is None:
+        return None
+    wards = _read_geojson(mirror_file(config.wards_source)).to_crs(config.crs)
+    code = next((c for c in wards.columns if c.endswith("cd")), None)
+    name = next((c for c in wards.columns if c.endswith("nm")), None)
+    if code is None or name is None:
+        raise DataError(f"ward file {config.wards_source!r} needs a code column (…cd) and a name column (…nm)")
+    return wards[[code, name, "geometry"]].rename(columns={code: "ward_code", name: "ward_name"})
+
+
+def load_residents(
+    config: StudyConfig, lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None,
+    postcodes: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Origins weighted by 2011 population.
+
+    Every live postcode in the study's LSOAs (or, for postcodes newer than the
+    May 2022 lookup, in the study's local authorities) is an origin.  Each
+    LSOA's 2011 residents are shared equally among its ordinary postcodes
+    (``large_user == 0``); large users and unmatched postcodes weigh nothing.
+    An LSOA with no ordinary postcode puts its residents on its polygon's
+    representative point.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``origin`` (postcode, or ``LSOA:<code>``), ``kind``
+        (``postcode`` / ``lsoa-point``), ``lsoa11``, ``ward_code``,
+        ``ward_name``, ``population``, ``geometry``; sorted by ``origin``.
+
+    Raises
+    ------
+    DataError
+        If the population does not reconcile with the census total.
+
+    Parameters
+    ----------
+    config, lsoas, wards
+        The study, its LSOAs (:func:`load_lsoas`) and wards (:func:`load_wards`).
+    postcodes
+        The postcode table; by default the mirror's Code-Point Open file.
+    """
+    if postcodes is None:
+        postcodes = _read_postcodes(mirror_file("postcodes"))
+    study_lsoas = set(lsoas["lsoa11"])
+    in_lsoa = postcodes["lsoa11"].isin(study_lsoas)
+    # The boroughs' local-authority codes: each LSOA's most common one (a few
+    # postcodes sit across a boundary moved since 2011 and must not pull in
+    # the newer postcodes of a neighbouring borough).
+    lad_codes = set(postcodes[in_lsoa].groupby("lsoa11")["lad_code"].agg(lambda s: s.mode().iloc[0]))
+    newer = postcodes["lsoa11"].isna() & postcodes["lad_code"].isin(lad_codes)
+    chosen = postcodes[in_lsoa | newer].copy()
+
+    ordinary = chosen["lsoa11"].notna() & (chosen["large_user"] == 0)
+    residents_by_lsoa = lsoas.set_index("lsoa11")["residents_2011"].astype(float)
+    ordinary_count = chosen[ordinary].groupby("lsoa11").size()
+    share = residents_by_lsoa / ordinary_count.reindex(residents_by_lsoa.index)
+    chosen["population"] = np.where(ordinary, chosen["lsoa11"].map(share), 0.0)
+    chosen["kind"] = "postcode"
+    chosen = chosen.rename(columns={"postcode": "origin"})
+    origins = gpd.GeoDataFrame(
+        chosen[["origin", "kind", "lsoa11", "ward_code", "population"]],
+        geometry=gpd.points_from_xy(chosen["lon"], chosen["lat"]), crs=WGS84,
+    ).to_crs(config.crs)
+
+    empty = lsoas[~lsoas["lsoa11"].isin(ordinary_count.index)]
+    if not empty.empty:
+        points = gpd.GeoDataFrame(
+            {"origin": "LSOA:" + empty["lsoa11"], "kind": "lsoa-point", "lsoa11": empty["lsoa11"],
+             "ward_code": pd.NA, "population": empty["residents_2011"].astype(float)},
+            geometry=empty.geometry.representative_point(), crs=config.crs,
+        )
+        origins = pd.concat([origins, points], ignore_index=True)
+
+    origins = _attach_wards(origins, wards)
+    total, expected = math.fsum(origins["population"]), math.fsum(residents_by_lsoa)
+    if abs(total - expected) > 1e-6:
+        raise DataError(f"residents do not reconcile: {total:,.3f} assigned against {expected:,.0f} in the census")
+    return origins.sort_values("origin").reset_index(drop=True)
+
+
+def _attach_wards(origins: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    if wards is None:
+        origins["ward_code"] = origins["ward_code"].fillna("unknown")
+        origins["ward_name"] = origins["ward_code"]
+        return origins
+    origins = origins.drop(columns="ward_code")
+    joined = gpd.sjoin_nearest(origins, wards, how="left").drop(columns="index_right")
+    # A point on the line between two wards matches both: keep the first.
+    return joined[~joined.index.duplicated(keep="first")]

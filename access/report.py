@@ -1,0 +1,174 @@
+"""Writing a result to disk: summary.json, tables, GeoPackage and maps, atomically.
+
+Every file is written under a temporary name in its folder and renamed into
+place, so a failed or interrupted run leaves the previous outputs whole.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+import pandas as pd
+
+from access import __version__
+from access.errors import OutputError
+from access.measure import THRESHOLDS_MIN
+
+if TYPE_CHECKING:
+    from access.study import StudyResult
+
+__all__ = ["write_outputs", "write_maps", "summary_json", "atomic_path"]
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``; renamed onto it if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    os.close(fd)
+    os.unlink(tmp)  # some writers (GDAL) refuse to write over an existing file
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write(target: Path, writer: Callable[[Path], Any]) -> Path:
+    with atomic_path(target) as tmp:
+        writer(tmp)
+    return target
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+    return value
+
+
+def summary_json(result: StudyResult) -> dict[str, Any]:
+    """The run's figures as a JSON-ready dict (no timestamps: two runs give the same bytes)."""
+    config = result.config
+    rows = []
+    for (period, mode), row in result.summary.iterrows():
+        rows.append({
+            "period": period, "mode": mode, "role": row["role"], "model": row["model"],
+            "population": _clean(row["population"]), "unreachable": _clean(row["unreachable"]),
+            "far_from_network": _clean(row["far_from_network"]),
+            "mean_min": _clean(row["mean_min"]), "median_min": _clean(row["median_min"]),
+            "p90_min": _clean(row["p90_min"]),
+            "share_within_min": {str(t): _clean(row[f"within_{t}"]) for t in THRESHOLDS_MIN},
+        })
+    changes = []
+    for mode, row in result.changes.iterrows():
+        changes.append({"mode": mode, "model": row["model"],
+                        **{k: _clean(v) for k, v in row.items() if k != "model"}})
+    return {
+        "study": config.name,
+        "title": config.title,
+        "generated_by": f"access {__version__}",
+        "before": config.before,
+        "after": config.after,
+        "periods": list(config.periods),
+        "models": {mode: {"model": t.model, "detail": t.detail, "note": result.model_note(mode)}
+                   for mode, t in result.times.items()},
+        "hours_rule": ("a counter counts as available in a period unless its hours are 'off'; "
+                       "'open' (hours not known) and 'unknown' count as available"),
+        "population": _clean(float(result.origins["population"].sum())),
+        "origins": int(len(result.origins)),
+        "results": rows,
+        "changes": changes,
+        "warnings": list(result.warnings),
+        "attribution": _attribution(),
+    }
+
+
+def _attribution() -> str:
+    from access.study import ATTRIBUTION
+    return ATTRIBUTION
+
+
+def write_maps(result: StudyResult, folder: Path) -> list[Path]:
+    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``."""
+    from access.maps import write_index, write_mode_map
+    from access.modes import MODES
+
+    _ensure_folder(folder)
+    config, places = result.config, result.study.places
+    lsoa_table = result.by_lsoa()
+    written = []
+    for mode in result.modes:
+        table = lsoa_table.xs(mode, level="mode")[["before_min", "after_min", "change_min"]]
+        areas = places.lsoas[["lsoa11", "residents_2011", "geometry"]].rename(
+            columns={"residents_2011": "population"}).merge(table, left_on="lsoa11", right_index=True)
+        written.append(write_mode_map(
+            folder / f"{mode}.html", title=config.title, mode_label=MODES[mode].label,
+            model_note=result.model_note(mode), is_estimate=result.times[mode].is_estimate,
+            boundary=places.boundary, areas=areas, counters=places.counters,
+            periods=list(config.periods), before=config.before, after=config.after,
+            attribution=_attribution(),
+        ))
+    estimate = any(t.is_estimate for t in result.times.values())
+    notes = " ".join(result.model_note(mode) for mode in result.modes)
+    written.append(write_index(
+        folder / "index.html", title=config.title,
+        pages={f"Travel time {MODES[m].label}": f"{m}.html" for m in result.modes},
+        model_note=notes, is_estimate=estimate, attribution=_attribution(),
+    ))
+    return written
+
+
+def _ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {str(folder)!r} ({exc.strerror}); "
+                          f"choose another with --out") from exc
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"output folder {str(folder)!r} is not writable; choose another with --out")
+
+
+def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> dict[str, Path]:
+    """Write every output of a run to ``folder``.
+
+    Files: ``summary.json``, ``summary.csv``, ``changes.csv``, ``switches.csv``,
+    ``wards.csv``, ``lsoas.csv``, ``origins.csv``, ``origins.gpkg`` and, with
+    ``maps``, ``<mode>.html`` and ``index.html``.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be created or written.
+    """
+    _ensure_folder(folder)
+    paths: dict[str, Path] = {}
+    try:
+        text = json.dumps(summary_json(result), indent=2, ensure_ascii=False) + "\n"
+        paths["summary.json"] = _write(folder / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
+        tables: dict[str, pd.DataFrame] = {
+            "summary.csv": result.summary, "changes.csv": result.changes,
+            "switches.csv": result.switches.set_index("mode"),
+            "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
+        }
+        for name, table in tables.items():
+            paths[name] = _write(folder / name, lambda p, t=table: t.to_csv(p, float_format="%.6g"))
+        origins = result.origins
+        plain = pd.DataFrame(origins.drop(columns="geometry"))
+        plain["x"], plain["y"] = origins.geometry.x.round(2), origins.geometry.y.round(2)
+        paths["origins.csv"] = _write(folder / "origins.csv",
+                                      lambda p: plain.to_csv(p, index=False, float_format="%.6g"))
+        paths["origins.gpkg"] = _write(folder / "origins.gpkg",
+                                       lambda p: origins.to_file(p, layer="origins", driver="GPKG"))
+        if maps:
+            for path in write_maps(result, folder):
+                paths[path.name] = path
+    except PermissionError as exc:
+        raise OutputError(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from exc
+    return paths

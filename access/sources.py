@@ -1,0 +1,93 @@
+"""The data mirror: find an input file by its key in ``data/sources.toml`` and check it."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from access import settings
+from access.errors import ChecksumMismatch, MirrorFileMissing, StudyError
+
+__all__ = ["Source", "sources", "mirror_file", "sha256_of"]
+
+SOURCES_FILE = "sources.toml"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file of the data mirror, as listed in ``data/sources.toml``."""
+
+    key: str
+    path: str
+    sha256: str
+    what: str
+    attribution: str
+
+
+@lru_cache(maxsize=1)
+def _read_sources(toml_path: Path) -> dict[str, Source]:
+    with toml_path.open("rb") as fh:
+        table = tomllib.load(fh)
+    return {
+        key: Source(key=key, path=entry["path"], sha256=entry["sha256"],
+                    what=entry.get("what", ""), attribution=entry.get("attribution", ""))
+        for key, entry in table.get("files", {}).items()
+    }
+
+
+def sources() -> dict[str, Source]:
+    """Every file listed in ``data/sources.toml``, by key."""
+    return _read_sources(settings.project_data_dir() / SOURCES_FILE)
+
+
+@lru_cache(maxsize=64)
+def _hash_file(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file, remembered while its size and mtime stay the same."""
+    stat = path.stat()
+    return _hash_file(path, stat.st_size, stat.st_mtime_ns)
+
+
+def mirror_file(key: str) -> Path:
+    """The checked path of the mirror file listed under ``key``.
+
+    Raises
+    ------
+    StudyError
+        ``key`` is not in ``data/sources.toml``.
+    MirrorFileMissing
+        The file is not in the mirror.
+    ChecksumMismatch
+        The file's sha256 is not the one recorded.
+    """
+    listed = sources()
+    if key not in listed:
+        raise StudyError(
+            f"data source {key!r} is not listed in data/sources.toml; "
+            f"use one of: {', '.join(sorted(listed))}"
+        )
+    source = listed[key]
+    path = settings.mirror_dir() / source.path
+    if not path.is_file():
+        raise MirrorFileMissing(
+            f"mirror file {source.path!r} not found at {path}; set ACCESS_DATA_MIRROR "
+            f"to the folder that holds the data mirror (now {settings.mirror_dir()})"
+        )
+    actual = sha256_of(path)
+    if actual != source.sha256:
+        raise ChecksumMismatch(
+            f"mirror file {path} has sha256 {actual}, but data/sources.toml expects "
+            f"{source.sha256}; restore the original file, or if the new one is intended, "
+            f"update its entry in data/sources.toml"
+        )
+    return path

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Set up and run the project on a machine that has only Python 3.
+
+    python3 dev.py study   # create .venv, install, run the Redbridge study (maps + summary)
+    python3 dev.py test    # create .venv, install with test extras, run the tests
+
+Extra arguments go to the command: `python3 dev.py study --offline`,
+`python3 dev.py test -k network`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_venv(extras: str) -> None:
+    """Create .venv and install the package (editable) unless pyproject.toml is unchanged."""
+    if not PYTHON.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    target = f".[{extras}]" if extras else "."
+    print(f"installing access{f'[{extras}]' if extras else ''} into {VENV}", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("study", "test"):
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "study":
+        ensure_venv("")
+        return subprocess.run([str(BIN / "access"), "run", "redbridge-2017", *rest], cwd=ROOT).returncode
+    ensure_venv("test")
+    return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

