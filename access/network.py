@@ -164,7 +164,7 @@ def way_filter(network_type: str) -> Callable[[dict[str, str]], bool]:
 
 # --- building graphs --------------------------------------------------------------
 
-def graph_from_osm_file(path: Path, mode: Mode) -> nx.MultiDiGraph:
+def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None = None) -> nx.MultiDiGraph:
     """An OSMnx graph of ``mode``'s streets from a local ``.osm`` or ``.osm.pbf`` file.
 
     pyosmium reads the file (either format) with node locations, keeps the
@@ -172,6 +172,11 @@ def graph_from_osm_file(path: Path, mode: Mode) -> nx.MultiDiGraph:
     nodes to a temporary OSM XML file for :func:`osmnx.graph_from_xml`.
     Node references missing from the file (an extract clipped mid-way) are
     dropped, so a clipped way ends at its last node inside the extract.
+
+    With ``area_wgs84``, only ways that reach into the area's bounding box are
+    read, and the graph is then cut to the area as OSMnx cuts an Overpass
+    download, so a city-wide file (say Geofabrik's Greater London) gives the
+    same network as Overpass would for the study.
 
     Raises
     ------
@@ -184,6 +189,9 @@ def graph_from_osm_file(path: Path, mode: Mode) -> nx.MultiDiGraph:
     if not path.is_file():
         raise NetworkError(f"OSM file {str(path)!r} does not exist; give the path to a .osm or .osm.pbf file")
     keep = way_filter(mode.network_type)
+    # Ways reaching into the area's bounding box, grown by ~1 km, are read; the rest are skipped.
+    west, south, east, north = (area_wgs84.buffer(0.015).bounds if area_wgs84 is not None
+                                else (-180, -90, 180, 90))
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     try:
@@ -191,25 +199,38 @@ def graph_from_osm_file(path: Path, mode: Mode) -> nx.MultiDiGraph:
             tags = {tag.k: tag.v for tag in way.tags}
             if not keep(tags):
                 continue
-            refs = []
-            for node in way.nodes:
-                if node.location.valid():
-                    nodes[node.ref] = (node.location.lat, node.location.lon)
-                    refs.append(node.ref)
-            if len(refs) >= 2:
-                ways.append((way.id, refs, tags))
+            located = [(n.ref, n.location.lat, n.location.lon) for n in way.nodes if n.location.valid()]
+            if len(located) < 2 or not any(west <= lon <= east and south <= lat <= north
+                                           for _, lat, lon in located):
+                continue
+            for ref, lat, lon in located:
+                nodes[ref] = (lat, lon)
+            ways.append((way.id, [ref for ref, _, _ in located], tags))
     except (RuntimeError, ValueError, OSError) as exc:
         raise NetworkError(
             f"cannot read OSM file {str(path)!r} ({exc}); check that it is a complete "
             f".osm or .osm.pbf file, e.g. with 'osmium fileinfo'"
         ) from exc
     if not ways:
-        raise NetworkError(f"OSM file {str(path)!r} has no ways usable for {mode.name}; "
-                           f"check that it covers streets, not just buildings or points")
+        where = " inside the study area" if area_wgs84 is not None else ""
+        raise NetworkError(f"OSM file {str(path)!r} has no {mode.name} streets{where}; check that "
+                           f"it covers the study area with streets, not just buildings or points")
     with tempfile.TemporaryDirectory(prefix="access-osm-") as tmp:
         xml = Path(tmp) / f"{mode.name}.osm"
         _write_osm_xml(xml, nodes, ways)
-        return ox.graph_from_xml(xml, bidirectional=mode.bidirectional, simplify=True, retain_all=True)
+        graph = ox.graph_from_xml(xml, bidirectional=mode.bidirectional, simplify=False, retain_all=True)
+    if area_wgs84 is None:
+        return ox.simplification.simplify_graph(graph)
+    # Cut as graph_from_polygon does: to the area plus 500 m, simplify, then to the area.
+    projected, utm = ox.projection.project_geometry(area_wgs84)
+    buffered, _ = ox.projection.project_geometry(projected.buffer(500), crs=utm, to_latlong=True)
+    try:
+        graph = ox.truncate.truncate_graph_polygon(graph, buffered)
+        graph = ox.simplification.simplify_graph(graph)
+        return ox.truncate.truncate_graph_polygon(graph, area_wgs84)
+    except ValueError as exc:  # OSMnx: "Found no graph nodes within the requested polygon"
+        raise NetworkError(f"OSM file {str(path)!r} has no {mode.name} streets inside the study "
+                           f"area; check that the file covers it") from exc
 
 
 def _write_osm_xml(path: Path, nodes: dict[int, tuple[float, float]],
@@ -276,7 +297,7 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
     if mode.speed_kmh is None:
         graph = ox.routing.add_edge_speeds(graph, hwy_speeds=UK_HIGHWAY_SPEEDS_KMH,
                                            fallback=DRIVE_FALLBACK_KMH)
-    nodes = list(graph.nodes)
+    nodes = sorted(graph.nodes)  # by OSM id, so arrays do not depend on how the file was read
     index = {node: i for i, node in enumerate(nodes)}
     u, v, length, speed = [], [], [], []
     for a, b, data in graph.edges(data=True):
@@ -334,9 +355,10 @@ def get_network(
     crs
         Projected CRS for node coordinates.
     area_wgs84
-        The area to download (WGS84), used when no ``osm_file`` is given.
+        The study area (WGS84): what is downloaded, or what is cut from ``osm_file``
+        (the whole file when ``None``).
     osm_file
-        A local ``.osm`` or ``.osm.pbf`` file; the whole file is used.
+        A local ``.osm`` or ``.osm.pbf`` file.
     osm_file_sha256
         The file's sha256 when already known (it keys the cache).
     allow_download
@@ -361,7 +383,7 @@ def get_network(
                                    f"give the path to a .osm or .osm.pbf file")
             osm_file_sha256 = sha256_of(osm_file)
         source = f"OpenStreetMap file {osm_file.name}"
-        key = {"file_sha256": osm_file_sha256}
+        key = {"file_sha256": osm_file_sha256, "area": area_wgs84.wkt if area_wgs84 is not None else ""}
     else:
         if area_wgs84 is None:
             raise NetworkUnavailable("no OSM file and no area to download were given")
@@ -377,7 +399,7 @@ def get_network(
         except Exception as exc:  # a damaged cache is rebuilt, never trusted
             log.warning("cached network %s is unreadable (%s); rebuilding it", path, exc)
     if osm_file is not None:
-        graph = graph_from_osm_file(osm_file, mode)
+        graph = graph_from_osm_file(osm_file, mode, area_wgs84)
     elif not allow_download:
         raise NetworkUnavailable(
             f"no {mode.name} network is cached and downloading is off; "

@@ -1,0 +1,705 @@
+"""Self-contained HTML maps of the before/after results, one page per travel mode.
+
+This module only draws what it is given: it never computes a travel time.  Each
+page is a Leaflet map (built with folium) that works offline: Leaflet 1.9.4 is
+inlined from the ``django-js-lib-leaflet`` package, and folium's other CDN
+assets (jQuery, Bootstrap, awesome-markers, Font Awesome) are left out, so the
+only network requests a page makes are for OpenStreetMap background tiles.
+Without a network those simply do not load, and the map still shows the data.
+
+A page holds
+
+* three choropleths of the LSOA polygons (time before, time after, change),
+  toggled in the layer control, with a tooltip per polygon;
+* the counters as circle markers, coloured by their status in the ``after``
+  period, each with a popup of its hours and status in every period;
+* the study boundary as an outline;
+* a legend, a title box with the model note (a red banner when the times are a
+  straight-line estimate) and a box with the data attribution.
+
+Every piece of text that reaches the page is escaped with :func:`html.escape`,
+and element ids are renumbered so that the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.map import CustomPane, Layer
+from folium.template import Template
+
+from access.errors import DataError, OutputError
+
+__all__ = [
+    "write_mode_map",
+    "write_index",
+    "TIME_BINS_MIN",
+    "TIME_COLOURS",
+    "CHANGE_BINS_MIN",
+    "CHANGE_COLOURS",
+    "NO_DATA_COLOUR",
+    "SIMPLIFY_M",
+    "COORD_DECIMALS",
+]
+
+TIME_BINS_MIN: tuple[float, ...] = (5, 10, 15, 20, 30, 45, 60)
+"""Upper edges (minutes, inclusive) of the travel-time classes; the last class is open-ended."""
+
+TIME_COLOURS: tuple[str, ...] = (
+    "#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84",
+)
+"""One colour per travel-time class (ColorBrewer YlGnBu), shortest first."""
+
+CHANGE_BINS_MIN: tuple[float, ...] = (0, 2, 5, 10, 20)
+"""Upper edges (minutes, inclusive) of the change classes; the last class is open-ended."""
+
+CHANGE_COLOURS: tuple[str, ...] = ("#92c5de", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f")
+"""One colour per change class: blue for no worse, reds for longer trips."""
+
+NO_DATA_COLOUR = "#bdbdbd"
+"""Fill of a polygon whose value is missing or not finite."""
+
+SIMPLIFY_M = 10.0
+"""Polygon simplification tolerance, in metres."""
+
+COORD_DECIMALS = 6
+"""Decimals kept in longitude and latitude (about 0.1 m)."""
+
+AREA_COLUMNS = ("lsoa11", "population", "before_min", "after_min", "change_min")
+COUNTER_COLUMNS = ("id", "name", "address")
+WGS84 = "EPSG:4326"
+
+# Counter symbols: (key, fill, outline, radius, legend label)
+_COUNTER_STYLES: dict[str, tuple[str, str, int, str]] = {
+    "kept": ("#1a9641", "#0b3d1a", 8, "open before and after"),
+    "opened": ("#1a9641", "#2b83ba", 8, "open after, not before"),
+    "closed": ("#bdbdbd", "#d7191c", 8, "closed: open before, not after"),
+    "neither": ("#ffffff", "#737373", 5, "open in neither period"),
+}
+
+_ID_RE = re.compile(r"(\w+)_([0-9a-f]{32})")
+_LEAFLET_CSS_MARK = "<!--access:leaflet-css-->"
+_LEAFLET_JS_MARK = "<!--access:leaflet-js-->"
+
+_CSS = """
+.access-box { position: fixed; z-index: 1000; background: rgba(255,255,255,0.94);
+  border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,0.4); padding: 8px 12px;
+  font: 13px/1.35 "Helvetica Neue", Arial, Helvetica, sans-serif; color: #222; }
+.access-title { top: 10px; left: 56px; max-width: 430px; }
+.access-title h1 { font-size: 16px; margin: 0 0 2px 0; }
+.access-title .access-mode { font-size: 14px; font-weight: bold; color: #08519c; }
+.access-title .access-note { font-size: 12px; color: #444; margin-top: 4px; }
+.access-banner { background: #c0392b; color: #fff; font-weight: bold; font-size: 13px;
+  padding: 6px 8px; margin-top: 6px; border-radius: 4px; border: 2px solid #7b241c; }
+.access-legend { bottom: 30px; right: 10px; max-width: 250px; max-height: calc(100vh - 230px);
+  overflow-y: auto; }
+.access-legend h2 { font-size: 13px; margin: 6px 0 3px 0; }
+.access-legend h2:first-child { margin-top: 0; }
+.access-legend .row { display: flex; align-items: center; margin: 1px 0; }
+.access-legend .sw { display: inline-block; width: 18px; height: 12px; margin-right: 6px;
+  border: 1px solid #777; flex: none; }
+.access-legend .dot { display: inline-block; width: 12px; height: 12px; margin: 0 9px 0 2px;
+  border-radius: 50%; border: 2.5px solid; box-sizing: border-box; flex: none; }
+.access-attribution { bottom: 10px; left: 125px; max-width: 40%; font-size: 11px; padding: 4px 8px; }
+.access-popup table { border-collapse: collapse; margin-top: 4px; }
+.access-popup th, .access-popup td { border: 1px solid #ccc; padding: 2px 5px; text-align: left;
+  vertical-align: top; font-size: 12px; }
+.access-popup .closed { color: #b2182b; font-weight: bold; }
+.access-popup .open { color: #1a7837; font-weight: bold; }
+.access-popup tr.study td { background: #f0f0f0; }
+"""
+
+
+# --------------------------------------------------------------------------- elements
+
+
+class _Raw(Element):
+    """Literal HTML; the text is inserted as it is, never run through Jinja."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Raw"
+        self.text = text
+
+
+class _Data(MacroElement):
+    """A JavaScript variable holding a GeoJSON FeatureCollection, shared by layers."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}var {{ this.get_name() }} = {{ this.data_js }};\n{% endmacro %}"
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "lsoa_data"
+        self.data_js = _js(data)
+
+
+class _GeoJsonLayer(Layer):
+    """A plain ``L.geoJson`` layer over shared or inline data, with a JS options object."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.geoJson({{ this.data_ref() }}, {{ this.options_js }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(
+        self,
+        data: _Data | dict[str, Any],
+        options_js: str,
+        *,
+        name: str,
+        show: bool,
+        control: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "geo_json"
+        self.data = data
+        self.options_js = options_js.replace("{{self}}", self.get_name())
+
+    def data_ref(self) -> str:
+        return self.data.get_name() if isinstance(self.data, _Data) else _js(self.data)
+
+
+class _Bind(MacroElement):
+    """Bind a popup and a tooltip (pre-escaped HTML strings) to the parent layer."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.popup_js }}, {maxWidth: 420});\n"
+        "{{ this._parent.get_name() }}.bindTooltip({{ this.tooltip_js }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, popup: str, tooltip: str) -> None:
+        super().__init__()
+        self._name = "bind"
+        self.popup_js = _js(popup)
+        self.tooltip_js = _js(tooltip)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _js(value: Any) -> str:
+    """JSON for embedding in a ``<script>``: ``<`` and ``>`` are written as escapes.
+
+    Text has already been through :func:`html.escape`, so ``&lt;`` stays visible
+    in the page source; the markup the module itself adds (``<b>``, ``</td>``)
+    cannot close the script element.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029"
+    )
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+@lru_cache(maxsize=1)
+def _leaflet_assets() -> tuple[str, str]:
+    """The Leaflet 1.9.4 CSS and JS from ``django-js-lib-leaflet``, ready to inline."""
+    try:
+        root = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+        js = (root / "leaflet.js").read_text(encoding="utf-8")
+        css = (root / "leaflet.css").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - install problem
+        raise OutputError(
+            "Leaflet is not installed: the maps inline it from the package django-js-lib-leaflet; "
+            "run `pip install django-js-lib-leaflet`"
+        ) from exc
+
+    def data_uri(match: re.Match[str]) -> str:
+        png = (root / match.group(1)).read_bytes()
+        return "url(data:image/png;base64," + base64.b64encode(png).decode("ascii") + ")"
+
+    css = re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+    js = re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", js)
+    if re.search(r"</(script|style)", js + css, re.IGNORECASE):  # pragma: no cover - defensive
+        raise OutputError("the bundled Leaflet files contain a closing script/style tag")
+    return css, js
+
+
+def _metric(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    """``frame`` in a CRS measured in metres (its own, or an estimated UTM zone)."""
+    if frame.crs is None:
+        raise DataError(f"{what} has no CRS; set one (e.g. frame.set_crs('EPSG:27700')) before mapping it")
+    if frame.crs.is_geographic:
+        return frame.to_crs(frame.estimate_utm_crs())
+    return frame
+
+
+def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool) -> list[dict[str, Any]]:
+    """Geometries as GeoJSON dicts in EPSG:4326, simplified and rounded."""
+    if len(frame) == 0:
+        return []
+    metric = _metric(frame, what)
+    geoms = metric.geometry
+    if simplify:
+        geoms = geoms.simplify(SIMPLIFY_M, preserve_topology=True)
+    geoms = gpd.GeoSeries(geoms, crs=metric.crs).to_crs(WGS84)
+    arr = shapely.transform(np.asarray(geoms.values, dtype=object), lambda c: np.round(c, COORD_DECIMALS))
+    return [shapely.geometry.mapping(g) if g is not None and not g.is_empty else None for g in arr]
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _class_colour(value: Any, edges: Sequence[float], colours: Sequence[str]) -> str:
+    number = _number(value)
+    if number is None:
+        return NO_DATA_COLOUR
+    return colours[int(np.searchsorted(np.asarray(edges, dtype=float), number, side="left"))]
+
+
+def _minutes(value: Any, signed: bool = False) -> str:
+    number = _number(value)
+    if number is None:
+        return "n/a"
+    number = round(number, 1) + 0.0  # no "-0.0"
+    return f"{number:+.1f} min" if signed and number != 0 else f"{number:.1f} min"
+
+
+def _residents(value: Any) -> str:
+    number = _number(value)
+    return "n/a" if number is None else f"{round(number):,}"
+
+
+def _hours_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "unknown"
+    text = str(value).strip()
+    return text or "unknown"
+
+
+def _is_open(hours: str) -> bool:
+    """A counter is available in a period unless its hours are ``off``."""
+    return hours.strip().lower() != "off"
+
+
+def _status(hours: str) -> str:
+    if not _is_open(hours):
+        return "closed"
+    if hours.lower() == "unknown":
+        return "open (assumed: not known)"
+    return "open"
+
+
+def _class_labels(edges: Sequence[float], lowest: str | None = None) -> list[str]:
+    def fmt(x: float) -> str:
+        return f"{x:g}"
+
+    labels = [lowest if lowest is not None else f"≤ {fmt(edges[0])}"]
+    labels += [f"{fmt(lo)}–{fmt(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
+    labels.append(f"> {fmt(edges[-1])}")
+    return labels
+
+
+def _check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{what} lacks column(s) {', '.join(map(repr, missing))}; it has {list(map(str, frame.columns))}"
+        )
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc}; check that its folder is writable") from exc
+    return path
+
+
+def _stable_ids(page: str) -> str:
+    """Replace folium's random ``<name>_<32 hex>`` ids by ``<name>_<n>`` in order of appearance."""
+    mapping: dict[str, str] = {}
+
+    def repl(match: re.Match[str]) -> str:
+        key = match.group(0)
+        if key not in mapping:
+            mapping[key] = f"{match.group(1)}_{len(mapping) + 1}"
+        return mapping[key]
+
+    return _ID_RE.sub(repl, page)
+
+
+# --------------------------------------------------------------------------- page parts
+
+
+def _area_features(areas: gpd.GeoDataFrame, before: str, after: str) -> list[dict[str, Any]]:
+    geometries = _wgs84_geometries(areas, "areas", simplify=True)
+    features = []
+    records = pd.DataFrame(areas.drop(columns=areas.geometry.name)).to_dict("records")
+    for geometry, rec in zip(geometries, records):
+        if geometry is None:
+            continue
+        tip = (
+            f"<b>LSOA {_e(rec['lsoa11'])}</b><br>"
+            f"Residents: {_e(_residents(rec['population']))}<br>"
+            f"Before ({_e(before)}): {_e(_minutes(rec['before_min']))}<br>"
+            f"After ({_e(after)}): {_e(_minutes(rec['after_min']))}<br>"
+            f"Change: {_e(_minutes(rec['change_min'], signed=True))}"
+        )
+        features.append({
+            "type": "Feature",
+            "properties": {
+                "b": _class_colour(rec["before_min"], TIME_BINS_MIN, TIME_COLOURS),
+                "a": _class_colour(rec["after_min"], TIME_BINS_MIN, TIME_COLOURS),
+                "c": _class_colour(rec["change_min"], CHANGE_BINS_MIN, CHANGE_COLOURS),
+                "tip": tip,
+            },
+            "geometry": geometry,
+        })
+    return features
+
+
+def _choropleth_options(key: str) -> str:
+    return (
+        "{pane: \"access_areas\", "
+        "style: function (f) { return {fillColor: f.properties." + key + ", fillOpacity: 0.72, "
+        "color: \"#525252\", weight: 0.6, opacity: 0.9}; }, "
+        "onEachFeature: function (f, layer) { "
+        "layer.bindTooltip(f.properties.tip, {sticky: true}); "
+        "layer.on({mouseover: function (e) { e.target.setStyle({weight: 2.5, color: \"#000000\"}); }, "
+        "mouseout: function (e) { {{self}}.resetStyle(e.target); }}); }}"
+    )
+
+
+def _counter_popup(row: dict[str, Any], periods: Sequence[str], before: str, after: str) -> str:
+    rows = []
+    for period in periods:
+        hours = _hours_text(row[period])
+        status = _status(hours)
+        css = "closed" if status == "closed" else "open"
+        tag = " (before)" if period == before else " (after)" if period == after else ""
+        cls = ' class="study"' if tag else ""
+        rows.append(
+            f"<tr{cls}><td>{_e(period)}{_e(tag)}</td><td>{_e(hours)}</td>"
+            f'<td class="{css}">{_e(status)}</td></tr>'
+        )
+    return (
+        f'<div class="access-popup"><b>{_e(row["name"])}</b><br>{_e(row["address"])}'
+        "<table><tr><th>Period</th><th>Hours</th><th>Status</th></tr>" + "".join(rows) + "</table></div>"
+    )
+
+
+def _counter_kind(row: dict[str, Any], before: str, after: str) -> str:
+    was = _is_open(_hours_text(row[before]))
+    now = _is_open(_hours_text(row[after]))
+    return {(True, True): "kept", (False, True): "opened", (True, False): "closed"}.get((was, now), "neither")
+
+
+def _legend_html(before: str, after: str) -> str:
+    def swatches(colours: Sequence[str], labels: Sequence[str]) -> str:
+        return "".join(
+            f'<div class="row"><span class="sw" style="background:{c}"></span>{_e(t)}</div>'
+            for c, t in zip(colours, labels)
+        )
+
+    time_labels = _class_labels(TIME_BINS_MIN)
+    change_labels = _class_labels(CHANGE_BINS_MIN, lowest="≤ 0 (no longer)")
+    dots = "".join(
+        f'<div class="row"><span class="dot" style="background:{fill};border-color:{line}"></span>'
+        f"{_e(label)}</div>"
+        for fill, line, _radius, label in _COUNTER_STYLES.values()
+    )
+    return (
+        '<div class="access-box access-legend">'
+        "<h2>Travel time to nearest open counter (minutes)</h2>"
+        + swatches(TIME_COLOURS, time_labels)
+        + f'<div class="row"><span class="sw" style="background:{NO_DATA_COLOUR}"></span>no data</div>'
+        + f"<h2>Change, after − before (minutes)</h2>"
+        + swatches(CHANGE_COLOURS, change_labels)
+        + f"<h2>Front counters, status in {_e(after)} vs {_e(before)}</h2>"
+        + dots
+        + "</div>"
+    )
+
+
+def _title_html(title: str, mode_label: str, model_note: str, is_estimate: bool) -> str:
+    note = (
+        f'<div class="access-banner" role="alert">⚠ {_e(model_note)}</div>'
+        if is_estimate
+        else f'<div class="access-note">{_e(model_note)}</div>'
+    )
+    return (
+        '<div class="access-box access-title">'
+        f"<h1>{_e(title)}</h1>"
+        f'<div class="access-mode">Travel {_e(mode_label)}</div>'
+        '<div class="access-note">Population-weighted mean time per LSOA to the nearest open '
+        "front counter; use the layer control (top right) to switch maps.</div>"
+        f"{note}</div>"
+    )
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def write_mode_map(
+    path: Path,
+    *,
+    title: str,
+    mode_label: str,
+    model_note: str,
+    is_estimate: bool,
+    boundary: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    counters: gpd.GeoDataFrame,
+    periods: list[str],
+    before: str,
+    after: str,
+    attribution: str,
+) -> Path:
+    """Write one self-contained HTML map of the before/after times for one travel mode.
+
+    Parameters
+    ----------
+    path
+        The HTML file to write.  It is written atomically (a temporary file in
+        the same folder, then :func:`os.replace`); missing folders are created.
+    title
+        The page title, e.g. ``"Redbridge police front counters, before and
+        after the 2017 closures"``.
+    mode_label
+        The travel mode as it reads after "Travel", e.g. ``"on foot"``.
+    model_note
+        How the times were modelled, shown under the title.
+    is_estimate
+        ``True`` when the times are a straight-line estimate: the model note is
+        then shown as a red banner.
+    boundary
+        The study borough(s); several rows are drawn as one outline.  Any CRS.
+    areas
+        LSOA polygons with columns ``lsoa11``, ``population``, ``before_min``,
+        ``after_min`` and ``change_min`` (minutes).  Any CRS.  Missing or
+        non-finite minutes are drawn in grey as "no data".
+    counters
+        Counter points with columns ``id``, ``name``, ``address`` and one
+        column of hours per period (``"24/7"``, ``"Mo-Fr 07:00-23:00"``,
+        ``"off"``, ``"open"``, ``"unknown"``).  A counter is open in a period
+        unless its hours are ``"off"``.  Any CRS.
+    periods
+        Every period column, in the order the popups list them.
+    before, after
+        The two periods compared; both must be in ``periods``.
+    attribution
+        Data attribution (OSM/OS/ONS ...), shown in a box at the bottom left.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    DataError
+        A column is missing, a frame has no CRS, ``before``/``after`` is not in
+        ``periods``, or a counter is not a point.
+    OutputError
+        The file cannot be written.
+
+    Notes
+    -----
+    Travel times are drawn in the classes of :data:`TIME_BINS_MIN` (the same
+    for before and after) and changes in those of :data:`CHANGE_BINS_MIN`;
+    class upper edges are inclusive.  Polygons are simplified by
+    :data:`SIMPLIFY_M` metres and coordinates rounded to
+    :data:`COORD_DECIMALS` decimals.  Folium's random element ids are
+    renumbered, so the same inputs give a byte-identical file.
+    """
+    periods = [str(p) for p in periods]
+    for name, value in (("before", before), ("after", after)):
+        if value not in periods:
+            raise DataError(f"{name} period {value!r} is not one of the periods {periods}")
+    if len(boundary) == 0:
+        raise DataError("boundary is empty; pass the study borough polygon(s)")
+    _check_columns(areas, AREA_COLUMNS, "areas")
+    _check_columns(counters, (*COUNTER_COLUMNS, *periods), "counters")
+
+    # -- geometry, all in EPSG:4326 ---------------------------------------------------
+    boundary_m = _metric(boundary, "boundary")
+    outline = gpd.GeoDataFrame(geometry=[boundary_m.union_all()], crs=boundary_m.crs)
+    outline_geo = _wgs84_geometries(outline, "boundary", simplify=True)[0]
+    west, south, east, north = outline.to_crs(WGS84).total_bounds
+    features = _area_features(areas[[*AREA_COLUMNS, areas.geometry.name]], before, after)
+
+    if len(counters):
+        if counters.crs is None:
+            raise DataError("counters has no CRS; set one (e.g. frame.set_crs('EPSG:4326')) before mapping it")
+        points = counters.geometry.to_crs(WGS84)
+        if not all(g is not None and g.geom_type == "Point" for g in points):
+            raise DataError("counters must all be points (one location per counter)")
+    else:
+        points = counters.geometry
+
+    # -- the map ----------------------------------------------------------------------
+    m = folium.Map(
+        location=[round((south + north) / 2, COORD_DECIMALS), round((west + east) / 2, COORD_DECIMALS)],
+        zoom_start=12,
+        tiles=None,
+        control_scale=True,
+    )
+    m.default_js = []
+    m.default_css = []
+    header = m.get_root().header
+    header.add_child(_Raw(f"<title>{_e(title)}: {_e(mode_label)}</title>"), name="access_title")
+    header.add_child(_Raw(_LEAFLET_CSS_MARK), name="leaflet_css")
+    header.add_child(_Raw(_LEAFLET_JS_MARK), name="leaflet_js")
+    header.add_child(_Raw(f"<style>{_CSS}</style>"), name="access_css")
+
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
+    m.add_child(CustomPane("access_areas", z_index=410, pointer_events=True))
+    m.add_child(CustomPane("access_boundary", z_index=450, pointer_events=False))
+    m.add_child(CustomPane("access_counters", z_index=620, pointer_events=True))
+
+    data = _Data({"type": "FeatureCollection", "features": features})
+    m.add_child(data)
+    for key, name, show in (
+        ("b", f"Time before ({before})", False),
+        ("a", f"Time after ({after})", True),
+        ("c", "Change (after − before)", False),
+    ):
+        m.add_child(_GeoJsonLayer(data, _choropleth_options(key), name=_e(name), show=show))
+
+    boundary_layer = _GeoJsonLayer(
+        {"type": "Feature", "properties": {}, "geometry": outline_geo},
+        '{pane: "access_boundary", interactive: false, '
+        'style: {color: "#000000", weight: 3, opacity: 0.9, fill: false, dashArray: "8 4"}}',
+        name="Borough boundary",
+        show=True,
+    )
+    m.add_child(boundary_layer)
+
+    group = folium.FeatureGroup(name="Front counters", show=True)
+    for point, row in zip(points, counters[[*COUNTER_COLUMNS, *periods]].to_dict("records")):
+        kind = _counter_kind(row, before, after)
+        fill, line, radius, label = _COUNTER_STYLES[kind]
+        marker = folium.CircleMarker(
+            location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
+            radius=radius,
+            color=line,
+            weight=3,
+            fill=True,
+            fill_color=fill,
+            fill_opacity=0.95,
+        )
+        # folium's path_options() drops unknown keys, so the pane is set afterwards.
+        marker.options["pane"] = "access_counters"
+        status = "open" if kind in ("kept", "opened") else "closed"
+        tooltip = f"<b>{_e(row['name'])}</b><br>{_e(after)}: {status} ({_e(label)})"
+        marker.add_child(_Bind(_counter_popup(row, periods, before, after), tooltip))
+        group.add_child(marker)
+    m.add_child(group)
+
+    m.fit_bounds([[round(south, COORD_DECIMALS), round(west, COORD_DECIMALS)],
+                  [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)]])
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+    body = m.get_root().html
+    body.add_child(_Raw(_title_html(title, mode_label, model_note, is_estimate)), name="access_title_box")
+    body.add_child(_Raw(_legend_html(before, after)), name="access_legend")
+    body.add_child(
+        _Raw(f'<div class="access-box access-attribution">Data: {_e(attribution)}</div>'),
+        name="access_attribution",
+    )
+
+    page = _stable_ids(m.get_root().render())
+    css, js = _leaflet_assets()
+    page = page.replace(_LEAFLET_CSS_MARK, f"<style>\n{css}\n</style>", 1)
+    page = page.replace(_LEAFLET_JS_MARK, f"<script>\n{js}\n</script>", 1)
+    return _write_atomic(Path(path), page)
+
+
+def write_index(
+    path: Path,
+    *,
+    title: str,
+    pages: dict[str, str],
+    model_note: str,
+    is_estimate: bool,
+    attribution: str,
+) -> Path:
+    """Write a small plain-HTML page that links to each mode's map.
+
+    Parameters
+    ----------
+    path
+        The HTML file to write (atomically, like :func:`write_mode_map`).
+    title
+        The page heading.
+    pages
+        Link text -> file name relative to ``path``'s folder, in display order.
+    model_note
+        How the times were modelled.
+    is_estimate
+        ``True`` shows the model note as a red warning banner.
+    attribution
+        Data attribution text.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    links = "\n".join(f'<li><a href="{_e(href)}">{_e(text)}</a></li>' for text, href in pages.items())
+    note_style = (
+        "background:#c0392b;color:#fff;font-weight:bold;padding:8px 12px;border-radius:4px"
+        if is_estimate
+        else "color:#444"
+    )
+    note_cls = "access-banner" if is_estimate else "access-note"
+    warning = "⚠ " if is_estimate else ""
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n"
+        "<style>body{font:15px/1.5 \"Helvetica Neue\",Arial,sans-serif;max-width:760px;margin:2em auto;"
+        "padding:0 1em;color:#222}footer{margin-top:2em;font-size:12px;color:#555}</style>\n"
+        "</head>\n<body>\n"
+        f"<h1>{_e(title)}</h1>\n"
+        f'<p class="{note_cls}" style="{note_style}">{warning}{_e(model_note)}</p>\n'
+        f"<ul>\n{links}\n</ul>\n"
+        f"<footer>Data: {_e(attribution)}</footer>\n"
+        "</body>\n</html>\n"
+    )
+    return _write_atomic(Path(path), page)

@@ -1,0 +1,73 @@
+import json
+import os
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from access.cli import app
+
+runner = CliRunner()
+
+
+def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "access", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=600)
+
+
+def test_help_explains_every_command():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "studies", "calibrate"):
+        assert command in result.output
+    run_help = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+    for option in ("--mode", "--offline", "--osm-file", "--out", "straight-line"):
+        assert option in run_help.output
+
+
+def test_studies_lists_both():
+    result = runner.invoke(app, ["studies"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "redbridge-2017" in result.output and "city-of-london" in result.output
+
+
+def test_run_city_end_to_end_in_a_temporary_folder(tmp_path):
+    done = _run("run", "city-of-london", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "out"
+    for name in ("walk.html", "cycle.html", "drive.html", "index.html", "summary.json", "origins.csv",
+                 "origins.gpkg", "wards.csv", "lsoas.csv", "switches.csv"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert {r["model"] for r in summary["results"]} == {"street network"}
+    assert {r["mode"] for r in summary["results"]} == {"walk", "cycle", "drive"}
+    assert "street network" in done.stdout and "bishopsgate_only" in done.stdout
+
+
+def test_run_offline_says_estimate_everywhere(tmp_path):
+    out = tmp_path / "rb"
+    done = _run("run", "redbridge-2017", "--offline", "--mode", "walk", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "straight-line estimate" in done.stdout and "STRAIGHT-LINE ESTIMATE" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert {r["model"] for r in summary["results"]} == {"straight-line estimate"}
+    assert summary["population"] == 278_970
+    assert "STRAIGHT-LINE ESTIMATE" in (out / "walk.html").read_text()
+
+
+def test_default_output_folder_is_maps_study(tmp_path):
+    done = _run("run", "redbridge-2017", "--offline", "-m", "drive", "--no-maps", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "maps" / "redbridge-2017" / "summary.json").is_file()
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path):
+    done = _run("run", "nowhere")
+    assert done.returncode == 2
+    assert "unknown study 'nowhere'" in done.stderr and "Traceback" not in done.stderr
+    done = _run("run", "city-of-london", "--mode", "boat")
+    assert done.returncode == 2 and "unknown mode 'boat'" in done.stderr
+    missing = tmp_path / "none.osm.pbf"
+    done = _run("run", "city-of-london", "--mode", "walk", "--osm-file", str(missing), "--out", str(tmp_path))
+    assert done.returncode == 2 and "none.osm.pbf" in done.stderr and "Traceback" not in done.stderr

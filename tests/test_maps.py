@@ -1,0 +1,316 @@
+"""The HTML maps: offline, escaped, deterministic, and really drawn by Leaflet.
+
+Fixtures are real data from the mirror: the Redbridge borough outline, twelve
+Redbridge LSOA polygons with their 2011 census residents, and three Redbridge
+counters with their recorded hours.  The minute columns are MADE UP for the
+test (``access.maps`` only draws what it is given): straight-line distance
+from each LSOA's representative point to the nearest counter open in the
+period, times 1.3, at 80 m a minute (4.8 km/h).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+from html.parser import HTMLParser
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from access.errors import DataError
+from access.maps import write_index, write_mode_map
+
+from browser import render, screenshot
+
+MIRROR = Path(os.environ.get("ACCESS_DATA_MIRROR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+PERIODS = ["2013_2017", "2018_2025", "until_2013", "from_2026"]
+BEFORE, AFTER = "2013_2017", "2018_2025"
+TITLE = "Redbridge police front counters, before and after the 2017 closures"
+ATTRIBUTION = "Contains OS data © Crown copyright and database right 2024; ONS; © OpenStreetMap contributors (ODbL)"
+NETWORK_NOTE = "Street-network model (OpenStreetMap)"
+ESTIMATE_NOTE = (
+    "STRAIGHT-LINE ESTIMATE: no street network was available; "
+    "times are distance × measured detour factor ÷ speed"
+)
+N_AREAS = 12
+COUNTER_IDS = ["ilford", "barkingside", "woodford"]
+BNG = "EPSG:27700"
+
+
+def _mirror(relative: str) -> Path:
+    path = MIRROR / relative
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: the tests need the data mirror; set ACCESS_DATA_MIRROR")
+    return path
+
+
+@pytest.fixture(scope="module")
+def boundary() -> gpd.GeoDataFrame:
+    boroughs = gpd.read_file(_mirror("boundaries/london_boroughs.geojson"))
+    return boroughs[boroughs["BOROUGH"] == "Redbridge"].to_crs(BNG).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def counters() -> gpd.GeoDataFrame:
+    table = pd.read_csv(_mirror("stations/redbridge_and_neighbours_front_counters.csv"), dtype=str)
+    table = table.set_index("id").loc[COUNTER_IDS].reset_index()
+    points = gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float))
+    frame = gpd.GeoDataFrame(table[["id", "name", "address", *PERIODS]], geometry=points, crs="EPSG:4326")
+    return frame.to_crs(BNG)
+
+
+def _areas(lsoas: gpd.GeoDataFrame, counters: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """LSOAs with census residents and MADE-UP minutes from straight-line distance."""
+    census = pd.read_csv(_mirror("population/london_lsoa2011_census.csv"), dtype={"lsoa11": str})
+    lsoas = lsoas.merge(census[["lsoa11", "residents_2011"]], on="lsoa11", how="left")
+    origins = lsoas.geometry.representative_point()
+
+    def minutes(period: str) -> np.ndarray:
+        open_points = counters.geometry[counters[period] != "off"]
+        metres = np.column_stack([origins.distance(p).to_numpy() for p in open_points]).min(axis=1)
+        return metres * 1.3 / 80.0
+
+    before, after = minutes(BEFORE), minutes(AFTER)
+    return gpd.GeoDataFrame(
+        {
+            "lsoa11": lsoas["lsoa11"].to_numpy(),
+            "population": lsoas["residents_2011"].to_numpy(),
+            "before_min": before,
+            "after_min": after,
+            "change_min": after - before,
+        },
+        geometry=lsoas.geometry.to_numpy(),
+        crs=lsoas.crs,
+    )
+
+
+@pytest.fixture(scope="module")
+def redbridge_lsoas() -> gpd.GeoDataFrame:
+    lsoas = gpd.read_file(_mirror("geography/london_lsoa2011_bsc.geojson"))
+    lsoas = lsoas[lsoas["lsoa11_name"].str.startswith("Redbridge ")]
+    return lsoas.sort_values("lsoa11").to_crs(BNG).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def areas(redbridge_lsoas: gpd.GeoDataFrame, counters: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return _areas(redbridge_lsoas.head(N_AREAS), counters)
+
+
+def _write(path: Path, boundary, areas, counters, *, is_estimate: bool = False, mode_label: str = "on foot") -> Path:
+    return write_mode_map(
+        path,
+        title=TITLE,
+        mode_label=mode_label,
+        model_note=ESTIMATE_NOTE if is_estimate else NETWORK_NOTE,
+        is_estimate=is_estimate,
+        boundary=boundary,
+        areas=areas,
+        counters=counters,
+        periods=PERIODS,
+        before=BEFORE,
+        after=AFTER,
+        attribution=ATTRIBUTION,
+    )
+
+
+@pytest.fixture(scope="module")
+def network_map(tmp_path_factory, boundary, areas, counters) -> Path:
+    return _write(tmp_path_factory.mktemp("maps") / "walk.html", boundary, areas, counters)
+
+
+@pytest.fixture(scope="module")
+def estimate_map(tmp_path_factory, boundary, areas, counters) -> Path:
+    return _write(tmp_path_factory.mktemp("maps") / "car.html", boundary, areas, counters,
+                  is_estimate=True, mode_label="by car")
+
+
+@pytest.fixture(scope="module")
+def network_dom(network_map: Path) -> str:
+    return render(network_map)
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def test_page_is_self_contained_and_labelled(network_map: Path):
+    text = network_map.read_text(encoding="utf-8")
+    # nothing is fetched from a CDN: no external script or stylesheet at all
+    assert not re.search(r"<script[^>]*\bsrc\s*=", text, re.IGNORECASE)
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?https?:", text, re.IGNORECASE)
+    for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "fontawesome", "awesome-markers"):
+        assert cdn not in text.lower()
+    # the only URL Leaflet will request is the OSM tile template
+    templates = set(re.findall(r"https?://[^\"'\s]*\{z\}[^\"'\s]*", text))
+    assert templates == {"https://tile.openstreetmap.org/{z}/{x}/{y}.png"}
+    assert "Leaflet 1.9.4" in text  # inlined from django-js-lib-leaflet, licence header kept
+    assert "sourceMappingURL" not in text
+    # the labelling the page promises
+    assert ATTRIBUTION in text
+    assert NETWORK_NOTE in text
+    assert "minutes" in text
+    assert TITLE in text and "on foot" in text
+    for name in (f"Time before ({BEFORE})", f"Time after ({AFTER})", "Change (after \\u2212 before)"):
+        assert name in text
+    assert 'class="access-banner"' not in text
+    assert "<title>" in text
+
+
+def test_estimate_gets_a_banner(estimate_map: Path):
+    text = estimate_map.read_text(encoding="utf-8")
+    banner = re.search(r'<div class="access-banner"[^>]*>(.*?)</div>', text, re.DOTALL)
+    assert banner is not None
+    assert "STRAIGHT-LINE ESTIMATE" in banner.group(1)
+    assert ESTIMATE_NOTE in banner.group(1)
+    assert "by car" in text
+
+
+def test_text_is_escaped(tmp_path: Path, boundary, areas, counters):
+    evil = counters.copy()
+    evil.loc[0, "name"] = "<script>alert(1)</script>"
+    evil.loc[1, "address"] = '"><img src=x onerror=alert(2)>'
+    evil.loc[2, "2018_2025"] = "<b>bold</b>"
+    path = write_mode_map(
+        tmp_path / "evil.html", title="A <i>title</i> & {{ 7*7 }}", mode_label="<u>on foot</u>",
+        model_note="note <script>alert(3)</script>", is_estimate=True, boundary=boundary, areas=areas,
+        counters=evil, periods=PERIODS, before=BEFORE, after=AFTER, attribution="ONS <script>x</script>",
+    )
+    text = path.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>alert(" not in text
+    assert "<img src=x" not in text and "&lt;img src=x onerror=alert(2)&gt;" in text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in text
+    assert "A &lt;i&gt;title&lt;/i&gt; &amp; {{ 7*7 }}" in text  # escaped and not run as a template
+    assert "&lt;u&gt;on foot&lt;/u&gt;" in text
+    assert "ONS &lt;script&gt;x&lt;/script&gt;" in text
+
+
+def test_same_inputs_give_identical_bytes(tmp_path: Path, boundary, areas, counters):
+    first = _write(tmp_path / "a.html", boundary, areas, counters)
+    second = _write(tmp_path / "b.html", boundary, areas, counters)
+    assert first.read_bytes() == second.read_bytes()
+    assert not re.search(r"_[0-9a-f]{32}", first.read_text(encoding="utf-8"))
+
+
+def test_write_is_atomic_and_replaces(tmp_path: Path, boundary, areas, counters):
+    path = tmp_path / "out" / "walk.html"
+    path.parent.mkdir()
+    path.write_text("old", encoding="utf-8")
+    assert _write(path, boundary, areas, counters) == path
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["walk.html"]  # no temp file left
+
+
+def test_whole_borough_page_is_light(tmp_path: Path, boundary, redbridge_lsoas, counters):
+    areas = _areas(redbridge_lsoas, counters)
+    assert len(areas) == 161
+    path = _write(tmp_path / "redbridge.html", boundary, areas, counters)
+    size = path.stat().st_size
+    assert size < 1_000_000, f"{size} bytes for 161 LSOAs"
+    # coordinates rounded to 6 decimals
+    assert not re.search(r"\d\.\d{7,}", path.read_text(encoding="utf-8").split("var lsoa_data_", 1)[1][:200_000])
+
+
+def test_geographic_inputs_and_missing_values(tmp_path: Path, boundary, areas, counters):
+    areas = areas.to_crs("EPSG:4326")
+    areas.loc[0, "after_min"] = np.nan
+    areas.loc[1, "change_min"] = np.inf
+    text = write_mode_map(
+        tmp_path / "x.html", title=TITLE, mode_label="on foot", model_note=NETWORK_NOTE, is_estimate=False,
+        boundary=boundary.to_crs("EPSG:4326"), areas=areas, counters=counters.to_crs("EPSG:4326"),
+        periods=PERIODS, before=BEFORE, after=AFTER, attribution=ATTRIBUTION,
+    ).read_text(encoding="utf-8")
+    assert "n/a" in text and "no data" in text
+
+
+def test_bad_inputs_raise_data_error(tmp_path: Path, boundary, areas, counters):
+    with pytest.raises(DataError, match="change_min"):
+        _write(tmp_path / "x.html", boundary, areas.drop(columns="change_min"), counters)
+    with pytest.raises(DataError, match="from_2026"):
+        _write(tmp_path / "x.html", boundary, areas, counters.drop(columns="from_2026"))
+    with pytest.raises(DataError, match="2019"):
+        write_mode_map(
+            tmp_path / "x.html", title=TITLE, mode_label="on foot", model_note=NETWORK_NOTE, is_estimate=False,
+            boundary=boundary, areas=areas, counters=counters, periods=PERIODS, before="2019", after=AFTER,
+            attribution=ATTRIBUTION,
+        )
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_index_links_every_page_and_escapes(tmp_path: Path):
+    path = write_index(
+        tmp_path / "index.html",
+        title="Redbridge <b>maps</b>",
+        pages={"On foot": "walk.html", "By car & bus": "car.html?a=1&b=2"},
+        model_note=ESTIMATE_NOTE,
+        is_estimate=True,
+        attribution=ATTRIBUTION,
+    )
+    text = path.read_text(encoding="utf-8")
+    assert '<a href="walk.html">On foot</a>' in text
+    assert '<a href="car.html?a=1&amp;b=2">By car &amp; bus</a>' in text
+    assert "Redbridge &lt;b&gt;maps&lt;/b&gt;" in text
+    assert 'class="access-banner"' in text and ESTIMATE_NOTE in text
+    assert ATTRIBUTION in text
+    assert "http" not in text
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+class _PaneCounter(HTMLParser):
+    """Count ``leaflet-interactive`` paths, in total and per Leaflet pane."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.total = 0
+        self.per_pane: dict[str, int] = {}
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        pane = next((c[len("leaflet-"):-len("-pane")] for c in classes
+                     if c.startswith("leaflet-") and c.endswith("-pane") and c != "leaflet-pane"), None)
+        if tag == "path" and "leaflet-interactive" in classes:
+            self.total += 1
+            current = next((p for p in reversed(self.stack) if p), "?")
+            self.per_pane[current] = self.per_pane.get(current, 0) + 1
+        self.stack.append(pane)
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+
+
+def test_leaflet_draws_the_data(network_dom: str, areas, counters):
+    parser = _PaneCounter()
+    parser.feed(network_dom)
+    # one choropleth visible by default: one path per LSOA, one per counter
+    assert parser.total >= N_AREAS + len(counters)
+    assert parser.per_pane.get("access_areas") == N_AREAS
+    assert parser.per_pane.get("access_counters") == len(counters)
+    # the boundary is drawn but not interactive
+    assert re.search(r'leaflet-access_boundary-pane.*?<path', network_dom, re.DOTALL)
+    # boxes and controls
+    assert "Travel time to nearest open counter (minutes)" in network_dom
+    assert "Change, after − before (minutes)" in network_dom
+    assert TITLE in network_dom
+    assert ATTRIBUTION in network_dom
+    assert f"Time after ({AFTER})" in network_dom and "leaflet-control-layers" in network_dom
+    # only the "after" layer is ticked
+    ticked = re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)</span>',
+                        network_dom)
+    checked = {name for attrs, name in ticked if "checked" in attrs}
+    assert f"Time after ({AFTER})" in checked and f"Time before ({BEFORE})" not in checked
+
+
+def test_screenshot_looks_like_a_map(estimate_map: Path, tmp_path: Path):
+    png = screenshot(estimate_map, tmp_path / "car.png")
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 900)
+    assert len(data) > 30_000, f"only {len(data)} bytes: the page is probably blank"

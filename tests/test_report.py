@@ -1,0 +1,55 @@
+import json
+import os
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from access.errors import OutputError
+from access.report import atomic_path, summary_json
+
+
+@pytest.fixture(scope="module")
+def walk_result(redbridge):
+    return redbridge.run(modes=["walk"], offline=True)
+
+
+def test_outputs_are_written_and_read_back(walk_result, tmp_path):
+    paths = walk_result.write(tmp_path, maps=False)
+    assert {"summary.json", "summary.csv", "changes.csv", "switches.csv", "wards.csv", "lsoas.csv",
+            "origins.csv", "origins.gpkg"} == set(paths)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["study"] == "redbridge-2017" and summary["population"] == 278_970
+    rows = {(r["period"], r["mode"]): r for r in summary["results"]}
+    assert rows[("2013_2017", "walk")]["model"] == "straight-line estimate"
+    assert rows[("2018_2025", "walk")]["mean_min"] > rows[("2013_2017", "walk")]["mean_min"]
+    assert set(rows[("2018_2025", "walk")]["share_within_min"]) == {"10", "20", "30", "45", "60"}
+    assert "STRAIGHT-LINE ESTIMATE" in summary["models"]["walk"]["note"]
+    origins = gpd.read_file(tmp_path / "origins.gpkg")
+    assert len(origins) == len(walk_result.origins) and origins.crs.to_epsg() == 27700
+    table = pd.read_csv(tmp_path / "origins.csv")
+    assert table["population"].sum() == pytest.approx(278_970)
+    assert not list(tmp_path.glob(".*")), "no temporary files are left behind"
+
+
+def test_summary_json_is_deterministic(walk_result, redbridge):
+    again = redbridge.run(modes=["walk"], offline=True)
+    assert json.dumps(summary_json(walk_result)) == json.dumps(summary_json(again))
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path):
+    target = tmp_path / "summary.json"
+    target.write_text("previous")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "previous"
+    assert os.listdir(tmp_path) == ["summary.json"]
+
+
+def test_folder_that_is_a_file(walk_result, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="cannot create output folder"):
+        walk_result.write(blocker / "out", maps=False)
