@@ -334,7 +334,12 @@ class StudyResult:
         if times.is_estimate:
             return (f"STRAIGHT-LINE ESTIMATE, not a street-network result: no street network was "
                     f"available, so times are {times.detail}.")
-        return f"Street-network model: {times.detail}."
+        note = f"Street-network model: {times.detail}."
+        if times.far_from_network.any():
+            people = self.study.places.residents["population"][times.far_from_network].sum()
+            note += (f" {people:,.0f} residents live more than {self.config.max_snap_m:g} m from this "
+                     f"network (flagged; the gap is walked in a straight line).")
+        return note
 
     def to_maps(self, folder: Path | str) -> list[Path]:
         """Write one HTML map per mode and an index page to ``folder``; return their paths."""
