@@ -7,6 +7,7 @@ a user can change it between runs without re-importing the package.
 variable               meaning                                     default
 =====================  ==========================================  ==================================
 ``ACCESS_DATA_MIRROR``  the source-data mirror (read only)          ``../shared/data`` beside the repo
+``ACCESS_PROJECT_DATA`` studies, counters, sources, detour factors  ``data/`` in the repository
 ``ACCESS_CACHE_DIR``    built street networks                       ``$XDG_CACHE_HOME/access``
 ``ACCESS_OVERPASS_URL`` the Overpass API endpoint OSMnx queries     ``https://overpass-api.de/api``
 =====================  ==========================================  ==================================
@@ -28,7 +29,13 @@ def repo_root() -> Path:
 
 
 def project_data_dir() -> Path:
-    """The project's own ``data/`` folder: study definitions, counters, detour factors."""
+    """The project's own ``data/`` folder: study definitions, counters, detour factors.
+
+    ``ACCESS_PROJECT_DATA`` points elsewhere, for a non-editable install or your own studies.
+    """
+    configured = os.environ.get("ACCESS_PROJECT_DATA")
+    if configured:
+        return Path(configured).expanduser().resolve()
     return repo_root() / "data"
 
 
