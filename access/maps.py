@@ -27,9 +27,7 @@ import base64
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib.resources import files
@@ -46,6 +44,7 @@ from folium.map import CustomPane, Layer
 from folium.template import Template
 
 from access.errors import DataError, OutputError
+from access.files import write_text_atomic
 
 __all__ = [
     "write_mode_map",
@@ -330,26 +329,6 @@ def _check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> No
         )
 
 
-def _write_atomic(path: Path, text: str) -> Path:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc}; check that its folder is writable") from exc
-    return path
-
-
 def _stable_ids(page: str) -> str:
     """Replace folium's random ``<name>_<32 hex>`` ids by ``<name>_<n>`` in order of appearance."""
     mapping: dict[str, str] = {}
@@ -448,7 +427,7 @@ def _legend_html(before: str, after: str) -> str:
         "<h2>Travel time to nearest open counter (minutes)</h2>"
         + swatches(TIME_COLOURS, time_labels)
         + f'<div class="row"><span class="sw" style="background:{NO_DATA_COLOUR}"></span>no data</div>'
-        + f"<h2>Change, after − before (minutes)</h2>"
+        + "<h2>Change, after − before (minutes)</h2>"
         + swatches(CHANGE_COLOURS, change_labels)
         + f"<h2>Front counters, status in {_e(after)} vs {_e(before)}</h2>"
         + dots
@@ -647,7 +626,7 @@ def write_mode_map(
     css, js = _leaflet_assets()
     page = page.replace(_LEAFLET_CSS_MARK, f"<style>\n{css}\n</style>", 1)
     page = page.replace(_LEAFLET_JS_MARK, f"<script>\n{js}\n</script>", 1)
-    return _write_atomic(Path(path), page)
+    return write_text_atomic(Path(path), page)
 
 
 def write_index(
@@ -702,4 +681,4 @@ def write_index(
         f"<footer>Data: {_e(attribution)}</footer>\n"
         "</body>\n</html>\n"
     )
-    return _write_atomic(Path(path), page)
+    return write_text_atomic(Path(path), page)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from access import settings
 from access.errors import NetworkError, NetworkUnavailable
+from access.files import atomic_path
 from access.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
 
 __all__ = ["StreetNetwork", "get_network", "graph_from_osm_file", "graph_from_overpass",
@@ -93,22 +93,14 @@ class StreetNetwork:
 
     def save(self, path: Path) -> None:
         """Write the network to ``path`` (``.npz``), atomically."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(
-                    fh, meta=np.array(json.dumps({"mode": self.mode, "source": self.source,
-                                                  "crs": self.crs, "format": CACHE_FORMAT})),
-                    x=self.x, y=self.y, osmid=self.osmid,
-                    indptr=self.time_s.indptr, indices=self.time_s.indices,
-                    time_s=self.time_s.data, length_m=self.length_m.data,
-                )
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_path(path) as tmp, tmp.open("wb") as fh:
+            np.savez_compressed(
+                fh, meta=np.array(json.dumps({"mode": self.mode, "source": self.source,
+                                              "crs": self.crs, "format": CACHE_FORMAT})),
+                x=self.x, y=self.y, osmid=self.osmid,
+                indptr=self.time_s.indptr, indices=self.time_s.indices,
+                time_s=self.time_s.data, length_m=self.length_m.data,
+            )
 
     @classmethod
     def load(cls, path: Path) -> StreetNetwork:
@@ -195,7 +187,8 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     try:
-        for way in osmium.FileProcessor(str(path)).with_locations().with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)):
+        reader = osmium.FileProcessor(str(path)).with_locations()
+        for way in reader.with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)):
             tags = {tag.k: tag.v for tag in way.tags}
             if not keep(tags):
                 continue

@@ -9,36 +9,21 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from access import __version__
 from access.errors import OutputError
+from access.files import atomic_path, write_text_atomic
 from access.measure import THRESHOLDS_MIN
 
 if TYPE_CHECKING:
     from access.study import StudyResult
 
-__all__ = ["write_outputs", "write_maps", "summary_json", "atomic_path"]
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``; renamed onto it if the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
-    os.close(fd)
-    os.unlink(tmp)  # some writers (GDAL) refuse to write over an existing file
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+__all__ = ["write_outputs", "write_maps", "summary_json"]
 
 
 def _write(target: Path, writer: Callable[[Path], Any]) -> Path:
@@ -151,7 +136,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
     paths: dict[str, Path] = {}
     try:
         text = json.dumps(summary_json(result), indent=2, ensure_ascii=False) + "\n"
-        paths["summary.json"] = _write(folder / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
+        paths["summary.json"] = write_text_atomic(folder / "summary.json", text)
         tables: dict[str, pd.DataFrame] = {
             "summary.csv": result.summary, "changes.csv": result.changes,
             "switches.csv": result.switches.set_index("mode"),

@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from access.detour import load_detour_factors, measure_detour_factors, write_detour_factors

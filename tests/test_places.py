@@ -1,12 +1,11 @@
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from access.config import load_config
 from access.errors import DataError
-from dataclasses import replace
-
 from access.places import load_boundary, load_counters, load_lsoas, load_residents
 
 

@@ -1,12 +1,11 @@
 import json
-import os
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 
 from access.errors import OutputError
-from access.report import atomic_path, summary_json
+from access.report import summary_json
 
 
 @pytest.fixture(scope="module")
@@ -35,17 +34,6 @@ def test_outputs_are_written_and_read_back(walk_result, tmp_path):
 def test_summary_json_is_deterministic(walk_result, redbridge):
     again = redbridge.run(modes=["walk"], offline=True)
     assert json.dumps(summary_json(walk_result)) == json.dumps(summary_json(again))
-
-
-def test_failed_write_keeps_the_previous_file(tmp_path):
-    target = tmp_path / "summary.json"
-    target.write_text("previous")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("interrupted")
-    assert target.read_text() == "previous"
-    assert os.listdir(tmp_path) == ["summary.json"]
 
 
 def test_folder_that_is_a_file(walk_result, tmp_path):
