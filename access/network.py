@@ -188,7 +188,9 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     try:
         reader = osmium.FileProcessor(str(path)).with_locations()
-        for way in reader.with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)):
+        # Cheap filters in C++ first (ways with a highway tag), the mode's full filter in Python.
+        reader = reader.with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        for way in reader.with_filter(osmium.filter.KeyFilter("highway")):
             tags = {tag.k: tag.v for tag in way.tags}
             if not keep(tags):
                 continue

@@ -7,6 +7,8 @@ from typer.testing import CliRunner
 
 from access.cli import app
 
+from browser import render
+
 runner = CliRunner()
 
 
@@ -43,6 +45,10 @@ def test_run_city_end_to_end_in_a_temporary_folder(tmp_path):
     assert {r["model"] for r in summary["results"]} == {"street network"}
     assert {r["mode"] for r in summary["results"]} == {"walk", "cycle", "drive"}
     assert "street network" in done.stdout and "bishopsgate_only" in done.stdout
+    # the map the run wrote draws its data in a real browser: 6 LSOAs, 2 counters, the boundary
+    dom = render(out / "walk.html")
+    assert dom.count("leaflet-interactive") >= 6 + 2 + 1
+    assert "Street-network model" in dom and "OpenStreetMap contributors" in dom
 
 
 def test_run_offline_says_estimate_everywhere(tmp_path):

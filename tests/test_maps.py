@@ -20,10 +20,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from browser import render, screenshot
 
 from access.errors import DataError
 from access.maps import write_index, write_mode_map
+
+from browser import render, screenshot
 
 MIRROR = Path(os.environ.get("ACCESS_DATA_MIRROR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 PERIODS = ["2013_2017", "2018_2025", "until_2013", "from_2026"]

@@ -1,12 +1,13 @@
 import networkx as nx
 import numpy as np
 import pytest
-from overpass import OverpassFile, OverpassServer
 from shapely.geometry import box
 
 from access.errors import NetworkError, NetworkUnavailable
 from access.modes import MODES
 from access.network import StreetNetwork, get_network, graph_from_osm_file, network_from_graph, way_filter
+
+from overpass import OverpassFile, OverpassServer
 
 
 def test_city_of_london_networks_from_the_real_extract(city_pbf):
