@@ -265,7 +265,7 @@ def graph_from_overpass(area_wgs84: BaseGeometry, mode: Mode) -> nx.MultiDiGraph
     ox.settings.overpass_url = url
     ox.settings.use_cache = False
     ox.settings.log_console = False
-    ox.settings.requests_timeout = 60
+    ox.settings.requests_timeout = 300  # a borough-sized query can take minutes on the public server
     try:
         return ox.graph_from_polygon(area_wgs84, network_type=mode.network_type,
                                      simplify=True, retain_all=True)
