@@ -100,13 +100,22 @@ def write_maps(result: StudyResult, folder: Path) -> list[Path]:
             periods=list(config.periods), before=config.before, after=config.after,
             attribution=_attribution(),
         ))
-    estimate = any(t.is_estimate for t in result.times.values())
-    notes = " ".join(result.model_note(mode) for mode in result.modes)
-    written.append(write_index(
-        folder / "index.html", title=config.title,
-        pages={f"Travel time {MODES[m].label}": f"{m}.html" for m in result.modes},
-        model_note=notes, is_estimate=estimate, attribution=_attribution(),
-    ))
+    estimated = [mode for mode, t in result.times.items() if t.is_estimate]
+    if estimated:
+        note = (f"STRAIGHT-LINE ESTIMATE for {', '.join(estimated)}: no street network was available, so "
+                f"times are straight-line distance × a detour factor measured on a real OSM network ÷ "
+                f"speed. Each map gives its factor.")
+    else:
+        note = "Street-network model (OpenStreetMap) for every mode; each map gives the network used."
+    changes = result.changes
+    pages = {
+        (f"Travel time {MODES[m].label} ({result.times[m].model}): mean "
+         f"{changes.loc[m, 'mean_min_before']:.1f} → {changes.loc[m, 'mean_min_after']:.1f} min, "
+         f"{config.before} → {config.after}"): f"{m}.html"
+        for m in result.modes
+    }
+    written.append(write_index(folder / "index.html", title=config.title, pages=pages, model_note=note,
+                               is_estimate=bool(estimated), attribution=_attribution()))
     return written
 
 
