@@ -106,33 +106,35 @@ class Study:
         counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
         origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
         path, sha = self._osm_file(osm_file)
-        warning = None
+        area = gpd.GeoSeries([places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
         try:
-            if offline and path is None:
-                raise NetworkUnavailable("--offline was given and no OSM file was named")
-            area = gpd.GeoSeries([places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
             network = get_network(mode, crs=self.config.crs, area_wgs84=area, osm_file=path,
                                   osm_file_sha256=sha, allow_download=not offline, use_cache=use_cache)
-            times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m)
-            notes = []
-            far = [f"{cid} ({metres:,.0f} m)" for cid, metres
-                   in zip(places.counters["id"], times.counter_snap_m) if metres > self.config.max_snap_m]
-            if far:
-                notes.append(f"counter(s) {', '.join(far)} lie far from the network")
-            if times.far_from_network.any():
-                people = places.residents["population"][times.far_from_network].sum()
-                notes.append(f"{int(times.far_from_network.sum()):,} origins ({people:,.0f} residents) lie "
-                             f"more than {self.config.max_snap_m:g} m from the network and are flagged")
-            if notes:
-                warning = (f"{mode}: {'; '.join(notes)}. The gap to the nearest street node is added "
-                           f"at walking speed; the network may not cover the whole area.")
-            return times, warning
         except NetworkUnavailable as exc:
             warning = (f"{mode}: NO STREET NETWORK ({exc}). Times are a STRAIGHT-LINE ESTIMATE: "
                        f"distance × measured detour factor ÷ speed.")
             log.warning(warning)
-        factor = load_detour_factors()[mode]
-        return straight_line_times(mode, counter_xy, origin_xy, factor), warning
+            factor = load_detour_factors()[mode]
+            return straight_line_times(mode, counter_xy, origin_xy, factor), warning
+        times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m)
+        return times, self._coverage_warning(times)
+
+    def _coverage_warning(self, times: TravelTimes) -> str | None:
+        """A warning naming counters and residents far from the network, or ``None``."""
+        places, limit = self.places, self.config.max_snap_m
+        notes = []
+        far = [f"{cid} ({metres:,.0f} m)" for cid, metres
+               in zip(places.counters["id"], times.counter_snap_m) if metres > limit]
+        if far:
+            notes.append(f"counter(s) {', '.join(far)} lie far from the network")
+        if times.far_from_network.any():
+            people = places.residents["population"][times.far_from_network].sum()
+            notes.append(f"{int(times.far_from_network.sum()):,} origins ({people:,.0f} residents) lie "
+                         f"more than {limit:g} m from the network and are flagged")
+        if not notes:
+            return None
+        return (f"{times.mode}: {'; '.join(notes)}. The gap to the nearest street node is added "
+                f"at walking speed; the network may not cover the whole area.")
 
     def run(
         self,

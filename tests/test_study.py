@@ -81,3 +81,26 @@ def test_city_runs_on_the_street_network(city_result):
 def test_bad_mode_is_refused(redbridge):
     with pytest.raises(StudyError, match="unknown mode 'boat'"):
         redbridge.run(modes=["boat"], offline=True)
+
+
+def test_overpass_study_is_cached_and_reused_offline(city, city_pbf, tmp_path, monkeypatch):
+    from overpass import OverpassFile, OverpassServer
+
+    text = city.config.source.read_text().replace('[network]\nosm_file = "city_of_london_osm"\n', "")
+    assert "osm_file" not in text
+    study_file = tmp_path / "city-overpass.toml"
+    study_file.write_text(text)
+    monkeypatch.setenv("ACCESS_CACHE_DIR", str(tmp_path / "cache"))
+    with OverpassServer(OverpassFile(city_pbf)) as server:
+        monkeypatch.setenv("ACCESS_OVERPASS_URL", server.url)
+        online = access.load_study(study_file).run(modes=["walk"])
+        assert len(server.data.queries) == 1
+        offline = access.load_study(study_file).run(modes=["walk"], offline=True)
+        assert len(server.data.queries) == 1, "the second run reads the cache, not Overpass"
+    assert online.models == offline.models == {"walk": "street network"}
+    assert "Overpass" in online.times["walk"].detail
+    assert (online.origins["walk_bishopsgate_only_min"] == offline.origins["walk_bishopsgate_only_min"]).all()
+    monkeypatch.setenv("ACCESS_CACHE_DIR", str(tmp_path / "empty-cache"))
+    estimate = access.load_study(study_file).run(modes=["walk"], offline=True)
+    assert estimate.models == {"walk": "straight-line estimate"}
+    assert "downloading is off" in estimate.warnings[0]
