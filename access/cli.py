@@ -124,10 +124,7 @@ def run(
     started = time.perf_counter()
     try:
         chosen = Study(load_config(study))
-        modes = mode or list(chosen.config.modes)
-        for name in modes:
-            if name not in MODES:
-                raise _fail(f"unknown mode {name!r}; choose from {', '.join(MODES)}")
+        modes = mode or list(chosen.config.modes)  # Study.run refuses an unknown one, before any work
         folder = out or Path("maps") / chosen.name
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),

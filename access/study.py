@@ -119,6 +119,10 @@ class Study:
         times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m)
         return times, self._coverage_warning(times)
 
+    def far_population(self, times: TravelTimes) -> float:
+        """Residents whose origin lies farther than ``max_snap_m`` from ``times``' network."""
+        return float(self.places.residents["population"][times.far_from_network].sum())
+
     def _coverage_warning(self, times: TravelTimes) -> str | None:
         """A warning naming counters and residents far from the network, or ``None``."""
         places, limit = self.places, self.config.max_snap_m
@@ -128,7 +132,7 @@ class Study:
         if far:
             notes.append(f"counter(s) {', '.join(far)} lie far from the network")
         if times.far_from_network.any():
-            people = places.residents["population"][times.far_from_network].sum()
+            people = self.far_population(times)
             notes.append(f"{int(times.far_from_network.sum()):,} origins ({people:,.0f} residents) lie "
                          f"more than {limit:g} m from the network and are flagged")
         if not notes:
@@ -264,7 +268,7 @@ class StudyResult:
             role = {self.config.before: "before", self.config.after: "after"}.get(period, "extra")
             for mode, times in self.times.items():
                 figures = summarise(origins[f"{mode}_{period}_min"].to_numpy(), population)
-                far = float(population[times.far_from_network].sum())
+                far = self.study.far_population(times)
                 rows.append({"period": period, "mode": mode, "role": role, "model": times.model,
                              "far_from_network": far, **figures})
         return pd.DataFrame(rows).set_index(["period", "mode"])
@@ -338,7 +342,7 @@ class StudyResult:
                     f"available, so times are {times.detail}.")
         note = f"Street-network model: {times.detail}."
         if times.far_from_network.any():
-            people = self.study.places.residents["population"][times.far_from_network].sum()
+            people = self.study.far_population(times)
             note += (f" {people:,.0f} residents live more than {self.config.max_snap_m:g} m from this "
                      f"network (flagged; the gap is walked in a straight line).")
         return note
