@@ -23,8 +23,11 @@ counter location, three periods:
     The strategy's result: ``fate_2017`` ``kept-24/7`` → ``24/7``,
     ``kept-reduced`` → ``open`` (reduced hours, not recorded), ``closed`` →
     ``off``; the three counters of ``london_front_counters_opened_after_2017``
-    → ``open`` (their status is free text such as "daytime").  73 − 38 + 3 = 38
-    counters.
+    → ``open`` (their status is free text such as "daytime").  A kept counter
+    whose ``status_after_2017`` names the postcode of one of those three has
+    moved there and is ``off`` at its old address (Paddington Green → Church
+    Street NW8 8ET, PCD 155), so a move is not counted twice: 73 − 38 − 1 + 3 =
+    37 counters.
 ``c2024``
     The c.2024 list (35 counters, no hours): a listed counter is ``open``,
     every other ``off``.  A listed counter is matched to a 2017 row by its
@@ -32,7 +35,8 @@ counter location, three periods:
     Bush counter moved in 2020) becomes a row of its own.
 
 The table also keeps the source text (``status_2013_2017``, ``fate_2017``,
-``status_after_2017``), how the mid-2017 hours were read (``hours_rule``), the
+``status_after_2017``), how the mid-2017 hours were read (``hours_rule``), where
+a kept counter moved (``moved_to``), the
 coordinate note and the confidence, so that every value can be traced.
 """
 
@@ -162,6 +166,13 @@ def london_met_counters() -> pd.DataFrame:
     counters["hours_rule"] = [rule for _hours, rule in read]
     counters["after_2017"] = counters["fate_2017"].map(FATE_HOURS)
 
+    counters["moved_to"] = ""
+    for target, postcode in zip(opened["id"], opened["postcode"]):
+        moved = (counters["fate_2017"] != "closed") & counters["status_after_2017"].str.contains(
+            postcode, regex=False)
+        counters.loc[moved, "after_2017"] = "off"
+        counters.loc[moved, "moved_to"] = target
+
     opened = opened.rename(columns={"status": "status_after_2017"})
     opened["mid_2017"], opened["after_2017"] = "off", "open"
     opened["hours_rule"], opened["fate_2017"] = "opened under the strategy", "opened"
@@ -185,7 +196,7 @@ def london_met_counters() -> pd.DataFrame:
     })
     table = pd.concat([table, added], ignore_index=True)
     columns = ["id", "name", "borough", "address", "postcode", "lon", "lat", *LONDON_PERIODS,
-               "status_2013_2017", "hours_rule", "fate_2017", "status_after_2017", "coord_note",
+               "status_2013_2017", "hours_rule", "fate_2017", "moved_to", "status_after_2017", "coord_note",
                "confidence", "source"]
     return table[columns].fillna("").reset_index(drop=True)
 

@@ -70,5 +70,5 @@ def london_2017():
 
 @pytest.fixture(scope="session")
 def london_2017_walk(london_2017):
-    """London-wide, walking, straight-line estimate: 73 (38 after) counters × 180,754 origins."""
+    """London-wide, walking, straight-line estimate: 73 (37 after) counters × 180,754 origins."""
     return london_2017.run(modes=["walk"], offline=True)

@@ -52,8 +52,11 @@ def test_period_counts(table, mirror):
     assert (fates["kept-24/7"], fates["kept-reduced"], fates["closed"], fates["opened"]) == (32, 3, 38, 3)
     assert (table["mid_2017"] != "off").sum() == 73
     after = table[table["after_2017"] != "off"]
-    assert len(after) == 32 + 3 + 3
+    # kept, less Paddington Green (moved to Church Street, PCD 155), plus the three opened
+    assert len(after) == 32 + 3 - 1 + 3
     assert (after["after_2017"] == "24/7").sum() == 32
+    moved = table[table["moved_to"] != ""]
+    assert moved[["id", "moved_to", "after_2017"]].values.tolist() == [["paddington-green", "church-street", "off"]]
     assert set(after.loc[after["fate_2017"] == "opened", "id"]) == {
         "barking-learning-centre", "church-street", "royalty-studios"}
     assert table.loc[table["fate_2017"] == "closed", "after_2017"].eq("off").all()

@@ -143,7 +143,7 @@ def test_london_distances_come_from_coordinates(london_2017, london_2017_walk):
 
     places = london_2017.places
     distances = london_2017_walk.distances
-    assert distances["counters"].to_dict() == {"mid_2017": 73, "after_2017": 38}
+    assert distances["counters"].to_dict() == {"mid_2017": 73, "after_2017": 37}
     origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
     weights = places.residents["population"].to_numpy()
     for period in ("mid_2017", "after_2017"):
@@ -155,3 +155,12 @@ def test_london_distances_come_from_coordinates(london_2017, london_2017_walk):
         assert distances.loc[period, "mean_km"] == pytest.approx(mean_m / 1000)
         assert distances.loc[period, "mean_miles"] == pytest.approx(mean_m / 1609.344)
     assert distances.loc["after_2017", "mean_km"] > distances.loc["mid_2017", "mean_km"]
+
+
+def test_london_uses_a_street_network_when_one_is_given(london_2017):
+    # The only real OSM network offline is the City's: the model switches to it, and the
+    # run says loudly that it covers almost nobody (a Greater London .osm.pbf would cover all).
+    result = london_2017.run(modes=["walk"], osm_file="city_of_london_osm")
+    assert result.models == {"walk": "street network"}
+    assert result.summary.loc[("after_2017", "walk"), "far_from_network"] > 8_000_000
+    assert "lie far from the network" in result.warnings[0] and "bethnal-green" in result.warnings[0]
