@@ -248,7 +248,7 @@ def load_residents(
     chosen["kind"] = "postcode"
     borough_of_lsoa = lsoas.set_index("lsoa11")["borough"]
     chosen["borough"] = chosen["lsoa11"].map(borough_of_lsoa)
-    borough_of_lad = chosen[in_lsoa].groupby("lad_code")["borough"].agg(lambda s: s.mode().iloc[0])
+    borough_of_lad = chosen[chosen["lsoa11"].notna()].groupby("lad_code")["borough"].agg(lambda s: s.mode().iloc[0])
     chosen["borough"] = chosen["borough"].fillna(chosen["lad_code"].map(borough_of_lad))
     chosen = chosen.rename(columns={"postcode": "origin"})
     origins = gpd.GeoDataFrame(

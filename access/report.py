@@ -70,14 +70,16 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         "origins": int(len(result.origins)),
         "results": rows,
         "changes": changes,
-        "distance_to_nearest_counter": [
-            {"period": period, **{k: _clean(float(v)) for k, v in row.items()}}
-            for period, row in result.distances.iterrows()],
-        "boroughs": [{"mode": mode, "borough": borough, **{k: _clean(float(v)) for k, v in row.items()}}
-                     for (mode, borough), row in result.by_borough().iterrows()],
+        "distance_to_nearest_counter": _records(result.distances),
+        "boroughs": _records(result.by_borough()),
         "warnings": list(result.warnings),
         "attribution": _attribution(),
     }
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """One JSON-ready dict per row, index levels first (integers stay integers)."""
+    return [{k: _clean(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
 
 
 def _attribution() -> str:
