@@ -95,6 +95,20 @@ def _changes_table(result: StudyResult) -> Table:
     return table
 
 
+def _boroughs_table(result: StudyResult, mode: str, top: int = 10) -> Table:
+    config = result.config
+    table = Table(title=f"{mode}: the {top} boroughs whose mean time rose most, {config.before} → {config.after} "
+                        f"(all {len(config.boroughs)} in boroughs.csv)", title_justify="left")
+    for column in ("rank", "borough", "residents", "mean before → after", "within 30 min", "residents worse off"):
+        table.add_column(column, justify="left" if column == "borough" else "right")
+    for (_mode, borough), row in result.by_borough().xs(mode, level="mode", drop_level=False).head(top).iterrows():
+        table.add_row(str(int(row["rank"])), borough, f"{row['residents']:,.0f}",
+                      f"{row['mean_min_before']:.1f} → {row['mean_min_after']:.1f} ({row['mean_change_min']:+.1f})",
+                      f"{_percent(row['within_30_before'])} → {_percent(row['within_30_after'])}",
+                      f"{row['residents_worse']:,.0f}")
+    return table
+
+
 @app.command()
 def run(
     study: Annotated[str, typer.Argument(help="A study name (see 'access studies') or a path to a study .toml.")]
@@ -151,6 +165,8 @@ def run(
 
     console.print(_summary_table(result))
     console.print(_changes_table(result))
+    if len(result.config.boroughs) > 1:
+        console.print(_boroughs_table(result, result.modes[0]))
     for warning in result.warnings:
         console.print(Panel(warning, title="warning", border_style="red", expand=False))
     if any(t.is_estimate for t in result.times.values()):

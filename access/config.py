@@ -7,7 +7,7 @@ A study file looks like this (every key is checked; an unknown key is an error):
     crs = "EPSG:27700"                    # a projected CRS in metres
 
     [area]
-    boroughs = ["Redbridge"]              # residents live here
+    boroughs = ["Redbridge"]              # residents live here; "all" for London's 33
     buffer_m = 3000                       # the network reaches this far beyond boroughs and counters
     counter_max_m = 10000                 # a counter farther than this from the boroughs is an error
 
@@ -17,6 +17,7 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
     [counters]
     table = "counters/redbridge-2017.csv" # under data/, one column of hours per period
+    # or, instead of table: source = "london-met" (an adapter in access.counter_sources)
 
     [periods]
     before = "2013_2017"
@@ -41,21 +42,32 @@ from access import settings
 from access.errors import StudyError
 from access.modes import MODES
 
-__all__ = ["StudyConfig", "load_config", "list_studies", "studies_dir"]
+__all__ = ["StudyConfig", "load_config", "list_studies", "studies_dir", "LONDON_BOROUGHS"]
+
+LONDON_BOROUGHS: tuple[str, ...] = (
+    "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "City of London",
+    "Croydon", "Ealing", "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey",
+    "Harrow", "Havering", "Hillingdon", "Hounslow", "Islington", "Kensington and Chelsea",
+    "Kingston upon Thames", "Lambeth", "Lewisham", "Merton", "Newham", "Redbridge",
+    "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets", "Waltham Forest", "Wandsworth",
+    "Westminster",
+)
+"""The 33 London boroughs (the City counted as one), as named in ``london_boroughs.geojson``;
+``boroughs = "all"`` in a study means these."""
 
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"name": str, "title": str, "description": str, "crs": str,
          "area": dict, "residents": dict, "counters": dict, "periods": dict,
          "modes": dict, "network": dict},
-    "area": {"boroughs": list, "buffer_m": (int, float), "counter_max_m": (int, float)},
+    "area": {"boroughs": (list, str), "buffer_m": (int, float), "counter_max_m": (int, float)},
     "residents": {"wards": str, "max_snap_m": (int, float)},
-    "counters": {"table": str},
+    "counters": {"table": str, "source": str},
     "periods": {"before": str, "after": str, "extra": list},
     "modes": {"use": list},
     "network": {"osm_file": str},
 }
 _REQUIRED = {"": ("name", "title", "area", "counters", "periods"),
-             "area": ("boroughs",), "counters": ("table",), "periods": ("before", "after")}
+             "area": ("boroughs",), "periods": ("before", "after")}
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ class StudyConfig:
     max_snap_m
         Origins farther than this from the street network are flagged.
     counters_table
-        Path of the counter table (under ``data/``).
+        Path of the counter table (under ``data/``), or ``None`` with ``counters_source``.
     before, after
         The periods compared.
     extra_periods
@@ -90,13 +102,16 @@ class StudyConfig:
         Travel modes, names from :data:`access.modes.MODES`.
     osm_file
         Optional local OSM file (source key or path) for the network.
+    counters_source
+        Name of a counter source adapter (:mod:`access.counter_sources`) that
+        builds the counter table from mirror files, instead of ``counters_table``.
     """
 
     name: str
     title: str
     source: Path
     boroughs: tuple[str, ...]
-    counters_table: Path
+    counters_table: Path | None
     before: str
     after: str
     description: str = ""
@@ -108,6 +123,7 @@ class StudyConfig:
     extra_periods: tuple[str, ...] = ()
     modes: tuple[str, ...] = ("walk", "cycle", "drive")
     osm_file: str | None = None
+    counters_source: str | None = None
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -215,9 +231,12 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     if len(set(all_periods)) != len(all_periods):
         raise StudyError(f"{path}: [periods] names a period twice: {list(all_periods)!r}")
 
-    table = settings.project_data_dir() / raw["counters"]["table"]
-    if not table.is_file():
-        raise StudyError(f"{path}: [counters] table {raw['counters']['table']!r} not found under data/ ({table})")
+    table, source = _counters(raw["counters"], path)
+    boroughs = area["boroughs"]
+    if isinstance(boroughs, str):
+        if boroughs != "all":
+            raise StudyError(f"{path}: [area] boroughs = {boroughs!r}; give a list of borough names or \"all\"")
+        boroughs = list(LONDON_BOROUGHS)
 
     return StudyConfig(
         name=raw["name"],
@@ -225,7 +244,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         description=raw.get("description", ""),
         source=path,
         crs=raw.get("crs", "EPSG:27700"),
-        boroughs=_string_list(area["boroughs"], "[area] boroughs", path),
+        boroughs=_string_list(boroughs, "[area] boroughs", path),
         buffer_m=buffer_m,
         counter_max_m=counter_max_m,
         wards_source=residents.get("wards") or None,
@@ -236,4 +255,22 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         extra_periods=extra,
         modes=mode_names,
         osm_file=raw.get("network", {}).get("osm_file") or None,
+        counters_source=source,
     )
+
+
+def _counters(section: dict[str, Any], path: Path) -> tuple[Path | None, str | None]:
+    """The counter table's path, or the counter source adapter's name: exactly one of them."""
+    if ("table" in section) == ("source" in section):
+        raise StudyError(f"{path}: [counters] needs exactly one of 'table' (a CSV under data/) or "
+                         f"'source' (a counter source adapter, e.g. \"london-met\")")
+    if "source" in section:
+        from access.counter_sources import ADAPTERS
+        if section["source"] not in ADAPTERS:
+            raise StudyError(f"{path}: [counters] source {section['source']!r} is unknown; "
+                             f"choose from {', '.join(ADAPTERS)}")
+        return None, section["source"]
+    table = settings.project_data_dir() / section["table"]
+    if not table.is_file():
+        raise StudyError(f"{path}: [counters] table {section['table']!r} not found under data/ ({table})")
+    return table, None

@@ -14,6 +14,8 @@ A page holds
 * the counters as circle markers, coloured by their status in the ``after``
   period, each with a popup of its hours and status in every period;
 * the study boundary as an outline;
+* optionally (London-wide studies) the boroughs, coloured by the change in
+  their population-weighted mean time, with each borough's figures in a tooltip;
 * a legend, a title box with the model note (a red banner when the times are a
   straight-line estimate) and a box with the data attribution.
 
@@ -82,6 +84,10 @@ COORD_DECIMALS = 6
 """Decimals kept in longitude and latitude (about 0.1 m)."""
 
 AREA_COLUMNS = ("lsoa11", "population", "before_min", "after_min", "change_min")
+DISTRICT_COLUMNS = ("borough", "population", "before_min", "after_min", "change_min",
+                    "within_30_before", "within_30_after", "rank")
+DISTRICT_SIMPLIFY_M = 50.0
+"""Simplification tolerance of the borough layer, in metres (the source is full resolution)."""
 COUNTER_COLUMNS = ("id", "name", "address")
 WGS84 = "EPSG:4326"
 
@@ -250,14 +256,15 @@ def _metric(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool) -> list[dict[str, Any]]:
+def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool,
+                      tolerance_m: float = SIMPLIFY_M) -> list[dict[str, Any]]:
     """Geometries as GeoJSON dicts in EPSG:4326, simplified and rounded."""
     if len(frame) == 0:
         return []
     metric = _metric(frame, what)
     geoms = metric.geometry
     if simplify:
-        geoms = geoms.simplify(SIMPLIFY_M, preserve_topology=True)
+        geoms = geoms.simplify(tolerance_m, preserve_topology=True)
     geoms = gpd.GeoSeries(geoms, crs=metric.crs).to_crs(WGS84)
     arr = shapely.transform(np.asarray(geoms.values, dtype=object), lambda c: np.round(c, COORD_DECIMALS))
     return [shapely.geometry.mapping(g) if g is not None and not g.is_empty else None for g in arr]
@@ -372,11 +379,39 @@ def _area_features(areas: gpd.GeoDataFrame, before: str, after: str) -> list[dic
     return features
 
 
-def _choropleth_options(key: str) -> str:
+def _district_features(districts: gpd.GeoDataFrame, before: str, after: str) -> list[dict[str, Any]]:
+    geometries = _wgs84_geometries(districts, "districts", simplify=True, tolerance_m=DISTRICT_SIMPLIFY_M)
+    features = []
+    records = pd.DataFrame(districts.drop(columns=districts.geometry.name)).to_dict("records")
+    for geometry, rec in zip(geometries, records):
+        if geometry is None:
+            continue
+
+        def share(value: Any) -> str:
+            number = _number(value)
+            return "n/a" if number is None else f"{number * 100:.0f}%"
+
+        tip = (
+            f"<b>{_e(rec['borough'])}</b> (rank {_e(rec['rank'])} by loss)<br>"
+            f"Residents: {_e(_residents(rec['population']))}<br>"
+            f"Mean before ({_e(before)}): {_e(_minutes(rec['before_min']))}<br>"
+            f"Mean after ({_e(after)}): {_e(_minutes(rec['after_min']))}<br>"
+            f"Change: {_e(_minutes(rec['change_min'], signed=True))}<br>"
+            f"Within 30 min: {_e(share(rec['within_30_before']))} → {_e(share(rec['within_30_after']))}"
+        )
+        features.append({
+            "type": "Feature",
+            "properties": {"c": _class_colour(rec["change_min"], CHANGE_BINS_MIN, CHANGE_COLOURS), "tip": tip},
+            "geometry": geometry,
+        })
+    return features
+
+
+def _choropleth_options(key: str, *, fill_opacity: float = 0.72, weight: float = 0.6) -> str:
     return (
         "{pane: \"access_areas\", "
-        "style: function (f) { return {fillColor: f.properties." + key + ", fillOpacity: 0.72, "
-        "color: \"#525252\", weight: 0.6, opacity: 0.9}; }, "
+        "style: function (f) { return {fillColor: f.properties." + key + f", fillOpacity: {fill_opacity:g}, "
+        f"color: \"#525252\", weight: {weight:g}, opacity: 0.9}}; }}, "
         "onEachFeature: function (f, layer) { "
         "layer.bindTooltip(f.properties.tip, {sticky: true}); "
         "layer.on({mouseover: function (e) { e.target.setStyle({weight: 2.5, color: \"#000000\"}); }, "
@@ -468,6 +503,7 @@ def write_mode_map(
     before: str,
     after: str,
     attribution: str,
+    districts: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write one self-contained HTML map of the before/after times for one travel mode.
 
@@ -503,6 +539,12 @@ def write_mode_map(
         The two periods compared; both must be in ``periods``.
     attribution
         Data attribution (OSM/OS/ONS ...), shown in a box at the bottom left.
+    districts
+        Optional borough polygons with columns ``borough``, ``population``,
+        ``before_min``, ``after_min``, ``change_min`` (population-weighted
+        means), ``within_30_before``, ``within_30_after`` (shares, 0–1) and
+        ``rank`` (1 = largest loss).  Drawn as a layer "Boroughs: change in
+        mean time", simplified by :data:`DISTRICT_SIMPLIFY_M` metres.  Any CRS.
 
     Returns
     -------
@@ -534,6 +576,8 @@ def write_mode_map(
         raise DataError("boundary is empty; pass the study borough polygon(s)")
     _check_columns(areas, AREA_COLUMNS, "areas")
     _check_columns(counters, (*COUNTER_COLUMNS, *periods), "counters")
+    if districts is not None:
+        _check_columns(districts, DISTRICT_COLUMNS, "districts")
 
     # -- geometry, all in EPSG:4326 ---------------------------------------------------
     boundary_m = _metric(boundary, "boundary")
@@ -575,10 +619,17 @@ def write_mode_map(
     m.add_child(data)
     for key, name, show in (
         ("b", f"Time before ({before})", False),
-        ("a", f"Time after ({after})", True),
+        ("a", f"Time after ({after})", districts is None),
         ("c", "Change (after − before)", False),
     ):
         m.add_child(_GeoJsonLayer(data, _choropleth_options(key), name=_e(name), show=show))
+
+    if districts is not None:
+        borough_data = {"type": "FeatureCollection",
+                        "features": _district_features(districts[[*DISTRICT_COLUMNS, districts.geometry.name]],
+                                                       before, after)}
+        m.add_child(_GeoJsonLayer(borough_data, _choropleth_options("c", fill_opacity=0.8, weight=1.5),
+                                  name="Boroughs: change in mean time", show=True))
 
     boundary_layer = _GeoJsonLayer(
         {"type": "Feature", "properties": {}, "geometry": outline_geo},

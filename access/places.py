@@ -21,7 +21,7 @@ from access.sources import mirror_file
 
 __all__ = [
     "Places", "load_places", "load_boundary", "load_counters", "load_residents",
-    "load_lsoas", "load_wards", "counter_hours",
+    "load_lsoas", "load_wards", "counter_hours", "load_borough_polygons",
 ]
 
 COUNTER_COLUMNS = ("id", "name", "lon", "lat")
@@ -117,8 +117,13 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
     HoursError
         An hours string is not understood (the message names it).
     """
-    table = config.counters_table
-    counters = pd.read_csv(table, dtype=str, keep_default_na=False)
+    if config.counters_source is not None:
+        from access.counter_sources import counter_source
+        table = f"counter source {config.counters_source!r}"
+        counters = counter_source(config.counters_source)
+    else:
+        table = config.counters_table
+        counters = pd.read_csv(table, dtype=str, keep_default_na=False)
     missing = [c for c in (*COUNTER_COLUMNS, *config.periods) if c not in counters.columns]
     if missing:
         raise DataError(f"counter table {table} lacks column(s) {', '.join(missing)}; "
@@ -157,10 +162,18 @@ def _lsoa_names_in(boroughs: tuple[str, ...], names: pd.Series) -> pd.Series:
     return names.str.rsplit(" ", n=1).str[0].isin(boroughs)
 
 
+def load_borough_polygons(config: StudyConfig) -> gpd.GeoDataFrame:
+    """The study's boroughs, one row each (``borough``, ``geometry``), in the study CRS."""
+    boroughs = _read_geojson(mirror_file("boroughs"))
+    chosen = boroughs[boroughs["BOROUGH"].isin(config.boroughs)].rename(columns={"BOROUGH": "borough"})
+    return chosen[["borough", "geometry"]].to_crs(config.crs).sort_values("borough").reset_index(drop=True)
+
+
 def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
-    """The study boroughs' 2011 LSOAs with their residents and households."""
+    """The study boroughs' 2011 LSOAs with their residents, households and borough."""
     polygons = _read_geojson(mirror_file("lsoa_polygons"))
-    polygons = polygons[_lsoa_names_in(config.boroughs, polygons["lsoa11_name"])]
+    polygons = polygons[_lsoa_names_in(config.boroughs, polygons["lsoa11_name"])].copy()
+    polygons["borough"] = polygons["lsoa11_name"].str.rsplit(" ", n=1).str[0]
     census = pd.read_csv(mirror_file("lsoa_census"))
     lsoas = polygons.merge(census, on="lsoa11", how="left", validate="one_to_one")
     unmatched = lsoas["lsoa11"][lsoas["residents_2011"].isna()].tolist()
@@ -200,7 +213,8 @@ def load_residents(
     -------
     geopandas.GeoDataFrame
         Columns ``origin`` (postcode, or ``LSOA:<code>``), ``kind``
-        (``postcode`` / ``lsoa-point``), ``lsoa11``, ``ward_code``,
+        (``postcode`` / ``lsoa-point``), ``lsoa11``, ``borough`` (the LSOA's;
+        for a postcode without one, its local authority's), ``ward_code``,
         ``ward_name``, ``population``, ``geometry``; sorted by ``origin``.
 
     Raises
@@ -232,9 +246,13 @@ def load_residents(
     share = residents_by_lsoa / ordinary_count.reindex(residents_by_lsoa.index)
     chosen["population"] = np.where(ordinary, chosen["lsoa11"].map(share), 0.0)
     chosen["kind"] = "postcode"
+    borough_of_lsoa = lsoas.set_index("lsoa11")["borough"]
+    chosen["borough"] = chosen["lsoa11"].map(borough_of_lsoa)
+    borough_of_lad = chosen[chosen["lsoa11"].notna()].groupby("lad_code")["borough"].agg(lambda s: s.mode().iloc[0])
+    chosen["borough"] = chosen["borough"].fillna(chosen["lad_code"].map(borough_of_lad))
     chosen = chosen.rename(columns={"postcode": "origin"})
     origins = gpd.GeoDataFrame(
-        chosen[["origin", "kind", "lsoa11", "ward_code", "population"]],
+        chosen[["origin", "kind", "lsoa11", "borough", "ward_code", "population"]],
         geometry=gpd.points_from_xy(chosen["lon"], chosen["lat"]), crs=WGS84,
     ).to_crs(config.crs)
 
@@ -242,7 +260,7 @@ def load_residents(
     if not empty.empty:
         points = gpd.GeoDataFrame(
             {"origin": "LSOA:" + empty["lsoa11"], "kind": "lsoa-point", "lsoa11": empty["lsoa11"],
-             "ward_code": pd.NA, "population": empty["residents_2011"].astype(float)},
+             "borough": empty["borough"], "ward_code": pd.NA, "population": empty["residents_2011"].astype(float)},
             geometry=empty.geometry.representative_point(), crs=config.crs,
         )
         origins = pd.concat([origins, points], ignore_index=True)

@@ -70,9 +70,16 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         "origins": int(len(result.origins)),
         "results": rows,
         "changes": changes,
+        "distance_to_nearest_counter": _records(result.distances),
+        "boroughs": _records(result.by_borough()),
         "warnings": list(result.warnings),
         "attribution": _attribution(),
     }
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """One JSON-ready dict per row, index levels first (integers stay integers)."""
+    return [{k: _clean(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
 
 
 def _attribution() -> str:
@@ -88,6 +95,7 @@ def write_maps(result: StudyResult, folder: Path) -> list[Path]:
     _ensure_folder(folder)
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
+    borough_figures = _borough_layer(result) if len(config.boroughs) > 1 else None
     written = []
     for mode in result.modes:
         table = lsoa_table.xs(mode, level="mode")[["before_min", "after_min", "change_min"]]
@@ -99,6 +107,7 @@ def write_maps(result: StudyResult, folder: Path) -> list[Path]:
             boundary=places.boundary, areas=areas, counters=places.counters,
             periods=list(config.periods), before=config.before, after=config.after,
             attribution=_attribution(),
+            districts=None if borough_figures is None else borough_figures[mode],
         ))
     estimated = [mode for mode, t in result.times.items() if t.is_estimate]
     if estimated:
@@ -119,6 +128,23 @@ def write_maps(result: StudyResult, folder: Path) -> list[Path]:
     return written
 
 
+def _borough_layer(result: StudyResult) -> dict[str, Any]:
+    """Per mode: the borough polygons with their figures, for the maps' borough layer."""
+    from access.places import load_borough_polygons
+
+    polygons = load_borough_polygons(result.config)
+    table = result.by_borough()
+    layers = {}
+    for mode in result.modes:
+        figures = table.xs(mode, level="mode").rename(columns={
+            "residents": "population", "mean_min_before": "before_min", "mean_min_after": "after_min",
+            "mean_change_min": "change_min"})
+        layers[mode] = polygons.merge(
+            figures[["population", "before_min", "after_min", "change_min", "within_30_before",
+                     "within_30_after", "rank"]], left_on="borough", right_index=True)
+    return layers
+
+
 def _ensure_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -133,7 +159,8 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
     """Write every output of a run to ``folder``.
 
     Files: ``summary.json``, ``summary.csv``, ``changes.csv``, ``switches.csv``,
-    ``wards.csv``, ``lsoas.csv``, ``origins.csv``, ``origins.gpkg`` and, with
+    ``wards.csv``, ``lsoas.csv``, ``boroughs.csv``, ``distances.csv``,
+    ``origins.csv``, ``origins.gpkg`` and, with
     ``maps``, ``<mode>.html`` and ``index.html``.
 
     Raises
@@ -150,6 +177,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
             "summary.csv": result.summary, "changes.csv": result.changes,
             "switches.csv": result.switches.set_index("mode"),
             "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
+            "boroughs.csv": result.by_borough(), "distances.csv": result.distances,
         }
         for name, table in tables.items():
             paths[name] = _write(folder / name, lambda p, t=table: t.to_csv(p, float_format="%.6g"))

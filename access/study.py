@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from access.boroughs import borough_table, distance_summary
 from access.config import StudyConfig, load_config
 from access.detour import load_detour_factors
 from access.errors import NetworkUnavailable, StudyError
@@ -333,6 +334,27 @@ class StudyResult:
     def by_lsoa(self) -> pd.DataFrame:
         """Population-weighted before/after minutes and 30-minute shares per 2011 LSOA and mode."""
         return self._grouped("lsoa11")
+
+    def by_borough(self) -> pd.DataFrame:
+        """Population-weighted before/after figures per borough and mode, the biggest loss first.
+
+        See :func:`access.boroughs.borough_table` for the columns.
+        """
+        return borough_table(self.origins, self.modes, self.config.before, self.config.after)
+
+    @cached_property
+    def distances(self) -> pd.DataFrame:
+        """Population-weighted straight-line distance to the nearest available counter, per period.
+
+        Computed from coordinates, not from travel times (columns ``counters``,
+        ``mean_km``, ``mean_miles``, ``median_km``, ``p90_km``); see
+        :func:`access.boroughs.distance_summary`.
+        """
+        places = self.study.places
+        counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
+        origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
+        return distance_summary(counter_xy, origin_xy, places.residents["population"].to_numpy(float),
+                                self.available[list(self.config.periods)])
 
     def model_note(self, mode: str) -> str:
         """One line saying which model made ``mode``'s times, loudly for the estimate."""

@@ -77,3 +77,18 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
     missing = tmp_path / "none.osm.pbf"
     done = _run("run", "city-of-london", "--mode", "walk", "--osm-file", str(missing), "--out", str(tmp_path))
     assert done.returncode == 2 and "none.osm.pbf" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_london_studies_are_listed_and_print_their_top_losers(london_2017_walk):
+    from rich.console import Console
+
+    from access.cli import _boroughs_table
+
+    listed = runner.invoke(app, ["studies"], env={"COLUMNS": "200"})
+    assert "london-2017" in listed.output and "london-2024" in listed.output
+    console = Console(width=200, record=True)
+    console.print(_boroughs_table(london_2017_walk, "walk", top=3))
+    text = console.export_text()
+    top = london_2017_walk.by_borough().xs("walk", level="mode").index[:3]
+    assert all(name in text for name in top) and "all 33 in boroughs.csv" in text
+    assert london_2017_walk.by_borough().xs("walk", level="mode").index[3] not in text

@@ -40,3 +40,31 @@ def test_unknown_study_lists_known_ones():
 def test_bad_study_gives_one_clear_error(tmp_path, old, new, message):
     with pytest.raises(StudyError, match=message):
         load_config(_variant(tmp_path, old, new))
+
+
+def test_london_studies_cover_every_borough_with_mirror_counters():
+    from access.config import LONDON_BOROUGHS
+
+    for name, after, extra in (("london-2017", "after_2017", ()), ("london-2024", "c2024", ("after_2017",))):
+        config = load_config(name)
+        assert config.boroughs == LONDON_BOROUGHS and len(set(config.boroughs)) == 33
+        assert config.counters_source == "london-met" and config.counters_table is None
+        assert (config.before, config.after, config.extra_periods) == ("mid_2017", after, extra)
+        assert config.wards_source is None
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('boroughs = ["Redbridge"]', 'boroughs = "everywhere"', "boroughs = 'everywhere'.*\"all\""),
+    ('table = "counters/redbridge-2017.csv"', 'source = "nowhere"', "source 'nowhere' is unknown.*london-met"),
+    ('table = "counters/redbridge-2017.csv"', 'table = "counters/redbridge-2017.csv"\nsource = "london-met"',
+     "exactly one of 'table'"),
+    ('table = "counters/redbridge-2017.csv"', '', "exactly one of 'table'"),
+])
+def test_bad_borough_or_counter_source(tmp_path, old, new, message):
+    with pytest.raises(StudyError, match=message):
+        load_config(_variant(tmp_path, old, new))
+
+
+def test_boroughs_all(tmp_path):
+    config = load_config(_variant(tmp_path, 'boroughs = ["Redbridge"]', 'boroughs = "all"'))
+    assert len(config.boroughs) == 33 and "City of London" in config.boroughs

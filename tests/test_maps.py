@@ -314,3 +314,36 @@ def test_screenshot_looks_like_a_map(estimate_map: Path, tmp_path: Path):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 900)
     assert len(data) > 30_000, f"only {len(data)} bytes: the page is probably blank"
+
+
+# --------------------------------------------------------------------------- London-wide
+
+
+@pytest.fixture(scope="module")
+def london_map(london_2017_walk, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("london-map")
+    london_2017_walk.to_maps(folder)
+    return folder / "walk.html"
+
+
+def test_london_map_has_a_borough_layer_and_stays_light(london_map: Path):
+    size = london_map.stat().st_size
+    assert size < 8_000_000, f"London walk map is {size / 1e6:.1f} MB"
+    text = london_map.read_text(encoding="utf-8")
+    assert "Boroughs: change in mean time" in text
+    assert "Barnet\\u003c/b\\u003e (rank " in text and "Within 30 min:" in text
+
+
+def test_london_map_renders_boroughs_in_a_browser(london_map: Path, london_2017_walk):
+    dom = render(london_map)
+    parser = _PaneCounter()
+    parser.feed(dom)
+    counters = london_2017_walk.study.places.counters
+    # shown by default: the 33 boroughs (the LSOA layers are ticked off), and every counter
+    assert parser.per_pane.get("access_areas") == 33
+    assert parser.per_pane.get("access_counters") == len(counters) == 77
+    ticked = re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)</span>',
+                        dom)
+    checked = {name for attrs, name in ticked if "checked" in attrs}
+    assert "Boroughs: change in mean time" in checked and "Time after (after_2017)" not in checked
+    assert "STRAIGHT-LINE ESTIMATE" in dom

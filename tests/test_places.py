@@ -69,3 +69,22 @@ def test_lsoas_have_census_columns(redbridge):
     lsoas = load_lsoas(redbridge.config)
     assert {"lsoa11", "residents_2011", "households_2011"} <= set(lsoas.columns)
     assert lsoas["residents_2011"].sum() == 278_970
+
+
+def test_london_residents_reconcile_with_the_census(london_2017, mirror):
+    places = london_2017.places
+    residents = places.residents
+    assert math.isclose(residents["population"].sum(), 8_173_941, abs_tol=1e-4)
+    assert len(places.lsoas) == 4_835 and places.lsoas["residents_2011"].sum() == 8_173_941
+    postcodes = pd.read_csv(mirror / "postcodes" / "london_postcodes_cpo2025.csv", usecols=["postcode"])
+    assert set(postcodes["postcode"]) <= set(residents["origin"])
+    # every origin has a borough, and each borough's residents are its LSOAs' census count
+    assert residents["borough"].notna().all() and residents["borough"].nunique() == 33
+    census = places.lsoas.groupby("borough")["residents_2011"].sum()
+    assert (residents.groupby("borough")["population"].sum() - census).abs().max() < 1e-6
+    assert census["Redbridge"] == 278_970
+    assert len(places.counters) == 77 and places.counters.crs.to_epsg() == 27700
+
+
+def test_redbridge_origins_are_in_redbridge(redbridge):
+    assert set(redbridge.places.residents["borough"]) == {"Redbridge"}
