@@ -71,7 +71,20 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         "results": rows,
         "changes": changes,
         "warnings": list(result.warnings),
+        "breakdowns": _breakdowns_json(result),
         "attribution": _attribution(),
+    }
+
+
+def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
+    """The equity breakdowns: how groups are defined, and one record per group, weight and mode."""
+    from access.equity import DIMENSIONS, GROUP_NOTES
+
+    table = result.breakdowns.reset_index()
+    return {
+        "dimensions": {d: {"title": DIMENSIONS[d], "note": GROUP_NOTES.get(d)}
+                       for d in table["dimension"].unique()},
+        "rows": [{k: _clean(v) for k, v in row.items()} for row in table.to_dict("records")],
     }
 
 
@@ -133,7 +146,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
     """Write every output of a run to ``folder``.
 
     Files: ``summary.json``, ``summary.csv``, ``changes.csv``, ``switches.csv``,
-    ``wards.csv``, ``lsoas.csv``, ``origins.csv``, ``origins.gpkg`` and, with
+    ``wards.csv``, ``lsoas.csv``, ``breakdowns.csv``, ``origins.csv``, ``origins.gpkg`` and, with
     ``maps``, ``<mode>.html`` and ``index.html``.
 
     Raises
@@ -150,6 +163,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
             "summary.csv": result.summary, "changes.csv": result.changes,
             "switches.csv": result.switches.set_index("mode"),
             "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
+            "breakdowns.csv": result.breakdowns,
         }
         for name, table in tables.items():
             paths[name] = _write(folder / name, lambda p, t=table: t.to_csv(p, float_format="%.6g"))

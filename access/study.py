@@ -334,6 +334,19 @@ class StudyResult:
         """Population-weighted before/after minutes and 30-minute shares per 2011 LSOA and mode."""
         return self._grouped("lsoa11")
 
+    @cached_property
+    def origin_groups(self) -> pd.DataFrame:
+        """Each origin's households and its LSOA's groups (see :func:`access.equity.origin_attributes`)."""
+        from access.equity import origin_attributes
+        places = self.study.places
+        return origin_attributes(self.origins, places.lsoas, with_wards=places.wards is not None)
+
+    @cached_property
+    def breakdowns(self) -> pd.DataFrame:
+        """Before/after figures by car ownership, income, PTAL and ward (see :func:`access.equity.breakdown`)."""
+        from access.equity import breakdown
+        return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after)
+
     def model_note(self, mode: str) -> str:
         """One line saying which model made ``mode``'s times, loudly for the estimate."""
         times = self.times[mode]

@@ -59,3 +59,9 @@ def city_walk_network(city_pbf: Path):
     from access.network import get_network
 
     return get_network("walk", crs="EPSG:27700", osm_file=city_pbf, use_cache=False)
+
+
+@pytest.fixture(scope="session")
+def redbridge_result(redbridge):
+    """Every mode of the Redbridge study, offline (the straight-line estimate), run once per session."""
+    return redbridge.run(offline=True)
