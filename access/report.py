@@ -95,6 +95,7 @@ def _attribution() -> str:
 
 def write_maps(result: StudyResult, folder: Path) -> list[Path]:
     """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``."""
+    from access.isochrones import catchments, isochrone_note, isochrones
     from access.maps import write_index, write_mode_map
     from access.modes import MODES
 
@@ -111,7 +112,8 @@ def write_maps(result: StudyResult, folder: Path) -> list[Path]:
             model_note=result.model_note(mode), is_estimate=result.times[mode].is_estimate,
             boundary=places.boundary, areas=areas, counters=places.counters,
             periods=list(config.periods), before=config.before, after=config.after,
-            attribution=_attribution(),
+            attribution=_attribution(), isochrones=isochrones(result, mode),
+            catchments=catchments(result, mode), isochrone_note=isochrone_note(result, mode),
         ))
     estimated = [mode for mode, t in result.times.items() if t.is_estimate]
     if estimated:

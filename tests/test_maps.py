@@ -314,3 +314,21 @@ def test_screenshot_looks_like_a_map(estimate_map: Path, tmp_path: Path):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 900)
     assert len(data) > 30_000, f"only {len(data)} bytes: the page is probably blank"
+
+
+def test_isochrone_and_catchment_layers(tmp_path: Path, redbridge_result):
+    """The study's own maps carry hidden isochrone and catchment layers, drawn by Leaflet, and stay light."""
+    paths = {p.name: p for p in redbridge_result.to_maps(tmp_path)}
+    page = paths["walk.html"]
+    assert page.stat().st_size < 400_000, f"walk.html is {page.stat().st_size:,} bytes"
+    dom = render(page)
+    ticked = re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)</span>',
+                        dom)
+    names = {name: "checked" in attrs for attrs, name in ticked}
+    for role, period in (("before", BEFORE), ("after", AFTER)):
+        assert names[f"Within 15/30/45 min, {role} ({period})"] is False
+        assert names[f"Catchments, {role} ({period})"] is False
+    assert "discs of radius" in dom and "Catchments: nearest open counter" in dom
+    assert "Ilford Police Station" in dom and "Barkingside Police Station" in dom
+    text = page.read_text(encoding="utf-8")
+    assert text.count("of an open counter, after (2018_2025)") == 3, "one feature per threshold"
