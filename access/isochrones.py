@@ -132,10 +132,10 @@ def isochrone_note(result: StudyResult, mode: str) -> str:
     times = result.times[mode]
     if times.is_estimate:
         factor = load_detour_factors()[mode]
-        return (f"Straight-line estimate: discs of radius T × {factor.speed_kmh:g} km/h ÷ detour factor "
-                f"{factor.factor:.2f} around each open counter; real streets, rivers and railways are not seen.")
+        return (f"Straight-line estimate: discs of radius T × {factor.speed_kmh:.1f} km/h ÷ detour factor "
+                f"{factor.factor:.2f} around each open counter; real streets, rivers and railways are not seen")
     return (f"Street network: streets from which the nearest open counter is within T minutes, "
-            f"{STREET_BUFFER_M:g} m either side, plus the counter's own walk to the street.")
+            f"{STREET_BUFFER_M:g} m either side, plus the counter's own walk to the street")
 
 
 def isochrones(result: StudyResult, mode: str, thresholds: tuple[int, ...] = ISOCHRONE_MIN) -> gpd.GeoDataFrame:
