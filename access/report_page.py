@@ -479,8 +479,8 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrone
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
                        f"{_e(MODES[mode].label)}{_e(tag)}, population-weighted.</figcaption></figure>")
         iso = (isochrones or {}).get(mode)
-        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, iso)}<figcaption>Change by LSOA {_e(MODES[mode].label)}"
-                       f"{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
+        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, iso)}<figcaption>Change by LSOA "
+                       f"{_e(MODES[mode].label)}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
     labels = {f"{m}.html": f"travel {MODES[m].label}" for m in MODES}
     labels["index.html"] = "all maps"
     links = "".join(f'<li><a href="{_e(p)}">{_e(p)}</a> — {_e(labels.get(p, ""))}</li>' for p in map_pages)

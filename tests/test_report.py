@@ -16,7 +16,7 @@ def walk_result(redbridge):
 def test_outputs_are_written_and_read_back(walk_result, tmp_path):
     paths = walk_result.write(tmp_path, maps=False)
     assert {"summary.json", "summary.csv", "changes.csv", "switches.csv", "wards.csv", "lsoas.csv",
-            "origins.csv", "origins.gpkg", "breakdowns.csv"} == set(paths)
+            "origins.csv", "origins.gpkg", "breakdowns.csv", "report.html"} == set(paths)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["study"] == "redbridge-2017" and summary["population"] == 278_970
     rows = {(r["period"], r["mode"]): r for r in summary["results"]}
