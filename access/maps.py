@@ -81,6 +81,9 @@ CATCHMENT_COLOURS: tuple[str, ...] = (
 )
 """Catchment fills, one per counter in the order of the counter table (ColorBrewer Paired)."""
 
+OVERLAY_DECIMALS = 5
+"""Decimals kept in the isochrone and catchment layers (about 1 m; they are simplified by 20 m)."""
+
 NO_DATA_COLOUR = "#bdbdbd"
 """Fill of a polygon whose value is missing or not finite."""
 
@@ -260,7 +263,8 @@ def _metric(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool) -> list[dict[str, Any]]:
+def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool,
+                      decimals: int = COORD_DECIMALS) -> list[dict[str, Any]]:
     """Geometries as GeoJSON dicts in EPSG:4326, simplified and rounded."""
     if len(frame) == 0:
         return []
@@ -269,7 +273,7 @@ def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool) -> lis
     if simplify:
         geoms = geoms.simplify(SIMPLIFY_M, preserve_topology=True)
     geoms = gpd.GeoSeries(geoms, crs=metric.crs).to_crs(WGS84)
-    arr = shapely.transform(np.asarray(geoms.values, dtype=object), lambda c: np.round(c, COORD_DECIMALS))
+    arr = shapely.transform(np.asarray(geoms.values, dtype=object), lambda c: np.round(c, decimals))
     return [shapely.geometry.mapping(g) if g is not None and not g.is_empty else None for g in arr]
 
 
@@ -463,7 +467,7 @@ def _title_html(title: str, mode_label: str, model_note: str, is_estimate: bool)
 
 def _overlay_features(frame: gpd.GeoDataFrame, colour: Any, tip: Any) -> list[dict[str, Any]]:
     """GeoJSON features of ``frame`` with a fill colour and a tooltip per row (functions of the row)."""
-    geometries = _wgs84_geometries(frame, "overlay", simplify=False)
+    geometries = _wgs84_geometries(frame, "overlay", simplify=False, decimals=OVERLAY_DECIMALS)
     records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
     return [{"type": "Feature", "properties": {"f": colour(rec), "tip": tip(rec)}, "geometry": geometry}
             for geometry, rec in zip(geometries, records) if geometry is not None]
