@@ -65,3 +65,9 @@ def city_walk_network(city_pbf: Path):
 def redbridge_result(redbridge):
     """Every mode of the Redbridge study, offline (the straight-line estimate), run once per session."""
     return redbridge.run(offline=True)
+
+
+@pytest.fixture(scope="session")
+def city_walk_result(city):
+    """The City of London study on foot, on the real OSM extract, run once per session."""
+    return city.run(modes=["walk"])

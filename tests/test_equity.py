@@ -132,9 +132,8 @@ def test_income_quintiles_are_london_wide(census):
     assert income_quintile(pd.Series([1.0, 1e9])).tolist() == ["Q1 (lowest)", "Q5 (highest)"]
 
 
-def test_study_without_wards_has_no_ward_breakdown(city):
-    result = city.run(modes=["walk"])
-    dimensions = set(result.breakdowns.index.get_level_values("dimension"))
+def test_study_without_wards_has_no_ward_breakdown(city_walk_result):
+    dimensions = set(city_walk_result.breakdowns.index.get_level_values("dimension"))
     assert "ward" not in dimensions and {"all", "car", "income", "ptal"} <= dimensions
 
 
@@ -151,3 +150,16 @@ def test_unreachable_residents_count_as_over_and_out_of_the_means():
     assert row["mean_after_min"] == pytest.approx((10 * 10 + 30 * 50) / 40)
     with pytest.raises(DataError, match="households_2011"):
         origin_attributes(origins, lsoas.drop(columns="households_2011"))
+
+
+def test_borough_breakdown_when_a_study_spans_boroughs():
+    origins = pd.DataFrame({"lsoa11": ["A", "B"], "population": [10.0, 30.0], "ward_name": "unknown",
+                            "walk_x_min": [10.0, 40.0], "walk_y_min": [12.0, 50.0]})
+    lsoas = pd.DataFrame({"lsoa11": ["A", "B"], "lsoa11_name": ["Camden 001A", "Brent 001B"],
+                          "residents_2011": [10, 30], "households_2011": [4, 10], "households_no_car_2011": [1, 5],
+                          "ptal_2014_avg_score": [6.0, 2.0], "median_household_income_2011": [50_000, 30_000]})
+    table = breakdown(origins, origin_attributes(origins, lsoas), ["walk"], "x", "y")
+    dimensions = set(table.index.get_level_values("dimension"))
+    assert "borough" in dimensions and "ward" not in dimensions, "ward names that are all 'unknown' are left out"
+    assert table.loc[("borough", "Brent", "households", "walk"), "count"] == pytest.approx(10)
+    assert table.loc[("borough", "Camden", "residents", "walk"), "mean_change_min"] == pytest.approx(2.0)

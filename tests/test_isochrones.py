@@ -11,8 +11,8 @@ WALK_M_PER_MIN = WALK_KMH * 1000 / 60
 
 
 @pytest.fixture(scope="module")
-def city_result(city):
-    return city.run(modes=["walk"])
+def city_result(city_walk_result):
+    return city_walk_result
 
 
 def _inside(points, polygon, tolerance_m):

@@ -23,9 +23,9 @@ def redbridge_out(redbridge_result, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def city_out(city, tmp_path_factory):
+def city_out(city_walk_result, tmp_path_factory):
     folder = tmp_path_factory.mktemp("city")
-    city.run().write(folder, maps=False)
+    city_walk_result.write(folder, maps=False)
     return folder
 
 
