@@ -94,6 +94,10 @@ footer { margin-top: 30px; font-size: 12px; color: var(--muted); border-top: 1px
   table { font-size: 8.5pt; }
   th, td { padding: 2px 4px; }
   .figures { grid-template-columns: 1fr 1fr; }
+  .cards { grid-template-columns: repeat(3, 1fr); gap: 6px; }
+  .card { padding: 6px 8px; }
+  .big { font-size: 16pt; }
+  figure.map svg { height: 230px; }
   .banner, .estimate-tag, th, .worst, .model-ok { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
   .maps a[href]::after { content: " (" attr(href) ")"; font-weight: normal; color: var(--muted); }
