@@ -153,13 +153,19 @@ def cumulative_chart_svg(before_min: np.ndarray, after_min: np.ndarray, weights:
                          height: int = 300) -> str:
     """An inline SVG chart: share of residents (y) within each travel time (x), before and after.
 
-    The x axis runs to the 99th percentile of the after times, rounded up to
-    a round number of minutes; a dotted line marks :data:`access.equity.OVER_MIN`.
+    The x axis runs to the longest time (or to the 99th percentile when the
+    longest is more than 1.5 times that), rounded up to a round number of
+    minutes; a dotted line marks :data:`access.equity.OVER_MIN`.
     """
     before_min, after_min = np.asarray(before_min, float), np.asarray(after_min, float)
     weights = np.asarray(weights, float)
     finite = np.concatenate([before_min[np.isfinite(before_min)], after_min[np.isfinite(after_min)]])
-    top = _nice_limit(float(np.quantile(finite, 0.99)) if finite.size else 60.0)
+    if finite.size:
+        # the whole curve, unless a few outliers would squash it: then the 99th percentile
+        longest, p99 = float(finite.max()), float(np.quantile(finite, 0.99))
+        top = _nice_limit(longest if longest <= 1.5 * p99 else p99)
+    else:
+        top = 60.0
     left, right, upper, lower = 48, 14, 26, 40
     plot_w, plot_h = width - left - right, height - upper - lower
     grid = np.linspace(0, top, 241)
@@ -264,8 +270,9 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
         was, now = available.loc[counter["id"], config.before], available.loc[counter["id"], config.after]
         if not (was or now):
             continue
-        fill, line = ("#1a9641", "#0b3d1a") if now else ("#ffffff", "#d7191c")
-        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{fill}" stroke="{line}" stroke-width="2.2">'
+        fill, line, radius = ("#1a9641", "#0b3d1a", 5) if now else ("#ffffff", "#d7191c", 6.5)
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{fill}" stroke="{line}" '
+                     f'stroke-width="3">'
                      f'<title>{_e(counter["name"])}: {"open" if now else "closed"} after</title></circle>')
     parts.append("</svg>")
     return "".join(parts)
