@@ -229,6 +229,25 @@ def calibrate(
     console.print(f"wrote {written}")
 
 
+@app.command()
+def screenshot(
+    page: Annotated[Path, typer.Argument(help="The HTML page, e.g. maps/redbridge-2017/report.html.")],
+    png: Annotated[Path, typer.Argument(help="The PNG to write, e.g. docs/report.png.")],
+    width: Annotated[int, typer.Option(help="Window width in CSS pixels.")] = 1280,
+    height: Annotated[int, typer.Option(help="Window height in CSS pixels (the top of the page is shot).")] = 1800,
+    scale: Annotated[float, typer.Option(help="Zoom of the PNG: 0.75 gives a 960-pixel-wide PNG at width 1280.")]
+    = 1.0,
+) -> None:
+    """Screenshot a page access wrote (the report or a map) with headless Chromium."""
+    from access.screenshot import screenshot as take
+
+    try:
+        written = take(page, png, width=width, height=height, scale=scale)
+    except AccessError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"wrote {written} ({written.stat().st_size / 1024:,.0f} KB)")
+
+
 def entry() -> None:
     """Console-script entry point."""
     app()

@@ -19,6 +19,7 @@ __all__ = [
     "NetworkError",
     "NetworkUnavailable",
     "OutputError",
+    "BrowserUnavailable",
 ]
 
 
@@ -56,3 +57,7 @@ class NetworkUnavailable(NetworkError):
 
 class OutputError(AccessError, OSError):
     """An output folder or file cannot be written."""
+
+
+class BrowserUnavailable(AccessError, RuntimeError):
+    """No headless Chromium to render a page with (``access screenshot``)."""

@@ -74,6 +74,18 @@ CHANGE_BINS_MIN: tuple[float, ...] = (0, 2, 5, 10, 20)
 CHANGE_COLOURS: tuple[str, ...] = ("#92c5de", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f")
 """One colour per change class: blue for no worse, reds for longer trips."""
 
+ISOCHRONE_COLOURS: dict[int, str] = {15: "#006d2c", 30: "#31a354", 45: "#a1d99b"}
+"""Fill of the areas within 15, 30 and 45 minutes of an open counter (other thresholds are grey)."""
+
+CATCHMENT_COLOURS: tuple[str, ...] = (
+    "#1f78b4", "#e31a1c", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#fb9a99", "#b2df8a",
+    "#fdbf6f", "#cab2d6", "#ffff99",
+)
+"""Catchment fills, one per counter in the order of the counter table (ColorBrewer Paired)."""
+
+OVERLAY_DECIMALS = 5
+"""Decimals kept in the isochrone and catchment layers (about 1 m; they are simplified by 20 m)."""
+
 NO_DATA_COLOUR = "#bdbdbd"
 """Fill of a polygon whose value is missing or not finite."""
 
@@ -117,6 +129,7 @@ _CSS = """
   overflow-y: auto; }
 .access-legend h2 { font-size: 13px; margin: 6px 0 3px 0; }
 .access-legend h2:first-child { margin-top: 0; }
+.access-legend .note { font-size: 11px; color: #555; margin: 2px 0; }
 .access-legend .row { display: flex; align-items: center; margin: 1px 0; }
 .access-legend .sw { display: inline-block; width: 18px; height: 12px; margin-right: 6px;
   border: 1px solid #777; flex: none; }
@@ -257,7 +270,7 @@ def _metric(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 
 
 def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool,
-                      tolerance_m: float = SIMPLIFY_M) -> list[dict[str, Any]]:
+                      tolerance_m: float = SIMPLIFY_M, decimals: int = COORD_DECIMALS) -> list[dict[str, Any]]:
     """Geometries as GeoJSON dicts in EPSG:4326, simplified and rounded."""
     if len(frame) == 0:
         return []
@@ -266,7 +279,7 @@ def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool,
     if simplify:
         geoms = geoms.simplify(tolerance_m, preserve_topology=True)
     geoms = gpd.GeoSeries(geoms, crs=metric.crs).to_crs(WGS84)
-    arr = shapely.transform(np.asarray(geoms.values, dtype=object), lambda c: np.round(c, COORD_DECIMALS))
+    arr = shapely.transform(np.asarray(geoms.values, dtype=object), lambda c: np.round(c, decimals))
     return [shapely.geometry.mapping(g) if g is not None and not g.is_empty else None for g in arr]
 
 
@@ -486,6 +499,74 @@ def _title_html(title: str, mode_label: str, model_note: str, is_estimate: bool)
     )
 
 
+def _overlay_features(frame: gpd.GeoDataFrame, colour: Any, tip: Any) -> list[dict[str, Any]]:
+    """GeoJSON features of ``frame`` with a fill colour and a tooltip per row (functions of the row)."""
+    geometries = _wgs84_geometries(frame, "overlay", simplify=False, decimals=OVERLAY_DECIMALS)
+    records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
+    return [{"type": "Feature", "properties": {"f": colour(rec), "tip": tip(rec)}, "geometry": geometry}
+            for geometry, rec in zip(geometries, records) if geometry is not None]
+
+
+def _overlay_options(opacity: float, line: str | None) -> str:
+    stroke = f'color: "{line}", weight: 1.2' if line else "color: f.properties.f, weight: 1.5"
+    return (
+        "{pane: \"access_overlays\", "
+        "style: function (f) { return {fillColor: f.properties.f, fillOpacity: " + f"{opacity}" + ", "
+        + stroke + ", opacity: 0.9}; }, "
+        "onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.tip, {sticky: true}); }}"
+    )
+
+
+def _add_overlays(m: folium.Map, isochrones: gpd.GeoDataFrame | None, catchments: gpd.GeoDataFrame | None,
+                  counter_ids: list[str], before: str, after: str) -> None:
+    """Layers (hidden at first) of the isochrones and catchments, one per period."""
+    m.add_child(CustomPane("access_overlays", z_index=420, pointer_events=True))
+    for period, role in ((before, "before"), (after, "after")):
+        if isochrones is not None:
+            _check_columns(isochrones, ("period", "minutes"), "isochrones")
+            rows = isochrones[isochrones["period"] == period].sort_values("minutes", ascending=False)
+            features = _overlay_features(
+                rows, lambda r: ISOCHRONE_COLOURS.get(int(r["minutes"]), NO_DATA_COLOUR),
+                lambda r, p=period, w=role: f"<b>Within {int(r['minutes'])} min</b> of an open counter, "
+                                            f"{_e(w)} ({_e(p)})")
+            m.add_child(_GeoJsonLayer({"type": "FeatureCollection", "features": features},
+                                      _overlay_options(0.3, None),
+                                      name=_e(f"Within 15/30/45 min, {role} ({period})"), show=False))
+        if catchments is not None:
+            _check_columns(catchments, ("period", "counter", "counter_name", "residents"), "catchments")
+            rows = catchments[catchments["period"] == period]
+
+            def colour(rec: dict[str, Any]) -> str:
+                index = counter_ids.index(rec["counter"]) if rec["counter"] in counter_ids else -1
+                return CATCHMENT_COLOURS[index % len(CATCHMENT_COLOURS)] if index >= 0 else NO_DATA_COLOUR
+
+            features = _overlay_features(
+                rows, colour,
+                lambda r, p=period, w=role: f"<b>{_e(r['counter_name'])}</b>: nearest open counter {_e(w)} "
+                                            f"({_e(p)}) for {_e(_residents(r['residents']))} residents")
+            m.add_child(_GeoJsonLayer({"type": "FeatureCollection", "features": features},
+                                      _overlay_options(0.55, "#ffffff"),
+                                      name=_e(f"Catchments, {role} ({period})"), show=False))
+
+
+def _overlay_legend(isochrones: gpd.GeoDataFrame | None, catchments: gpd.GeoDataFrame | None,
+                    counters: pd.DataFrame, isochrone_note: str | None) -> str:
+    parts = []
+    if isochrones is not None:
+        parts.append("<h2>Within … of an open counter (layers)</h2>" + "".join(
+            f'<div class="row"><span class="sw" style="background:{c};opacity:0.6"></span>{t} min</div>'
+            for t, c in ISOCHRONE_COLOURS.items()))
+        if isochrone_note:
+            parts.append(f'<div class="note">{_e(isochrone_note)}</div>')
+    if catchments is not None:
+        used = set(catchments["counter"])
+        rows = [(i, cid, name) for i, (cid, name) in enumerate(zip(counters["id"], counters["name"])) if cid in used]
+        parts.append("<h2>Catchments: nearest open counter (layers)</h2>" + "".join(
+            f'<div class="row"><span class="sw" style="background:{CATCHMENT_COLOURS[i % len(CATCHMENT_COLOURS)]}">'
+            f"</span>{_e(name)}</div>" for i, _cid, name in rows))
+    return "".join(parts)
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -504,6 +585,9 @@ def write_mode_map(
     after: str,
     attribution: str,
     districts: gpd.GeoDataFrame | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+    catchments: gpd.GeoDataFrame | None = None,
+    isochrone_note: str | None = None,
 ) -> Path:
     """Write one self-contained HTML map of the before/after times for one travel mode.
 
@@ -545,6 +629,16 @@ def write_mode_map(
         means), ``within_30_before``, ``within_30_after`` (shares, 0–1) and
         ``rank`` (1 = largest loss).  Drawn as a layer "Boroughs: change in
         mean time", simplified by :data:`DISTRICT_SIMPLIFY_M` metres.  Any CRS.
+    isochrones
+        Optional areas within T minutes of an open counter, with columns
+        ``period`` and ``minutes`` (see :func:`access.isochrones.isochrones`):
+        one hidden layer per period, before and after.
+    catchments
+        Optional catchments with columns ``period``, ``counter``,
+        ``counter_name`` and ``residents`` (:func:`access.isochrones.catchments`):
+        one hidden layer per period, coloured by counter.
+    isochrone_note
+        How the isochrones were drawn, shown in the legend.
 
     Returns
     -------
@@ -630,6 +724,8 @@ def write_mode_map(
                                                        before, after)}
         m.add_child(_GeoJsonLayer(borough_data, _choropleth_options("c", fill_opacity=0.8, weight=1.5),
                                   name="Boroughs: change in mean time", show=True))
+    if isochrones is not None or catchments is not None:
+        _add_overlays(m, isochrones, catchments, list(counters["id"]), before, after)
 
     boundary_layer = _GeoJsonLayer(
         {"type": "Feature", "properties": {}, "geometry": outline_geo},
@@ -667,7 +763,11 @@ def write_mode_map(
 
     body = m.get_root().html
     body.add_child(_Raw(_title_html(title, mode_label, model_note, is_estimate)), name="access_title_box")
-    body.add_child(_Raw(_legend_html(before, after)), name="access_legend")
+    legend = _legend_html(before, after)
+    extra = _overlay_legend(isochrones, catchments, counters, isochrone_note)
+    if extra:
+        legend = legend[: -len("</div>")] + extra + "</div>"
+    body.add_child(_Raw(legend), name="access_legend")
     body.add_child(
         _Raw(f'<div class="access-box access-attribution">Data: {_e(attribution)}</div>'),
         name="access_attribution",

@@ -23,7 +23,7 @@ from access.measure import THRESHOLDS_MIN
 if TYPE_CHECKING:
     from access.study import StudyResult
 
-__all__ = ["write_outputs", "write_maps", "summary_json"]
+__all__ = ["write_outputs", "write_maps", "map_layers", "summary_json"]
 
 
 def _write(target: Path, writer: Callable[[Path], Any]) -> Path:
@@ -73,6 +73,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         "distance_to_nearest_counter": _records(result.distances),
         "boroughs": _records(result.by_borough()),
         "warnings": list(result.warnings),
+        "breakdowns": _breakdowns_json(result),
         "attribution": _attribution(),
     }
 
@@ -80,6 +81,16 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """One JSON-ready dict per row, index levels first (integers stay integers)."""
     return [{k: _clean(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
+def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
+    """The equity breakdowns: how groups are defined, and one record per group, weight and mode."""
+    from access.equity import DIMENSIONS, GROUP_NOTES
+
+    table = result.breakdowns.reset_index()
+    return {
+        "dimensions": {d: {"title": DIMENSIONS[d], "note": GROUP_NOTES.get(d)}
+                       for d in table["dimension"].unique()},
+        "rows": [{k: _clean(v) for k, v in row.items()} for row in table.to_dict("records")],
+    }
 
 
 def _attribution() -> str:
@@ -87,8 +98,19 @@ def _attribution() -> str:
     return ATTRIBUTION
 
 
-def write_maps(result: StudyResult, folder: Path) -> list[Path]:
-    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``."""
+def map_layers(result: StudyResult) -> dict[str, dict[str, Any]]:
+    """Per mode: its isochrones, catchments and isochrone note (see :mod:`access.isochrones`)."""
+    from access.isochrones import catchments, isochrone_note, isochrones
+
+    return {mode: {"isochrones": isochrones(result, mode), "catchments": catchments(result, mode),
+                   "isochrone_note": isochrone_note(result, mode)} for mode in result.modes}
+
+
+def write_maps(result: StudyResult, folder: Path, layers: dict[str, dict[str, Any]] | None = None) -> list[Path]:
+    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``.
+
+    ``layers`` is :func:`map_layers` of the result, computed when not given.
+    """
     from access.maps import write_index, write_mode_map
     from access.modes import MODES
 
@@ -96,6 +118,7 @@ def write_maps(result: StudyResult, folder: Path) -> list[Path]:
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
     borough_figures = _borough_layer(result) if len(config.boroughs) > 1 else None
+    layers = layers if layers is not None else map_layers(result)
     written = []
     for mode in result.modes:
         table = lsoa_table.xs(mode, level="mode")[["before_min", "after_min", "change_min"]]
@@ -108,6 +131,7 @@ def write_maps(result: StudyResult, folder: Path) -> list[Path]:
             periods=list(config.periods), before=config.before, after=config.after,
             attribution=_attribution(),
             districts=None if borough_figures is None else borough_figures[mode],
+            **layers[mode],
         ))
     estimated = [mode for mode, t in result.times.items() if t.is_estimate]
     if estimated:
@@ -159,9 +183,9 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
     """Write every output of a run to ``folder``.
 
     Files: ``summary.json``, ``summary.csv``, ``changes.csv``, ``switches.csv``,
-    ``wards.csv``, ``lsoas.csv``, ``boroughs.csv``, ``distances.csv``,
-    ``origins.csv``, ``origins.gpkg`` and, with
-    ``maps``, ``<mode>.html`` and ``index.html``.
+    ``wards.csv``, ``lsoas.csv``, ``boroughs.csv``, ``distances.csv``, ``breakdowns.csv``,
+    ``origins.csv``, ``origins.gpkg``, ``report.html`` and, with ``maps``, ``<mode>.html``
+    and ``index.html``.
 
     Raises
     ------
@@ -178,6 +202,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
             "switches.csv": result.switches.set_index("mode"),
             "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
             "boroughs.csv": result.by_borough(), "distances.csv": result.distances,
+            "breakdowns.csv": result.breakdowns,
         }
         for name, table in tables.items():
             paths[name] = _write(folder / name, lambda p, t=table: t.to_csv(p, float_format="%.6g"))
@@ -188,9 +213,16 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
                                       lambda p: plain.to_csv(p, index=False, float_format="%.6g"))
         paths["origins.gpkg"] = _write(folder / "origins.gpkg",
                                        lambda p: origins.to_file(p, layer="origins", driver="GPKG"))
+        layers = map_layers(result)
+        map_pages: list[str] = []
         if maps:
-            for path in write_maps(result, folder):
+            for path in write_maps(result, folder, layers):
                 paths[path.name] = path
+            map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
+        from access.report_page import write_report
+        paths["report.html"] = write_report(
+            result, folder, map_pages=map_pages, isochrones={m: v["isochrones"] for m, v in layers.items()},
+            isochrone_notes={m: v["isochrone_note"] for m, v in layers.items()})
     except PermissionError as exc:
         raise OutputError(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from exc
     return paths

@@ -355,6 +355,18 @@ class StudyResult:
         origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
         return distance_summary(counter_xy, origin_xy, places.residents["population"].to_numpy(float),
                                 self.available[list(self.config.periods)])
+    @cached_property
+    def origin_groups(self) -> pd.DataFrame:
+        """Each origin's households and its LSOA's groups (see :func:`access.equity.origin_attributes`)."""
+        from access.equity import origin_attributes
+        places = self.study.places
+        return origin_attributes(self.origins, places.lsoas, with_wards=places.wards is not None)
+
+    @cached_property
+    def breakdowns(self) -> pd.DataFrame:
+        """Before/after figures by car ownership, income, PTAL and ward (see :func:`access.equity.breakdown`)."""
+        from access.equity import breakdown
+        return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after)
 
     def model_note(self, mode: str) -> str:
         """One line saying which model made ``mode``'s times, loudly for the estimate."""

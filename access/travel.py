@@ -45,6 +45,8 @@ class TravelTimes:
         True for origins farther than the study's ``max_snap_m`` from the network.
     detail
         How the times were made: the network's source and size, or the detour factor used.
+    network
+        The street network routed on (``None`` for the estimate), for isochrones.
     """
 
     mode: str
@@ -54,6 +56,7 @@ class TravelTimes:
     counter_snap_m: np.ndarray
     far_from_network: np.ndarray
     detail: str
+    network: StreetNetwork | None = None
 
     @property
     def is_estimate(self) -> bool:
@@ -96,7 +99,7 @@ def network_times(
               f"(largest strongly connected part)")
     return TravelTimes(mode=network.mode, model=NETWORK_MODEL, minutes=minutes,
                        origin_snap_m=origin_snap, counter_snap_m=counter_snap,
-                       far_from_network=origin_snap > max_snap_m, detail=detail)
+                       far_from_network=origin_snap > max_snap_m, detail=detail, network=network)
 
 
 def straight_line_times(

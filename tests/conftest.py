@@ -72,3 +72,15 @@ def london_2017():
 def london_2017_walk(london_2017):
     """London-wide, walking, straight-line estimate: 73 (37 after) counters × 180,754 origins."""
     return london_2017.run(modes=["walk"], offline=True)
+
+
+@pytest.fixture(scope="session")
+def redbridge_result(redbridge):
+    """Every mode of the Redbridge study, offline (the straight-line estimate), run once per session."""
+    return redbridge.run(offline=True)
+
+
+@pytest.fixture(scope="session")
+def city_walk_result(city):
+    """The City of London study on foot, on the real OSM extract, run once per session."""
+    return city.run(modes=["walk"])

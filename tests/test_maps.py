@@ -347,3 +347,19 @@ def test_london_map_renders_boroughs_in_a_browser(london_map: Path, london_2017_
     checked = {name for attrs, name in ticked if "checked" in attrs}
     assert "Boroughs: change in mean time" in checked and "Time after (after_2017)" not in checked
     assert "STRAIGHT-LINE ESTIMATE" in dom
+def test_isochrone_and_catchment_layers(tmp_path: Path, redbridge_result):
+    """The study's own maps carry hidden isochrone and catchment layers, drawn by Leaflet, and stay light."""
+    paths = {p.name: p for p in redbridge_result.to_maps(tmp_path)}
+    page = paths["walk.html"]
+    assert page.stat().st_size < 400_000, f"walk.html is {page.stat().st_size:,} bytes"
+    dom = render(page)
+    ticked = re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)</span>',
+                        dom)
+    names = {name: "checked" in attrs for attrs, name in ticked}
+    for role, period in (("before", BEFORE), ("after", AFTER)):
+        assert names[f"Within 15/30/45 min, {role} ({period})"] is False
+        assert names[f"Catchments, {role} ({period})"] is False
+    assert "discs of radius" in dom and "Catchments: nearest open counter" in dom
+    assert "Ilford Police Station" in dom and "Barkingside Police Station" in dom
+    text = page.read_text(encoding="utf-8")
+    assert text.count("of an open counter, after (2018_2025)") == 3, "one feature per threshold"

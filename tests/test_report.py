@@ -16,7 +16,8 @@ def walk_result(redbridge):
 def test_outputs_are_written_and_read_back(walk_result, tmp_path):
     paths = walk_result.write(tmp_path, maps=False)
     assert {"summary.json", "summary.csv", "changes.csv", "switches.csv", "wards.csv", "lsoas.csv",
-            "boroughs.csv", "distances.csv", "origins.csv", "origins.gpkg"} == set(paths)
+            "boroughs.csv", "distances.csv", "origins.csv", "origins.gpkg", "breakdowns.csv",
+            "report.html"} == set(paths)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["study"] == "redbridge-2017" and summary["population"] == 278_970
     rows = {(r["period"], r["mode"]): r for r in summary["results"]}
@@ -65,3 +66,12 @@ def test_london_summary_ranks_boroughs_and_gives_distances(london_2017_walk):
     assert distance["mid_2017"]["counters"] == 73 and distance["after_2017"]["counters"] == 37
     assert distance["after_2017"]["mean_miles"] == pytest.approx(distance["after_2017"]["mean_km"] / 1.609344)
     json.dumps(summary, allow_nan=False)
+def test_breakdowns_are_in_summary_json_and_csv(walk_result, tmp_path):
+    walk_result.write(tmp_path, maps=False)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert "Q1 is the poorest fifth" in summary["breakdowns"]["dimensions"]["income"]["note"]
+    rows = [r for r in summary["breakdowns"]["rows"] if r["dimension"] == "car" and r["group"] == "no car or van"]
+    assert len(rows) == 1 and rows[0]["weight"] == "households"
+    table = pd.read_csv(tmp_path / "breakdowns.csv")
+    assert rows[0]["mean_after_min"] == pytest.approx(
+        table.query("dimension == 'car' and group == 'no car or van'")["mean_after_min"].iloc[0], rel=1e-5)

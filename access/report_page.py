@@ -1,0 +1,528 @@
+"""One shareable page per run: ``report.html``, beside the maps.
+
+The page is plain HTML with inline CSS and inline SVG (no scripts, no
+internet), made to read on a laptop screen and to print:
+
+* the model used, in a red banner when any mode is a straight-line estimate;
+* the headline figures per mode, and who lost most;
+* per mode, a before/after chart of the cumulative share of residents against
+  travel time, and a small static map of the change by LSOA with the counters
+  and the 30-minute area after;
+* the group tables of :mod:`access.equity` (residents- and household-weighted);
+* links to the interactive maps, the data sources and attribution, and the
+  model's limits.
+
+Every piece of text that reaches the page is escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+from access import __version__
+from access.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
+from access.files import write_text_atomic
+from access.modes import MODES
+
+if TYPE_CHECKING:
+    from access.study import StudyResult
+
+__all__ = ["write_report", "report_html", "cumulative_chart_svg", "REPORT_NAME"]
+
+REPORT_NAME = "report.html"
+
+_BEFORE_COLOUR = "#2166ac"
+_AFTER_COLOUR = "#b2182b"
+_CHANGE_EDGES = (0, 2, 5, 10, 20)
+_CHANGE_COLOURS = ("#92c5de", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f")
+
+_CSS = """
+:root { --ink: #1b1b1b; --muted: #555; --rule: #d0d0d0; --before: #2166ac; --after: #b2182b; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 "Helvetica Neue", Arial, Helvetica, sans-serif; color: var(--ink); margin: 0;
+  background: #f4f4f2; }
+main { max-width: 1180px; margin: 0 auto; padding: 20px 28px 40px; background: #fff; }
+h1 { font-size: 26px; margin: 0 0 4px; line-height: 1.2; }
+h2 { font-size: 20px; margin: 28px 0 8px; padding-bottom: 3px; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 16px; margin: 18px 0 6px; }
+p { margin: 6px 0; }
+.lede { color: var(--muted); max-width: 900px; }
+.banner { background: #c0392b; color: #fff; font-weight: bold; padding: 10px 14px; border-radius: 4px;
+  border: 2px solid #7b241c; margin: 12px 0; }
+.note { color: var(--muted); font-size: 13px; }
+.model-ok { background: #eef5ea; border-left: 4px solid #1a9641; padding: 8px 12px; margin: 12px 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; margin: 10px 0; }
+.card { border: 1px solid var(--rule); border-radius: 6px; padding: 10px 14px; }
+.card h3 { margin: 0 0 6px; }
+.big { font-size: 24px; font-weight: bold; }
+.big .arrow { color: var(--muted); font-weight: normal; }
+.before { color: var(--before); } .after { color: var(--after); }
+.estimate-tag { display: inline-block; background: #c0392b; color: #fff; font-size: 11px; font-weight: bold;
+  padding: 1px 6px; border-radius: 3px; vertical-align: middle; }
+ul.who { margin: 6px 0; padding-left: 20px; }
+.figures { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; align-items: start; }
+@media (max-width: 760px) { .figures { grid-template-columns: 1fr; } }
+figure { margin: 0; border: 1px solid var(--rule); border-radius: 6px; padding: 8px; }
+figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
+svg { display: block; width: 100%; height: auto; }
+figure.map svg { height: 300px; width: auto; max-width: 100%; margin: 0 auto; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0 4px; }
+th, td { padding: 3px 6px; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top;
+  white-space: nowrap; }
+th { background: #f0f0ee; font-weight: bold; }
+th[colspan] { text-align: center; border-left: 2px solid #fff; }
+th:first-child, td:first-child { text-align: left; white-space: normal; }
+tr.everyone td { font-weight: bold; background: #fafaf8; }
+td .chg { color: var(--after); font-size: 12px; }
+td .chg.zero { color: var(--muted); }
+.worst { background: #fde0dd; }
+.maps a { font-weight: bold; }
+footer { margin-top: 30px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--rule); padding-top: 8px; }
+@media print {
+  @page { size: A4 portrait; margin: 12mm; }
+  body { background: #fff; font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  table, figure, .card, .banner { break-inside: avoid; page-break-inside: avoid; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 2px 4px; }
+  .figures { grid-template-columns: 1fr 1fr; }
+  .cards { grid-template-columns: repeat(3, 1fr); gap: 6px; }
+  .card { padding: 6px 8px; }
+  .big { font-size: 16pt; }
+  figure.map svg { height: 230px; }
+  .banner, .estimate-tag, th, .worst, .model-ok { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  a { color: inherit; text-decoration: none; }
+  .maps a[href]::after { content: " (" attr(href) ")"; font-weight: normal; color: var(--muted); }
+}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _pct(value: float) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:.0f}%"
+
+
+def _min(value: float) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.1f}"
+
+
+def _signed(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    value = round(value, 1) + 0.0
+    return f"{value:+.1f}" if value else "±0.0"
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+# --------------------------------------------------------------------------- chart
+
+
+def _cumulative(minutes: np.ndarray, weights: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Share of the total weight at or under each grid time (unreachable never counts)."""
+    order = np.argsort(minutes, kind="stable")
+    sorted_min, cumulative = minutes[order], np.cumsum(weights[order])
+    total = weights.sum()
+    index = np.searchsorted(sorted_min, grid, side="right")
+    reached = np.where(index > 0, cumulative[np.maximum(index - 1, 0)], 0.0)
+    return reached / total if total else np.zeros_like(grid)
+
+
+def _nice_limit(value: float) -> float:
+    for step in (10, 15, 20, 30, 45, 60, 90, 120, 180, 240):
+        if value <= step:
+            return float(step)
+    return float(math.ceil(value / 60) * 60)
+
+
+def cumulative_chart_svg(before_min: np.ndarray, after_min: np.ndarray, weights: np.ndarray, *,
+                         before_label: str, after_label: str, title: str, width: int = 520,
+                         height: int = 300) -> str:
+    """An inline SVG chart: share of residents (y) within each travel time (x), before and after.
+
+    The x axis runs to the longest time (or to the 99th percentile when the
+    longest is more than 1.5 times that), rounded up to a round number of
+    minutes; a dotted line marks :data:`access.equity.OVER_MIN`.
+    """
+    before_min, after_min = np.asarray(before_min, float), np.asarray(after_min, float)
+    weights = np.asarray(weights, float)
+    finite = np.concatenate([before_min[np.isfinite(before_min)], after_min[np.isfinite(after_min)]])
+    if finite.size:
+        # the whole curve, unless a few outliers would squash it: then the 99th percentile
+        longest, p99 = float(finite.max()), float(np.quantile(finite, 0.99))
+        top = _nice_limit(longest if longest <= 1.5 * p99 else p99)
+    else:
+        top = 60.0
+    left, right, upper, lower = 48, 14, 26, 40
+    plot_w, plot_h = width - left - right, height - upper - lower
+    grid = np.linspace(0, top, 241)
+
+    def x(value: float) -> float:
+        return left + plot_w * value / top
+
+    def y(share: float) -> float:
+        return upper + plot_h * (1 - share)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{_e(title)}">',
+             f'<title>{_e(title)}</title>',
+             f'<rect x="{left}" y="{upper}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>']
+    for share in (0.25, 0.5, 0.75):
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(share):.1f}" y2="{y(share):.1f}" '
+                     f'stroke="#e3e3e3"/>')
+    for share in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(f'<text x="{left - 6}" y="{y(share) + 4:.1f}" font-size="11" text-anchor="end" '
+                     f'fill="#444">{share * 100:.0f}%</text>')
+    step = 5 if top <= 30 else 10 if top <= 60 else 15 if top <= 120 else 30
+    for tick in np.arange(0, top + 0.1, step):
+        parts.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{upper + plot_h}" y2="{upper + plot_h + 4}" '
+                     f'stroke="#666"/>')
+        parts.append(f'<text x="{x(tick):.1f}" y="{upper + plot_h + 16}" font-size="11" text-anchor="middle" '
+                     f'fill="#444">{tick:g}</text>')
+    parts.append(f'<text x="{left + plot_w / 2}" y="{height - 6}" font-size="12" text-anchor="middle" '
+                 f'fill="#222">minutes to the nearest open counter</text>')
+    if OVER_MIN <= top:
+        parts.append(f'<line x1="{x(OVER_MIN):.1f}" x2="{x(OVER_MIN):.1f}" y1="{upper}" y2="{upper + plot_h}" '
+                     f'stroke="#777" stroke-dasharray="3 3"/>')
+    for values, colour in ((before_min, _BEFORE_COLOUR), (after_min, _AFTER_COLOUR)):
+        shares = _cumulative(np.where(np.isfinite(values), values, np.inf), weights, grid)
+        points = " ".join(f"{x(t):.1f},{y(s):.1f}" for t, s in zip(grid, shares))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.4"/>')
+    # legend, bottom right inside the plot, where the curves have already risen
+    for row, (label, colour) in enumerate(((before_label, _BEFORE_COLOUR), (after_label, _AFTER_COLOUR))):
+        ly = upper + plot_h - 30 + row * 16
+        parts.append(f'<line x1="{left + plot_w - 170}" x2="{left + plot_w - 148}" y1="{ly - 4}" y2="{ly - 4}" '
+                     f'stroke="{colour}" stroke-width="3"/>')
+        parts.append(f'<text x="{left + plot_w - 142}" y="{ly}" font-size="12" fill="#222">{_e(label)}</text>')
+    parts.append(f'<text x="{left}" y="16" font-size="13" font-weight="bold" fill="#222">{_e(title)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- static map
+
+
+def _path(geometry: shapely.Geometry, transform: Any) -> str:
+    """SVG path data of a (multi)polygon."""
+    rings = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.is_empty or polygon.geom_type != "Polygon":
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            xy = transform(np.asarray(ring.coords))
+            rings.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in xy) + "Z")
+    return "".join(rings)
+
+
+def _change_colour(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "#bdbdbd"
+    return _CHANGE_COLOURS[int(np.searchsorted(np.asarray(_CHANGE_EDGES, float), value, side="left"))]
+
+
+def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int = 520) -> str:
+    """A small static map: change by LSOA, the 30-minute area after, counters open/closed."""
+    places, config = result.study.places, result.config
+    boundary = places.boundary.geometry.iloc[0]
+    west, south, east, north = boundary.bounds
+    pad = 0.03 * max(east - west, north - south)
+    west, south, east, north = west - pad, south - pad, east + pad, north + pad
+    scale = width / (east - west)
+    height = int(round((north - south) * scale)) + 1
+
+    def transform(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack([(xy[:, 0] - west) * scale, (north - xy[:, 1]) * scale])
+
+    tolerance = 1.5 / scale  # about a pixel and a half
+    change = result.by_lsoa().xs(mode, level="mode")["change_min"]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="Change in minutes {MODES[mode].label} by LSOA">']
+    for lsoa, geometry in zip(places.lsoas["lsoa11"], places.lsoas.geometry):
+        d = _path(geometry.simplify(tolerance), transform)
+        parts.append(f'<path d="{d}" fill="{_change_colour(change.get(lsoa, float("nan")))}" stroke="#fff" '
+                     f'stroke-width="0.4"/>')
+    if isochrones is not None:
+        row = isochrones[(isochrones["role"] == "after") & (isochrones["minutes"] == OVER_MIN)]
+        if len(row):
+            d = _path(row.geometry.iloc[0].simplify(tolerance), transform)
+            parts.append(f'<path d="{d}" fill="none" stroke="#1a9641" stroke-width="2" stroke-dasharray="5 3"/>')
+    parts.append(f'<path d="{_path(boundary.simplify(tolerance), transform)}" fill="none" stroke="#000" '
+                 f'stroke-width="1.4"/>')
+    available = result.available
+    for (_, counter), (cx, cy) in zip(places.counters.iterrows(),
+                                      transform(np.column_stack([places.counters.geometry.x,
+                                                                 places.counters.geometry.y]))):
+        if not (0 <= cx <= width and 0 <= cy <= height):
+            continue
+        was, now = available.loc[counter["id"], config.before], available.loc[counter["id"], config.after]
+        if not (was or now):
+            continue
+        fill, line, radius = ("#1a9641", "#0b3d1a", 5) if now else ("#ffffff", "#d7191c", 6.5)
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{fill}" stroke="{line}" '
+                     f'stroke-width="3">'
+                     f'<title>{_e(counter["name"])}: {"open" if now else "closed"} after</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _map_legend() -> str:
+    labels = ["≤ 0", "0–2", "2–5", "5–10", "10–20", "> 20"]
+    swatches = "".join(
+        f'<span style="display:inline-block;width:12px;height:10px;background:{c};border:1px solid #999;'
+        f'margin:0 3px 0 8px"></span>{_e(t)}' for c, t in zip(_CHANGE_COLOURS, labels))
+    return (f'<div class="note">Change in minutes, after − before: {swatches}. '
+            f'<span style="color:#1a9641">- - -</span> within {OVER_MIN} min after; '
+            f'<span style="color:#1a9641">●</span> open after; <span style="color:#d7191c">○</span> closed.</div>')
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _model_section(result: StudyResult) -> str:
+    estimated = [m for m, t in result.times.items() if t.is_estimate]
+    items = "".join(f"<li><b>{_e(m)}</b>: {_e(result.model_note(m))}</li>" for m in result.modes)
+    if estimated:
+        head = (f'<div class="banner" role="alert">⚠ STRAIGHT-LINE ESTIMATE for {_e(", ".join(estimated))}: '
+                f"no street network was available, so these times are straight-line distance × a detour factor "
+                f"measured on a real OpenStreetMap network ÷ speed. They are not routed; treat them as an "
+                f"estimate.</div>")
+    else:
+        head = '<div class="model-ok">Street-network model (OpenStreetMap) for every mode.</div>'
+    return head + f'<ul class="note">{items}</ul>'
+
+
+def _headline_cards(result: StudyResult) -> str:
+    config, changes, cards = result.config, result.changes, []
+    for mode in result.modes:
+        row = changes.loc[mode]
+        tag = ' <span class="estimate-tag">ESTIMATE</span>' if result.times[mode].is_estimate else ""
+        cards.append(
+            f'<div class="card"><h3>{_e(MODES[mode].label.capitalize())}{tag}</h3>'
+            f'<div class="big"><span class="before">{_min(row["mean_min_before"])}</span>'
+            f'<span class="arrow"> → </span><span class="after">{_min(row["mean_min_after"])}</span> min</div>'
+            f'<p>mean time to the nearest open counter ({_signed(row["mean_min_change"])} min); median '
+            f'{_min(row["median_min_before"])} → {_min(row["median_min_after"])}.</p>'
+            f'<p>Over {OVER_MIN} minutes away: <b>{_pct(1 - row[f"within_{OVER_MIN}_before"])} → '
+            f'{_pct(1 - row[f"within_{OVER_MIN}_after"])}</b> of residents.</p>'
+            f'<p class="note">{_count(row["population_switched"])} residents\' nearest counter changed '
+            f'({_signed(row["mean_change_min_switched"])} min on average). {_e(config.before)} → '
+            f'{_e(config.after)}.</p></div>')
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def _who_lost_most(result: StudyResult) -> str:
+    """One line per dimension: the group whose mean time rose most, for the first mode run."""
+    table = result.breakdowns
+    lines = []
+    for mode in result.modes[:1]:
+        for dimension in table.index.get_level_values("dimension").unique():
+            if dimension in ("all", "car"):
+                continue
+            weight = "households" if dimension == "car" else "residents"
+            part = table.xs((dimension, weight, mode), level=["dimension", "weight", "mode"])
+            if len(part) < 2 or part["mean_change_min"].isna().all():
+                continue
+            worst = part["mean_change_min"].idxmax()
+            row = part.loc[worst]
+            lines.append(
+                f"<li><b>{_e(DIMENSIONS[dimension])}</b>: {_e(worst)} "
+                f"({_count(row['count'])} {weight}) — mean {MODES[mode].label} "
+                f"{_min(row['mean_before_min'])} → {_min(row['mean_after_min'])} min "
+                f"({_signed(row['mean_change_min'])}); over {OVER_MIN} min "
+                f"{_pct(row[f'over_{OVER_MIN}_before'])} → {_pct(row[f'over_{OVER_MIN}_after'])}.</li>")
+        if "car" in table.index.get_level_values("dimension"):
+            part = table.xs(("car", "households", mode), level=["dimension", "weight", "mode"])
+            if {"no car or van", "car or van"} <= set(part.index):
+                row, car = part.loc["no car or van"], part.loc["car or van"]
+                lines.insert(0,
+                             f"<li><b>Households without a car or van</b> ({_count(row['count'])}): mean "
+                             f"{MODES[mode].label} {_min(row['mean_before_min'])} → {_min(row['mean_after_min'])}"
+                             f" min; share over {OVER_MIN} min from {_pct(row[f'over_{OVER_MIN}_before'])} to "
+                             f"{_pct(row[f'over_{OVER_MIN}_after'])} (households with one, "
+                             f"{_count(car['count'])}: {_min(car['mean_before_min'])} → "
+                             f"{_min(car['mean_after_min'])} min; {_pct(car[f'over_{OVER_MIN}_before'])} → "
+                             f"{_pct(car[f'over_{OVER_MIN}_after'])}).</li>")
+    if not lines:
+        return ""
+    return ("<h3>Who lost most</h3><p class=\"note\">The group with the largest rise in mean time in each "
+            f"breakdown ({_e(MODES[result.modes[0]].label)}).</p><ul class=\"who\">{''.join(lines)}</ul>")
+
+
+def _group_table(result: StudyResult, dimension: str, weight: str) -> str:
+    table = result.breakdowns
+    index = table.index
+    keep = (index.get_level_values("dimension") == dimension) & (index.get_level_values("weight") == weight)
+    part = table[keep]
+    if part.empty:
+        return ""
+    groups = list(dict.fromkeys(part.index.get_level_values("group")))
+    noun = "Households" if weight == "households" else "Residents"
+    head = (f"<tr><th rowspan=\"2\">Group</th><th rowspan=\"2\">{noun}</th>"
+            + "".join(f'<th colspan="2">{_e(MODES[m].label.capitalize())}</th>' for m in result.modes)
+            + "</tr><tr>"
+            + "".join(f"<th>mean min</th><th>over {OVER_MIN} min</th>" for _ in result.modes) + "</tr>")
+    worst = {m: part.xs(m, level="mode")["mean_change_min"].max() for m in result.modes}
+    rows = []
+    for group in groups:
+        cells = []
+        count = None
+        for mode in result.modes:
+            key = (dimension, group, weight, mode)
+            if key not in part.index:
+                cells.append("<td></td><td></td>")
+                continue
+            row = part.loc[key]
+            count = row["count"]
+            change = row["mean_change_min"]
+            css = ' class="worst"' if len(groups) > 2 and change == worst[mode] and change > 0 else ""
+            zero = " zero" if math.isfinite(change) and abs(change) < 0.05 else ""
+            cells.append(f"<td{css}>{_min(row['mean_before_min'])} → {_min(row['mean_after_min'])} "
+                         f'<span class="chg{zero}">({_signed(change)})</span></td>'
+                         f"<td>{_pct(row[f'over_{OVER_MIN}_before'])} → {_pct(row[f'over_{OVER_MIN}_after'])}</td>")
+        rows.append(f'<tr><td>{_e(group)}</td><td>{_count(count or 0)}</td>{"".join(cells)}</tr>')
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _groups_section(result: StudyResult) -> str:
+    table = result.breakdowns
+    dimensions = list(dict.fromkeys(table.index.get_level_values("dimension")))
+    out = ["<h2>Who: groups of residents and households</h2>",
+           f"<p class=\"note\">Mean minutes to the nearest open counter before → after (change), and the share more "
+           f"than {OVER_MIN} minutes away, {_e(result.config.before)} → {_e(result.config.after)}. "
+           f"Counts are 2011 residents or households; each postcode holds an equal share of its LSOA's residents "
+           f"and the same share of its households. The shaded cell is the group whose mean rose most.</p>"]
+    for dimension in dimensions:
+        weight = "households" if dimension == "car" else "residents"
+        out.append(f"<h3>{_e(DIMENSIONS[dimension])}</h3>")
+        if dimension in GROUP_NOTES:
+            out.append(f'<p class="note">{_e(GROUP_NOTES[dimension])}</p>')
+        out.append(_group_table(result, dimension, weight))
+    out.append("<h3>The same groups, household-weighted</h3>"
+               "<p class=\"note\">Each origin weighs its share of the LSOA's households instead of its residents.</p>")
+    for dimension in dimensions:
+        if dimension == "car":
+            continue
+        out.append(f"<h3>{_e(DIMENSIONS[dimension])} (households)</h3>")
+        out.append(_group_table(result, dimension, "households"))
+    return "".join(out)
+
+
+def _sources_section(result: StudyResult) -> str:
+    from access.sources import sources
+    from access.study import ATTRIBUTION
+
+    config = result.config
+    keys = ["postcodes", "lsoa_census", "lsoa_polygons", "boroughs"]
+    if config.wards_source:
+        keys.append(config.wards_source)
+    if config.osm_file and str(config.osm_file) in sources():
+        keys.append(str(config.osm_file))
+    known = sources()
+    items = "".join(f"<li>{_e(known[k].what)}. {_e(known[k].attribution)}.</li>" for k in keys if k in known)
+    items += (f"<li>Counters and their hours: this project's table "
+              f"<code>{_e(Path(config.counters_table).name)}</code>, compiled from local news and MOPAC/Met "
+              f"announcements; locations are postcode centroids.</li>")
+    return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
+            f"<p class=\"note\">{_e(ATTRIBUTION)}</p>")
+
+
+def _limits_section(result: StudyResult, isochrone_notes: dict[str, str]) -> str:
+    limits = [
+        "Times are free-flow: no waiting, traffic, parking or public transport.",
+        "Residents are the 2011 Census counts of each LSOA, shared equally among its postcodes (2025); "
+        "households, cars, income (2011/12) and PTAL (2014) are LSOA figures, so every group is a group of "
+        "LSOAs except car ownership, which splits each LSOA's households.",
+        "A counter counts as available in a period unless its hours are 'off'; time of day is not in the figures.",
+        "Counter locations are postcode centroids, not entrances.",
+        "Catchments: each postcode's Voronoi cell, cut to the study boundary, joins the counter it is nearest "
+        "to in time.",
+        *[f"Areas within 15/30/45 minutes {MODES[m].label}: {n}." for m, n in isochrone_notes.items()],
+    ]
+    warnings = "".join(f"<li>{_e(w)}</li>" for w in result.warnings)
+    out = "<h2>The model and its limits</h2>" + _model_section(result)
+    out += "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in limits) + "</ul>"
+    if warnings:
+        out += f"<h3>Warnings from this run</h3><ul class=\"note\">{warnings}</ul>"
+    return out
+
+
+def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrones: dict[str, Any] | None = None,
+                isochrone_notes: dict[str, str] | None = None) -> str:
+    """The report page as a string.
+
+    Parameters
+    ----------
+    result
+        The run.
+    map_pages
+        File names of the interactive maps beside the report, linked from it.
+    isochrones
+        Per mode, :func:`access.isochrones.isochrones` of the run, for the
+        static maps (the 30-minute area after); optional.
+    isochrone_notes
+        Per mode, how the isochrones were drawn.
+    """
+    config = result.config
+    origins = result.origins
+    weights = origins["population"].to_numpy(float)
+    figures = []
+    for mode in result.modes:
+        figures.append(f"<h3>{_e(MODES[mode].label.capitalize())}</h3><div class=\"figures\">")
+        chart = cumulative_chart_svg(
+            origins[f"{mode}_{config.before}_min"].to_numpy(float),
+            origins[f"{mode}_{config.after}_min"].to_numpy(float), weights,
+            before_label=f"before ({config.before})", after_label=f"after ({config.after})",
+            title=f"{MODES[mode].label.capitalize()}: share of residents within … minutes")
+        tag = " (straight-line estimate)" if result.times[mode].is_estimate else " (street network)"
+        figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
+                       f"{_e(MODES[mode].label)}{_e(tag)}, population-weighted.</figcaption></figure>")
+        iso = (isochrones or {}).get(mode)
+        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, iso)}<figcaption>Change by LSOA "
+                       f"{_e(MODES[mode].label)}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
+    labels = {f"{m}.html": f"travel {MODES[m].label}" for m in MODES}
+    labels["index.html"] = "all maps"
+    links = "".join(f'<li><a href="{_e(p)}">{_e(p)}</a> — {_e(labels.get(p, ""))}</li>' for p in map_pages)
+    maps = (f'<h2>Interactive maps</h2><p>Time before and after, the change, the areas within 15/30/45 minutes and '
+            f'each counter\'s catchment, by LSOA, per mode (open beside this page):</p><ul class="maps">{links}</ul>'
+            if links else "")
+    description = " ".join(config.description.split())
+    body = (
+        f"<main><header><h1>{_e(config.title)}</h1>"
+        f'<p class="lede">{_e(description)}</p>'
+        f'<p class="note">Before: <b>{_e(config.before)}</b>; after: <b>{_e(config.after)}</b>. '
+        f"{_count(origins['population'].sum())} residents (2011 Census) at {len(origins):,} origins. "
+        f"Made by access {__version__}.</p></header>"
+        + _model_section(result)
+        + "<h2>Headline</h2>" + _headline_cards(result) + _who_lost_most(result)
+        + "<h2>Travel time, before and after</h2>" + "".join(figures)
+        + _groups_section(result)
+        + maps
+        + _limits_section(result, isochrone_notes or {})
+        + _sources_section(result)
+        + f"<footer>{_e(config.name)} · access {__version__} · figures in summary.json, breakdowns.csv "
+          f"and the other tables beside this page.</footer></main>"
+    )
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(config.title)}: report</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            f"{body}\n</body>\n</html>\n")
+
+
+def write_report(result: StudyResult, folder: Path, *, map_pages: Sequence[str] = (),
+                 isochrones: dict[str, Any] | None = None, isochrone_notes: dict[str, str] | None = None) -> Path:
+    """Write ``report.html`` to ``folder`` (atomically) and return its path."""
+    page = report_html(result, map_pages=map_pages, isochrones=isochrones, isochrone_notes=isochrone_notes)
+    return write_text_atomic(Path(folder) / REPORT_NAME, page)

@@ -1,0 +1,85 @@
+"""PNG screenshots of the HTML pages access writes, with headless Chromium.
+
+``access screenshot maps/redbridge-2017/report.html docs/report.png`` makes
+the README's picture of the report.  Chromium runs with a throw-away profile
+and no background networking; the page is opened from a ``file://`` URL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from access.errors import BrowserUnavailable, OutputError
+
+__all__ = ["find_chromium", "screenshot", "CHROMIUM_NAMES"]
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+"""Executables tried, in order, after ``ACCESS_CHROMIUM``."""
+
+_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--virtual-time-budget=5000")
+
+
+def find_chromium() -> str:
+    """The Chromium executable: ``ACCESS_CHROMIUM`` if set, else the first of :data:`CHROMIUM_NAMES` on PATH.
+
+    Raises
+    ------
+    BrowserUnavailable
+        None is found.
+    """
+    chosen = os.environ.get("ACCESS_CHROMIUM")
+    if chosen:
+        if shutil.which(chosen) is None:
+            raise BrowserUnavailable(f"ACCESS_CHROMIUM={chosen!r} is not an executable; fix or unset it")
+        return chosen
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BrowserUnavailable("no Chromium found (tried " + ", ".join(CHROMIUM_NAMES) + "); install it "
+                             "(apt-get install -y chromium) or set ACCESS_CHROMIUM to its path")
+
+
+def screenshot(page: Path | str, png: Path | str, *, width: int = 1280, height: int = 1800, scale: float = 1.0,
+               timeout_s: float = 90) -> Path:
+    """Write a PNG of the top ``width`` × ``height`` CSS pixels of ``page``, zoomed by ``scale``.
+
+    The PNG is ``width × scale`` by ``height × scale`` pixels: ``scale`` below
+    1 makes a smaller file of the same view.
+
+    Raises
+    ------
+    OutputError
+        ``page`` does not exist, the numbers are out of range, or Chromium
+        fails or writes no PNG.
+    BrowserUnavailable
+        No Chromium is found.
+    """
+    page, png = Path(page).resolve(), Path(png).resolve()
+    if not page.is_file():
+        raise OutputError(f"page {str(page)!r} does not exist; run `access run` first to write it")
+    if not (100 <= width <= 8000 and 100 <= height <= 20000 and 0.1 <= scale <= 4):
+        raise OutputError(f"screenshot size {width}x{height} at scale {scale:g} is out of range "
+                          f"(width 100–8000, height 100–20000, scale 0.1–4)")
+    png.parent.mkdir(parents=True, exist_ok=True)
+    exe = find_chromium()
+    with tempfile.TemporaryDirectory(prefix="access-chromium-") as profile:
+        tmp = png.with_name(f".{png.name}.tmp.png")
+        command = [exe, *_FLAGS, f"--user-data-dir={profile}", f"--force-device-scale-factor={scale:g}",
+                   f"--window-size={width},{height}", f"--screenshot={tmp}", page.as_uri()]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise OutputError(f"Chromium took longer than {timeout_s:g} s on {page}; try again or a smaller "
+                              f"--height") from exc
+        if done.returncode != 0 or not tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            raise OutputError(f"Chromium wrote no screenshot of {page} (exit {done.returncode}): "
+                              f"{done.stderr.strip()[-500:]}")
+        os.replace(tmp, png)
+    return png
