@@ -19,6 +19,8 @@ __all__ = [
     "NetworkError",
     "NetworkUnavailable",
     "OutputError",
+    "OffNetworkError",
+    "AccessWarning",
 ]
 
 
@@ -56,3 +58,14 @@ class NetworkUnavailable(NetworkError):
 
 class OutputError(AccessError, OSError):
     """An output folder or file cannot be written."""
+
+
+class OffNetworkError(NetworkError):
+    """A counter lies too far from the street network to be routed to (an island, or outside it)."""
+
+
+class AccessWarning(UserWarning):
+    """Something went less than ideally but the run could go on (say, a damaged cache was rebuilt).
+
+    Issued with :func:`warnings.warn`; the command line prints each one on stderr.
+    """

@@ -168,6 +168,14 @@ def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
         raise DataError(f"LSOA(s) {', '.join(unmatched[:5])} have no row in london_lsoa2011_census.csv")
     if lsoas.empty:
         raise StudyError(f"{config.source}: no 2011 LSOAs found for boroughs {list(config.boroughs)!r}")
+    residents = pd.to_numeric(lsoas["residents_2011"], errors="coerce")
+    empty = lsoas["lsoa11"][~(residents > 0)].tolist()  # zero, negative or not a number
+    if empty:
+        raise DataError(
+            f"LSOA(s) {', '.join(empty[:5])} have {lsoas['residents_2011'][~(residents > 0)].iloc[0]!r} residents in "
+            f"{mirror_file('lsoa_census').name}; every 2011 LSOA has residents (about 1,500), so the "
+            f"table is damaged: restore the mirror's original file"
+        )
     return lsoas.to_crs(config.crs).sort_values("lsoa11").reset_index(drop=True)
 
 

@@ -1,7 +1,9 @@
 """Writing a result to disk: summary.json, tables, GeoPackage and maps, atomically.
 
-Every file is written under a temporary name in its folder and renamed into
-place, so a failed or interrupted run leaves the previous outputs whole.
+Every output of a run is first written into a hidden staging folder inside
+the output folder; only when all of them are written are they renamed into
+place (:func:`access.files.staged_folder`).  A failed or interrupted run so
+leaves the previous set of outputs whole: all old, never a mix of old and new.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 
 from access import __version__
 from access.errors import OutputError
-from access.files import atomic_path, write_text_atomic
+from access.files import atomic_path, staged_folder, write_text_atomic
 from access.measure import THRESHOLDS_MIN
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         rows.append({
             "period": period, "mode": mode, "role": row["role"], "model": row["model"],
             "population": _clean(row["population"]), "unreachable": _clean(row["unreachable"]),
+            "excluded": _clean(row["excluded"]),
             "far_from_network": _clean(row["far_from_network"]),
             "mean_min": _clean(row["mean_min"]), "median_min": _clean(row["median_min"]),
             "p90_min": _clean(row["p90_min"]),
@@ -81,7 +84,14 @@ def _attribution() -> str:
 
 
 def write_maps(result: StudyResult, folder: Path) -> list[Path]:
-    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``."""
+    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``, all or none."""
+    _ensure_folder(folder)
+    with staged_folder(folder) as stage:
+        written = _write_maps_into(result, stage)
+    return [folder / path.name for path in written]
+
+
+def _write_maps_into(result: StudyResult, folder: Path) -> list[Path]:
     from access.maps import write_index, write_mode_map
     from access.modes import MODES
 
@@ -136,12 +146,22 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
     ``wards.csv``, ``lsoas.csv``, ``origins.csv``, ``origins.gpkg`` and, with
     ``maps``, ``<mode>.html`` and ``index.html``.
 
+    Every file is written into a staging folder first and moved into ``folder``
+    only when all are written, so a failure or Ctrl-C leaves the previous
+    outputs whole.
+
     Raises
     ------
     OutputError
         The folder cannot be created or written.
     """
     _ensure_folder(folder)
+    with staged_folder(folder) as stage:
+        written = _write_outputs_into(result, stage, maps=maps)
+    return {name: folder / name for name in written}
+
+
+def _write_outputs_into(result: StudyResult, folder: Path, *, maps: bool) -> dict[str, Path]:
     paths: dict[str, Path] = {}
     try:
         text = json.dumps(summary_json(result), indent=2, ensure_ascii=False) + "\n"
@@ -161,7 +181,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
         paths["origins.gpkg"] = _write(folder / "origins.gpkg",
                                        lambda p: origins.to_file(p, layer="origins", driver="GPKG"))
         if maps:
-            for path in write_maps(result, folder):
+            for path in _write_maps_into(result, folder):
                 paths[path.name] = path
     except PermissionError as exc:
         raise OutputError(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from exc

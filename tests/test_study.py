@@ -70,11 +70,18 @@ def test_barkingside_users_switch_and_tables_add_up(redbridge_offline):
 def test_city_runs_on_the_street_network(city_result):
     summary = city_result.summary
     assert set(summary["model"]) == {"street network"}
-    assert summary["population"].round(6).eq(7_375).all()
+    # residents more than 1 km from the network are left out of the figures and counted
+    assert (summary["population"] + summary["unreachable"] + summary["excluded"]).round(6).eq(7_375).all()
+    assert summary["excluded"].min() > 0 and summary["population"].min() > 6_000
     for mode in ("walk", "cycle", "drive"):
         assert summary.loc[("bishopsgate_only", mode), "mean_min"] >= summary.loc[("both_open", mode), "mean_min"]
+        excluded = city_result.times[mode].excluded
+        assert excluded.any() and (city_result.times[mode].origin_snap_m[excluded] > 1000).all()
+        assert city_result.origins.loc[excluded, f"{mode}_both_open_min"].isna().all()
+        assert city_result.origins.loc[~excluded, f"{mode}_both_open_min"].notna().all()
     # the mirror's extract stops short of the eastern City: those origins are flagged, and said so
     assert summary["far_from_network"].max() > 0
+    assert all("EXCLUDED from the figures" in w for w in city_result.warnings)
     assert any("far from the" in w or "more than 500 m" in w for w in city_result.warnings)
 
 
@@ -99,7 +106,7 @@ def test_overpass_study_is_cached_and_reused_offline(city, city_pbf, tmp_path, m
         assert len(server.data.queries) == 1, "the second run reads the cache, not Overpass"
     assert online.models == offline.models == {"walk": "street network"}
     assert "Overpass" in online.times["walk"].detail
-    assert (online.origins["walk_bishopsgate_only_min"] == offline.origins["walk_bishopsgate_only_min"]).all()
+    assert online.origins["walk_bishopsgate_only_min"].equals(offline.origins["walk_bishopsgate_only_min"])
     monkeypatch.setenv("ACCESS_CACHE_DIR", str(tmp_path / "empty-cache"))
     estimate = access.load_study(study_file).run(modes=["walk"], offline=True)
     assert estimate.models == {"walk": "straight-line estimate"}
