@@ -130,6 +130,8 @@ def _write_maps_into(result: StudyResult, folder: Path) -> list[Path]:
 
 
 def _ensure_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"output folder {str(folder)!r} is a file, not a folder; choose another with --out")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
