@@ -92,15 +92,16 @@ def staged_folder(folder: Path) -> Iterator[Path]:
 
 @contextmanager
 def _sigint_held() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) for the duration of the block, then deliver it."""
+    """Hold back Ctrl-C (SIGINT) while the block runs.
+
+    A Ctrl-C that arrives during the block is dropped: the block is the last
+    step of a write, so when it ends the outputs are complete and the run is done.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        if received:
-            raise KeyboardInterrupt
