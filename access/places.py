@@ -272,6 +272,7 @@ def load_residents(
             geometry=empty.geometry.representative_point(), crs=config.crs,
         )
         origins = pd.concat([origins, points], ignore_index=True)
+        origins["population"] = origins["population"].astype(float)  # stays float when no postcode matched
 
     origins = _attach_wards(origins, wards)
     total, expected = math.fsum(origins["population"]), math.fsum(residents_by_lsoa)
