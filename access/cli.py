@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,7 +17,7 @@ from rich.table import Table
 
 from access import __version__
 from access.config import list_studies, load_config
-from access.errors import AccessError
+from access.errors import AccessError, AccessWarning
 from access.measure import THRESHOLDS_MIN
 from access.modes import MODES
 from access.study import Study, StudyResult
@@ -50,6 +51,18 @@ def main(
     """Accessibility of police front counters: figures, tables and maps."""
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s")
+    warnings.showwarning = _show_warning
+
+
+_default_showwarning = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Print access's own warnings as one line on stderr; others as Python does."""
+    if issubclass(category, AccessWarning):
+        errors.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -20,6 +20,8 @@ __all__ = [
     "NetworkUnavailable",
     "OutputError",
     "BrowserUnavailable",
+    "OffNetworkError",
+    "AccessWarning",
 ]
 
 
@@ -61,3 +63,12 @@ class OutputError(AccessError, OSError):
 
 class BrowserUnavailable(AccessError, RuntimeError):
     """No headless Chromium to render a page with (``access screenshot``)."""
+class OffNetworkError(NetworkError):
+    """A counter lies too far from the street network to be routed to (an island, or outside it)."""
+
+
+class AccessWarning(UserWarning):
+    """Something went less than ideally but the run could go on (say, a damaged cache was rebuilt).
+
+    Issued with :func:`warnings.warn`; the command line prints each one on stderr.
+    """

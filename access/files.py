@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from access.errors import OutputError
 
-__all__ = ["atomic_path", "write_text_atomic"]
+__all__ = ["atomic_path", "write_text_atomic", "staged_folder"]
 
 
 @contextmanager
@@ -47,3 +50,58 @@ def write_text_atomic(target: Path, text: str) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(target)
+
+
+@contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """A hidden staging folder inside ``folder``; its files replace ``folder``'s when the block succeeds.
+
+    Write a whole set of outputs into the staging folder.  Only when the block
+    finishes without an error is each file renamed into ``folder``
+    (:func:`os.replace`, atomic per file, on the same file system), with Ctrl-C
+    held back during those few renames.  If the block raises or is
+    interrupted, the staging folder is removed and ``folder`` keeps every one
+    of its previous files, unchanged.  Files in ``folder`` that the block does
+    not write are left alone.
+
+    Raises
+    ------
+    OutputError
+        ``folder`` cannot be created or written.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=folder, prefix=".access-staging-"))
+    except OSError as exc:
+        raise OutputError(f"cannot write to output folder {str(folder)!r} ({exc.strerror or exc}); "
+                          f"check that it is a writable folder, or choose another with --out") from exc
+    try:
+        yield stage
+        with _sigint_held():
+            for path in sorted(stage.iterdir()):
+                os.replace(path, folder / path.name)
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"cannot write to output folder {str(folder)!r} ({exc.strerror or exc}); "
+                          f"check that it is writable, or choose another with --out") from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while the block runs.
+
+    A Ctrl-C that arrives during the block is dropped: the block is the last
+    step of a write, so when it ends the outputs are complete and the run is done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -67,9 +67,14 @@ def summarise(time_min: np.ndarray, population: np.ndarray) -> dict[str, float]:
         ``population`` counted, ``mean_min``, ``median_min``, ``p90_min``, and
         ``within_<T>`` (share of residents, 0–1) for each threshold T in
         :data:`THRESHOLDS_MIN`; ``unreachable`` residents (no open counter
-        reachable) are excluded from the times and counted apart.
+        reachable, time ``inf``) are left out of the times and counted apart;
+        ``excluded`` residents (time ``NaN``: not measured, e.g. too far from
+        the network) are left out of everything, shares included, and counted apart.
     """
     time_min, population = np.asarray(time_min, float), np.asarray(population, float)
+    measured = ~np.isnan(time_min)
+    excluded = population[~measured].sum()
+    population = np.where(measured, population, 0.0)
     reachable = np.isfinite(time_min)
     weights = np.where(reachable, population, 0.0)
     total = population.sum()
@@ -77,6 +82,7 @@ def summarise(time_min: np.ndarray, population: np.ndarray) -> dict[str, float]:
     figures: dict[str, float] = {
         "population": float(round(counted, 6)),
         "unreachable": float(round(total - counted, 6)),
+        "excluded": float(round(excluded, 6)),
         "mean_min": float(np.average(time_min[reachable], weights=weights[reachable])) if counted else float("nan"),
         "median_min": weighted_quantile(time_min[reachable], weights[reachable], 0.5),
         "p90_min": weighted_quantile(time_min[reachable], weights[reachable], 0.9),
@@ -91,14 +97,18 @@ def group_table(frame: pd.DataFrame, by: str | list[str], columns: list[str],
                 weight: str = "population") -> pd.DataFrame:
     """Population-weighted means of ``columns`` for each group, with the group's population.
 
-    Groups whose population is zero get ``NaN`` means.
+    Groups whose population is zero get ``NaN`` means.  A ``NaN`` value (not
+    measured) is left out of its column's mean, and a group with no measured
+    value gets ``NaN``; the ``population`` column counts everyone.
     """
     weights = frame[weight].to_numpy(float)
-    weighted = frame[columns].mul(weights, axis=0)
-    weighted[weight] = weights
-    sums = weighted.groupby(frame[by] if isinstance(by, str) else [frame[b] for b in by]).sum()
-    population = sums.pop(weight)
-    means = sums.div(population.where(population > 0), axis=0)
+    measured = frame[columns].notna()
+    weighted = frame[columns].fillna(0.0).mul(weights, axis=0)
+    counted = measured.mul(weights, axis=0)
+    keys = frame[by] if isinstance(by, str) else [frame[b] for b in by]
+    sums, denominators = weighted.groupby(keys).sum(), counted.groupby(keys).sum()
+    population = pd.Series(weights, index=frame.index).groupby(keys).sum()
+    means = sums / denominators.where(denominators > 0)
     means.insert(0, weight, population)
     return means
 

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from access import settings
-from access.errors import NetworkError, NetworkUnavailable
+from access.errors import AccessWarning, NetworkError, NetworkUnavailable
 from access.files import atomic_path
 from access.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
 
@@ -113,6 +114,11 @@ class StreetNetwork:
             n = len(npz["x"])
             shape = (n, n)
             structure = (npz["indices"], npz["indptr"])
+            sizes = {len(npz["y"]), len(npz["osmid"]), len(npz["indptr"]) - 1}
+            n_edges = len(npz["indices"])
+            if (sizes != {n} or len(npz["time_s"]) != n_edges or len(npz["length_m"]) != n_edges
+                    or (n_edges and not (0 <= npz["indices"].min() and npz["indices"].max() < n))):
+                raise NetworkError(f"cached network {path} has arrays of inconsistent sizes; it will be rebuilt")
             return cls(
                 mode=meta["mode"], source=meta["source"], crs=meta["crs"],
                 x=npz["x"], y=npz["y"], osmid=npz["osmid"],
@@ -392,7 +398,9 @@ def get_network(
             log.info("loaded the %s network from the cache %s", mode.name, path)
             return network
         except Exception as exc:  # a damaged cache is rebuilt, never trusted
-            log.warning("cached network %s is unreadable (%s); rebuilding it", path, exc)
+            message = f"cached {mode.name} network {path} is damaged ({exc}); rebuilding it"
+            log.warning(message)
+            warnings.warn(AccessWarning(message), stacklevel=2)
     if osm_file is not None:
         graph = graph_from_osm_file(osm_file, mode, area_wgs84)
     elif not allow_download:
@@ -407,5 +415,7 @@ def get_network(
         try:
             network.save(path)
         except OSError as exc:
-            log.warning("could not cache the %s network at %s (%s)", mode.name, path, exc)
+            message = f"could not cache the {mode.name} network at {path} ({exc}); the next run will rebuild it"
+            log.warning(message)
+            warnings.warn(AccessWarning(message), stacklevel=2)
     return network

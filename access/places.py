@@ -127,15 +127,22 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
     missing = [c for c in (*COUNTER_COLUMNS, *config.periods) if c not in counters.columns]
     if missing:
         raise DataError(f"counter table {table} lacks column(s) {', '.join(missing)}; "
-                        f"it needs {', '.join((*COUNTER_COLUMNS, *config.periods))}")
+                        f"it needs {', '.join((*COUNTER_COLUMNS, *config.periods))} (one column of hours "
+                        f"per period in the study's [periods]): add the column, or fix the period's name")
+    blank = [str(row + 2) for row in np.flatnonzero(counters["id"].str.strip() == "")]
+    if blank:
+        raise DataError(f"counter table {table}: line(s) {', '.join(blank)} have no id; give every counter "
+                        f"a unique id (letters, digits, '-')")
     duplicated = counters["id"][counters["id"].duplicated()].tolist()
     if duplicated:
-        raise DataError(f"counter table {table}: id(s) {', '.join(duplicated)} appear more than once")
+        raise DataError(f"counter table {table}: id(s) {', '.join(duplicated)} appear more than once; "
+                        f"give every counter a unique id")
     for column in ("lon", "lat"):
         values = pd.to_numeric(counters[column], errors="coerce")
         bad = counters["id"][~np.isfinite(values)].tolist()
         if bad:
-            raise DataError(f"counter table {table}: {column} of {', '.join(bad)} is not a number")
+            raise DataError(f"counter table {table}: {column} of {', '.join(bad)} is not a number; "
+                            f"give lon and lat in decimal degrees (WGS84), e.g. -0.1027, 51.5168")
         counters[column] = values
     for period in config.periods:
         for cid, text in zip(counters["id"], counters[period]):
@@ -148,6 +155,17 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
     ).to_crs(config.crs)
     distance = located.distance(boundary)
     outside = located["id"][distance > config.counter_max_m].tolist()
+    swapped = gpd.GeoSeries(gpd.points_from_xy(counters["lat"], counters["lon"]), crs=WGS84).to_crs(config.crs)
+    looks_swapped = [cid for cid, far, near in zip(located["id"], distance > config.counter_max_m,
+                                                   swapped.distance(boundary) <= config.counter_max_m)
+                     if far and near]
+    if looks_swapped:
+        km = distance[located["id"] == looks_swapped[0]].iloc[0] / 1000
+        raise DataError(
+            f"counter table {table}: lon and lat of counter(s) {', '.join(looks_swapped)} look swapped: "
+            f"as written {looks_swapped[0]!r} lies {km:,.0f} km from {' + '.join(config.boroughs)}, "
+            f"swapped it lies within {config.counter_max_m:g} m of it; swap the two values"
+        )
     if outside:
         raise DataError(
             f"counter table {table}: counter(s) {', '.join(outside)} lie more than "
@@ -181,6 +199,14 @@ def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
         raise DataError(f"LSOA(s) {', '.join(unmatched[:5])} have no row in london_lsoa2011_census.csv")
     if lsoas.empty:
         raise StudyError(f"{config.source}: no 2011 LSOAs found for boroughs {list(config.boroughs)!r}")
+    residents = pd.to_numeric(lsoas["residents_2011"], errors="coerce")
+    empty = [f"{code} ({value} residents)" for code, value, good
+             in zip(lsoas["lsoa11"], lsoas["residents_2011"], residents > 0) if not good]
+    if empty:  # zero, negative or not a number
+        raise DataError(
+            f"LSOA(s) {', '.join(empty[:5])} in {mirror_file('lsoa_census').name}: every 2011 LSOA has "
+            f"residents (about 1,500), so the census table is damaged; restore the mirror's original file"
+        )
     return lsoas.to_crs(config.crs).sort_values("lsoa11").reset_index(drop=True)
 
 
@@ -264,6 +290,7 @@ def load_residents(
             geometry=empty.geometry.representative_point(), crs=config.crs,
         )
         origins = pd.concat([origins, points], ignore_index=True)
+        origins["population"] = origins["population"].astype(float)  # stays float when no postcode matched
 
     origins = _attach_wards(origins, wards)
     total, expected = math.fsum(origins["population"]), math.fsum(residents_by_lsoa)

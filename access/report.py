@@ -1,7 +1,9 @@
 """Writing a result to disk: summary.json, tables, GeoPackage and maps, atomically.
 
-Every file is written under a temporary name in its folder and renamed into
-place, so a failed or interrupted run leaves the previous outputs whole.
+Every output of a run is first written into a hidden staging folder inside
+the output folder; only when all of them are written are they renamed into
+place (:func:`access.files.staged_folder`).  A failed or interrupted run so
+leaves the previous set of outputs whole: all old, never a mix of old and new.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 
 from access import __version__
 from access.errors import OutputError
-from access.files import atomic_path, write_text_atomic
+from access.files import atomic_path, staged_folder, write_text_atomic
 from access.measure import THRESHOLDS_MIN
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         rows.append({
             "period": period, "mode": mode, "role": row["role"], "model": row["model"],
             "population": _clean(row["population"]), "unreachable": _clean(row["unreachable"]),
+            "excluded": _clean(row["excluded"]),
             "far_from_network": _clean(row["far_from_network"]),
             "mean_min": _clean(row["mean_min"]), "median_min": _clean(row["median_min"]),
             "p90_min": _clean(row["p90_min"]),
@@ -107,10 +110,18 @@ def map_layers(result: StudyResult) -> dict[str, dict[str, Any]]:
 
 
 def write_maps(result: StudyResult, folder: Path, layers: dict[str, dict[str, Any]] | None = None) -> list[Path]:
-    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``.
+    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``, all or none.
 
     ``layers`` is :func:`map_layers` of the result, computed when not given.
     """
+    _ensure_folder(folder)
+    with staged_folder(folder) as stage:
+        written = _write_maps_into(result, stage, layers)
+    return [folder / path.name for path in written]
+
+
+def _write_maps_into(result: StudyResult, folder: Path,
+                     layers: dict[str, dict[str, Any]] | None = None) -> list[Path]:
     from access.maps import write_index, write_mode_map
     from access.modes import MODES
 
@@ -170,6 +181,8 @@ def _borough_layer(result: StudyResult) -> dict[str, Any]:
 
 
 def _ensure_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"output folder {str(folder)!r} is a file, not a folder; choose another with --out")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -187,12 +200,22 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
     ``origins.csv``, ``origins.gpkg``, ``report.html`` and, with ``maps``, ``<mode>.html``
     and ``index.html``.
 
+    Every file is written into a staging folder first and moved into ``folder``
+    only when all are written, so a failure or Ctrl-C leaves the previous
+    outputs whole.
+
     Raises
     ------
     OutputError
         The folder cannot be created or written.
     """
     _ensure_folder(folder)
+    with staged_folder(folder) as stage:
+        written = _write_outputs_into(result, stage, maps=maps)
+    return {name: folder / name for name in written}
+
+
+def _write_outputs_into(result: StudyResult, folder: Path, *, maps: bool) -> dict[str, Path]:
     paths: dict[str, Path] = {}
     try:
         text = json.dumps(summary_json(result), indent=2, ensure_ascii=False) + "\n"
@@ -216,7 +239,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
         layers = map_layers(result)
         map_pages: list[str] = []
         if maps:
-            for path in write_maps(result, folder, layers):
+            for path in _write_maps_into(result, folder, layers):
                 paths[path.name] = path
             map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
         from access.report_page import write_report

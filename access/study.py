@@ -31,7 +31,7 @@ from access.modes import MODES
 from access.network import get_network
 from access.places import Places, counter_hours
 from access.sources import mirror_file, sources
-from access.travel import TravelTimes, network_times, straight_line_times
+from access.travel import MAX_GAP_M, TravelTimes, network_times, straight_line_times
 
 __all__ = ["Study", "StudyResult", "load_study", "ATTRIBUTION"]
 
@@ -117,7 +117,8 @@ class Study:
             log.warning(warning)
             factor = load_detour_factors()[mode]
             return straight_line_times(mode, counter_xy, origin_xy, factor), warning
-        times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m)
+        times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m,
+                              counter_names=list(places.counters["id"]))
         return times, self._coverage_warning(times)
 
     def far_population(self, times: TravelTimes) -> float:
@@ -136,6 +137,11 @@ class Study:
             people = self.far_population(times)
             notes.append(f"{int(times.far_from_network.sum()):,} origins ({people:,.0f} residents) lie "
                          f"more than {limit:g} m from the network and are flagged")
+        if times.excluded.any():
+            people = float(places.residents["population"][times.excluded].sum())
+            notes.append(f"{int(times.excluded.sum()):,} of them ({people:,.0f} residents) lie more than "
+                         f"{MAX_GAP_M:,.0f} m from it and are EXCLUDED from the figures (counted as "
+                         f"'excluded' in summary.json)")
         if not notes:
             return None
         return (f"{times.mode}: {'; '.join(notes)}. The gap to the nearest street node is added "
@@ -174,7 +180,12 @@ class Study:
         for mode in modes:
             if mode not in MODES:
                 raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-        step = on_step or (lambda _description: None)
+        report = on_step or (lambda _description: None)
+
+        def step(description: str) -> None:
+            log.info("%s: %s", self.name, description)
+            report(description)
+
         step("loading counters, boundaries and residents")
         _ = self.places
         times: dict[str, TravelTimes] = {}
@@ -244,6 +255,7 @@ class StudyResult:
         for mode, times in self.times.items():
             for period in self.config.periods:
                 time, row = nearest_open(times.minutes, self.available[period].to_numpy())
+                time, row = np.where(times.excluded, np.nan, time), np.where(times.excluded, -1, row)
                 columns[f"{mode}_{period}_min"] = time
                 columns[f"{mode}_{period}_counter"] = np.where(row >= 0, ids[np.maximum(row, 0)], None)
             columns[f"{mode}_change_min"] = (columns[f"{mode}_{self.config.after}_min"]
@@ -258,9 +270,10 @@ class StudyResult:
     def summary(self) -> pd.DataFrame:
         """Population-weighted figures, one row per (period, mode).
 
-        Columns: ``role`` (before / after / extra), ``model``, ``population``,
-        ``unreachable``, ``far_from_network`` (residents flagged as far from
-        the network), ``mean_min``, ``median_min``, ``p90_min`` and
+        Columns: ``role`` (before / after / extra), ``model``, ``population``
+        (residents counted in the times), ``unreachable``, ``excluded``
+        (residents more than 1 km from the network, left out of every figure),
+        ``far_from_network`` (residents flagged as far from the network), ``mean_min``, ``median_min``, ``p90_min`` and
         ``within_10`` … ``within_60`` (shares, 0–1).
         """
         origins, population = self.origins, self.origins["population"].to_numpy(float)
@@ -288,8 +301,9 @@ class StudyResult:
             table[f"{figure}_change"] = after[figure] - before[figure]
         origins = self.origins
         for mode in self.modes:
-            switched = (origins[f"{mode}_{self.config.before}_counter"]
-                        != origins[f"{mode}_{self.config.after}_counter"])
+            switched = ((origins[f"{mode}_{self.config.before}_counter"]
+                         != origins[f"{mode}_{self.config.after}_counter"])
+                        & ~self.times[mode].excluded)
             weights = origins["population"][switched]
             table.loc[mode, "population_switched"] = weights.sum()
             table.loc[mode, "mean_change_min_switched"] = (
@@ -379,6 +393,10 @@ class StudyResult:
             people = self.study.far_population(times)
             note += (f" {people:,.0f} residents live more than {self.config.max_snap_m:g} m from this "
                      f"network (flagged; the gap is walked in a straight line).")
+        if times.excluded.any():
+            people = float(self.study.places.residents["population"][times.excluded].sum())
+            note += (f" {people:,.0f} of them live more than {MAX_GAP_M:,.0f} m from it and are left out "
+                     f"of the figures.")
         return note
 
     def to_maps(self, folder: Path | str) -> list[Path]:

@@ -75,3 +75,16 @@ def screenshot(html_path: Path, png_path: Path, width: int = 1280, height: int =
     if not png_path.is_file():
         pytest.fail(f"Chromium wrote no screenshot to {png_path}\n{done.stderr[-3000:]}")
     return png_path
+
+
+def render_with_console(html_path: Path) -> tuple[str, list[str]]:
+    """The DOM of ``html_path`` after its scripts ran, and the page's console messages (logs and errors).
+
+    Each console line is the message as Chromium logs it, e.g. ``"hello", source: file:///… (12)``;
+    an uncaught exception reads ``"Uncaught ReferenceError: …"``.
+    """
+    url = Path(html_path).resolve().as_uri()
+    done = _run(["--enable-logging=stderr", "--v=0", "--dump-dom", url])
+    console = [line.split(":CONSOLE", 1)[1].split("] ", 1)[-1] for line in done.stderr.splitlines()
+               if ":CONSOLE" in line]
+    return done.stdout, console

@@ -92,3 +92,31 @@ def test_london_studies_are_listed_and_print_their_top_losers(london_2017_walk):
     top = london_2017_walk.by_borough().xs("walk", level="mode").index[:3]
     assert all(name in text for name in top) and "all 33 in boroughs.csv" in text
     assert london_2017_walk.by_borough().xs("walk", level="mode").index[3] not in text
+
+
+def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_outputs(tmp_path):
+    import signal
+
+    out = tmp_path / "out"
+    done = _run("run", "city-of-london", "--mode", "walk", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    env = {**os.environ, "COLUMNS": "200"}
+    # a run with other modes, whose outputs would differ, interrupted once it is routing
+    process = subprocess.Popen([sys.executable, "-m", "access", "-v", "run", "city-of-london", "-m", "walk",
+                                "-m", "cycle", "--out", str(out)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if "cycle: street network and travel times" in line:
+            process.send_signal(signal.SIGINT)
+            break
+    else:
+        raise AssertionError(f"the run never reached the cycle step: {''.join(seen)}")
+    stdout, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, rest
+    errors = [line for line in rest.splitlines() if line.startswith("error:")]
+    assert errors == ["error: interrupted; outputs already in place were left as they were"], rest
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

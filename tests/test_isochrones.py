@@ -63,7 +63,10 @@ def test_network_node_minutes_agree_with_the_routed_origin_times(city_result):
     node_min, which = node_minutes(network, nodes, snap / WALK_M_PER_MIN, limit_min=120)
     origin_node, origin_snap = network.snap(*_xy(city_result.origins).T)
     expected = city_result.origins[f"walk_{after}_min"].to_numpy()
-    np.testing.assert_allclose(node_min[origin_node] + origin_snap / WALK_M_PER_MIN, expected, rtol=1e-9)
+    kept = ~times.excluded  # origins more than 1 km from the network have no time
+    assert kept.any() and np.isnan(expected[~kept]).all()
+    np.testing.assert_allclose((node_min[origin_node] + origin_snap / WALK_M_PER_MIN)[kept], expected[kept],
+                               rtol=1e-9)
     assert (which[np.isfinite(node_min)] >= 0).all()
 
 
@@ -95,11 +98,16 @@ def test_catchments_hold_everyone_once(which, redbridge_result, city_result):
     xy = _xy(origins)
     for period in (result.config.before, result.config.after):
         rows = table[table["period"] == period]
-        assert rows["residents"].sum() == pytest.approx(origins["population"].sum())
+        # origins more than 1 km from the network have no counter, so no catchment
+        routed = origins[f"walk_{period}_counter"].notna()
+        assert rows["residents"].sum() == pytest.approx(origins.loc[routed, "population"].sum())
         expected = origins.groupby(f"walk_{period}_counter")["population"].sum()
         assert rows.set_index("counter")["residents"].to_dict() == pytest.approx(expected.to_dict())
         union = shapely.union_all(rows.geometry.to_numpy())
-        assert union.area == pytest.approx(boundary.area, rel=0.01)
+        if routed.all():
+            assert union.area == pytest.approx(boundary.area, rel=0.01)
+        else:
+            assert union.area < 0.99 * boundary.area
         assert sum(g.area for g in rows.geometry) == pytest.approx(union.area, rel=0.01), "no overlaps"
         inside = shapely.contains_xy(boundary.buffer(-30), xy[:, 0], xy[:, 1])
         for row in rows.itertuples():

@@ -24,7 +24,7 @@ import pytest
 from access.errors import DataError
 from access.maps import write_index, write_mode_map
 
-from browser import render, screenshot
+from browser import render, render_with_console, screenshot
 
 MIRROR = Path(os.environ.get("ACCESS_DATA_MIRROR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 PERIODS = ["2013_2017", "2018_2025", "until_2013", "from_2026"]
@@ -347,6 +347,8 @@ def test_london_map_renders_boroughs_in_a_browser(london_map: Path, london_2017_
     checked = {name for attrs, name in ticked if "checked" in attrs}
     assert "Boroughs: change in mean time" in checked and "Time after (after_2017)" not in checked
     assert "STRAIGHT-LINE ESTIMATE" in dom
+
+
 def test_isochrone_and_catchment_layers(tmp_path: Path, redbridge_result):
     """The study's own maps carry hidden isochrone and catchment layers, drawn by Leaflet, and stay light."""
     paths = {p.name: p for p in redbridge_result.to_maps(tmp_path)}
@@ -363,3 +365,62 @@ def test_isochrone_and_catchment_layers(tmp_path: Path, redbridge_result):
     assert "Ilford Police Station" in dom and "Barkingside Police Station" in dom
     text = page.read_text(encoding="utf-8")
     assert text.count("of an open counter, after (2018_2025)") == 3, "one feature per threshold"
+
+
+# The page under test is the map as written, with two test-only scripts added: one at the top of <head>
+# that turns alert() into a console line, one at the end that opens every popup and tooltip of the map
+# (as a click or hover would) and copies each into a <div id="access-collected">, so its text is in the DOM.
+_HOOK = '<script>window.alert = function (m) { console.log("XSS-RAN alert " + m); };</script>'
+_OPEN_ALL = """<script>
+window.addEventListener("load", function () {
+  var out = document.createElement("div"); out.id = "access-collected"; document.body.appendChild(out);
+  var opened = 0;
+  Object.keys(window).forEach(function (key) {
+    var map = window[key];
+    if (!(key.indexOf("map_") === 0 && map instanceof L.Map)) { return; }
+    map.eachLayer(function (layer) {
+      [["getPopup", "openPopup"], ["getTooltip", "openTooltip"]].forEach(function (kind) {
+        var bound = layer[kind[0]] && layer[kind[0]]();
+        if (!bound || !layer.getLatLng) { return; }
+        layer[kind[1]]();
+        var copy = document.createElement("div"); copy.className = "collected";
+        copy.innerHTML = bound.getElement().innerHTML; out.appendChild(copy); opened += 1;
+      });
+    });
+  });
+  console.log("ACCESS-OPENED " + opened);
+});
+</script>"""
+
+
+def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, boundary, areas, counters):
+    evil = counters.copy()
+    evil.loc[0, "name"] = "<script>alert(1)</script>"
+    evil.loc[1, "name"] = "<img src=x onerror=console.log('XSS-RAN-name')>"
+    evil.loc[1, "address"] = '"><svg onload=console.log("XSS-RAN-address")>'
+    evil.loc[2, "address"] = "</script><script>console.log('XSS-RAN-close')</script>"
+    evil.loc[2, AFTER] = "<img src=y onerror=alert('hours')>"
+    path = write_mode_map(
+        tmp_path / "evil.html", title="<img src=z onerror=alert('title')>", mode_label="on foot",
+        model_note="<script>alert('note')</script>", is_estimate=True, boundary=boundary, areas=areas,
+        counters=evil, periods=PERIODS, before=BEFORE, after=AFTER,
+        attribution="<img src=w onerror=alert('attribution')>",
+    )
+    page = path.read_text(encoding="utf-8")
+    assert "var map_" in page, "the harness finds the map by folium's variable name"
+    harness = tmp_path / "harness.html"
+    harness.write_text(page.replace("<head>", "<head>" + _HOOK, 1).replace("</body>", _OPEN_ALL + "</body>", 1),
+                       encoding="utf-8")
+    dom, console = render_with_console(harness)
+    assert not [line for line in console if "XSS-RAN" in line], console
+    assert not [line for line in console if "Uncaught" in line or "rror" in line], console
+    assert f'"ACCESS-OPENED {2 * len(evil)}"' in " ".join(console), console  # every popup and tooltip opened
+    collected = dom.split('id="access-collected"', 1)[1]
+    # the hostile text is on the page as text: escaped once in the serialised DOM, never as an element
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in collected
+    assert "&lt;img src=x onerror=console.log('XSS-RAN-name')&gt;" in collected
+    assert "&lt;svg onload=console.log(\"XSS-RAN-address\")&gt;" in collected
+    assert "&lt;/script&gt;&lt;script&gt;console.log('XSS-RAN-close')&lt;/script&gt;" in collected
+    assert "&lt;img src=y onerror=alert('hours')&gt;" in collected
+    assert "<img" not in collected and "<svg" not in collected and "<script" not in collected
+    assert "&lt;img src=z onerror=alert('title')&gt;" in dom and "<img src=z" not in dom

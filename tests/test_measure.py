@@ -1,6 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from access.measure import group_table, nearest_open, summarise, switch_table, weighted_quantile
 
@@ -47,3 +50,62 @@ def test_group_table_and_switches():
     first = switches.iloc[0]
     assert (first["from_counter"], first["to_counter"], first["population"]) == ("y", "z", 3.0)
     assert switches.iloc[1]["mean_change_min"] == 4.0
+
+
+# --------------------------------------------------------------------------- properties
+
+minutes_values = st.one_of(st.floats(0, 600, allow_nan=False), st.just(np.inf))
+
+
+@st.composite
+def matrices(draw):
+    """A counters × origins matrix of minutes (some unreachable), an availability mask and populations."""
+    counters, origins = draw(st.integers(1, 6)), draw(st.integers(1, 12))
+    minutes = draw(arrays(float, (counters, origins), elements=minutes_values))
+    available = draw(arrays(bool, counters))
+    population = draw(arrays(float, origins, elements=st.floats(0, 5000, allow_nan=False)))
+    return minutes, available, population
+
+
+@settings(max_examples=100, deadline=None)
+@given(matrices(), st.data())
+def test_closing_never_shortens_and_opening_never_lengthens(case, data):
+    minutes, available, _ = case
+    which = data.draw(st.integers(0, len(available) - 1))
+    time, _ = nearest_open(minutes, available)
+    closed, opened = available.copy(), available.copy()
+    closed[which], opened[which] = False, True
+    assert np.all(nearest_open(minutes, closed)[0] >= time)
+    assert np.all(nearest_open(minutes, opened)[0] <= time)
+    # the nearest open counter is open, and its time is the row minimum over open counters
+    _, row = nearest_open(minutes, available)
+    assert all(available[r] for r in row if r >= 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(matrices(), st.randoms(use_true_random=False))
+def test_order_of_counters_and_origins_does_not_change_the_figures(case, random):
+    minutes, available, population = case
+    counters = random.sample(range(minutes.shape[0]), minutes.shape[0])
+    origins = random.sample(range(minutes.shape[1]), minutes.shape[1])
+    time, _ = nearest_open(minutes, available)
+    shuffled, _ = nearest_open(minutes[counters][:, origins], available[counters])
+    np.testing.assert_array_equal(shuffled, time[origins])
+    figures = summarise(time, population)
+    again = summarise(shuffled, population[origins])
+    assert figures.keys() == again.keys()
+    for key, value in figures.items():
+        assert again[key] == pytest.approx(value, rel=1e-9, abs=1e-6, nan_ok=True), key
+
+
+def test_not_measured_origins_are_excluded_and_counted():
+    time = np.array([5.0, np.nan, 25.0, np.inf])
+    people = np.array([10.0, 1000.0, 30.0, 60.0])
+    figures = summarise(time, people)
+    assert figures["excluded"] == 1000 and figures["unreachable"] == 60 and figures["population"] == 40
+    assert figures["mean_min"] == pytest.approx((50 + 750) / 40)
+    assert figures["within_30"] == pytest.approx(40 / 100), "shares are of the measured residents"
+    frame = pd.DataFrame({"g": ["a", "a", "b"], "population": [1.0, 3.0, 2.0], "t": [10.0, np.nan, np.nan]})
+    table = group_table(frame, "g", ["t"])
+    assert table.loc["a", "t"] == 10.0 and np.isnan(table.loc["b", "t"])
+    assert table["population"].tolist() == [4.0, 2.0]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from access.errors import NetworkError, NetworkUnavailable
+from access.errors import AccessWarning, NetworkError, NetworkUnavailable
 from access.modes import MODES
 from access.network import StreetNetwork, get_network, graph_from_osm_file, network_from_graph, way_filter
 
@@ -60,7 +60,8 @@ def test_cache_round_trip_and_reuse(city_pbf, tmp_path, monkeypatch):
     assert np.array_equal(again.osmid, first.osmid)
     # a damaged cache is rebuilt, not trusted
     cached[0].write_bytes(b"not a network")
-    rebuilt = get_network("cycle", crs="EPSG:27700", osm_file=city_pbf)
+    with pytest.warns(AccessWarning, match="damaged.*rebuilding"):
+        rebuilt = get_network("cycle", crs="EPSG:27700", osm_file=city_pbf)
     assert rebuilt.n_edges == first.n_edges
     assert StreetNetwork.load(cached[0]).n_edges == first.n_edges
 

@@ -1,8 +1,13 @@
 import math
 from dataclasses import replace
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
 
 from access.config import load_config
 from access.errors import DataError
@@ -88,3 +93,52 @@ def test_london_residents_reconcile_with_the_census(london_2017, mirror):
 
 def test_redbridge_origins_are_in_redbridge(redbridge):
     assert set(redbridge.places.residents["borough"]) == {"Redbridge"}
+
+
+# --------------------------------------------------------------------------- population is conserved
+
+
+@st.composite
+def lsoas_and_postcodes(draw):
+    """Random LSOAs (census residents, square polygons in the City) and postcodes: ordinary, large users, newer."""
+    n = draw(st.integers(1, 6))
+    residents = draw(st.lists(st.integers(1, 3000), min_size=n, max_size=n))
+    codes = [f"E0190000{i}" for i in range(n)]
+    lsoas = gpd.GeoDataFrame(
+        {"lsoa11": codes, "residents_2011": residents, "borough": "City of London"},
+        geometry=[box(530_000 + 400 * i, 181_000, 530_400 + 400 * i, 181_400) for i in range(n)], crs="EPSG:27700")
+    rows = []
+    for i, code in enumerate(codes):
+        for k in range(draw(st.integers(0, 5))):
+            rows.append({"postcode": f"EC{i} {k}AA", "lsoa11": code, "lad_code": "E09000001",
+                         "large_user": float(draw(st.booleans())), "ward_code": "W1",
+                         "lon": -0.1 + 0.001 * i, "lat": 51.515 + 0.0001 * k})
+    for k in range(draw(st.integers(0, 3))):  # newer than the lookup: an origin, with no weight
+        rows.append({"postcode": f"EC9 {k}ZZ", "lsoa11": None, "lad_code": "E09000001", "large_user": 0.0,
+                     "ward_code": "W1", "lon": -0.09, "lat": 51.516})
+    rows.append({"postcode": "E1 1AA", "lsoa11": "E01999999", "lad_code": "E09000030", "large_user": 0.0,
+                 "ward_code": "W9", "lon": -0.05, "lat": 51.52})  # another borough: not an origin
+    order = draw(st.permutations(range(len(rows))))
+    return lsoas, pd.DataFrame([rows[i] for i in order])
+
+
+@settings(max_examples=40, deadline=None)
+@given(lsoas_and_postcodes())
+def test_population_is_conserved_from_lsoas_to_postcodes(city, case):
+    lsoas, postcodes = case
+    residents = load_residents(city.config, lsoas, None, postcodes)
+    census = lsoas.set_index("lsoa11")["residents_2011"]
+    assert math.isclose(residents["population"].sum(), census.sum(), rel_tol=1e-12)
+    per_lsoa = residents.groupby("lsoa11")["population"].sum()
+    np.testing.assert_allclose(per_lsoa.reindex(census.index), census, rtol=1e-12)
+    assert residents["population"].dtype == float and (residents["population"] >= 0).all()
+    # large users and newer postcodes weigh nothing; an LSOA with no ordinary postcode has one point
+    weightless = postcodes.loc[(postcodes["large_user"] == 1) | postcodes["lsoa11"].isna(), "postcode"]
+    assert (residents.loc[residents["origin"].isin(weightless), "population"] == 0).all()
+    ordinary = postcodes[(postcodes["large_user"] == 0) & postcodes["lsoa11"].notna()]
+    points = residents[residents["kind"] == "lsoa-point"]
+    assert set(points["lsoa11"]) == set(census.index) - set(ordinary["lsoa11"])
+    assert "E1 1AA" not in set(residents["origin"])
+    # the order of the postcode table does not matter
+    again = load_residents(city.config, lsoas, None, postcodes.iloc[::-1].reset_index(drop=True))
+    pd.testing.assert_frame_equal(residents.drop(columns="geometry"), again.drop(columns="geometry"))

@@ -66,6 +66,8 @@ def test_london_summary_ranks_boroughs_and_gives_distances(london_2017_walk):
     assert distance["mid_2017"]["counters"] == 73 and distance["after_2017"]["counters"] == 37
     assert distance["after_2017"]["mean_miles"] == pytest.approx(distance["after_2017"]["mean_km"] / 1.609344)
     json.dumps(summary, allow_nan=False)
+
+
 def test_breakdowns_are_in_summary_json_and_csv(walk_result, tmp_path):
     walk_result.write(tmp_path, maps=False)
     summary = json.loads((tmp_path / "summary.json").read_text())
@@ -75,3 +77,66 @@ def test_breakdowns_are_in_summary_json_and_csv(walk_result, tmp_path):
     table = pd.read_csv(tmp_path / "breakdowns.csv")
     assert rows[0]["mean_after_min"] == pytest.approx(
         table.query("dimension == 'car' and group == 'no car or van'")["mean_after_min"].iloc[0], rel=1e-5)
+
+
+TABLES = ("summary.json", "summary.csv", "changes.csv", "switches.csv", "wards.csv", "lsoas.csv", "origins.csv")
+
+
+def _snapshot(folder):
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError, PermissionError])
+def test_a_failed_or_interrupted_write_leaves_the_previous_outputs_whole(walk_result, redbridge, tmp_path,
+                                                                         monkeypatch, failure):
+    walk_result.write(tmp_path, maps=False)
+    before = _snapshot(tmp_path)
+    drive = redbridge.run(modes=["drive"], offline=True)  # different figures: a mix would show
+
+    def broken(*args, **kwargs):
+        raise failure("disk gone")
+
+    # origins.gpkg comes after summary.json and the CSV tables: they are already written when it fails
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", broken)
+    with pytest.raises(OutputError if failure is PermissionError else failure):
+        drive.write(tmp_path, maps=False)
+    assert _snapshot(tmp_path) == before, "every previous file is byte for byte as it was, and nothing else"
+    monkeypatch.undo()
+    drive.write(tmp_path, maps=False)
+    after = _snapshot(tmp_path)
+    assert set(after) == set(before) and all(after[name] != before[name] for name in TABLES)
+
+
+def test_failed_maps_leave_the_previous_maps_whole(walk_result, tmp_path, monkeypatch):
+    import access.maps
+
+    walk_result.to_maps(tmp_path)
+    before = _snapshot(tmp_path)
+    assert set(before) == {"walk.html", "index.html"}
+    (tmp_path / "walk.html").write_text("an older map")
+    before = _snapshot(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(access.maps, "write_index", broken)  # the last page: walk.html is already written
+    with pytest.raises(KeyboardInterrupt):
+        walk_result.write(tmp_path, maps=True)
+    assert _snapshot(tmp_path) == before
+
+
+def test_two_runs_give_byte_identical_outputs(tmp_path):
+    """Fresh studies, run twice from scratch: the same bytes in summary.json, every table and the maps."""
+    import access
+
+    for name, modes in (("redbridge-2017", ["walk", "drive"]), ("city-of-london", ["walk"])):
+        folders = []
+        for run in ("first", "second"):
+            folder = tmp_path / name / run
+            access.load_study(name).run(modes=modes, offline=True).write(folder, maps=name == "city-of-london")
+            folders.append(folder)
+        first, second = (_snapshot(f) for f in folders)
+        compared = [n for n in first if n.endswith((".json", ".csv", ".html"))]
+        assert set(TABLES) <= set(compared)
+        for file in compared:
+            assert first[file] == second[file], f"{name}: {file} differs between two runs"

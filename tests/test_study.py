@@ -2,7 +2,7 @@ import pytest
 
 import access
 from access.detour import load_detour_factors
-from access.errors import StudyError
+from access.errors import OffNetworkError, StudyError
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +70,18 @@ def test_barkingside_users_switch_and_tables_add_up(redbridge_offline):
 def test_city_runs_on_the_street_network(city_result):
     summary = city_result.summary
     assert set(summary["model"]) == {"street network"}
-    assert summary["population"].round(6).eq(7_375).all()
+    # residents more than 1 km from the network are left out of the figures and counted
+    assert (summary["population"] + summary["unreachable"] + summary["excluded"]).round(6).eq(7_375).all()
+    assert summary["excluded"].min() > 0 and summary["population"].min() > 6_000
     for mode in ("walk", "cycle", "drive"):
         assert summary.loc[("bishopsgate_only", mode), "mean_min"] >= summary.loc[("both_open", mode), "mean_min"]
+        excluded = city_result.times[mode].excluded
+        assert excluded.any() and (city_result.times[mode].origin_snap_m[excluded] > 1000).all()
+        assert city_result.origins.loc[excluded, f"{mode}_both_open_min"].isna().all()
+        assert city_result.origins.loc[~excluded, f"{mode}_both_open_min"].notna().all()
     # the mirror's extract stops short of the eastern City: those origins are flagged, and said so
     assert summary["far_from_network"].max() > 0
+    assert all("EXCLUDED from the figures" in w for w in city_result.warnings)
     assert any("far from the" in w or "more than 500 m" in w for w in city_result.warnings)
 
 
@@ -99,7 +106,7 @@ def test_overpass_study_is_cached_and_reused_offline(city, city_pbf, tmp_path, m
         assert len(server.data.queries) == 1, "the second run reads the cache, not Overpass"
     assert online.models == offline.models == {"walk": "street network"}
     assert "Overpass" in online.times["walk"].detail
-    assert (online.origins["walk_bishopsgate_only_min"] == offline.origins["walk_bishopsgate_only_min"]).all()
+    assert online.origins["walk_bishopsgate_only_min"].equals(offline.origins["walk_bishopsgate_only_min"])
     monkeypatch.setenv("ACCESS_CACHE_DIR", str(tmp_path / "empty-cache"))
     estimate = access.load_study(study_file).run(modes=["walk"], offline=True)
     assert estimate.models == {"walk": "straight-line estimate"}
@@ -158,9 +165,8 @@ def test_london_distances_come_from_coordinates(london_2017, london_2017_walk):
 
 
 def test_london_uses_a_street_network_when_one_is_given(london_2017):
-    # The only real OSM network offline is the City's: the model switches to it, and the
-    # run says loudly that it covers almost nobody (a Greater London .osm.pbf would cover all).
-    result = london_2017.run(modes=["walk"], osm_file="city_of_london_osm")
-    assert result.models == {"walk": "street network"}
-    assert result.summary.loc[("after_2017", "walk"), "far_from_network"] > 8_000_000
-    assert "lie far from the network" in result.warnings[0] and "bethnal-green" in result.warnings[0]
+    # The only real OSM network offline is the City's. Given it, the run routes on it rather than
+    # estimating, and refuses: nearly every counter is more than 1 km outside it, so no route to
+    # them could be trusted (a Greater London .osm.pbf would cover them all).
+    with pytest.raises(OffNetworkError, match=r"bethnal-green.*--osm-file"):
+        london_2017.run(modes=["walk"], osm_file="city_of_london_osm")

@@ -2,10 +2,14 @@ import networkx as nx
 import numpy as np
 import pyproj
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
 
 from access.detour import DetourFactor
+from access.measure import nearest_open
 from access.modes import MODES
-from access.network import graph_from_osm_file
+from access.network import StreetNetwork, graph_from_osm_file
 from access.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, network_times, straight_line_times
 
 
@@ -73,3 +77,115 @@ def test_straight_line_estimate_is_distance_times_factor_over_speed():
     assert times.minutes[1, 1] == pytest.approx(4000 * 1.4 / metres_per_minute)
     assert times.minutes[1, 0] == pytest.approx(np.hypot(3000, 3000) * 1.4 / metres_per_minute)
     assert "1.40" in times.detail and "test" in times.detail
+
+
+# --------------------------------------------------------------------------- properties on random small graphs
+
+SPACING_M = 100.0  # nodes sit on a 100 m grid; points lie within 30 m of a node, so their nearest node is plain
+
+
+@st.composite
+def small_cases(draw):
+    """A random directed street network, with counters and origins placed near random nodes."""
+    n = draw(st.integers(2, 12))
+    cells = draw(st.lists(st.integers(0, 99), min_size=n, max_size=n, unique=True))
+    x = np.array([c % 10 * SPACING_M for c in cells])
+    y = np.array([c // 10 * SPACING_M for c in cells])
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                    st.floats(1.0, 900.0, allow_nan=False)), min_size=1, max_size=3 * n))
+    fastest: dict[tuple[int, int], float] = {}
+    for u, v, seconds in edges:
+        if u != v:
+            fastest[(u, v)] = min(seconds, fastest.get((u, v), np.inf))
+    offsets = st.tuples(st.floats(-20, 20), st.floats(-20, 20))
+
+    def points(k):
+        nodes = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k))
+        shifts = draw(st.lists(offsets, min_size=k, max_size=k))
+        return np.array([[x[i] + dx, y[i] + dy] for i, (dx, dy) in zip(nodes, shifts)])
+
+    return n, x, y, fastest, points(draw(st.integers(1, 4))), points(draw(st.integers(1, 8)))
+
+
+def _network(n, x, y, fastest) -> StreetNetwork:
+    u = np.array([a for a, _ in fastest], dtype=np.int64)
+    v = np.array([b for _, b in fastest], dtype=np.int64)
+    seconds = np.array(list(fastest.values()))
+    time_s = sparse.csr_matrix((seconds, (u, v)), shape=(n, n))
+    return StreetNetwork(mode="walk", source="random graph", crs="EPSG:27700", x=x, y=y,
+                         osmid=np.arange(n, dtype=np.int64), time_s=time_s, length_m=time_s * 1.0)
+
+
+def _networkx_minutes(n, x, y, fastest, counter_xy, origin_xy) -> np.ndarray:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(n))
+    graph.add_weighted_edges_from((u, v, s) for (u, v), s in fastest.items())
+
+    def nearest(px, py):
+        d = np.hypot(x - px, y - py)
+        return int(d.argmin()), float(d.min())
+
+    minutes = np.full((len(counter_xy), len(origin_xy)), np.inf)
+    for i, (cx, cy) in enumerate(counter_xy):
+        counter_node, counter_gap = nearest(cx, cy)
+        for j, (px, py) in enumerate(origin_xy):
+            origin_node, origin_gap = nearest(px, py)
+            try:
+                seconds = nx.shortest_path_length(graph, origin_node, counter_node, weight="weight")
+            except nx.NetworkXNoPath:
+                continue
+            minutes[i, j] = seconds / 60 + (origin_gap + counter_gap) / 80
+    return minutes
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_cases())
+def test_nearest_counter_times_equal_networkx_on_random_graphs(case):
+    n, x, y, fastest, counter_xy, origin_xy = case
+    times = network_times(_network(n, x, y, fastest), counter_xy, origin_xy, max_snap_m=500)
+    expected = _networkx_minutes(n, x, y, fastest, counter_xy, origin_xy)
+    np.testing.assert_allclose(times.minutes, expected, rtol=1e-9, atol=1e-9)
+    nearest, _ = nearest_open(times.minutes, np.ones(len(counter_xy), dtype=bool))
+    np.testing.assert_allclose(nearest, expected.min(axis=0), rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_cases(), st.randoms(use_true_random=False))
+def test_order_of_counters_and_origins_does_not_change_the_times(case, random):
+    n, x, y, fastest, counter_xy, origin_xy = case
+    network = _network(n, x, y, fastest)
+    counters = random.sample(range(len(counter_xy)), len(counter_xy))
+    origins = random.sample(range(len(origin_xy)), len(origin_xy))
+    times = network_times(network, counter_xy, origin_xy, max_snap_m=500)
+    shuffled = network_times(network, counter_xy[counters], origin_xy[origins], max_snap_m=500)
+    np.testing.assert_array_equal(shuffled.minutes, times.minutes[counters][:, origins])
+    available = np.array([random.random() < 0.6 for _ in counter_xy])
+    nearest, _ = nearest_open(times.minutes, available)
+    nearest_shuffled, _ = nearest_open(shuffled.minutes, available[counters])
+    np.testing.assert_array_equal(nearest_shuffled, nearest[origins])
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_cases(), st.randoms(use_true_random=False))
+def test_closing_a_counter_never_shortens_and_opening_never_lengthens(case, random):
+    n, x, y, fastest, counter_xy, origin_xy = case
+    times = network_times(_network(n, x, y, fastest), counter_xy, origin_xy, max_snap_m=500)
+    available = np.array([random.random() < 0.5 for _ in counter_xy])
+    before, _ = nearest_open(times.minutes, available)
+    which = random.randrange(len(counter_xy))
+    closed, opened = available.copy(), available.copy()
+    closed[which], opened[which] = False, True
+    assert np.all(nearest_open(times.minutes, closed)[0] >= before)
+    assert np.all(nearest_open(times.minutes, opened)[0] <= before)
+
+
+def test_a_counter_far_from_the_network_is_an_error_naming_it(city_walk_network):
+    from access.errors import OffNetworkError
+
+    inside = [city_walk_network.x[0], city_walk_network.y[0]]
+    island = [inside[0] + 5_000, inside[1]]
+    with pytest.raises(OffNetworkError, match=r"'far' \(\d,\d{3} m\).*more than 1,000 m from the walk network"):
+        network_times(city_walk_network, np.array([inside, island]), np.array([inside]), max_snap_m=500,
+                      counter_names=["near", "far"])
+    far_origin = network_times(city_walk_network, np.array([inside]), np.array([inside, island]), max_snap_m=500)
+    assert far_origin.excluded.tolist() == [False, True]
