@@ -19,6 +19,7 @@ __all__ = [
     "NetworkError",
     "NetworkUnavailable",
     "OutputError",
+    "ScenarioError",
 ]
 
 
@@ -56,3 +57,7 @@ class NetworkUnavailable(NetworkError):
 
 class OutputError(AccessError, OSError):
     """An output folder or file cannot be written."""
+
+
+class ScenarioError(AccessError, ValueError):
+    """A scenario names an unknown counter, period or postcode, or a bad location."""

@@ -93,17 +93,22 @@ class Study:
         return Path(chosen), None
 
     def travel_times(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
-                     use_cache: bool = True) -> tuple[TravelTimes, str | None]:
+                     use_cache: bool = True, counter_xy: np.ndarray | None = None
+                     ) -> tuple[TravelTimes, str | None]:
         """Counter × origin times for one mode, and a warning when it fell back to the estimate.
 
         The network comes from ``osm_file`` (or the study's own), else the
         cache, else Overpass.  With ``offline`` or when none of these can be
         had, the times are a straight-line estimate and the warning says so.
+        ``counter_xy`` (an n × 2 array in the study CRS) routes to these points
+        instead of the study's counters, e.g. hypothetical new counters.
         """
         if mode not in MODES:
             raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         places = self.places
-        counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
+        own_counters = counter_xy is None
+        if own_counters:
+            counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
         origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
         path, sha = self._osm_file(osm_file)
         area = gpd.GeoSeries([places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
@@ -117,7 +122,7 @@ class Study:
             factor = load_detour_factors()[mode]
             return straight_line_times(mode, counter_xy, origin_xy, factor), warning
         times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m)
-        return times, self._coverage_warning(times)
+        return times, self._coverage_warning(times) if own_counters else None
 
     def far_population(self, times: TravelTimes) -> float:
         """Residents whose origin lies farther than ``max_snap_m`` from ``times``' network."""
