@@ -27,7 +27,7 @@ from access.detour import load_detour_factors
 from access.errors import NetworkUnavailable, StudyError
 from access.measure import THRESHOLDS_MIN, group_table, nearest_open, summarise, switch_table
 from access.modes import MODES
-from access.network import get_network
+from access.network import StreetNetwork, get_network
 from access.places import Places, counter_hours
 from access.sources import mirror_file, sources
 from access.travel import TravelTimes, network_times, straight_line_times
@@ -92,6 +92,20 @@ class Study:
             return mirror_file(key), sources()[key].sha256
         return Path(chosen), None
 
+    def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
+                use_cache: bool = True) -> StreetNetwork:
+        """The mode's street network over the study area: from ``osm_file`` (or the study's), the cache or Overpass.
+
+        Raises
+        ------
+        NetworkUnavailable
+            None of these can be had (for example offline with nothing cached).
+        """
+        path, sha = self._osm_file(osm_file)
+        area = gpd.GeoSeries([self.places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
+        return get_network(mode, crs=self.config.crs, area_wgs84=area, osm_file=path,
+                           osm_file_sha256=sha, allow_download=not offline, use_cache=use_cache)
+
     def travel_times(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
                      use_cache: bool = True, counter_xy: np.ndarray | None = None
                      ) -> tuple[TravelTimes, str | None]:
@@ -110,11 +124,8 @@ class Study:
         if own_counters:
             counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
         origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
-        path, sha = self._osm_file(osm_file)
-        area = gpd.GeoSeries([places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
         try:
-            network = get_network(mode, crs=self.config.crs, area_wgs84=area, osm_file=path,
-                                  osm_file_sha256=sha, allow_download=not offline, use_cache=use_cache)
+            network = self.network(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
         except NetworkUnavailable as exc:
             warning = (f"{mode}: NO STREET NETWORK ({exc}). Times are a STRAIGHT-LINE ESTIMATE: "
                        f"distance × measured detour factor ÷ speed.")
