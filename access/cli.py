@@ -213,6 +213,9 @@ def calibrate(
     console.print(f"wrote {written}")
 
 
+from access import cli_whatif  # noqa: E402,F401  (registers scenario, compare, hours, sweep, site)
+
+
 def entry() -> None:
     """Console-script entry point."""
     app()

@@ -176,7 +176,8 @@ def period_table(minutes_by_mode: dict[str, np.ndarray], hours_by_period: dict[s
     pandas.DataFrame
         Indexed by (``mode``, ``period``); for each moment label ``L``:
         ``L mean_min``, ``L within_<X>`` (share of residents), ``L open`` (counters
-        open) and ``L unreachable`` (residents with no open counter); then
+        open), ``L assumed`` (of those, how many only by assumption: ``open`` or
+        ``unknown``) and ``L unreachable`` (residents with no open counter); then
         ``week_within_<X>`` (population-weighted share of the week's hours with
         an open counter within X minutes) and ``assumed`` (counters whose hours
         are assumed).
@@ -195,6 +196,7 @@ def period_table(minutes_by_mode: dict[str, np.ndarray], hours_by_period: dict[s
                 row[f"{label} within_{within_min:g}"] = float(population[time <= within_min].sum()
                                                              / population.sum())
                 row[f"{label} open"] = int(available.sum())
+                row[f"{label} assumed"] = int(sum(h.assumed for h, a in zip(parsed, available) if a))
                 row[f"{label} unreachable"] = figures["unreachable"]
             share = weekly_share(minutes, parsed, within_min)
             row[f"week_within_{within_min:g}"] = float(np.average(share, weights=population))
