@@ -82,7 +82,8 @@ def _differences_table(comparison) -> Table:
         table.add_row(scenario, mode, f"{row['mean_min_change']:+.1f}", f"{row['median_min_change']:+.1f}",
                       f"{row['p90_min_change']:+.1f}", f"{row['within_30_change'] * 100:+.0f} pts",
                       f"{row['population_worse']:,.0f}", f"{row['population_better']:,.0f}",
-                      f"{row['max_worse_min']:+.1f} min", f"{-row['max_better_min']:+.1f} min")
+                      f"{max(row['max_worse_min'], 0):.1f} min longer",
+                      f"{max(row['max_better_min'], 0):.1f} min shorter")
     return table
 
 
