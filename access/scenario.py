@@ -348,6 +348,17 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
             if counter.id in opened and opened[counter.id] != counter:
                 raise ScenarioError(f"two different opened counters are called {counter.id!r}; rename one")
             opened[counter.id] = counter
+    known = [*study.places.counters["id"], *opened]
+    for scenario in scenarios:  # every id and period checked before any routing
+        if scenario.base not in study.config.periods:
+            raise ScenarioError(f"scenario {scenario.name!r}: unknown period {scenario.base!r}; "
+                                f"choose from {', '.join(study.config.periods)}")
+        for cid in (*scenario.close, *(c for c, _ in scenario.hours)):
+            if cid not in known:
+                raise ScenarioError(f"scenario {scenario.name!r}: unknown counter id {cid!r}; "
+                                    f"known ids: {', '.join(known)}")
+        for _, text in scenario.hours:
+            parse_hours(text)
     crs = study.config.crs
     xy = None
     if opened:
