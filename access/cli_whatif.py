@@ -57,33 +57,35 @@ def _estimate_panel(models: dict[str, str]) -> None:
 
 
 def _model(text: str) -> str:
-    return text if text == "street network" else f"[bold red]{text}[/]"
+    return "network" if text == "street network" else "[bold red]estimate[/]"
 
 
 def _summary_table(comparison, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("scenario", "mode", "model", "counters open", "mean", "median", "p90", "≤10", "≤30",
-                   "unreachable"):
+    for column in ("scenario", "mode", "model", "open", "mean", "median", "p90", "≤10", "≤30", "unreachable"):
         table.add_column(column, justify="left" if column in ("scenario", "mode", "model") else "right")
     for (scenario, mode), row in comparison.summary.iterrows():
-        open_text = f"{row['counters_open']}" + (f" ({row['assumed_hours']} assumed)" if row["assumed_hours"] else "")
+        open_text = f"{row['counters_open']}" + ("†" if row["assumed_hours"] else "")
         table.add_row(scenario, mode, _model(row["model"]), open_text, f"{row['mean_min']:.1f}",
                       f"{row['median_min']:.1f}", f"{row['p90_min']:.1f}", _percent(row["within_10"]),
                       _percent(row["within_30"]), f"{row['unreachable']:,.0f}")
+    table.caption = "open: counters available († = some only by assumption: hours 'open' or 'unknown')"
+    table.caption_justify = "left"
     return table
 
 
 def _differences_table(comparison) -> Table:
-    table = Table(title=f"against {comparison.reference.label}", title_justify="left")
-    for column in ("scenario", "mode", "mean", "median", "p90", "≤30", "residents worse off", "better off",
-                   "largest loss", "largest gain"):
+    table = Table(title=f"change against {comparison.reference.label} (minutes; ≤30 in points)", title_justify="left")
+    for column in ("scenario", "mode", "mean", "median", "p90", "≤30", "worse off", "better off", "max loss",
+                   "max gain"):
         table.add_column(column, justify="left" if column in ("scenario", "mode") else "right")
     for (scenario, mode), row in comparison.differences.iterrows():
         table.add_row(scenario, mode, f"{row['mean_min_change']:+.1f}", f"{row['median_min_change']:+.1f}",
-                      f"{row['p90_min_change']:+.1f}", f"{row['within_30_change'] * 100:+.0f} pts",
+                      f"{row['p90_min_change']:+.1f}", f"{row['within_30_change'] * 100:+.0f}",
                       f"{row['population_worse']:,.0f}", f"{row['population_better']:,.0f}",
-                      f"{max(row['max_worse_min'], 0):.1f} min longer",
-                      f"{max(row['max_better_min'], 0):.1f} min shorter")
+                      f"+{max(row['max_worse_min'], 0):.1f}", f"-{max(row['max_better_min'], 0):.1f}")
+    table.caption = "worse/better off: residents whose time rose/fell; max loss/gain: the largest rise/fall"
+    table.caption_justify = "left"
     return table
 
 
@@ -337,7 +339,10 @@ def sweep_command(
         raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 
     is_share = by.startswith("within")
-    fmt = (lambda v: _percent(v)) if is_share else (lambda v: f"{v:.1f}")
+    def fmt(value: float) -> str:
+        if value != value:  # NaN: no counter, so no time
+            return "—"
+        return _percent(value) if is_share else f"{value:.1f}"
     console.print(f"varying: {', '.join(result.among)}; always available ({base or chosen.config.after}): "
                   f"{', '.join(result.fixed) or 'none'}; ranked by {by}", highlight=False)
     for mode_name in board.modes:
