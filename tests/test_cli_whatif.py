@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 
 from access.cli import app
 
+from browser import render
+
 runner = CliRunner()
 ENV = {"COLUMNS": "200"}
 
@@ -25,6 +27,7 @@ def test_help_lists_the_what_if_commands():
         assert option in scenario_help
 
 
+@pytest.mark.browser
 def test_scenario_command_from_the_readme(tmp_path):
     """The README's example, run as a real process."""
     out = tmp_path / "gants"
@@ -36,7 +39,11 @@ def test_scenario_command_from_the_readme(tmp_path):
     assert "STRAIGHT-LINE ESTIMATE" in done.stdout and "'unknown'" in done.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert [s["label"] for s in summary["scenarios"]] == ["2018_2025", "what-if"]
-    assert (out / "walk.html").is_file() and (out / "index.html").is_file()
+    assert (out / "index.html").is_file()
+    # the scenario's own map draws in a real browser: Redbridge's LSOAs, 11 counters (Gants Hill too), the boundary
+    dom = render(out / "walk.html")
+    assert dom.count("leaflet-interactive") >= 160 + 11 + 1
+    assert "Gants Hill" in dom and "what-if against 2018_2025" in dom and "STRAIGHT-LINE ESTIMATE" in dom
 
 
 def test_scenario_on_the_city_network_with_a_postcode(tmp_path):
