@@ -72,20 +72,57 @@ def subset_masks(n: int, sizes: Sequence[int] | None = None, max_subsets: int = 
     return masks
 
 
-def _weighted_quantiles(sorted_times: np.ndarray, sorted_weights: np.ndarray, q: float) -> np.ndarray:
-    """Row-wise version of :func:`access.measure.weighted_quantile` on pre-sorted rows (inf = unreachable)."""
-    cumulative = np.cumsum(sorted_weights, axis=1)
-    total = cumulative[:, -1]
+_BUCKET_BITS = 8  # quantiles: a histogram of 2^8-rank buckets first, then a sort inside one bucket
+
+
+def _weighted_quantiles(ranks: np.ndarray, buckets: np.ndarray, weights: np.ndarray, values: np.ndarray, q: float,
+                        hist_cum: np.ndarray) -> np.ndarray:
+    """Row-wise :func:`access.measure.weighted_quantile` of ``values[ranks]``, without sorting each row.
+
+    ``ranks`` (subsets × origins) index ``values`` (ascending); ``buckets``
+    are the ranks' buckets (contiguous runs of ranks); ``weights`` (subsets ×
+    origins) are zero for unreachable origins; ``hist_cum`` is the cumulative
+    weight per bucket (subsets × buckets).  The bucket where
+    the cumulative weight reaches ``q`` of the total is found from
+    ``hist_cum``; only the origins in that bucket are then sorted.
+    """
+    n_rows = ranks.shape[0]
+    total = hist_cum[:, -1]
     threshold = q * total - 1e-9 * total
-    position = (cumulative >= threshold[:, None]).argmax(axis=1)
-    values = sorted_times[np.arange(sorted_times.shape[0]), position]
-    return np.where(total > 0, values, np.nan)
+    bucket = (hist_cum >= threshold[:, None]).argmax(axis=1)
+    before = np.where(bucket > 0, hist_cum[np.arange(n_rows), np.maximum(bucket - 1, 0)], 0.0)
+    rows, cols = np.nonzero(buckets == bucket[:, None])
+    inside = ranks[rows, cols]
+    order = np.lexsort((inside, rows))
+    rows, inside, w = rows[order], inside[order], weights[rows[order], cols[order]]
+    cumulative = np.cumsum(w)
+    starts = np.searchsorted(rows, np.arange(n_rows))
+    offset = np.where(starts > 0, cumulative[np.maximum(starts - 1, 0)], 0.0)
+    reached = before[rows] + cumulative - offset[rows] >= threshold[rows]
+    # first position of each row where the cumulative weight reaches the threshold
+    first = np.full(n_rows, -1)
+    hits = np.flatnonzero(reached)
+    hit_rows = rows[hits]
+    keep = np.r_[True, hit_rows[1:] != hit_rows[:-1]] if hits.size else np.array([], dtype=bool)
+    first[hit_rows[keep]] = hits[keep]
+    found = (first >= 0) & (total > 0)
+    result = np.full(n_rows, np.nan)
+    result[found] = values[inside[first[found]]]
+    return result
 
 
 def evaluate_subsets(minutes: np.ndarray, population: np.ndarray, masks: np.ndarray,
                      fixed_min: np.ndarray | None = None, thresholds: Sequence[float] = (10, 20, 30, 45, 60),
                      block: int = 256) -> pd.DataFrame:
     """Population-weighted figures of every subset at once.
+
+    Every time an origin can have is one of the (counters + 1) × origins
+    entries of ``minutes`` and ``fixed_min``; they are ranked once, and each
+    subset's times are folded as ranks (``numpy.minimum`` with a ``where``
+    mask per counter).  Means and shares come from the times; the weighted
+    median and 90th percentile from a histogram of rank buckets and a sort of
+    the one bucket that holds them, so no row is sorted whole; the buckets
+    are also cut at each threshold, so the shares come from the same histogram.
 
     Parameters
     ----------
@@ -101,7 +138,7 @@ def evaluate_subsets(minutes: np.ndarray, population: np.ndarray, masks: np.ndar
     thresholds
         Minutes for the ``within_<T>`` shares.
     block
-        Subsets per block (bounds memory at block × origins floats).
+        Subsets per block (bounds memory at block × origins).
 
     Returns
     -------
@@ -117,27 +154,49 @@ def evaluate_subsets(minutes: np.ndarray, population: np.ndarray, masks: np.ndar
     minutes, weights = minutes[:, keep], population[keep]
     fixed = np.full(weights.size, np.inf) if fixed_min is None else np.asarray(fixed_min, float)[keep]
     total = population.sum()
+    n_origins = weights.size
+
+    entries = np.vstack([minutes, fixed[None, :]])
+    order = np.argsort(entries, axis=None, kind="stable")
+    values = entries.ravel()[order]  # ascending, inf last
+    ranks = np.empty(entries.size, dtype=np.int32)
+    ranks[order] = np.arange(entries.size, dtype=np.int32)
+    ranks = ranks.reshape(entries.shape)
+    finite_ranks = int(np.isfinite(values).sum())  # a rank below this is a reachable time
+    # Buckets: runs of 2^_BUCKET_BITS ranks, also cut where each threshold starts, so that the
+    # cumulative weight per bucket gives both the quantiles' bucket and the within-T shares.
+    within_ranks = {t: int(np.searchsorted(values, t, side="right")) for t in thresholds}
+    edges = np.unique(np.r_[np.arange(0, entries.size, 1 << _BUCKET_BITS), list(within_ranks.values()),
+                            finite_ranks])
+    edges = edges[edges < entries.size]
+    bucket_of_rank = (np.searchsorted(edges, np.arange(entries.size), side="right") - 1).astype(np.int32)
+    n_buckets = len(edges)
+    last_bucket_below = {t: int(np.searchsorted(edges, r, side="left")) - 1 for t, r in within_ranks.items()}
+
     out: dict[str, list[np.ndarray]] = {k: [] for k in ("mean_min", "median_min", "p90_min", "unreachable",
                                                          *[f"within_{t:g}" for t in thresholds])}
     for start in range(0, masks.shape[0], block):
         chunk = masks[start:start + block]
-        time = np.broadcast_to(fixed, (chunk.shape[0], weights.size)).copy()
+        n_rows = chunk.shape[0]
+        rank = np.broadcast_to(ranks[-1], (n_rows, n_origins)).copy()
         for counter in range(minutes.shape[0]):
-            np.minimum(time, minutes[counter], out=time, where=chunk[:, counter, None])
-        reachable = np.isfinite(time)
+            np.minimum(rank, ranks[counter], out=rank, where=chunk[:, counter, None])
+        reachable = rank < finite_ranks
         w = np.where(reachable, weights, 0.0)
         counted = w.sum(axis=1)
+        time = np.where(reachable, values[rank], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["mean_min"].append(np.where(counted > 0, (np.where(reachable, time, 0.0) * w).sum(axis=1) / counted,
-                                            np.nan))
-        order = np.argsort(time, axis=1)  # ties hold equal values, so any order gives the same quantiles
-        sorted_t = np.take_along_axis(time, order, axis=1)
-        sorted_w = np.take_along_axis(w, order, axis=1)
-        out["median_min"].append(_weighted_quantiles(sorted_t, sorted_w, 0.5))
-        out["p90_min"].append(_weighted_quantiles(sorted_t, sorted_w, 0.9))
+            out["mean_min"].append(np.where(counted > 0, (time * w).sum(axis=1) / counted, np.nan))
+        buckets = bucket_of_rank[rank]
+        flat = (np.arange(n_rows, dtype=np.int32)[:, None] * n_buckets + buckets).ravel()
+        hist = np.bincount(flat, weights=w.ravel(), minlength=n_rows * n_buckets).reshape(n_rows, n_buckets)
+        hist_cum = np.cumsum(hist, axis=1)
+        out["median_min"].append(_weighted_quantiles(rank, buckets, w, values, 0.5, hist_cum))
+        out["p90_min"].append(_weighted_quantiles(rank, buckets, w, values, 0.9, hist_cum))
         out["unreachable"].append(total - counted)
         for t in thresholds:
-            out[f"within_{t:g}"].append(((time <= t) * weights).sum(axis=1) / total)
+            below = last_bucket_below[t]
+            out[f"within_{t:g}"].append(hist_cum[:, below] / total if below >= 0 else np.zeros(n_rows))
     return pd.DataFrame({k: np.concatenate(v) if v else np.array([]) for k, v in out.items()})
 
 

@@ -92,3 +92,24 @@ def test_sweep_among_a_few_keeps_the_others_as_in_the_base_period(board):
         sweep(board, among=["hainault"])
     with pytest.raises(ScenarioError, match="cannot rank by 'speed'"):
         sweep(board, by="speed")
+
+
+def test_ties_unreachable_origins_and_zero_weights_match_summarise():
+    """Whole-minute times (many ties), counters that reach only some origins, weightless origins."""
+    rng = np.random.default_rng(11)
+    minutes = np.round(rng.uniform(0, 40, size=(6, 900)))
+    minutes[rng.random(minutes.shape) < 0.3] = np.inf
+    population = np.where(rng.random(900) < 0.2, 0.0, rng.integers(1, 50, 900).astype(float))
+    fixed = np.where(rng.random(900) < 0.5, 25.0, np.inf)
+    masks = subset_masks(6)
+    for fixed_min in (None, fixed):
+        table = evaluate_subsets(minutes, population, masks, fixed_min=fixed_min, block=7)
+        full = minutes if fixed_min is None else np.vstack([minutes, fixed_min])
+        for i, mask in enumerate(masks):
+            available = mask if fixed_min is None else np.r_[mask, True]
+            expected = summarise(nearest_open(full, available)[0], population)
+            for key, value in expected.items():
+                if key == "population":
+                    continue
+                got = table.iloc[i][key]
+                assert (math.isnan(got) and math.isnan(value)) or got == pytest.approx(value, abs=1e-9), (i, key)
