@@ -304,9 +304,13 @@ def _scenario(name: str, table: Any, periods: tuple[str, ...], where: Path) -> S
     if not all(isinstance(v, str) for v in hours.values()):
         raise StudyError(f"{where}: {label} hours must map counter ids to hours strings, not {hours!r}")
     if "at" in table:
+        from access.errors import HoursError
         from access.timeofday import parse_moment
 
-        parse_moment(table["at"])
+        try:
+            parse_moment(table["at"])
+        except HoursError as exc:
+            raise StudyError(f"{where}: {label} at: {exc}") from exc
     return ScenarioSpec(name=name, base=table["base"], description=table.get("description", ""),
                         close=_string_list(table.get("close", []), f"{label} close", where),
                         open=tuple(opened), hours=tuple(hours.items()), at=table.get("at"))
