@@ -20,7 +20,7 @@ Two questions are answered on that matrix:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -39,6 +39,8 @@ DEFAULT_SPACING_M = 250.0
 
 DEFAULT_MAX_CANDIDATES = 3000
 """More network nodes than this are thinned to an even subset (every n-th node)."""
+
+_CHUNK = 250  # candidates routed per Dijkstra call
 
 
 @dataclass
@@ -111,7 +113,11 @@ def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file=
     if len(xy) == 0:
         raise ScenarioError(f"no candidate site lies inside {' + '.join(study.config.boroughs)}; "
                             f"use a smaller --spacing")
-    times, _ = study.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache, counter_xy=xy)
+    # Route in chunks: one Dijkstra run gives a chunk × network-nodes matrix, which must stay small.
+    parts = [study.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache,
+                                counter_xy=xy[i:i + _CHUNK])[0] for i in range(0, len(xy), _CHUNK)]
+    times = replace(parts[0], minutes=np.vstack([t.minutes for t in parts]),
+                    counter_snap_m=np.concatenate([t.counter_snap_m for t in parts]))
     points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=study.config.crs)
     wgs = points.to_crs("EPSG:4326")
     sites = gpd.GeoDataFrame({"site": np.arange(len(xy)), "lon": wgs.x.round(6), "lat": wgs.y.round(6)},
