@@ -261,6 +261,9 @@ def screenshot(
     console.print(f"wrote {written} ({written.stat().st_size / 1024:,.0f} KB)")
 
 
+from access import cli_whatif  # noqa: E402,F401  (registers scenario, compare, hours, sweep, site)
+
+
 def entry() -> None:
     """Console-script entry point."""
     app()

@@ -29,6 +29,14 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
     [network]
     osm_file = ""                         # optional: a source key or a path to .osm/.osm.pbf
+
+    [scenarios.gants-hill]                # optional, any number: "what if" (see access.scenario)
+    description = "A counter at Gants Hill instead of Ilford"
+    base = "2018_2025"                    # start from this period's counters and hours
+    close = ["ilford"]                    # counter ids closed (hours 'off')
+    open = [{ name = "Gants Hill", lat = 51.5765, lon = 0.0661, hours = "24/7" }]  # or postcode = "IG2 6UA"
+    hours = { romford = "Mo-Fr 10:00-22:00" }   # hours overrides, by counter id
+    at = "Sat 23:30"                      # optional: evaluate at this moment of the week
 """
 
 from __future__ import annotations
@@ -42,7 +50,8 @@ from access import settings
 from access.errors import StudyError
 from access.modes import MODES
 
-__all__ = ["StudyConfig", "load_config", "list_studies", "studies_dir", "LONDON_BOROUGHS"]
+__all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "load_config", "list_studies", "studies_dir",
+           "LONDON_BOROUGHS"]
 
 LONDON_BOROUGHS: tuple[str, ...] = (
     "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "City of London",
@@ -58,16 +67,43 @@ LONDON_BOROUGHS: tuple[str, ...] = (
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"name": str, "title": str, "description": str, "crs": str,
          "area": dict, "residents": dict, "counters": dict, "periods": dict,
-         "modes": dict, "network": dict},
+         "modes": dict, "network": dict, "scenarios": dict},
     "area": {"boroughs": (list, str), "buffer_m": (int, float), "counter_max_m": (int, float)},
     "residents": {"wards": str, "max_snap_m": (int, float)},
     "counters": {"table": str, "source": str},
     "periods": {"before": str, "after": str, "extra": list},
     "modes": {"use": list},
     "network": {"osm_file": str},
+    "scenario": {"description": str, "base": str, "close": list, "open": list, "hours": dict, "at": str},
+    "opened": {"name": str, "id": str, "lat": (int, float), "lon": (int, float), "postcode": str, "hours": str},
 }
-_REQUIRED = {"": ("name", "title", "area", "counters", "periods"),
+_REQUIRED = {"": ("name", "title", "area", "counters", "periods"), "scenario": ("base",), "opened": ("name",),
              "area": ("boroughs",), "periods": ("before", "after")}
+
+
+@dataclass(frozen=True)
+class OpenedSpec:
+    """A hypothetical counter named in a scenario: a location (lat/lon or postcode) and its hours."""
+
+    name: str
+    id: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    postcode: str | None = None
+    hours: str = "24/7"
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A ``[scenarios.<name>]`` table, checked for shape (see :mod:`access.scenario` for its meaning)."""
+
+    name: str
+    base: str
+    description: str = ""
+    close: tuple[str, ...] = ()
+    open: tuple[OpenedSpec, ...] = ()
+    hours: tuple[tuple[str, str], ...] = ()
+    at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +141,8 @@ class StudyConfig:
     counters_source
         Name of a counter source adapter (:mod:`access.counter_sources`) that
         builds the counter table from mirror files, instead of ``counters_table``.
+    scenarios
+        The study's named "what if" scenarios, in file order.
     """
 
     name: str
@@ -124,6 +162,7 @@ class StudyConfig:
     modes: tuple[str, ...] = ("walk", "cycle", "drive")
     osm_file: str | None = None
     counters_source: str | None = None
+    scenarios: tuple[ScenarioSpec, ...] = ()
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -140,9 +179,9 @@ def list_studies() -> list[str]:
     return sorted(p.stem for p in studies_dir().glob("*.toml"))
 
 
-def _check_table(table: dict[str, Any], section: str, where: Path) -> None:
+def _check_table(table: dict[str, Any], section: str, where: Path, label: str | None = None) -> None:
     schema = _SCHEMA[section]
-    label = f"[{section}]" if section else "top level"
+    label = label or (f"[{section}]" if section else "top level")
     for key, value in table.items():
         if key not in schema:
             raise StudyError(
@@ -256,6 +295,8 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         modes=mode_names,
         osm_file=raw.get("network", {}).get("osm_file") or None,
         counters_source=source,
+        scenarios=tuple(_scenario(name, table, all_periods, path)
+                        for name, table in raw.get("scenarios", {}).items()),
     )
 
 
@@ -274,3 +315,40 @@ def _counters(section: dict[str, Any], path: Path) -> tuple[Path | None, str | N
     if not table.is_file():
         raise StudyError(f"{path}: [counters] table {section['table']!r} not found under data/ ({table})")
     return table, None
+
+
+def _scenario(name: str, table: Any, periods: tuple[str, ...], where: Path) -> ScenarioSpec:
+    label = f"[scenarios.{name}]"
+    if not isinstance(table, dict):
+        raise StudyError(f"{where}: {label} must be a table of keys (base, close, open, hours, at), not {table!r}")
+    _check_table(table, "scenario", where, label)
+    if table["base"] not in periods:
+        raise StudyError(f"{where}: {label} base {table['base']!r} is not a period; choose from {', '.join(periods)}")
+    opened = []
+    for item in table.get("open", []):
+        if not isinstance(item, dict):
+            raise StudyError(f"{where}: {label} open must list tables like {{ name = ..., lat = ..., lon = ... }}, "
+                             f"not {item!r}")
+        _check_table(item, "opened", where, f"{label} open")
+        has_point = "lat" in item or "lon" in item
+        if has_point == ("postcode" in item) or (has_point and not ("lat" in item and "lon" in item)):
+            raise StudyError(f"{where}: {label} opened counter {item['name']!r} needs either lat and lon, "
+                             f"or a postcode")
+        opened.append(OpenedSpec(name=item["name"], id=item.get("id"), postcode=item.get("postcode"),
+                                 lat=float(item["lat"]) if "lat" in item else None,
+                                 lon=float(item["lon"]) if "lon" in item else None,
+                                 hours=item.get("hours", "24/7")))
+    hours = table.get("hours", {})
+    if not all(isinstance(v, str) for v in hours.values()):
+        raise StudyError(f"{where}: {label} hours must map counter ids to hours strings, not {hours!r}")
+    if "at" in table:
+        from access.errors import HoursError
+        from access.timeofday import parse_moment
+
+        try:
+            parse_moment(table["at"])
+        except HoursError as exc:
+            raise StudyError(f"{where}: {label} at: {exc}") from exc
+    return ScenarioSpec(name=name, base=table["base"], description=table.get("description", ""),
+                        close=_string_list(table.get("close", []), f"{label} close", where),
+                        open=tuple(opened), hours=tuple(hours.items()), at=table.get("at"))

@@ -22,6 +22,7 @@ __all__ = [
     "BrowserUnavailable",
     "OffNetworkError",
     "AccessWarning",
+    "ScenarioError",
 ]
 
 
@@ -63,6 +64,8 @@ class OutputError(AccessError, OSError):
 
 class BrowserUnavailable(AccessError, RuntimeError):
     """No headless Chromium to render a page with (``access screenshot``)."""
+
+
 class OffNetworkError(NetworkError):
     """A counter lies too far from the street network to be routed to (an island, or outside it)."""
 
@@ -72,3 +75,7 @@ class AccessWarning(UserWarning):
 
     Issued with :func:`warnings.warn`; the command line prints each one on stderr.
     """
+
+
+class ScenarioError(AccessError, ValueError):
+    """A scenario names an unknown counter, period or postcode, or a bad location."""

@@ -28,7 +28,7 @@ from access.detour import load_detour_factors
 from access.errors import NetworkUnavailable, StudyError
 from access.measure import THRESHOLDS_MIN, group_table, nearest_open, summarise, switch_table
 from access.modes import MODES
-from access.network import get_network
+from access.network import StreetNetwork, get_network
 from access.places import Places, counter_hours
 from access.sources import mirror_file, sources
 from access.travel import MAX_GAP_M, TravelTimes, network_times, straight_line_times
@@ -93,24 +93,41 @@ class Study:
             return mirror_file(key), sources()[key].sha256
         return Path(chosen), None
 
+    def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
+                use_cache: bool = True) -> StreetNetwork:
+        """The mode's street network over the study area: from ``osm_file`` (or the study's), the cache or Overpass.
+
+        Raises
+        ------
+        NetworkUnavailable
+            None of these can be had (for example offline with nothing cached).
+        """
+        path, sha = self._osm_file(osm_file)
+        area = gpd.GeoSeries([self.places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
+        return get_network(mode, crs=self.config.crs, area_wgs84=area, osm_file=path,
+                           osm_file_sha256=sha, allow_download=not offline, use_cache=use_cache)
+
     def travel_times(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
-                     use_cache: bool = True) -> tuple[TravelTimes, str | None]:
+                     use_cache: bool = True, counter_xy: np.ndarray | None = None,
+                     counter_names: Sequence[str] | None = None) -> tuple[TravelTimes, str | None]:
         """Counter × origin times for one mode, and a warning when it fell back to the estimate.
 
         The network comes from ``osm_file`` (or the study's own), else the
         cache, else Overpass.  With ``offline`` or when none of these can be
         had, the times are a straight-line estimate and the warning says so.
+        ``counter_xy`` (an n × 2 array in the study CRS) routes to these points
+        instead of the study's counters, e.g. hypothetical new counters, named
+        ``counter_names`` in errors.
         """
         if mode not in MODES:
             raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         places = self.places
-        counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
+        own_counters = counter_xy is None
+        if own_counters:
+            counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
         origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
-        path, sha = self._osm_file(osm_file)
-        area = gpd.GeoSeries([places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
         try:
-            network = get_network(mode, crs=self.config.crs, area_wgs84=area, osm_file=path,
-                                  osm_file_sha256=sha, allow_download=not offline, use_cache=use_cache)
+            network = self.network(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
         except NetworkUnavailable as exc:
             warning = (f"{mode}: NO STREET NETWORK ({exc}). Times are a STRAIGHT-LINE ESTIMATE: "
                        f"distance × measured detour factor ÷ speed.")
@@ -118,8 +135,8 @@ class Study:
             factor = load_detour_factors()[mode]
             return straight_line_times(mode, counter_xy, origin_xy, factor), warning
         times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m,
-                              counter_names=list(places.counters["id"]))
-        return times, self._coverage_warning(times)
+                              counter_names=list(places.counters["id"]) if own_counters else counter_names)
+        return times, self._coverage_warning(times) if own_counters else None
 
     def far_population(self, times: TravelTimes) -> float:
         """Residents whose origin lies farther than ``max_snap_m`` from ``times``' network."""

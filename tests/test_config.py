@@ -68,3 +68,25 @@ def test_bad_borough_or_counter_source(tmp_path, old, new, message):
 def test_boroughs_all(tmp_path):
     config = load_config(_variant(tmp_path, 'boroughs = ["Redbridge"]', 'boroughs = "all"'))
     assert len(config.boroughs) == 33 and "City of London" in config.boroughs
+
+
+def test_scenarios_are_read_and_checked(tmp_path):
+    config = load_config("redbridge-2017")
+    named = {spec.name: spec for spec in config.scenarios}
+    assert set(named) == {"barkingside-not-ilford", "gants-hill", "reduced-hours-saturday-night"}
+    assert named["barkingside-not-ilford"].close == ("ilford",)
+    assert named["gants-hill"].open[0].lat == 51.5765 and named["gants-hill"].open[0].hours == "24/7"
+    assert named["reduced-hours-saturday-night"].at == "Sat 23:30"
+    old = '[scenarios.gants-hill]\n'
+    for extra, message in (
+        ('color = "red"\n', r"unknown key 'color' in \[scenarios.gants-hill\]"),
+        ('at = "Caturday 10:00"\n', r"\[scenarios.gants-hill\] at: .*'Caturday' is not a day"),
+    ):
+        with pytest.raises(StudyError, match=message):
+            load_config(_variant(tmp_path, old, old + extra))
+    with pytest.raises(StudyError, match=r"base '2030' is not a period"):
+        load_config(_variant(tmp_path, 'base = "from_2026"', 'base = "2030"'))
+    with pytest.raises(StudyError, match="needs either lat and lon, or a postcode"):
+        load_config(_variant(tmp_path, 'lat = 51.5765, lon = 0.0661', 'lat = 51.5765, postcode = "IG2 6AA"'))
+    with pytest.raises(StudyError, match="needs either lat and lon, or a postcode"):
+        load_config(_variant(tmp_path, 'lat = 51.5765, lon = 0.0661', 'lat = 51.5765'))

@@ -1,0 +1,104 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from access.cli import app
+
+from browser import render
+
+runner = CliRunner()
+ENV = {"COLUMNS": "200"}
+
+
+def _invoke(*args: str):
+    return runner.invoke(app, list(args), env=ENV)
+
+
+def test_help_lists_the_what_if_commands():
+    result = _invoke("--help")
+    for command in ("scenario", "compare", "hours", "sweep", "site"):
+        assert command in result.output
+    scenario_help = _invoke("scenario", "--help").output
+    for option in ("--from", "--close", "--open", "--hours", "--at", "--offline", "--out"):
+        assert option in scenario_help
+
+
+@pytest.mark.browser
+def test_scenario_command_from_the_readme(tmp_path):
+    """The README's example, run as a real process."""
+    out = tmp_path / "gants"
+    done = subprocess.run([sys.executable, "-m", "access", "scenario", "redbridge-2017", "--from", "2018_2025",
+                           "--open", "Gants Hill=51.5765,0.0661", "--close", "ilford", "--offline", "-m", "walk",
+                           "--out", str(out)], capture_output=True, text=True, env={**os.environ, **ENV}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "close ilford; open Gants Hill" in done.stdout and "against 2018_2025" in done.stdout
+    assert "STRAIGHT-LINE ESTIMATE" in done.stdout and "'unknown'" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert [s["label"] for s in summary["scenarios"]] == ["2018_2025", "what-if"]
+    assert (out / "index.html").is_file()
+    # the scenario's own map draws in a real browser: Redbridge's LSOAs, 11 counters (Gants Hill too), the boundary
+    dom = render(out / "walk.html")
+    assert dom.count("leaflet-interactive") >= 160 + 11 + 1
+    assert "Gants Hill" in dom and "what-if against 2018_2025" in dom and "STRAIGHT-LINE ESTIMATE" in dom
+
+
+def test_scenario_on_the_city_network_with_a_postcode(tmp_path):
+    result = _invoke("scenario", "city-of-london", "--from", "bishopsgate_only", "--open", "Guildhall=EC2V 7HH",
+                     "--at", "Sun 03:00", "--name", "guildhall", "-m", "walk", "--no-maps", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "guildhall @ Sun 03:00" in result.output and "estimate" not in result.output
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["models"]["walk"]["model"] == "street network"
+    walk = {r["scenario"]: r for r in summary["results"]}
+    assert walk["guildhall @ Sun 03:00"]["mean_min"] < walk["bishopsgate_only @ Sun 03:00"]["mean_min"]
+
+
+def test_compare_hours_sweep_and_site(tmp_path):
+    result = _invoke("compare", "redbridge-2017", "2018_2025", "2013_2017", "gants-hill", "--offline", "-m",
+                     "drive", "--out", str(tmp_path / "compare"))
+    assert result.exit_code == 0, result.output
+    assert {"drive-2013-2017.html", "drive-gants-hill.html", "differences.csv"} <= set(
+        os.listdir(tmp_path / "compare"))
+
+    result = _invoke("hours", "redbridge-2017", "--offline", "-m", "walk", "--period", "2013_2017",
+                     "--period", "2018_2025", "--period", "from_2026", "--out", str(tmp_path / "hours"))
+    assert result.exit_code == 0, result.output
+    assert "night (Sat) Sat 23:30" in result.output and "week: hours with a counter" in result.output
+    assert "hours_rule" in json.loads((tmp_path / "hours" / "hours.json").read_text())
+
+    result = _invoke("sweep", "redbridge-2017", "--offline", "-m", "walk", "--out", str(tmp_path / "sweep"))
+    assert result.exit_code == 0, result.output
+    assert "1,024 subsets" in result.output and "the real decision (2018_2025)" in result.output
+    assert sum(1 for _ in open(tmp_path / "sweep" / "sweep.csv")) == 1 + 1024
+
+    result = _invoke("site", "city-of-london", "-m", "walk", "-p", "1", "-p", "2", "--out", str(tmp_path / "site"))
+    assert result.exit_code == 0, result.output
+    assert "street-network nodes inside City of London" in result.output
+    sites = json.loads((tmp_path / "site" / "sites.json").read_text())
+    assert [s["p"] for s in sites["modes"]["walk"]["p_median"]] == [1, 2]
+    assert (tmp_path / "site" / "best-walk" / "walk.html").is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("scenario", "redbridge-2017", "--close", "hainault"), "unknown counter id 'hainault'"),
+    (("scenario", "redbridge-2017", "--open", "Far=151.2,0.06"), "lat 151.2"),
+    (("scenario", "redbridge-2017", "--open", "Nowhere=ZZ9 9ZZ"), "postcode 'ZZ9 9ZZ'"),
+    (("scenario", "redbridge-2017", "--from", "2030"), "unknown period '2030'"),
+    (("scenario", "redbridge-2017", "--at", "Caturday 10:00"), "'Caturday' is not a day"),
+    (("scenario", "redbridge-2017", "no-such-scenario"), "has no scenario 'no-such-scenario'"),
+    (("scenario", "redbridge-2017", "--hours", "ilford"), "--hours 'ilford' not understood"),
+    (("compare", "redbridge-2017", "2018_2025", "2099"), "'2099' is neither a period"),
+    (("hours", "redbridge-2017", "--at", "Sat 25:00"), "not a time of day"),
+    (("sweep", "redbridge-2017", "--among", "hainault"), "unknown counter id(s) hainault"),
+    (("sweep", "redbridge-2017", "--max-subsets", "10"), "more than the cap of 10"),
+    (("site", "redbridge-2017", "--period", "2030"), "unknown period '2030'"),
+])
+def test_bad_values_exit_2_with_one_line(args, message):
+    result = _invoke(*args, "--offline", "-m", "walk")
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
