@@ -430,11 +430,19 @@ def _sources_section(result: StudyResult) -> str:
         keys.append(config.wards_source)
     if config.osm_file and str(config.osm_file) in sources():
         keys.append(str(config.osm_file))
+    if config.counters_source is not None:
+        keys += [k for k in sources() if k.startswith(("london_counters", "met_counters"))]
     known = sources()
     items = "".join(f"<li>{_e(known[k].what)}. {_e(known[k].attribution)}.</li>" for k in keys if k in known)
-    items += (f"<li>Counters and their hours: this project's table "
-              f"<code>{_e(Path(config.counters_table).name)}</code>, compiled from local news and MOPAC/Met "
-              f"announcements; locations are postcode centroids.</li>")
+    if config.counters_table is not None:
+        items += (f"<li>Counters and their hours: this project's table "
+                  f"<code>{_e(Path(config.counters_table).name)}</code>, compiled from local news and MOPAC/Met "
+                  f"announcements; locations are postcode centroids.</li>")
+    else:
+        items += (f"<li>Counters and their hours: built by the <code>{_e(config.counters_source)}</code> "
+                  f"counter source from the mirror's front-counter tables (compiled from the Evening Standard, "
+                  f"local papers and MOPAC pages; locations are postcode centroids), by the written rules in "
+                  f"<code>access/counter_sources.py</code>.</li>")
     return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
             f"<p class=\"note\">{_e(ATTRIBUTION)}</p>")
 
