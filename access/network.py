@@ -17,11 +17,11 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pyproj
 import requests
 from scipy import sparse
@@ -32,6 +32,12 @@ from access import settings
 from access.errors import NetworkError, NetworkUnavailable
 from access.files import atomic_path
 from access.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# OSMnx (and through it NetworkX, scikit-learn, matplotlib) takes seconds to import and is needed
+# only to build a network, not to load one from the cache: it is imported where it is used.
 
 __all__ = ["StreetNetwork", "get_network", "graph_from_osm_file", "graph_from_overpass",
            "network_from_graph", "way_filter"]
@@ -133,6 +139,8 @@ def way_filter(network_type: str) -> Callable[[dict[str, str]], bool]:
     ``["highway"]["area"!~"yes"]["foot"!~"no"]``.  Reading that same string
     keeps a local OSM file's network identical to what Overpass would return.
     """
+    import osmnx as ox
+
     text = ox._overpass._get_network_filter(network_type)
     clauses = [(key, op, re.compile(value) if op else None) for key, op, value in _CLAUSE.findall(text)]
     if "".join(m.group(0) for m in _CLAUSE.finditer(text)) != text:
@@ -176,6 +184,7 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
         The file cannot be read, or holds no street of this mode.
     """
     import osmium
+    import osmnx as ox
 
     path = Path(path)
     if not path.is_file():
@@ -254,6 +263,8 @@ def graph_from_overpass(area_wgs84: BaseGeometry, mode: Mode) -> nx.MultiDiGraph
     NetworkUnavailable
         Overpass cannot be reached or answers with an error.
     """
+    import osmnx as ox
+
     url = settings.overpass_url()
     try:  # a quick look first: OSMnx waits a minute before its first query when it gets no status
         requests.get(f"{url}/status", timeout=10).raise_for_status()
@@ -284,6 +295,8 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
     (:data:`access.modes.UK_HIGHWAY_SPEEDS_KMH`).  Where two edges join the
     same nodes, the faster is kept.
     """
+    import osmnx as ox
+
     if graph.number_of_edges() == 0:
         raise NetworkError(f"the {mode.name} network from {source} has no edges")
     graph = ox.truncate.largest_component(graph, strongly=True)
@@ -326,7 +339,7 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
 
 def _cache_path(mode: Mode, crs: str, source_key: dict[str, str]) -> Path:
     key = json.dumps({"mode": mode.name, "crs": crs, "format": CACHE_FORMAT,
-                      "osmnx": ox.__version__, **source_key}, sort_keys=True)
+                      "osmnx": version("osmnx"), **source_key}, sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return settings.cache_dir() / "networks" / f"{mode.name}-{digest}.npz"
 

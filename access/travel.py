@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from access.detour import DetourFactor
 from access.modes import MODES, WALK_KMH
 from access.network import StreetNetwork
 
-__all__ = ["TravelTimes", "network_times", "straight_line_times", "NETWORK_MODEL", "STRAIGHT_LINE_MODEL"]
+__all__ = ["TravelTimes", "network_times", "nearest_times", "straight_line_times", "NETWORK_MODEL",
+           "STRAIGHT_LINE_MODEL"]
 
 NETWORK_MODEL = "street network"
 STRAIGHT_LINE_MODEL = "straight-line estimate"
@@ -97,6 +99,78 @@ def network_times(
     return TravelTimes(mode=network.mode, model=NETWORK_MODEL, minutes=minutes,
                        origin_snap_m=origin_snap, counter_snap_m=counter_snap,
                        far_from_network=origin_snap > max_snap_m, detail=detail)
+
+
+def nearest_times(
+    network: StreetNetwork,
+    counter_xy: np.ndarray,
+    origin_xy: np.ndarray,
+    *,
+    limit_min: float = np.inf,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each origin's minutes to its nearest counter, and that counter's row: one Dijkstra run.
+
+    The same answer as :func:`network_times` followed by
+    :func:`access.measure.nearest_open` with every counter available, for
+    one fixed set of counters.  It does not build the counters × origins
+    matrix: a virtual source joined to every counter's node (by the
+    counter's snap leg, at walking speed) is routed once on the reversed
+    graph, so the cost is one Dijkstra however many counters there are.
+    Use :func:`network_times` when scenarios open and close counters.
+
+    Parameters
+    ----------
+    network
+        The mode's network.
+    counter_xy, origin_xy
+        Arrays (n × 2) of coordinates in the network's CRS.
+    limit_min
+        Stop searching beyond this many minutes (network time plus the
+        counter's snap leg); origins farther get ``inf`` and counter ``-1``.
+
+    Returns
+    -------
+    time, counter
+        Minutes to the nearest counter (``inf`` when none is within reach),
+        and its row in ``counter_xy`` (``-1`` when none is).  Ties between
+        counters may go to either.
+    """
+    counter_node, counter_snap = network.snap(counter_xy[:, 0], counter_xy[:, 1])
+    origin_node, origin_snap = network.snap(origin_xy[:, 0], origin_xy[:, 1])
+    n = network.n_nodes
+    # Per node, the counter with the shortest snap leg; a tiny floor keeps zero legs as edges.
+    order = np.lexsort((counter_snap, counter_node))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = counter_node[order][1:] != counter_node[order][:-1]
+    best = order[first]
+    leg_s = np.maximum(counter_snap[best] / _WALK_M_PER_MIN * 60.0, 1e-6)
+    reverse = network.time_s.T.tocsr()
+    graph = sparse.csr_matrix(
+        (np.concatenate([reverse.data, leg_s]),
+         np.concatenate([reverse.indices, counter_node[best]]),
+         np.append(reverse.indptr, reverse.indptr[-1] + len(best))),
+        shape=(n + 1, n + 1))
+    seconds, predecessor = dijkstra(graph, directed=True, indices=n, return_predecessors=True,
+                                    limit=limit_min * 60.0)
+    # Which counter each node's shortest path starts from: follow predecessors back to a node
+    # entered straight from the virtual source, by pointer doubling (log2(path length) steps).
+    itself = np.arange(n + 1)
+    starts = predecessor == n
+    root = np.where((predecessor < 0) | starts, itself, predecessor)
+    while True:
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            break
+        root = jumped
+    row_of_node = np.full(n + 1, -1, dtype=np.int64)
+    row_of_start = np.full(n, -1, dtype=np.int64)
+    row_of_start[counter_node[best]] = best
+    row_of_node[:n][starts[:n]] = row_of_start[starts[:n]]
+    network_min = seconds[origin_node] / 60.0
+    reached = np.isfinite(network_min)
+    time = np.where(reached, network_min + origin_snap / _WALK_M_PER_MIN, np.inf)
+    counter = np.where(reached, row_of_node[root[origin_node]], -1)
+    return time, counter
 
 
 def straight_line_times(
