@@ -17,6 +17,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,10 +92,13 @@ class StreetNetwork:
         """Number of directed edges."""
         return int(self.time_s.nnz)
 
+    @cached_property
+    def _kdtree(self) -> cKDTree:
+        return cKDTree(np.column_stack([self.x, self.y]))
+
     def snap(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of each point and the straight-line distance to it (metres)."""
-        tree = cKDTree(np.column_stack([self.x, self.y]))
-        distance, node = tree.query(np.column_stack([x, y]))
+        distance, node = self._kdtree.query(np.column_stack([x, y]))  # the tree is built once per network
         return node.astype(np.int64), distance
 
     def save(self, path: Path) -> None:

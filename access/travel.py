@@ -18,8 +18,8 @@ from access.detour import DetourFactor
 from access.modes import MODES, WALK_KMH
 from access.network import StreetNetwork
 
-__all__ = ["TravelTimes", "network_times", "nearest_times", "straight_line_times", "NETWORK_MODEL",
-           "STRAIGHT_LINE_MODEL"]
+__all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
+           "NETWORK_MODEL", "STRAIGHT_LINE_MODEL"]
 
 NETWORK_MODEL = "street network"
 STRAIGHT_LINE_MODEL = "straight-line estimate"
@@ -101,6 +101,68 @@ def network_times(
                        far_from_network=origin_snap > max_snap_m, detail=detail)
 
 
+def nearest_node_times(
+    network: StreetNetwork,
+    counter_node: np.ndarray,
+    *,
+    counter_leg_s: np.ndarray | None = None,
+    limit_s: float = np.inf,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every node's travel time to its nearest counter node, and which counter that is: one Dijkstra.
+
+    A virtual source joined to every counter's node (by that counter's
+    ``counter_leg_s``) is routed once on the reversed graph, so one-way
+    streets are respected from the node to the counter, and the cost is one
+    Dijkstra however many counters there are.
+
+    Parameters
+    ----------
+    network
+        The mode's network.
+    counter_node
+        Each counter's node (as :meth:`StreetNetwork.snap` gives).
+    counter_leg_s
+        Seconds from each counter's node to the counter itself (default zero).
+    limit_s
+        Stop searching beyond this many seconds; nodes farther get ``inf`` and ``-1``.
+
+    Returns
+    -------
+    seconds, counter
+        Arrays over the network's nodes: seconds to the nearest counter
+        (its leg included), and that counter's position in ``counter_node``
+        (``-1`` when none is within reach).  Ties between counters may go to either.
+    """
+    counter_node = np.asarray(counter_node, dtype=np.int64)
+    leg = np.zeros(len(counter_node)) if counter_leg_s is None else np.asarray(counter_leg_s, dtype=float)
+    n = network.n_nodes
+    # Per node, the counter with the shortest leg; a tiny floor keeps zero legs as edges.
+    order = np.lexsort((leg, counter_node))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = counter_node[order][1:] != counter_node[order][:-1]
+    best = order[first]
+    reverse = network.time_s.T.tocsr()
+    graph = sparse.csr_matrix(
+        (np.concatenate([reverse.data, np.maximum(leg[best], 1e-6)]),
+         np.concatenate([reverse.indices, counter_node[best]]),
+         np.append(reverse.indptr, reverse.indptr[-1] + len(best))),
+        shape=(n + 1, n + 1))
+    seconds, predecessor = dijkstra(graph, directed=True, indices=n, return_predecessors=True, limit=limit_s)
+    # Which counter each node's shortest path starts from: follow predecessors back to a node
+    # entered straight from the virtual source, by pointer doubling (log2(path length) steps).
+    starts = predecessor[:n] == n
+    root = np.where((predecessor[:n] < 0) | starts, np.arange(n), predecessor[:n])
+    while True:
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            break
+        root = jumped
+    counter_of_start = np.full(n, -1, dtype=np.int64)
+    counter_of_start[counter_node[best]] = best
+    counter = np.where(starts[root], counter_of_start[root], -1)
+    return seconds[:n], counter
+
+
 def nearest_times(
     network: StreetNetwork,
     counter_xy: np.ndarray,
@@ -108,15 +170,13 @@ def nearest_times(
     *,
     limit_min: float = np.inf,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each origin's minutes to its nearest counter, and that counter's row: one Dijkstra run.
+    """Each origin's minutes to its nearest counter, and that counter's row: one Dijkstra.
 
     The same answer as :func:`network_times` followed by
     :func:`access.measure.nearest_open` with every counter available, for
-    one fixed set of counters.  It does not build the counters × origins
-    matrix: a virtual source joined to every counter's node (by the
-    counter's snap leg, at walking speed) is routed once on the reversed
-    graph, so the cost is one Dijkstra however many counters there are.
-    Use :func:`network_times` when scenarios open and close counters.
+    one fixed set of counters, without the counters × origins matrix (see
+    :func:`nearest_node_times`).  Use :func:`network_times` when scenarios
+    open and close counters.
 
     Parameters
     ----------
@@ -137,40 +197,12 @@ def nearest_times(
     """
     counter_node, counter_snap = network.snap(counter_xy[:, 0], counter_xy[:, 1])
     origin_node, origin_snap = network.snap(origin_xy[:, 0], origin_xy[:, 1])
-    n = network.n_nodes
-    # Per node, the counter with the shortest snap leg; a tiny floor keeps zero legs as edges.
-    order = np.lexsort((counter_snap, counter_node))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = counter_node[order][1:] != counter_node[order][:-1]
-    best = order[first]
-    leg_s = np.maximum(counter_snap[best] / _WALK_M_PER_MIN * 60.0, 1e-6)
-    reverse = network.time_s.T.tocsr()
-    graph = sparse.csr_matrix(
-        (np.concatenate([reverse.data, leg_s]),
-         np.concatenate([reverse.indices, counter_node[best]]),
-         np.append(reverse.indptr, reverse.indptr[-1] + len(best))),
-        shape=(n + 1, n + 1))
-    seconds, predecessor = dijkstra(graph, directed=True, indices=n, return_predecessors=True,
-                                    limit=limit_min * 60.0)
-    # Which counter each node's shortest path starts from: follow predecessors back to a node
-    # entered straight from the virtual source, by pointer doubling (log2(path length) steps).
-    itself = np.arange(n + 1)
-    starts = predecessor == n
-    root = np.where((predecessor < 0) | starts, itself, predecessor)
-    while True:
-        jumped = root[root]
-        if np.array_equal(jumped, root):
-            break
-        root = jumped
-    row_of_node = np.full(n + 1, -1, dtype=np.int64)
-    row_of_start = np.full(n, -1, dtype=np.int64)
-    row_of_start[counter_node[best]] = best
-    row_of_node[:n][starts[:n]] = row_of_start[starts[:n]]
+    seconds, counter = nearest_node_times(network, counter_node, counter_leg_s=counter_snap / _WALK_M_PER_MIN * 60,
+                                          limit_s=limit_min * 60.0)
     network_min = seconds[origin_node] / 60.0
     reached = np.isfinite(network_min)
     time = np.where(reached, network_min + origin_snap / _WALK_M_PER_MIN, np.inf)
-    counter = np.where(reached, row_of_node[root[origin_node]], -1)
-    return time, counter
+    return time, np.where(reached, counter[origin_node], -1)
 
 
 def straight_line_times(

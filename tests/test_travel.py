@@ -4,8 +4,8 @@ import pyproj
 import pytest
 
 from access.detour import DetourFactor
-from access.modes import MODES
 from access.measure import nearest_open
+from access.modes import MODES
 from access.network import get_network, graph_from_osm_file
 from access.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
 
