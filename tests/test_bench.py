@@ -16,11 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def quick_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sys.path.insert(0, str(ROOT))
-    try:
-        from bench.run import main
-    finally:
-        sys.path.remove(str(ROOT))
+    if str(ROOT) not in sys.path:  # bench/ is beside the package, not in it; its child processes need it too
+        sys.path.insert(0, str(ROOT))
+    from bench.run import main
+
     out = tmp_path_factory.mktemp("bench")
     assert main(["--quick", "--out", str(out)]) == 0
     return out
