@@ -16,8 +16,9 @@ exactly on nodes.  Timed for each:
 - ``scipy min_only``: ``scipy.sparse.csgraph.dijkstra(reverse, indices=counters, min_only=True)``
   on the transposed CSR, then one lookup per origin node: the practical limit;
 - ``networkx multi_source``: what a user of OSMnx + NetworkX writes,
-  ``nx.multi_source_dijkstra_path_length`` on the reversed graph, then a dict lookup per origin
-  (building the ``nx.DiGraph`` is not timed);
+  ``nx.multi_source_dijkstra_path_length`` on the reversed graph, then a dict lookup per origin; the
+  graph is an ``nx.MultiDiGraph`` (what OSMnx gives) with the same edges, and building and reversing
+  it is not timed;
 - ``pandana nearest_pois``: ``Network.set_pois`` + ``nearest_pois(num_pois=1)`` (which measures from
   each node to the POI along the edges as given, so it gets the forward edges), then a lookup per
   origin node; building the contraction hierarchy is not timed (its time is in the notes), and
@@ -87,7 +88,7 @@ def measure(case: str, method: str, n_counters: int = N_COUNTERS) -> dict[str, A
         import networkx as nx
 
         coo = network.time_s.tocoo()
-        graph = nx.DiGraph()
+        graph = nx.MultiDiGraph()  # the graph type OSMnx gives
         graph.add_nodes_from(range(network.n_nodes))
         graph.add_weighted_edges_from(zip(coo.col.tolist(), coo.row.tolist(), coo.data.tolist()))  # reversed
 
@@ -95,7 +96,7 @@ def measure(case: str, method: str, n_counters: int = N_COUNTERS) -> dict[str, A
             lengths = nx.multi_source_dijkstra_path_length(graph, set(counter_node.tolist()), weight="weight")
             return np.array([lengths.get(node, np.inf) for node in origin_node.tolist()])
 
-        seconds, answer = best_time(step, repeats=1)
+        seconds, answer = best_time(step)
     elif method == "pandana nearest_pois":
         import pandana
 

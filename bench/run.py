@@ -125,6 +125,14 @@ def markdown(table: pd.DataFrame, checks: list[dict[str, Any]], meta: dict[str, 
     return "\n".join(lines) + "\n"
 
 
+def _wrapped(pivot: pd.DataFrame) -> pd.DataFrame:
+    """The pivot with its row labels wrapped, so long case names leave room for the bars."""
+    import textwrap
+
+    pivot.index = [textwrap.fill(str(label), 28) for label in pivot.index]
+    return pivot
+
+
 def plot(table: pd.DataFrame, path: Path) -> None:
     """Six panels: nearest-counter times, scaling (time and memory), counters, end-to-end stages, scenarios."""
     import matplotlib
@@ -132,7 +140,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(2, 3, figsize=(18, 10))
+    figure, axes = plt.subplots(2, 3, figsize=(20, 12))
     numeric = table.copy()
 
     def lines(ax, benchmark: str, x: str, y: str, title: str, ylabel: str) -> None:
@@ -148,7 +156,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     ax = axes[0, 0]
     rows = numeric[(numeric["benchmark"] == "nearest counter") & numeric["seconds"].notna()]
     if len(rows):
-        pivot = rows.pivot_table(index="case", columns="method", values="seconds", sort=False)
+        pivot = _wrapped(rows.pivot_table(index="case", columns="method", values="seconds", sort=False))
         pivot.plot.barh(ax=ax, logx=True)
         ax.legend(fontsize=8)
     ax.set(title="Nearest-counter time for every origin", xlabel="seconds (log)", ylabel="")
@@ -161,14 +169,14 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     stage = ~numeric["method"].isin(["total", "access run (CLI, wall)"])
     rows = numeric[(numeric["benchmark"] == "end to end") & stage]
     if len(rows):
-        pivot = rows.pivot_table(index="case", columns="method", values="seconds", sort=False)
+        pivot = _wrapped(rows.pivot_table(index="case", columns="method", values="seconds", sort=False))
         pivot.plot.barh(ax=ax, stacked=True)
         ax.legend(fontsize=8)
     ax.set(title="End-to-end run by stage", xlabel="seconds", ylabel="")
     ax = axes[1, 2]
     rows = numeric[(numeric["benchmark"] == "scenario") & numeric["seconds"].notna()]
     if len(rows):
-        pivot = rows.pivot_table(index="case", columns="method", values="seconds", sort=False)
+        pivot = _wrapped(rows.pivot_table(index="case", columns="method", values="seconds", sort=False))
         pivot.plot.barh(ax=ax, logx=True)
         ax.legend(fontsize=8)
     ax.set(title="Scenarios (once the times are computed)", xlabel="seconds (log)", ylabel="")
