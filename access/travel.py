@@ -141,9 +141,10 @@ def nearest_node_times(
     first = np.ones(len(order), dtype=bool)
     first[1:] = counter_node[order][1:] != counter_node[order][:-1]
     best = order[first]
+    floored = np.maximum(leg[best], 1e-6)
     reverse = network.time_s.T.tocsr()
     graph = sparse.csr_matrix(
-        (np.concatenate([reverse.data, np.maximum(leg[best], 1e-6)]),
+        (np.concatenate([reverse.data, floored]),
          np.concatenate([reverse.indices, counter_node[best]]),
          np.append(reverse.indptr, reverse.indptr[-1] + len(best))),
         shape=(n + 1, n + 1))
@@ -159,8 +160,11 @@ def nearest_node_times(
         root = jumped
     counter_of_start = np.full(n, -1, dtype=np.int64)
     counter_of_start[counter_node[best]] = best
-    counter = np.where(starts[root], counter_of_start[root], -1)
-    return seconds[:n], counter
+    floor_of_start = np.zeros(n)
+    floor_of_start[counter_node[best]] = floored - leg[best]
+    reached = starts[root]
+    counter = np.where(reached, counter_of_start[root], -1)
+    return np.where(reached, seconds[:n] - floor_of_start[root], np.inf), counter
 
 
 def nearest_times(
