@@ -3,6 +3,7 @@
 
     python3 dev.py study   # create .venv, install, run the Redbridge study (maps + summary)
     python3 dev.py test    # create .venv, install with test extras, run the tests
+    python3 dev.py bench   # create .venv, install with bench extras, run the benchmarks (--quick: tiny)
 
 Extra arguments go to the command: `python3 dev.py study --offline`,
 `python3 dev.py test -k network`.
@@ -40,13 +41,16 @@ def ensure_venv(extras: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("study", "test"):
+    if not argv or argv[0] not in ("study", "test", "bench"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "study":
         ensure_venv("")
         return subprocess.run([str(BIN / "access"), "run", "redbridge-2017", *rest], cwd=ROOT).returncode
+    if command == "bench":
+        ensure_venv("bench")
+        return subprocess.run([str(PYTHON), "-m", "bench.run", *rest], cwd=ROOT).returncode
     ensure_venv("test")
     return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
 

@@ -30,15 +30,23 @@ def nearest_open(minutes: np.ndarray, available: np.ndarray) -> tuple[np.ndarray
         Minutes to the nearest available counter (``inf`` when none is), and
         that counter's row (``-1`` when none is).  Ties go to the lower row.
     """
+    minutes = np.asarray(minutes)
     available = np.asarray(available, dtype=bool)
-    if not available.any():
-        n = minutes.shape[1]
+    n = minutes.shape[1]
+    rows = np.flatnonzero(available)
+    if rows.size == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    masked = np.where(available[:, None], minutes, np.inf)
-    counter = masked.argmin(axis=0)
-    time = masked[counter, np.arange(masked.shape[1])]
-    counter = np.where(np.isfinite(time), counter, -1)
-    return time, counter.astype(np.int64)
+    # A running minimum over the available rows: no masked copy of the whole matrix, and a
+    # strict "<" keeps the lower row on ties.
+    time = np.array(minutes[rows[0]], dtype=float)
+    counter = np.full(n, rows[0], dtype=np.int64)
+    closer = np.empty(n, dtype=bool)
+    for row in rows[1:]:
+        np.less(minutes[row], time, out=closer)
+        np.copyto(time, minutes[row], where=closer)
+        np.copyto(counter, row, where=closer)
+    counter[~np.isfinite(time)] = -1
+    return time, counter
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

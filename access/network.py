@@ -18,11 +18,12 @@ import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pyproj
 import requests
 from scipy import sparse
@@ -33,6 +34,12 @@ from access import settings
 from access.errors import AccessWarning, NetworkError, NetworkUnavailable
 from access.files import atomic_path
 from access.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# OSMnx (and through it NetworkX, scikit-learn, matplotlib) takes seconds to import and is needed
+# only to build a network, not to load one from the cache: it is imported where it is used.
 
 __all__ = ["StreetNetwork", "get_network", "graph_from_osm_file", "graph_from_overpass",
            "network_from_graph", "way_filter"]
@@ -86,10 +93,13 @@ class StreetNetwork:
         """Number of directed edges."""
         return int(self.time_s.nnz)
 
+    @cached_property
+    def _kdtree(self) -> cKDTree:
+        return cKDTree(np.column_stack([self.x, self.y]))
+
     def snap(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of each point and the straight-line distance to it (metres)."""
-        tree = cKDTree(np.column_stack([self.x, self.y]))
-        distance, node = tree.query(np.column_stack([x, y]))
+        distance, node = self._kdtree.query(np.column_stack([x, y]))  # the tree is built once per network
         return node.astype(np.int64), distance
 
     def save(self, path: Path) -> None:
@@ -139,6 +149,8 @@ def way_filter(network_type: str) -> Callable[[dict[str, str]], bool]:
     ``["highway"]["area"!~"yes"]["foot"!~"no"]``.  Reading that same string
     keeps a local OSM file's network identical to what Overpass would return.
     """
+    import osmnx as ox
+
     text = ox._overpass._get_network_filter(network_type)
     clauses = [(key, op, re.compile(value) if op else None) for key, op, value in _CLAUSE.findall(text)]
     if "".join(m.group(0) for m in _CLAUSE.finditer(text)) != text:
@@ -182,6 +194,7 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
         The file cannot be read, or holds no street of this mode.
     """
     import osmium
+    import osmnx as ox
 
     path = Path(path)
     if not path.is_file():
@@ -216,10 +229,7 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
         where = " inside the study area" if area_wgs84 is not None else ""
         raise NetworkError(f"OSM file {str(path)!r} has no {mode.name} streets{where}; check that "
                            f"it covers the study area with streets, not just buildings or points")
-    with tempfile.TemporaryDirectory(prefix="access-osm-") as tmp:
-        xml = Path(tmp) / f"{mode.name}.osm"
-        _write_osm_xml(xml, nodes, ways)
-        graph = ox.graph_from_xml(xml, bidirectional=mode.bidirectional, simplify=False, retain_all=True)
+    graph = _graph_from_osm_elements(nodes, ways, mode.bidirectional)
     if area_wgs84 is None:
         return ox.simplification.simplify_graph(graph)
     # Cut as graph_from_polygon does: to the area plus 500 m, simplify, then to the area.
@@ -232,6 +242,29 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
     except ValueError as exc:  # OSMnx: "Found no graph nodes within the requested polygon"
         raise NetworkError(f"OSM file {str(path)!r} has no {mode.name} streets inside the study "
                            f"area; check that the file covers it") from exc
+
+
+def _graph_from_osm_elements(nodes: dict[int, tuple[float, float]],
+                             ways: list[tuple[int, list[int], dict[str, str]]], bidirectional: bool) -> nx.MultiDiGraph:
+    """The unsimplified OSMnx graph of these nodes and ways, as :func:`osmnx.graph_from_xml` builds it.
+
+    ``graph_from_xml`` parses the XML into Overpass-style JSON elements and
+    hands them to OSMnx's graph builder; the same elements are given to that
+    builder here directly, which skips writing and parsing the XML (about a
+    fifth of a cold network build).  If OSMnx no longer has that builder, the
+    XML route is taken.
+    """
+    import osmnx as ox
+
+    create_graph = getattr(ox.graph, "_create_graph", None)
+    if create_graph is None:
+        with tempfile.TemporaryDirectory(prefix="access-osm-") as tmp:
+            xml = Path(tmp) / "ways.osm"
+            _write_osm_xml(xml, nodes, ways)
+            return ox.graph_from_xml(xml, bidirectional=bidirectional, simplify=False, retain_all=True)
+    elements = [{"type": "node", "tags": {}, "id": ref, "lat": lat, "lon": lon} for ref, (lat, lon) in nodes.items()]
+    elements += [{"type": "way", "tags": tags, "id": way_id, "nodes": refs} for way_id, refs, tags in ways]
+    return create_graph([{"elements": elements}], bidirectional)
 
 
 def _write_osm_xml(path: Path, nodes: dict[int, tuple[float, float]],
@@ -260,6 +293,8 @@ def graph_from_overpass(area_wgs84: BaseGeometry, mode: Mode) -> nx.MultiDiGraph
     NetworkUnavailable
         Overpass cannot be reached or answers with an error.
     """
+    import osmnx as ox
+
     url = settings.overpass_url()
     try:  # a quick look first: OSMnx waits a minute before its first query when it gets no status
         requests.get(f"{url}/status", timeout=10).raise_for_status()
@@ -290,6 +325,8 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
     (:data:`access.modes.UK_HIGHWAY_SPEEDS_KMH`).  Where two edges join the
     same nodes, the faster is kept.
     """
+    import osmnx as ox
+
     if graph.number_of_edges() == 0:
         raise NetworkError(f"the {mode.name} network from {source} has no edges")
     graph = ox.truncate.largest_component(graph, strongly=True)
@@ -332,7 +369,7 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
 
 def _cache_path(mode: Mode, crs: str, source_key: dict[str, str]) -> Path:
     key = json.dumps({"mode": mode.name, "crs": crs, "format": CACHE_FORMAT,
-                      "osmnx": ox.__version__, **source_key}, sort_keys=True)
+                      "osmnx": version("osmnx"), **source_key}, sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return settings.cache_dir() / "networks" / f"{mode.name}-{digest}.npz"
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from access.detour import DetourFactor
@@ -19,8 +20,8 @@ from access.errors import OffNetworkError
 from access.modes import MODES, WALK_KMH
 from access.network import StreetNetwork
 
-__all__ = ["TravelTimes", "network_times", "straight_line_times", "NETWORK_MODEL", "STRAIGHT_LINE_MODEL",
-           "MAX_GAP_M"]
+__all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
+           "NETWORK_MODEL", "STRAIGHT_LINE_MODEL", "MAX_GAP_M"]
 
 NETWORK_MODEL = "street network"
 STRAIGHT_LINE_MODEL = "straight-line estimate"
@@ -143,6 +144,114 @@ def network_times(
                        origin_snap_m=origin_snap, counter_snap_m=counter_snap,
                        far_from_network=origin_snap > max_snap_m, detail=detail,
                        excluded=origin_snap > max_gap_m, network=network)
+
+
+def nearest_node_times(
+    network: StreetNetwork,
+    counter_node: np.ndarray,
+    *,
+    counter_leg_s: np.ndarray | None = None,
+    limit_s: float = np.inf,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every node's travel time to its nearest counter node, and which counter that is: one Dijkstra.
+
+    A virtual source joined to every counter's node (by that counter's
+    ``counter_leg_s``) is routed once on the reversed graph, so one-way
+    streets are respected from the node to the counter, and the cost is one
+    Dijkstra however many counters there are.
+
+    Parameters
+    ----------
+    network
+        The mode's network.
+    counter_node
+        Each counter's node (as :meth:`StreetNetwork.snap` gives).
+    counter_leg_s
+        Seconds from each counter's node to the counter itself (default zero).
+    limit_s
+        Stop searching beyond this many seconds; nodes farther get ``inf`` and ``-1``.
+
+    Returns
+    -------
+    seconds, counter
+        Arrays over the network's nodes: seconds to the nearest counter
+        (its leg included), and that counter's position in ``counter_node``
+        (``-1`` when none is within reach).  Ties between counters may go to either.
+    """
+    counter_node = np.asarray(counter_node, dtype=np.int64)
+    leg = np.zeros(len(counter_node)) if counter_leg_s is None else np.asarray(counter_leg_s, dtype=float)
+    n = network.n_nodes
+    # Per node, the counter with the shortest leg; a tiny floor keeps zero legs as edges.
+    order = np.lexsort((leg, counter_node))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = counter_node[order][1:] != counter_node[order][:-1]
+    best = order[first]
+    floored = np.maximum(leg[best], 1e-6)
+    reverse = network.time_s.T.tocsr()
+    graph = sparse.csr_matrix(
+        (np.concatenate([reverse.data, floored]),
+         np.concatenate([reverse.indices, counter_node[best]]),
+         np.append(reverse.indptr, reverse.indptr[-1] + len(best))),
+        shape=(n + 1, n + 1))
+    seconds, predecessor = dijkstra(graph, directed=True, indices=n, return_predecessors=True, limit=limit_s)
+    # Which counter each node's shortest path starts from: follow predecessors back to a node
+    # entered straight from the virtual source, by pointer doubling (log2(path length) steps).
+    starts = predecessor[:n] == n
+    root = np.where((predecessor[:n] < 0) | starts, np.arange(n), predecessor[:n])
+    while True:
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            break
+        root = jumped
+    counter_of_start = np.full(n, -1, dtype=np.int64)
+    counter_of_start[counter_node[best]] = best
+    floor_of_start = np.zeros(n)
+    floor_of_start[counter_node[best]] = floored - leg[best]
+    reached = starts[root]
+    counter = np.where(reached, counter_of_start[root], -1)
+    return np.where(reached, seconds[:n] - floor_of_start[root], np.inf), counter
+
+
+def nearest_times(
+    network: StreetNetwork,
+    counter_xy: np.ndarray,
+    origin_xy: np.ndarray,
+    *,
+    limit_min: float = np.inf,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each origin's minutes to its nearest counter, and that counter's row: one Dijkstra.
+
+    The same answer as :func:`network_times` followed by
+    :func:`access.measure.nearest_open` with every counter available, for
+    one fixed set of counters, without the counters × origins matrix (see
+    :func:`nearest_node_times`).  Use :func:`network_times` when scenarios
+    open and close counters.
+
+    Parameters
+    ----------
+    network
+        The mode's network.
+    counter_xy, origin_xy
+        Arrays (n × 2) of coordinates in the network's CRS.
+    limit_min
+        Stop searching beyond this many minutes (network time plus the
+        counter's snap leg); origins farther get ``inf`` and counter ``-1``.
+
+    Returns
+    -------
+    time, counter
+        Minutes to the nearest counter (``inf`` when none is within reach),
+        and its row in ``counter_xy`` (``-1`` when none is).  Ties between
+        counters may go to either.
+    """
+    counter_node, counter_snap = network.snap(counter_xy[:, 0], counter_xy[:, 1])
+    origin_node, origin_snap = network.snap(origin_xy[:, 0], origin_xy[:, 1])
+    seconds, counter = nearest_node_times(network, counter_node, counter_leg_s=counter_snap / _WALK_M_PER_MIN * 60,
+                                          limit_s=limit_min * 60.0)
+    network_min = seconds[origin_node] / 60.0
+    reached = np.isfinite(network_min)
+    time = np.where(reached, network_min + origin_snap / _WALK_M_PER_MIN, np.inf)
+    return time, np.where(reached, counter[origin_node], -1)
 
 
 def straight_line_times(

@@ -18,6 +18,21 @@ def test_nearest_open_ignores_closed_counters():
     assert np.isinf(time).all() and (row == -1).all()
 
 
+@given(st.integers(1, 6), st.integers(1, 12), st.integers(0, 2**16))
+@settings(max_examples=200, deadline=None)
+def test_nearest_open_is_the_first_minimum_over_open_rows(counters, origins, seed):
+    rng = np.random.default_rng(seed)
+    minutes = rng.integers(0, 4, (counters, origins)).astype(float)  # small integers: many ties
+    minutes[rng.random((counters, origins)) < 0.2] = np.inf  # unreachable pairs
+    available = rng.random(counters) < 0.6
+    time, row = nearest_open(minutes, available)
+    for j in range(origins):
+        open_times = [(minutes[i, j], i) for i in range(counters) if available[i]]
+        best = min(open_times, default=(np.inf, -1))
+        assert time[j] == best[0]
+        assert row[j] == (best[1] if np.isfinite(best[0]) else -1)
+
+
 def test_weighted_quantile_counts_people_not_points():
     values = np.array([10.0, 20.0, 30.0])
     assert weighted_quantile(values, np.array([1, 1, 1]), 0.5) == 20.0

@@ -119,3 +119,13 @@ def test_unreadable_osm_file(tmp_path):
 def test_empty_graph_is_an_error():
     with pytest.raises(NetworkError, match="no edges"):
         network_from_graph(nx.MultiDiGraph(crs="EPSG:4326"), MODES["walk"], "EPSG:27700", "nothing")
+
+
+def test_loading_access_does_not_import_osmnx():
+    """OSMnx takes seconds to import; a run that reads its networks from the cache never needs it."""
+    import subprocess
+    import sys
+
+    code = "import sys, access, access.cli; print(sorted(m for m in ('osmnx', 'networkx') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

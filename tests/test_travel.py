@@ -9,8 +9,8 @@ from scipy import sparse
 from access.detour import DetourFactor
 from access.measure import nearest_open
 from access.modes import MODES
-from access.network import StreetNetwork, graph_from_osm_file
-from access.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, network_times, straight_line_times
+from access.network import StreetNetwork, get_network, graph_from_osm_file
+from access.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
 
 
 def _independent_minutes(city_pbf, network, counter_xy, origin_xy):
@@ -63,6 +63,34 @@ def test_far_origins_are_flagged(city_walk_network):
     assert times.far_from_network.tolist() == [False, True]
     assert times.origin_snap_m[1] > 15_000
     assert times.minutes[0, 0] == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["walk", "drive"])
+def test_nearest_times_equal_the_matrix_minimum(mode, city_pbf, city_walk_network):
+    network = (city_walk_network if mode == "walk"
+               else get_network("drive", crs="EPSG:27700", osm_file=city_pbf, use_cache=False))
+    rng = np.random.default_rng(7)
+    west, east, south, north = network.x.min(), network.x.max(), network.y.min(), network.y.max()
+    # counters off the nodes (unequal snap legs), two on the same node, origins all over the extract
+    nodes = rng.choice(network.n_nodes, 6, replace=False)
+    counter_xy = np.column_stack([network.x[nodes] + rng.uniform(-40, 40, 6), network.y[nodes]])
+    counter_xy = np.vstack([counter_xy, counter_xy[2] + 5.0])
+    origin_xy = np.column_stack([rng.uniform(west, east, 3000), rng.uniform(south, north, 3000)])
+    times = network_times(network, counter_xy, origin_xy, max_snap_m=500)
+    matrix = times.minutes
+    expected_time, expected_row = nearest_open(matrix, np.ones(len(counter_xy), dtype=bool))
+    time, row = nearest_times(network, counter_xy, origin_xy)
+    np.testing.assert_allclose(time, expected_time, rtol=1e-9, atol=1e-6)
+    # the counter named is one whose time is the minimum (ties may go either way)
+    np.testing.assert_allclose(matrix[row, np.arange(len(row))], expected_time, rtol=1e-9, atol=1e-6)
+    assert (row == expected_row).mean() > 0.99
+
+    limited_time, limited_row = nearest_times(network, counter_xy, origin_xy, limit_min=3.0)
+    beyond = time - times.origin_snap_m / 80 > 3.0 + 1e-6  # the origin's own snap leg is not searched
+    assert beyond.any() and (~beyond).any()
+    assert np.isinf(limited_time[beyond]).all() and (limited_row[beyond] == -1).all()
+    np.testing.assert_allclose(limited_time[~beyond], time[~beyond], rtol=1e-9, atol=1e-6)
+    assert (limited_row[~beyond] == row[~beyond]).all()
 
 
 def test_straight_line_estimate_is_distance_times_factor_over_speed():

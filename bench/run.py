@@ -1,0 +1,231 @@
+"""Run every benchmark and write the results: ``python3 dev.py bench [--quick] [--out DIR]``.
+
+Each name in :data:`MODULES` is a module ``bench/<name>.py`` with ``run(quick: bool = False) ->
+pandas.DataFrame`` (columns :data:`bench.common.COLUMNS`).  Adding a benchmark is adding its name.
+The results go to ``DIR/latest.md`` (tables and the targets), ``DIR/latest.json`` (every row, the
+targets, the machine) and ``DIR/latest.png`` (the plots); DIR defaults to ``bench/results``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench.common import COLUMNS
+
+MODULES = ["nearest", "scenarios", "sweep", "scaling", "endtoend"]
+"""The benchmarks, in the order they run."""
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+def _seconds(table: pd.DataFrame, benchmark: str, case: str, method: str) -> float | None:
+    rows = table[(table["benchmark"] == benchmark) & (table["case"] == case) & (table["method"] == method)]
+    if rows.empty or pd.isna(rows["seconds"].iloc[0]):
+        return None
+    return float(rows["seconds"].iloc[0])
+
+
+def targets(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The issue's targets, each checked against this run's rows (those it has)."""
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, value: float | None, goal: str, met: bool | None, unit: str = "") -> None:
+        checks.append({"target": name, "value": value, "unit": unit, "goal": goal,
+                       "met": None if value is None else bool(met)})
+
+    nearest = table[table["benchmark"] == "nearest counter"]
+    for case in dict.fromkeys(nearest["case"]):
+        fast = _seconds(table, "nearest counter", case, "access nearest_node_times")
+        from_xy = _seconds(table, "nearest counter", case, "access nearest_times")
+        matrix = _seconds(table, "nearest counter", case, "access matrix + nearest_open")
+        scipy = _seconds(table, "nearest counter", case, "scipy min_only")
+        networkx = _seconds(table, "nearest counter", case, "networkx multi_source")
+        if fast and networkx:
+            check(f"{case}: NetworkX ÷ access nearest_node_times", networkx / fast, "≥ 20", networkx / fast >= 20,
+                  "×")
+        if fast and scipy:
+            check(f"{case}: access nearest_node_times ÷ scipy", fast / scipy, "≤ 3", fast / scipy <= 3, "×")
+        if from_xy and scipy:
+            check(f"{case}: access nearest_times (snapping included) ÷ scipy (for reference)", from_xy / scipy,
+                  "-", None, "×")
+            checks[-1]["met"] = None
+        if matrix and scipy:
+            check(f"{case}: access matrix + nearest_open ÷ scipy (for reference)", matrix / scipy, "-", None, "×")
+            checks[-1]["met"] = None
+    scenario = table[(table["benchmark"] == "scenario") & (table["method"] == "nearest_open")]
+    for _, row in scenario.iterrows():
+        if str(row["case"]).startswith("London-wide"):
+            check(f"{row['case']}: one scenario, {int(row['n_origins']):,} origins", row["seconds"] * 1000,
+                  "< 100 ms", row["seconds"] < 0.1, "ms")
+        elif "subsets" in str(row["case"]):
+            check(f"{row['case']} (nearest_open loop)", row["seconds"], "< 1 s", row["seconds"] < 1, "s")
+    is_sweep = table["benchmark"].astype(str).str.contains("sweep")
+    sweep = table[is_sweep & table["case"].astype(str).str.contains("1,024|1024")]
+    for _, row in sweep.iterrows():
+        check(f"sweep: {row['case']} ({row['method']})", row["seconds"], "< 1 s", row["seconds"] < 1, "s")
+    e2e = table[table["benchmark"] == "end to end"]
+    for _, row in e2e[e2e["method"] == "access run (CLI, wall)"].iterrows():
+        if str(row["case"]).startswith("redbridge-2017"):
+            check(f"access run {row['case']}, with maps", row["seconds"], "< 15 s", row["seconds"] < 15, "s")
+    for _, row in e2e[(e2e["method"] == "total") & e2e["case"].astype(str).str.endswith("warm cache")].iterrows():
+        rebuilt = "no network rebuilt" not in str(row["notes"])
+        check(f"{row['case']}: second run rebuilds no network", 0.0 if not rebuilt else 1.0, "no rebuild",
+              not rebuilt)
+    return checks
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def _cell(value: Any, column: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if column == "seconds":
+        return f"{value:.4f}" if value < 1 else f"{value:.2f}"
+    if column == "ratio":
+        return f"{value:.2f}×"
+    if column == "peak_mb":
+        return f"{value:,.0f}"
+    if column in ("n_nodes", "n_origins", "n_counters"):
+        return f"{int(value):,}"
+    return str(value).replace("|", "\\|")
+
+
+def markdown(table: pd.DataFrame, checks: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+    """The results as a markdown document: the targets, then one table per benchmark."""
+    lines = ["# access benchmarks", "",
+             f"{meta['date']} on {meta['machine']}{' — QUICK run (tiny inputs)' if meta['quick'] else ''}; "
+             f"{meta['seconds']:.0f} s in all. Timings are from this one run on a shared machine: compare "
+             f"ratios within the run. `peak_mb` is the peak RSS of the process that ran the case "
+             f"(Python, imports and inputs included). Synthetic grids are SYNTHETIC street-like networks.",
+             "", "## Targets", "", "| target | value | goal | met |", "|---|---|---|---|"]
+    for item in checks:
+        value = "" if item["value"] is None else f"{item['value']:,.2f} {item['unit']}".strip()
+        met = {True: "yes", False: "**no**", None: "-"}[item["met"]]
+        lines.append(f"| {item['target']} | {value} | {item['goal']} | {met} |")
+    columns = [c for c in COLUMNS if c != "benchmark"]
+    for benchmark, rows in table.groupby("benchmark", sort=False):
+        shown = [c for c in columns if rows[c].notna().any()]
+        lines += ["", f"## {benchmark}", "", "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+        for _, row in rows.iterrows():
+            lines.append("| " + " | ".join(_cell(row[c], c) for c in shown) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _wrapped(pivot: pd.DataFrame) -> pd.DataFrame:
+    """The pivot with its row labels wrapped, so long case names leave room for the bars."""
+    import textwrap
+
+    pivot.index = [textwrap.fill(str(label), 28) for label in pivot.index]
+    return pivot
+
+
+def plot(table: pd.DataFrame, path: Path) -> None:
+    """Six panels: nearest-counter times, scaling (time and memory), counters, end-to-end stages, scenarios."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(2, 3, figsize=(20, 12))
+    numeric = table.copy()
+
+    def lines(ax, benchmark: str, x: str, y: str, title: str, ylabel: str) -> None:
+        rows = numeric[(numeric["benchmark"] == benchmark) & numeric[y].notna() & numeric[x].notna()]
+        for method, group in rows.groupby("method", sort=False):
+            group = group.sort_values(x)
+            ax.plot(group[x], group[y], marker="o", label=method)
+        ax.set(xscale="log", yscale="log", title=title, xlabel=x.replace("n_", "number of "), ylabel=ylabel)
+        if len(rows):
+            ax.legend(fontsize=8)
+        ax.grid(True, which="both", alpha=0.3)
+
+    ax = axes[0, 0]
+    rows = numeric[(numeric["benchmark"] == "nearest counter") & numeric["seconds"].notna()]
+    if len(rows):
+        pivot = _wrapped(rows.pivot_table(index="case", columns="method", values="seconds", sort=False))
+        pivot.plot.barh(ax=ax, logx=True)
+        ax.legend(fontsize=8)
+    ax.set(title="Nearest-counter time for every origin", xlabel="seconds (log)", ylabel="")
+    lines(axes[0, 1], "scaling: network size", "n_nodes", "seconds", "Time vs network size (SYNTHETIC grids)",
+          "seconds")
+    lines(axes[0, 2], "scaling: network size", "n_nodes", "peak_mb", "Peak RSS vs network size (SYNTHETIC grids)",
+          "MB")
+    lines(axes[1, 0], "scaling: counters", "n_counters", "seconds", "Time vs counters (SYNTHETIC grid)", "seconds")
+    ax = axes[1, 1]
+    stage = ~numeric["method"].isin(["total", "access run (CLI, wall)"])
+    rows = numeric[(numeric["benchmark"] == "end to end") & stage]
+    if len(rows):
+        pivot = _wrapped(rows.pivot_table(index="case", columns="method", values="seconds", sort=False))
+        pivot.plot.barh(ax=ax, stacked=True)
+        ax.legend(fontsize=8)
+    ax.set(title="End-to-end run by stage", xlabel="seconds", ylabel="")
+    ax = axes[1, 2]
+    rows = numeric[(numeric["benchmark"] == "scenario") & numeric["seconds"].notna()]
+    if len(rows):
+        pivot = _wrapped(rows.pivot_table(index="case", columns="method", values="seconds", sort=False))
+        pivot.plot.barh(ax=ax, logx=True)
+        ax.legend(fontsize=8)
+    ax.set(title="Scenarios (once the times are computed)", xlabel="seconds (log)", ylabel="")
+    for ax in axes.flat:
+        ax.tick_params(labelsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    plt.close(figure)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks named in :data:`MODULES` (or ``--only``) and write the results."""
+    parser = argparse.ArgumentParser(prog="python3 dev.py bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny inputs: checks that the suite works")
+    parser.add_argument("--out", type=Path, help="folder for latest.md/.json/.png (default bench/results, "
+                                                 "bench/results/quick with --quick)")
+    parser.add_argument("--only", nargs="+", choices=MODULES, help="run only these benchmarks")
+    args = parser.parse_args(argv)
+    args.out = args.out or (DEFAULT_OUT / "quick" if args.quick else DEFAULT_OUT)
+    os.environ.setdefault("ACCESS_OVERPASS_URL", "http://127.0.0.1:9/api")  # never download from a benchmark
+    started = time.perf_counter()
+    frames = []
+    for name in args.only or MODULES:
+        print(f"bench: {name} …", flush=True)
+        began = time.perf_counter()
+        result = importlib.import_module(f"bench.{name}").run(quick=args.quick)
+        frames.append(result.reindex(columns=COLUMNS))
+        print(f"bench: {name} done in {time.perf_counter() - began:.0f} s ({len(result)} rows)", flush=True)
+    table = pd.concat(frames, ignore_index=True)
+    checks = targets(table)
+    meta = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+            "quick": args.quick, "seconds": time.perf_counter() - started, "modules": args.only or MODULES}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.md").write_text(markdown(table, checks, meta), encoding="utf-8")
+    records = [{k: _json_ready(v) for k, v in row.items()} for row in table.astype(object).to_dict("records")]
+    (args.out / "latest.json").write_text(json.dumps({"meta": meta, "targets": checks, "rows": records},
+                                                     indent=1, default=str) + "\n", encoding="utf-8")
+    plot(table, args.out / "latest.png")
+    print(markdown(table, checks, meta).split("\n## ", 2)[1].join(["## ", ""]) if checks else "", flush=True)
+    print(f"bench: wrote {args.out / 'latest.md'}, latest.json and latest.png in {meta['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The benchmark suite still runs: ``bench.run --quick`` on tiny inputs writes its three files.
+
+Only the shape of the results is checked here, never a timing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if str(ROOT) not in sys.path:  # bench/ is beside the package, not in it; its child processes need it too
+        sys.path.insert(0, str(ROOT))
+    from bench.run import main
+
+    out = tmp_path_factory.mktemp("bench")
+    assert main(["--quick", "--out", str(out)]) == 0
+    return out
+
+
+def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
+    from bench.common import COLUMNS
+    from bench.run import MODULES
+
+    result = json.loads((quick_results / "latest.json").read_text())
+    assert result["meta"]["quick"] is True and result["meta"]["modules"] == MODULES
+    rows = result["rows"]
+    assert rows and all(set(row) == set(COLUMNS) for row in rows)
+    benchmarks = {row["benchmark"] for row in rows}
+    assert {"nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end"} <= benchmarks
+    failed = [row for row in rows if str(row["notes"]).startswith("failed")]
+    assert not failed, failed
+
+    nearest = {row["method"]: row for row in rows if row["benchmark"] == "nearest counter"}
+    for method in ("access nearest_node_times", "access nearest_times", "access matrix + nearest_open",
+                   "scipy min_only", "networkx multi_source"):
+        assert nearest[method]["seconds"] > 0 and nearest[method]["peak_mb"] > 0
+        assert "max |Δ| vs scipy" in nearest[method]["notes"]
+    assert nearest["scipy min_only"]["ratio"] == pytest.approx(1.0)
+    stages = {row["method"] for row in rows if row["benchmark"] == "end to end"}
+    assert {"load", "network", "snap", "route", "measure", "maps", "write", "total"} <= stages
+    warm = [row for row in rows if row["benchmark"] == "end to end" and row["method"] == "total"
+            and row["case"].endswith("warm cache")]
+    assert warm and "no network rebuilt" in warm[0]["notes"]
+    assert {target["target"] for target in result["targets"]}
+
+    markdown = (quick_results / "latest.md").read_text()
+    assert "## Targets" in markdown and "## nearest counter" in markdown and "## end to end" in markdown
+    assert (quick_results / "latest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
