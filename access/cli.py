@@ -70,6 +70,20 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _merged_warnings(warnings: list[str], modes: list[str]) -> list[str]:
+    """Warnings that differ only in their leading ``<mode>: `` merged into one, naming every mode.
+
+    >>> _merged_warnings(["walk: no network.", "drive: no network.", "odd one"], ["walk", "drive"])
+    ['walk, drive: no network.', 'odd one']
+    """
+    merged: dict[str, list[str]] = {}
+    for warning in warnings:
+        mode, _, rest = warning.partition(": ")
+        key = rest if mode in modes and rest else warning
+        merged.setdefault(key, []).append(mode if key == rest else "")
+    return [f"{', '.join(named)}: {text}" if all(named) else text for text, named in merged.items()]
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
@@ -180,7 +194,7 @@ def run(
     console.print(_changes_table(result))
     if len(result.config.boroughs) > 1:
         console.print(_boroughs_table(result, result.modes[0]))
-    for warning in result.warnings:
+    for warning in _merged_warnings(result.warnings, result.modes):
         console.print(Panel(warning, title="warning", border_style="red", expand=False))
     if any(t.is_estimate for t in result.times.values()):
         console.print(Panel("Some or all times above are a STRAIGHT-LINE ESTIMATE, not street-network "
