@@ -65,6 +65,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         _default_showwarning(message, category, filename, lineno, file, line)
 
 
+INTERRUPTED = "interrupted; outputs already in place were left as they were"
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -188,7 +191,7 @@ def run(
     except AccessError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
-        raise _fail("interrupted; outputs already in place were left as they were", 130) from None
+        raise _fail(INTERRUPTED, 130) from None
 
     console.print(_summary_table(result))
     console.print(_changes_table(result))

@@ -23,7 +23,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from access import __version__
-from access.cli import _fail, _percent, app, console, errors
+from access.cli import INTERRUPTED, _fail, _percent, app, console, errors
 from access.config import load_config
 from access.errors import AccessError, ScenarioError
 from access.files import write_text_atomic
@@ -167,6 +167,8 @@ def scenario(
             paths = comparison.write(folder, maps=maps)
     except AccessError as exc:
         raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(INTERRUPTED, 130) from None
     _print_comparison(comparison, folder, paths, started)
 
 
@@ -209,6 +211,8 @@ def compare_command(
             paths = comparison.write(folder, maps=maps)
     except AccessError as exc:
         raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(INTERRUPTED, 130) from None
     _print_comparison(comparison, folder, paths, started)
 
 
@@ -262,6 +266,8 @@ def hours_command(
             write_text_atomic(folder / "hours.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     except AccessError as exc:
         raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(INTERRUPTED, 130) from None
     except OSError as exc:
         raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 
@@ -335,6 +341,8 @@ def sweep_command(
             write_text_atomic(folder / "real.csv", result.real.to_csv(float_format="%.6g"))
     except AccessError as exc:
         raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(INTERRUPTED, 130) from None
     except OSError as exc:
         raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 
@@ -450,6 +458,8 @@ def site_command(
             write_text_atomic(folder / "sites.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     except AccessError as exc:
         raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(INTERRUPTED, 130) from None
     except OSError as exc:
         raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 

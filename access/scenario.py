@@ -35,7 +35,7 @@ import pandas as pd
 from access import __version__
 from access.config import ScenarioSpec
 from access.errors import OutputError, ScenarioError
-from access.files import write_text_atomic
+from access.files import staged_folder, write_text_atomic
 from access.hours import parse_hours
 from access.measure import group_table, nearest_open, summarise
 from access.sources import mirror_file
@@ -579,30 +579,28 @@ class Comparison:
 
     def write(self, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
         """Write ``summary.json``, ``summary.csv``, ``differences.csv``, ``counters.csv``,
-        ``origins.csv`` and, with ``maps``, the maps."""
+        ``origins.csv`` and, with ``maps``, the maps: all or none (see :func:`access.files.staged_folder`)."""
         folder = Path(folder)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot create output folder {str(folder)!r} ({exc.strerror}); "
-                              f"choose another with --out") from exc
-        paths: dict[str, Path] = {}
-        try:
-            text = json.dumps(self.summary_json(), indent=2, ensure_ascii=False) + "\n"
-            paths["summary.json"] = write_text_atomic(folder / "summary.json", text)
-            tables = {"summary.csv": self.summary, "differences.csv": self.differences,
-                      "counters.csv": self.counters}
-            plain = pd.DataFrame(self.origins.drop(columns="geometry"))
-            for name, table in tables.items():
-                paths[name] = write_text_atomic(folder / name, table.to_csv(float_format="%.6g"))
-            paths["origins.csv"] = write_text_atomic(folder / "origins.csv",
-                                                     plain.to_csv(index=False, float_format="%.6g"))
-            if maps:
-                for path in self.write_maps(folder):
-                    paths[path.name] = path
-        except PermissionError as exc:
-            raise OutputError(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from exc
-        return paths
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"output folder {str(folder)!r} is a file, not a folder; choose another with --out")
+        written: list[Path] = []
+        with staged_folder(folder) as stage:
+            try:
+                text = json.dumps(self.summary_json(), indent=2, ensure_ascii=False) + "\n"
+                written.append(write_text_atomic(stage / "summary.json", text))
+                tables = {"summary.csv": self.summary, "differences.csv": self.differences,
+                          "counters.csv": self.counters}
+                plain = pd.DataFrame(self.origins.drop(columns="geometry"))
+                for name, table in tables.items():
+                    written.append(write_text_atomic(stage / name, table.to_csv(float_format="%.6g")))
+                written.append(write_text_atomic(stage / "origins.csv",
+                                                 plain.to_csv(index=False, float_format="%.6g")))
+                if maps:
+                    written += self.write_maps(stage)
+            except PermissionError as exc:
+                raise OutputError(f"cannot write to {str(folder)!r} ({exc.strerror}); "
+                                  f"choose another with --out") from exc
+        return {path.name: folder / path.name for path in written}
 
 
 def compare(board: Board, scenarios: Sequence[Scenario], name: str = "comparison") -> Comparison:

@@ -143,6 +143,22 @@ def test_write_outputs_and_say_how_hours_are_read(tmp_path, board):
     assert "Gants Hill" in page and "STRAIGHT-LINE ESTIMATE" in page
 
 
+def test_a_failed_scenario_write_leaves_the_previous_outputs_whole(tmp_path, board, monkeypatch):
+    from access.scenario import Comparison
+
+    compare(board, [period_scenario("2018_2025"), period_scenario("2013_2017")]).write(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    what = Scenario("gants-not-ilford", "2018_2025", close=("ilford",), open=(parse_opened(GANTS_HILL),))
+
+    def broken(self, folder):
+        raise KeyboardInterrupt  # the maps come last: summary.json and the tables are already staged
+
+    monkeypatch.setattr(Comparison, "write_maps", broken)
+    with pytest.raises(KeyboardInterrupt):
+        compare(board, [period_scenario("2018_2025"), what]).write(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def test_network_scenario_equals_the_study_run(city):
     """On the real City network: closing Snow Hill is the study's bishopsgate_only period, and a new
     counter opened where Snow Hill stands is routed to the same minutes as Snow Hill's own row."""
