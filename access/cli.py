@@ -74,17 +74,18 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _merged_warnings(warnings: list[str], modes: list[str]) -> list[str]:
-    """Warnings that differ only in their leading ``<mode>: `` merged into one, naming every mode.
+    """Warnings that differ only in their mode merged into one that names every mode.
 
-    >>> _merged_warnings(["walk: no network.", "drive: no network.", "odd one"], ["walk", "drive"])
+    >>> _merged_warnings(["walk: no walk network.", "drive: no drive network.", "odd one"], ["walk", "drive"])
     ['walk, drive: no network.', 'odd one']
     """
-    merged: dict[str, list[str]] = {}
+    merged: dict[str, list[tuple[str, str]]] = {}
     for warning in warnings:
         mode, _, rest = warning.partition(": ")
-        key = rest if mode in modes and rest else warning
-        merged.setdefault(key, []).append(mode if key == rest else "")
-    return [f"{', '.join(named)}: {text}" if all(named) else text for text, named in merged.items()]
+        key = rest.replace(f" {mode} ", " ") if mode in modes and rest else warning
+        merged.setdefault(key, []).append((mode, warning))
+    return [f"{', '.join(m for m, _ in group)}: {key}" if len(group) > 1 else group[0][1]
+            for key, group in merged.items()]
 
 
 def _percent(value: float) -> str:
@@ -92,17 +93,25 @@ def _percent(value: float) -> str:
 
 
 def _summary_table(result: StudyResult) -> Table:
-    table = Table(title=f"{result.config.title}\nminutes to the nearest open counter, population-weighted",
-                  title_justify="left")
-    for column in ("period", "mode", "model", "residents", "mean", "median", "p90",
-                   *[f"≤{t}" for t in THRESHOLDS_MIN]):
+    """Figures per period and mode; on a narrow terminal only the 30- and 60-minute shares."""
+    summary = result.summary
+    residents = summary["population"].unique()
+    same_residents = len(residents) == 1
+    thresholds = THRESHOLDS_MIN if console.width >= 110 else tuple(t for t in THRESHOLDS_MIN if t in (30, 60))
+    title = f"{result.config.title}\nminutes to the nearest open counter, population-weighted"
+    if same_residents:
+        title += f", {residents[0]:,.0f} residents"
+    table = Table(title=title, title_justify="left")
+    columns = ["period", "mode", "model", *([] if same_residents else ["residents"]), "mean", "median", "p90",
+               *[f"≤{t}" for t in thresholds]]
+    for column in columns:
         table.add_column(column, justify="left" if column in ("period", "mode", "model") else "right")
-    for (period, mode), row in result.summary.iterrows():
+    for (period, mode), row in summary.iterrows():
         label = f"{period} ({row['role']})" if row["role"] != "extra" else period
-        model = row["model"] if row["model"] == "street network" else f"[bold red]{row['model']}[/]"
-        table.add_row(label, mode, model, f"{row['population']:,.0f}", f"{row['mean_min']:.1f}",
-                      f"{row['median_min']:.1f}", f"{row['p90_min']:.1f}",
-                      *[_percent(row[f"within_{t}"]) for t in THRESHOLDS_MIN])
+        model = "network" if row["model"] == "street network" else "[bold red]estimate[/]"
+        table.add_row(label, mode, model, *([] if same_residents else [f"{row['population']:,.0f}"]),
+                      f"{row['mean_min']:.1f}", f"{row['median_min']:.1f}", f"{row['p90_min']:.1f}",
+                      *[_percent(row[f"within_{t}"]) for t in thresholds])
     return table
 
 

@@ -26,7 +26,7 @@ from access import __version__
 from access.cli import INTERRUPTED, _fail, _percent, app, console, errors
 from access.config import load_config
 from access.errors import AccessError, ScenarioError
-from access.files import write_text_atomic
+from access.files import CSV_FLOAT_FORMAT, write_text_atomic
 from access.study import Study
 
 Mode = Annotated[Optional[list[str]], typer.Option(
@@ -256,7 +256,7 @@ def hours_command(
             table = pd.concat([period_table({m: board.minutes[m]}, {p: list(counters[p]) for p in periods},
                                             board.weights(m), moments, within) for m in board.modes])
             folder.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(folder / "hours.csv", table.to_csv(float_format="%.6g"))
+            write_text_atomic(folder / "hours.csv", table.to_csv(float_format=CSV_FLOAT_FORMAT))
             payload = {"study": chosen.name, "generated_by": f"access {__version__}", "hours_rule": HOURS_RULE,
                        "within_min": within, "moments": {k: v.label for k, v in moments.items()},
                        "week_measure": "share of the week's 10,080 minutes with an open counter within the limit, "
@@ -336,9 +336,9 @@ def sweep_command(
             result = sweep(board, among=_split(among) or None, base=base, real=real, sizes=k, by=by,
                            max_subsets=max_subsets)
             folder.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(folder / "sweep.csv", result.table.to_csv(index=False, float_format="%.6g"))
-            write_text_atomic(folder / "best.csv", result.best.to_csv(float_format="%.6g"))
-            write_text_atomic(folder / "real.csv", result.real.to_csv(float_format="%.6g"))
+            write_text_atomic(folder / "sweep.csv", result.table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT))
+            write_text_atomic(folder / "best.csv", result.best.to_csv(float_format=CSV_FLOAT_FORMAT))
+            write_text_atomic(folder / "real.csv", result.real.to_csv(float_format=CSV_FLOAT_FORMAT))
     except AccessError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -444,7 +444,8 @@ def site_command(
                                              "lon": float(candidates.sites.lon[i])} for i in s.sites]}
                                  for s in solutions]}
                 folder.mkdir(parents=True, exist_ok=True)
-                write_text_atomic(folder / f"sites-{mode_name}.csv", ranking.to_csv(index=False, float_format="%.6g"))
+                write_text_atomic(folder / f"sites-{mode_name}.csv",
+                                  ranking.to_csv(index=False, float_format=CSV_FLOAT_FORMAT))
                 if maps:
                     step(f"{mode_name}: mapping the best single site")
                     best = ranking.iloc[0]

@@ -13,7 +13,11 @@ from pathlib import Path
 
 from access.errors import OutputError
 
-__all__ = ["atomic_path", "write_text_atomic", "staged_folder"]
+__all__ = ["atomic_path", "write_text_atomic", "staged_folder", "CSV_FLOAT_FORMAT"]
+
+CSV_FLOAT_FORMAT = "%.10g"
+"""How every CSV writes floats: ten significant digits, so counts of residents (London: 8,173,941)
+stay exact and the same numbers give the same bytes."""
 
 
 @contextmanager

@@ -216,7 +216,8 @@ def catchments(result: StudyResult, mode: str) -> gpd.GeoDataFrame:
         for cid in pd.unique(cell_counter[pd.notna(cell_counter)]):
             members = counter == cid
             weight = population[members]
-            shape = shapely.intersection(shapely.union_all(cells[cell_counter == cid]), boundary)
+            # Voronoi cells tile the plane without overlapping: a coverage union is exact and fast.
+            shape = shapely.intersection(shapely.coverage_union_all(cells[cell_counter == cid]), boundary)
             rows.append({
                 "period": period, "role": role, "counter": cid, "counter_name": names.get(cid, cid),
                 "residents": float(weight.sum()), "origins": int(members.sum()),

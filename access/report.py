@@ -19,7 +19,7 @@ import pandas as pd
 
 from access import __version__
 from access.errors import OutputError
-from access.files import atomic_path, staged_folder, write_text_atomic
+from access.files import CSV_FLOAT_FORMAT, atomic_path, staged_folder, write_text_atomic
 from access.measure import THRESHOLDS_MIN
 
 if TYPE_CHECKING:
@@ -101,11 +101,15 @@ def _attribution() -> str:
     return ATTRIBUTION
 
 
-def map_layers(result: StudyResult) -> dict[str, dict[str, Any]]:
-    """Per mode: its isochrones, catchments and isochrone note (see :mod:`access.isochrones`)."""
+def map_layers(result: StudyResult, *, with_catchments: bool = True) -> dict[str, dict[str, Any]]:
+    """Per mode: its isochrones, catchments and isochrone note (see :mod:`access.isochrones`).
+
+    Catchments are drawn only on the maps; the report needs the isochrones alone.
+    """
     from access.isochrones import catchments, isochrone_note, isochrones
 
-    return {mode: {"isochrones": isochrones(result, mode), "catchments": catchments(result, mode),
+    return {mode: {"isochrones": isochrones(result, mode),
+                   "catchments": catchments(result, mode) if with_catchments else None,
                    "isochrone_note": isochrone_note(result, mode)} for mode in result.modes}
 
 
@@ -228,15 +232,15 @@ def _write_outputs_into(result: StudyResult, folder: Path, *, maps: bool) -> dic
             "breakdowns.csv": result.breakdowns,
         }
         for name, table in tables.items():
-            paths[name] = _write(folder / name, lambda p, t=table: t.to_csv(p, float_format="%.6g"))
+            paths[name] = _write(folder / name, lambda p, t=table: t.to_csv(p, float_format=CSV_FLOAT_FORMAT))
         origins = result.origins
         plain = pd.DataFrame(origins.drop(columns="geometry"))
         plain["x"], plain["y"] = origins.geometry.x.round(2), origins.geometry.y.round(2)
         paths["origins.csv"] = _write(folder / "origins.csv",
-                                      lambda p: plain.to_csv(p, index=False, float_format="%.6g"))
+                                      lambda p: plain.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
         paths["origins.gpkg"] = _write(folder / "origins.gpkg",
                                        lambda p: origins.to_file(p, layer="origins", driver="GPKG"))
-        layers = map_layers(result)
+        layers = map_layers(result, with_catchments=maps)
         map_pages: list[str] = []
         if maps:
             for path in _write_maps_into(result, folder, layers):

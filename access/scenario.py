@@ -35,7 +35,7 @@ import pandas as pd
 from access import __version__
 from access.config import ScenarioSpec
 from access.errors import OutputError, ScenarioError
-from access.files import staged_folder, write_text_atomic
+from access.files import CSV_FLOAT_FORMAT, staged_folder, write_text_atomic
 from access.hours import parse_hours
 from access.measure import group_table, nearest_open, summarise
 from access.sources import mirror_file
@@ -592,9 +592,9 @@ class Comparison:
                           "counters.csv": self.counters}
                 plain = pd.DataFrame(self.origins.drop(columns="geometry"))
                 for name, table in tables.items():
-                    written.append(write_text_atomic(stage / name, table.to_csv(float_format="%.6g")))
+                    written.append(write_text_atomic(stage / name, table.to_csv(float_format=CSV_FLOAT_FORMAT)))
                 written.append(write_text_atomic(stage / "origins.csv",
-                                                 plain.to_csv(index=False, float_format="%.6g")))
+                                                 plain.to_csv(index=False, float_format=CSV_FLOAT_FORMAT)))
                 if maps:
                     written += self.write_maps(stage)
             except PermissionError as exc:

@@ -102,6 +102,13 @@ def run(quick: bool = False) -> pd.DataFrame:
     return frame(rows)
 
 
+def _markdown(table: pd.DataFrame) -> str:
+    lines = ["| case | method | seconds | ratio | notes |", "|---|---|---|---|---|"]
+    for _, row in table.iterrows():
+        lines.append(f"| {row['case']} | {row['method']} | {row['seconds']:.3f} | {row['ratio']:.2f}× | "
+                     f"{row['notes']} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    with pd.option_context("display.width", 200, "display.max_colwidth", 90):
-        print(run(quick="--quick" in sys.argv[1:]).drop(columns=["benchmark", "n_nodes", "baseline"]))
+    print(_markdown(run(quick="--quick" in sys.argv[1:])))

@@ -2,6 +2,7 @@ import logging
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from access.errors import ScenarioError
@@ -114,3 +115,19 @@ def test_ties_unreachable_origins_and_zero_weights_match_summarise():
                     continue
                 got = table.iloc[i][key]
                 assert (math.isnan(got) and math.isnan(value)) or got == pytest.approx(value, abs=1e-9), (i, key)
+
+
+def test_a_short_list_of_subsets_gives_the_same_figures_one_by_one():
+    """Few subsets are evaluated one by one; their figures equal the block evaluation's, row for row."""
+    rng = np.random.default_rng(5)
+    minutes = np.round(rng.uniform(0, 70, size=(8, 700)), 1)
+    minutes[rng.random(minutes.shape) < 0.2] = np.inf
+    population = rng.integers(0, 40, 700).astype(float)
+    fixed = np.where(rng.random(700) < 0.3, 50.0, np.inf)
+    masks = subset_masks(8)  # 256 subsets: the block evaluation
+    for fixed_min in (None, fixed):
+        block = evaluate_subsets(minutes, population, masks, fixed_min=fixed_min)
+        picked = [0, 3, 77, 128, 255]  # 5 ≤ 2 × 8 counters: one by one
+        short = evaluate_subsets(minutes, population, masks[picked], fixed_min=fixed_min)
+        assert list(short.columns) == list(block.columns)
+        pd.testing.assert_frame_equal(short, block.iloc[picked].reset_index(drop=True), rtol=1e-12, atol=1e-12)
