@@ -95,21 +95,25 @@ def _percent(value: float) -> str:
 def _summary_table(result: StudyResult) -> Table:
     """Figures per period and mode; on a narrow terminal only the 30- and 60-minute shares."""
     summary = result.summary
-    residents = summary["population"].unique()
-    same_residents = len(residents) == 1
+    residents, models = summary["population"].unique(), summary["model"].unique()
+    same_residents, same_model = len(residents) == 1, len(models) == 1
     thresholds = THRESHOLDS_MIN if console.width >= 110 else tuple(t for t in THRESHOLDS_MIN if t in (30, 60))
     title = f"{result.config.title}\nminutes to the nearest open counter, population-weighted"
     if same_residents:
         title += f", {residents[0]:,.0f} residents"
+    if same_model:
+        title += (f"\nmodel: {models[0]}" if models[0] == "street network"
+                  else f"\nmodel: [bold red]{models[0]}[/] (no street network)")
     table = Table(title=title, title_justify="left")
-    columns = ["period", "mode", "model", *([] if same_residents else ["residents"]), "mean", "median", "p90",
-               *[f"≤{t}" for t in thresholds]]
+    columns = ["period", "mode", *([] if same_model else ["model"]), *([] if same_residents else ["residents"]),
+               "mean", "median", "p90", *[f"≤{t}" for t in thresholds]]
     for column in columns:
         table.add_column(column, justify="left" if column in ("period", "mode", "model") else "right")
     for (period, mode), row in summary.iterrows():
         label = f"{period} ({row['role']})" if row["role"] != "extra" else period
-        model = "network" if row["model"] == "street network" else "[bold red]estimate[/]"
-        table.add_row(label, mode, model, *([] if same_residents else [f"{row['population']:,.0f}"]),
+        model = row["model"] if row["model"] == "street network" else f"[bold red]{row['model']}[/]"
+        table.add_row(label, mode, *([] if same_model else [model]),
+                      *([] if same_residents else [f"{row['population']:,.0f}"]),
                       f"{row['mean_min']:.1f}", f"{row['median_min']:.1f}", f"{row['p90_min']:.1f}",
                       *[_percent(row[f"within_{t}"]) for t in thresholds])
     return table
