@@ -185,7 +185,7 @@ def run(
         folder = out or Path("maps") / chosen.name
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                      console=errors, transient=True) as progress:
+                      console=errors, transient=True, disable=not errors.is_terminal) as progress:
             task = progress.add_task(f"{chosen.name}", total=len(modes) + 3)
             first = True
 

@@ -44,7 +44,7 @@ At = Annotated[Optional[str], typer.Option(
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[str], None]]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=errors, transient=True) as progress:
+                  console=errors, transient=True, disable=not errors.is_terminal) as progress:
         task = progress.add_task(label, total=None)
         yield lambda description: progress.update(task, description=f"{label}: {description}")
 
