@@ -27,12 +27,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
 from access.detour import load_detour_factors
 from access.errors import DataError
-from access.modes import WALK_KMH
+from access.modes import WALK_M_PER_MIN
 from access.network import StreetNetwork
+from access.travel import nearest_node_times
 
 if TYPE_CHECKING:
     from access.study import StudyResult
@@ -49,9 +49,6 @@ STREET_BUFFER_M = 60.0
 SIMPLIFY_M = 20.0
 """Simplification tolerance of isochrone and catchment polygons, in metres."""
 
-_WALK_M_PER_MIN = WALK_KMH * 1000 / 60
-
-
 def node_minutes(network: StreetNetwork, counter_node: np.ndarray, counter_offset_min: np.ndarray,
                  limit_min: float) -> tuple[np.ndarray, np.ndarray]:
     """Every node's minutes to its nearest counter, and which counter (row of ``counter_node``).
@@ -66,18 +63,12 @@ def node_minutes(network: StreetNetwork, counter_node: np.ndarray, counter_offse
         Minutes added at each counter (its walk from the node to the door).
     limit_min
         Search no farther than this; nodes beyond get ``inf`` and counter ``-1``.
+
+    One Dijkstra run for all counters (:func:`access.travel.nearest_node_times`).
     """
-    reverse = network.time_s.T.tocsr()
-    best = np.full(network.n_nodes, np.inf)
-    which = np.full(network.n_nodes, -1, dtype=np.int64)
-    for row, (node, offset) in enumerate(zip(counter_node, counter_offset_min)):
-        seconds = dijkstra(reverse, directed=True, indices=int(node), limit=max(limit_min - offset, 0) * 60)
-        minutes = seconds / 60.0 + offset
-        better = minutes < best
-        best[better], which[better] = minutes[better], row
-    best[best > limit_min] = np.inf
-    which[~np.isfinite(best)] = -1
-    return best, which
+    seconds, which = nearest_node_times(network, counter_node, counter_leg_s=np.asarray(counter_offset_min) * 60.0,
+                                        limit_s=limit_min * 60.0)
+    return seconds / 60.0, which
 
 
 def network_isochrones(network: StreetNetwork, node_min: np.ndarray, thresholds: tuple[int, ...] = ISOCHRONE_MIN,
@@ -169,7 +160,7 @@ def isochrones(result: StudyResult, mode: str, thresholds: tuple[int, ...] = ISO
         else:
             network = times.network
             nodes, snap_m = network.snap(counter_xy[open_rows, 0], counter_xy[open_rows, 1])
-            node_min, _ = node_minutes(network, nodes, snap_m / _WALK_M_PER_MIN, max(thresholds))
+            node_min, _ = node_minutes(network, nodes, snap_m / WALK_M_PER_MIN, max(thresholds))
             shapes = network_isochrones(network, node_min, thresholds)
         for limit, shape in zip(thresholds, shapes):
             clipped = shapely.simplify(shapely.intersection(shape, boundary), SIMPLIFY_M, preserve_topology=True)

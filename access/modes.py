@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Mode", "MODES", "WALK_KMH", "UK_HIGHWAY_SPEEDS_KMH"]
+__all__ = ["Mode", "MODES", "WALK_KMH", "WALK_M_PER_MIN", "UK_HIGHWAY_SPEEDS_KMH"]
 
 WALK_KMH = 4.8
 """Walking speed, also used for every off-network leg (door to the nearest street node)."""
+WALK_M_PER_MIN = WALK_KMH * 1000 / 60
+"""Walking speed in metres per minute: the speed of every snap leg (point to street node)."""
 
 UK_HIGHWAY_SPEEDS_KMH: dict[str, float] = {
     # Free-flow speeds for drive edges with no usable maxspeed tag: UK national

@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from access.detour import DetourFactor
 from access.errors import OffNetworkError
-from access.modes import MODES, WALK_KMH
+from access.modes import MODES, WALK_M_PER_MIN
 from access.network import StreetNetwork
 
 __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
@@ -26,7 +26,6 @@ __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times"
 NETWORK_MODEL = "street network"
 STRAIGHT_LINE_MODEL = "straight-line estimate"
 
-_WALK_M_PER_MIN = WALK_KMH * 1000 / 60
 
 MAX_GAP_M = 1000.0
 """Farthest a counter or origin may be from the routed network.
@@ -137,7 +136,7 @@ def network_times(
     unique_nodes, row_of_counter = np.unique(counter_node, return_inverse=True)
     seconds = dijkstra(reverse, directed=True, indices=unique_nodes)
     to_counter = seconds[row_of_counter][:, origin_node] / 60.0
-    minutes = to_counter + origin_snap[None, :] / _WALK_M_PER_MIN + counter_snap[:, None] / _WALK_M_PER_MIN
+    minutes = to_counter + origin_snap[None, :] / WALK_M_PER_MIN + counter_snap[:, None] / WALK_M_PER_MIN
     detail = (f"{network.source}: {network.n_nodes:,} nodes, {network.n_edges:,} edges "
               f"(largest strongly connected part)")
     return TravelTimes(mode=network.mode, model=NETWORK_MODEL, minutes=minutes,
@@ -246,11 +245,11 @@ def nearest_times(
     """
     counter_node, counter_snap = network.snap(counter_xy[:, 0], counter_xy[:, 1])
     origin_node, origin_snap = network.snap(origin_xy[:, 0], origin_xy[:, 1])
-    seconds, counter = nearest_node_times(network, counter_node, counter_leg_s=counter_snap / _WALK_M_PER_MIN * 60,
+    seconds, counter = nearest_node_times(network, counter_node, counter_leg_s=counter_snap / WALK_M_PER_MIN * 60,
                                           limit_s=limit_min * 60.0)
     network_min = seconds[origin_node] / 60.0
     reached = np.isfinite(network_min)
-    time = np.where(reached, network_min + origin_snap / _WALK_M_PER_MIN, np.inf)
+    time = np.where(reached, network_min + origin_snap / WALK_M_PER_MIN, np.inf)
     return time, np.where(reached, counter[origin_node], -1)
 
 

@@ -5,9 +5,7 @@ import pytest
 import shapely
 
 from access.isochrones import ISOCHRONE_MIN, SIMPLIFY_M, catchments, isochrone_note, isochrones, node_minutes
-from access.modes import WALK_KMH
-
-WALK_M_PER_MIN = WALK_KMH * 1000 / 60
+from access.modes import WALK_M_PER_MIN
 
 
 @pytest.fixture(scope="module")
