@@ -88,6 +88,19 @@ def _merged_warnings(warnings: list[str], modes: list[str]) -> list[str]:
             for key, group in merged.items()]
 
 
+def _print_warnings(warnings: list[str], models: dict[str, str]) -> None:
+    """One panel per warning (merged across modes), then a loud panel if any mode is the estimate.
+
+    ``models`` maps each mode run to the model that made its times.
+    """
+    for warning in _merged_warnings(list(dict.fromkeys(warnings)), list(models)):
+        console.print(Panel(warning, title="warning", border_style="red", expand=False))
+    if any(model != "street network" for model in models.values()):
+        console.print(Panel("Some or all times above are a STRAIGHT-LINE ESTIMATE, not street-network "
+                            "routes. Run online, or pass --osm-file, for the network model.",
+                            border_style="bold red", expand=False))
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
@@ -210,12 +223,7 @@ def run(
     console.print(_changes_table(result))
     if len(result.config.boroughs) > 1:
         console.print(_boroughs_table(result, result.modes[0]))
-    for warning in _merged_warnings(result.warnings, result.modes):
-        console.print(Panel(warning, title="warning", border_style="red", expand=False))
-    if any(t.is_estimate for t in result.times.values()):
-        console.print(Panel("Some or all times above are a STRAIGHT-LINE ESTIMATE, not street-network "
-                            "routes. Run online, or pass --osm-file, for the network model.",
-                            border_style="bold red", expand=False))
+    _print_warnings(result.warnings, result.models)
     console.print(f"wrote {len(paths)} files to {folder}/ ({', '.join(sorted(paths))}) "
                   f"in {time.perf_counter() - started:.1f} s")
 

@@ -18,12 +18,11 @@ from typing import Annotated, Optional
 import numpy as np
 import pandas as pd
 import typer
-from rich.panel import Panel
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from access import __version__
-from access.cli import INTERRUPTED, _fail, _percent, app, console, errors
+from access.cli import INTERRUPTED, _fail, _percent, _print_warnings, app, console, errors
 from access.config import load_config
 from access.errors import AccessError, ScenarioError
 from access.files import CSV_FLOAT_FORMAT, write_text_atomic
@@ -47,13 +46,6 @@ def _progress(label: str) -> Iterator[Callable[[str], None]]:
                   console=errors, transient=True, disable=not errors.is_terminal) as progress:
         task = progress.add_task(label, total=None)
         yield lambda description: progress.update(task, description=f"{label}: {description}")
-
-
-def _estimate_panel(models: dict[str, str]) -> None:
-    if any(model != "street network" for model in models.values()):
-        console.print(Panel("Some or all times are a STRAIGHT-LINE ESTIMATE, not street-network routes. "
-                            "Run online, or pass --osm-file, for the network model.",
-                            border_style="bold red", expand=False))
 
 
 def _model(text: str) -> str:
@@ -100,9 +92,7 @@ def _print_comparison(comparison, folder: Path, paths: dict, started: float) -> 
     if not comparison.differences.empty:
         console.print(_differences_table(comparison))
     console.print(f"hours: {HOURS_RULE}", highlight=False)
-    for warning in dict.fromkeys(comparison.board.warnings):
-        console.print(Panel(warning, title="warning", border_style="red", expand=False))
-    _estimate_panel({m: t.model for m, t in comparison.board.times.items()})
+    _print_warnings(comparison.board.warnings, {m: t.model for m, t in comparison.board.times.items()})
     console.print(f"wrote {len(paths)} files to {folder}/ in {time.perf_counter() - started:.1f} s")
 
 
@@ -297,7 +287,7 @@ def hours_command(
                        end_section=True)
     console.print(result)
     console.print(f"hours: {HOURS_RULE}", highlight=False)
-    _estimate_panel({m: t.model for m, t in board.times.items()})
+    _print_warnings([], {m: t.model for m, t in board.times.items()})
     console.print(f"wrote hours.csv and hours.json to {folder}/ in {time.perf_counter() - started:.1f} s")
 
 
@@ -379,7 +369,7 @@ def sweep_command(
     console.print(f"{total:,} subsets × {len(board.modes)} mode(s) evaluated in "
                   f"{sum(result.seconds.values()):.2f} s (no routing); wrote sweep.csv, best.csv, real.csv to "
                   f"{folder}/ in {time.perf_counter() - started:.1f} s")
-    _estimate_panel(result.models)
+    _print_warnings([], result.models)
 
 
 @app.command(name="site")
@@ -485,6 +475,6 @@ def site_command(
                           str(solution["swaps"]),
                           "; ".join(f"{s['lat']:.5f}, {s['lon']:.5f}" for s in solution["sites"]))
         console.print(table)
-    _estimate_panel({m: d["model"] for m, d in payload["modes"].items()})
+    _print_warnings([], {m: d["model"] for m, d in payload["modes"].items()})
     console.print(f"wrote sites-<mode>.csv, sites.json{' and maps of the best site' if maps else ''} to {folder}/ "
                   f"in {time.perf_counter() - started:.1f} s")
