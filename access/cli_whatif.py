@@ -25,7 +25,7 @@ from access import __version__
 from access.cli import INTERRUPTED, _fail, _percent, _print_warnings, app, console, errors
 from access.config import load_config
 from access.errors import AccessError, ScenarioError
-from access.files import CSV_FLOAT_FORMAT, write_text_atomic
+from access.files import CSV_FLOAT_FORMAT, write_json_atomic, write_text_atomic
 from access.study import Study
 
 Mode = Annotated[Optional[list[str]], typer.Option(
@@ -253,7 +253,7 @@ def hours_command(
                                        "per resident, population-weighted",
                        "models": {m: t.model for m, t in board.times.items()},
                        "rows": json.loads(table.reset_index().to_json(orient="records"))}
-            write_text_atomic(folder / "hours.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+            write_json_atomic(folder / "hours.json", payload)
     except AccessError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -446,7 +446,7 @@ def site_command(
                     one = build_board(chosen, [what], modes=[mode_name], offline=offline, osm_file=osm_file,
                                       use_cache=cache)
                     compare(one, [period_scenario(period), what]).write(folder / f"best-{mode_name}")
-            write_text_atomic(folder / "sites.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+            write_json_atomic(folder / "sites.json", payload)
     except AccessError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import shutil
 import signal
@@ -10,10 +12,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from access.errors import OutputError
 
-__all__ = ["atomic_path", "write_text_atomic", "staged_folder", "CSV_FLOAT_FORMAT"]
+__all__ = ["atomic_path", "write_text_atomic", "write_json_atomic", "json_value", "staged_folder", "CSV_FLOAT_FORMAT"]
 
 CSV_FLOAT_FORMAT = "%.10g"
 """How every CSV writes floats: ten significant digits, so counts of residents (London: 8,173,941)
@@ -47,6 +52,21 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def json_value(value: Any) -> Any:
+    """A figure ready for JSON: floats rounded to 6 decimals, NaN and infinity as ``None``, numpy ints as ints."""
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def write_json_atomic(target: Path, payload: Any) -> Path:
+    """Write ``payload`` as indented UTF-8 JSON, ending in a newline, to ``target`` atomically."""
+    return write_text_atomic(target, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_text_atomic(target: Path, text: str) -> Path:

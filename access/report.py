@@ -8,8 +8,6 @@ leaves the previous set of outputs whole: all old, never a mix of old and new.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +17,7 @@ import pandas as pd
 
 from access import __version__
 from access.errors import OutputError
-from access.files import CSV_FLOAT_FORMAT, atomic_path, staged_folder, write_text_atomic
+from access.files import CSV_FLOAT_FORMAT, atomic_path, json_value, staged_folder, write_json_atomic
 from access.measure import THRESHOLDS_MIN
 
 if TYPE_CHECKING:
@@ -34,12 +32,6 @@ def _write(target: Path, writer: Callable[[Path], Any]) -> Path:
     return target
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
-    return value
-
-
 def summary_json(result: StudyResult) -> dict[str, Any]:
     """The run's figures as a JSON-ready dict (no timestamps: two runs give the same bytes)."""
     config = result.config
@@ -47,17 +39,17 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
     for (period, mode), row in result.summary.iterrows():
         rows.append({
             "period": period, "mode": mode, "role": row["role"], "model": row["model"],
-            "population": _clean(row["population"]), "unreachable": _clean(row["unreachable"]),
-            "excluded": _clean(row["excluded"]),
-            "far_from_network": _clean(row["far_from_network"]),
-            "mean_min": _clean(row["mean_min"]), "median_min": _clean(row["median_min"]),
-            "p90_min": _clean(row["p90_min"]),
-            "share_within_min": {str(t): _clean(row[f"within_{t}"]) for t in THRESHOLDS_MIN},
+            "population": json_value(row["population"]), "unreachable": json_value(row["unreachable"]),
+            "excluded": json_value(row["excluded"]),
+            "far_from_network": json_value(row["far_from_network"]),
+            "mean_min": json_value(row["mean_min"]), "median_min": json_value(row["median_min"]),
+            "p90_min": json_value(row["p90_min"]),
+            "share_within_min": {str(t): json_value(row[f"within_{t}"]) for t in THRESHOLDS_MIN},
         })
     changes = []
     for mode, row in result.changes.iterrows():
         changes.append({"mode": mode, "model": row["model"],
-                        **{k: _clean(v) for k, v in row.items() if k != "model"}})
+                        **{k: json_value(v) for k, v in row.items() if k != "model"}})
     return {
         "study": config.name,
         "title": config.title,
@@ -69,7 +61,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
                    for mode, t in result.times.items()},
         "hours_rule": ("a counter counts as available in a period unless its hours are 'off'; "
                        "'open' (hours not known) and 'unknown' count as available"),
-        "population": _clean(float(result.origins["population"].sum())),
+        "population": json_value(float(result.origins["population"].sum())),
         "origins": int(len(result.origins)),
         "results": rows,
         "changes": changes,
@@ -83,7 +75,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """One JSON-ready dict per row, index levels first (integers stay integers)."""
-    return [{k: _clean(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
+    return [{k: json_value(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
 def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
     """The equity breakdowns: how groups are defined, and one record per group, weight and mode."""
     from access.equity import DIMENSIONS, GROUP_NOTES
@@ -92,7 +84,7 @@ def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
     return {
         "dimensions": {d: {"title": DIMENSIONS[d], "note": GROUP_NOTES.get(d)}
                        for d in table["dimension"].unique()},
-        "rows": [{k: _clean(v) for k, v in row.items()} for row in table.to_dict("records")],
+        "rows": [{k: json_value(v) for k, v in row.items()} for row in table.to_dict("records")],
     }
 
 
@@ -222,8 +214,7 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
 def _write_outputs_into(result: StudyResult, folder: Path, *, maps: bool) -> dict[str, Path]:
     paths: dict[str, Path] = {}
     try:
-        text = json.dumps(summary_json(result), indent=2, ensure_ascii=False) + "\n"
-        paths["summary.json"] = write_text_atomic(folder / "summary.json", text)
+        paths["summary.json"] = write_json_atomic(folder / "summary.json", summary_json(result))
         tables: dict[str, pd.DataFrame] = {
             "summary.csv": result.summary, "changes.csv": result.changes,
             "switches.csv": result.switches.set_index("mode"),

@@ -19,8 +19,6 @@ board's rows, and each origin's time is the minimum over the available rows.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +33,7 @@ import pandas as pd
 from access import __version__
 from access.config import ScenarioSpec
 from access.errors import OutputError, ScenarioError
-from access.files import CSV_FLOAT_FORMAT, staged_folder, write_text_atomic
+from access.files import CSV_FLOAT_FORMAT, json_value, staged_folder, write_json_atomic, write_text_atomic
 from access.hours import parse_hours
 from access.measure import group_table, nearest_open, summarise
 from access.sources import mirror_file
@@ -400,15 +398,6 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
     return Board(study, times, list(opened.values()), extra, warnings)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 @dataclass
 class Comparison:
     """Several scenarios evaluated on one board; the first is the reference.
@@ -520,9 +509,9 @@ class Comparison:
                            "description": s.description} for s in self.scenarios],
             "hours_rule": HOURS_RULE,
             "models": {mode: {"model": t.model, "detail": t.detail} for mode, t in self.board.times.items()},
-            "results": [{"scenario": s, "mode": m, **{k: _clean(v) for k, v in row.items()}}
+            "results": [{"scenario": s, "mode": m, **{k: json_value(v) for k, v in row.items()}}
                         for (s, m), row in self.summary.iterrows()],
-            "differences": [{"scenario": s, "mode": m, **{k: _clean(v) for k, v in row.items()}}
+            "differences": [{"scenario": s, "mode": m, **{k: json_value(v) for k, v in row.items()}}
                             for (s, m), row in self.differences.iterrows()],
             "warnings": self.board.warnings,
             "attribution": ATTRIBUTION,
@@ -586,8 +575,7 @@ class Comparison:
         written: list[Path] = []
         with staged_folder(folder) as stage:
             try:
-                text = json.dumps(self.summary_json(), indent=2, ensure_ascii=False) + "\n"
-                written.append(write_text_atomic(stage / "summary.json", text))
+                written.append(write_json_atomic(stage / "summary.json", self.summary_json()))
                 tables = {"summary.csv": self.summary, "differences.csv": self.differences,
                           "counters.csv": self.counters}
                 plain = pd.DataFrame(self.origins.drop(columns="geometry"))
