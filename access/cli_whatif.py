@@ -337,6 +337,7 @@ def sweep_command(
         raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 
     is_share = by.startswith("within")
+
     def fmt(value: float) -> str:
         if value != value:  # NaN: no counter, so no time
             return "—"

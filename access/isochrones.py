@@ -49,6 +49,7 @@ STREET_BUFFER_M = 60.0
 SIMPLIFY_M = 20.0
 """Simplification tolerance of isochrone and catchment polygons, in metres."""
 
+
 def node_minutes(network: StreetNetwork, counter_node: np.ndarray, counter_offset_min: np.ndarray,
                  limit_min: float) -> tuple[np.ndarray, np.ndarray]:
     """Every node's minutes to its nearest counter, and which counter (row of ``counter_node``).
@@ -148,7 +149,7 @@ def isochrones(result: StudyResult, mode: str, thresholds: tuple[int, ...] = ISO
         raise DataError(f"mode {mode!r} was not run; run it first (modes run: {', '.join(result.times)})")
     times, places, crs = result.times[mode], result.study.places, result.config.crs
     boundary = places.boundary.geometry.iloc[0]
-    counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
+    counter_xy = places.counter_xy
     rows = []
     for period, role in _periods(result):
         open_rows = np.flatnonzero(result.available[period].to_numpy())

@@ -59,6 +59,20 @@ class Places:
         self.wards = load_wards(config)
         self.residents = load_residents(config, self.lsoas, self.wards)
 
+    @property
+    def counter_xy(self) -> np.ndarray:
+        """The counters' coordinates (counters × 2) in the study CRS."""
+        return _xy(self.counters)
+
+    @property
+    def origin_xy(self) -> np.ndarray:
+        """The origins' coordinates (origins × 2) in the study CRS."""
+        return _xy(self.residents)
+
+
+def _xy(frame: gpd.GeoDataFrame) -> np.ndarray:
+    return np.column_stack([frame.geometry.x, frame.geometry.y])
+
 
 def load_places(config: StudyConfig) -> Places:
     """Load boundary, counters, LSOAs, wards and residents for a study."""

@@ -76,6 +76,8 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """One JSON-ready dict per row, index levels first (integers stay integers)."""
     return [{k: json_value(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
+
+
 def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
     """The equity breakdowns: how groups are defined, and one record per group, weight and mode."""
     from access.equity import DIMENSIONS, GROUP_NOTES

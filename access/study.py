@@ -124,8 +124,8 @@ class Study:
         places = self.places
         own_counters = counter_xy is None
         if own_counters:
-            counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
-        origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
+            counter_xy = places.counter_xy
+        origin_xy = places.origin_xy
         try:
             network = self.network(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
         except NetworkUnavailable as exc:
@@ -382,10 +382,9 @@ class StudyResult:
         :func:`access.boroughs.distance_summary`.
         """
         places = self.study.places
-        counter_xy = np.column_stack([places.counters.geometry.x, places.counters.geometry.y])
-        origin_xy = np.column_stack([places.residents.geometry.x, places.residents.geometry.y])
-        return distance_summary(counter_xy, origin_xy, places.residents["population"].to_numpy(float),
+        return distance_summary(places.counter_xy, places.origin_xy, places.residents["population"].to_numpy(float),
                                 self.available[list(self.config.periods)])
+
     @cached_property
     def origin_groups(self) -> pd.DataFrame:
         """Each origin's households and its LSOA's groups (see :func:`access.equity.origin_attributes`)."""

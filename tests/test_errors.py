@@ -312,7 +312,6 @@ def on_the_grid(table: pd.DataFrame) -> pd.DataFrame:
     return set_value("bishopsgate", "lon", "-0.0990")(set_value("bishopsgate", "lat", "51.5170")(table))
 
 
-
 def test_origins_far_from_the_network_are_excluded_and_counted(tmp_path, mirror):
     """Bishopsgate moved onto the grid: the eastern City's residents, > 1 km from it, are left out and counted."""
     network = grid_and_island(tmp_path / "grid.osm")
