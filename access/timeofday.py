@@ -42,9 +42,10 @@ HOURS_RULE = ("'off' = closed at every moment; 'open' (a counter, hours not know
               "flagged as assumed; 'unknown' (not known whether there was a counter) = open at every moment, "
               "flagged as assumed (the generous reading); timetabled hours are applied to the minute")
 
+_SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_NAMES = {
     **{d.lower(): i for i, d in enumerate(DAYS)},
-    **{d.lower(): i for i, d in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))},
+    **{d.lower(): i for i, d in enumerate(_SHORT_DAYS)},
     **{d.lower(): i for i, d in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
                                            "Saturday", "Sunday"))},
 }
@@ -69,8 +70,7 @@ class Moment:
     @property
     def label(self) -> str:
         """``"Sat 23:30"``."""
-        names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-        return f"{names[self.day]} {self.minute // 60:02d}:{self.minute % 60:02d}"
+        return f"{_SHORT_DAYS[self.day]} {self.minute // 60:02d}:{self.minute % 60:02d}"
 
     @property
     def week_minute(self) -> int:
