@@ -56,6 +56,8 @@ __all__ = [
     "CHANGE_BINS_MIN",
     "CHANGE_COLOURS",
     "NO_DATA_COLOUR",
+    "class_colour",
+    "class_labels",
     "SIMPLIFY_M",
     "COORD_DECIMALS",
 ]
@@ -291,7 +293,8 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _class_colour(value: Any, edges: Sequence[float], colours: Sequence[str]) -> str:
+def class_colour(value: Any, edges: Sequence[float], colours: Sequence[str]) -> str:
+    """The colour of ``value``'s class (upper edges inclusive); :data:`NO_DATA_COLOUR` when not a finite number."""
     number = _number(value)
     if number is None:
         return NO_DATA_COLOUR
@@ -331,7 +334,13 @@ def _status(hours: str) -> str:
     return "open"
 
 
-def _class_labels(edges: Sequence[float], lowest: str | None = None) -> list[str]:
+def class_labels(edges: Sequence[float], lowest: str | None = None) -> list[str]:
+    """Legend labels of the classes cut at ``edges``: ``≤ a``, ``a–b`` …, ``> z``.
+
+    >>> class_labels((0, 2, 5))
+    ['≤ 0', '0–2', '2–5', '> 5']
+    """
+
     def fmt(x: float) -> str:
         return f"{x:g}"
 
@@ -382,9 +391,9 @@ def _area_features(areas: gpd.GeoDataFrame, before: str, after: str) -> list[dic
         features.append({
             "type": "Feature",
             "properties": {
-                "b": _class_colour(rec["before_min"], TIME_BINS_MIN, TIME_COLOURS),
-                "a": _class_colour(rec["after_min"], TIME_BINS_MIN, TIME_COLOURS),
-                "c": _class_colour(rec["change_min"], CHANGE_BINS_MIN, CHANGE_COLOURS),
+                "b": class_colour(rec["before_min"], TIME_BINS_MIN, TIME_COLOURS),
+                "a": class_colour(rec["after_min"], TIME_BINS_MIN, TIME_COLOURS),
+                "c": class_colour(rec["change_min"], CHANGE_BINS_MIN, CHANGE_COLOURS),
                 "tip": tip,
             },
             "geometry": geometry,
@@ -414,7 +423,7 @@ def _district_features(districts: gpd.GeoDataFrame, before: str, after: str) -> 
         )
         features.append({
             "type": "Feature",
-            "properties": {"c": _class_colour(rec["change_min"], CHANGE_BINS_MIN, CHANGE_COLOURS), "tip": tip},
+            "properties": {"c": class_colour(rec["change_min"], CHANGE_BINS_MIN, CHANGE_COLOURS), "tip": tip},
             "geometry": geometry,
         })
     return features
@@ -463,8 +472,8 @@ def _legend_html(before: str, after: str) -> str:
             for c, t in zip(colours, labels)
         )
 
-    time_labels = _class_labels(TIME_BINS_MIN)
-    change_labels = _class_labels(CHANGE_BINS_MIN, lowest="≤ 0 (no longer)")
+    time_labels = class_labels(TIME_BINS_MIN)
+    change_labels = class_labels(CHANGE_BINS_MIN, lowest="≤ 0 (no longer)")
     dots = "".join(
         f'<div class="row"><span class="dot" style="background:{fill};border-color:{line}"></span>'
         f"{_e(label)}</div>"

@@ -29,6 +29,7 @@ import shapely
 from access import __version__
 from access.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
 from access.files import write_text_atomic
+from access.maps import CHANGE_BINS_MIN, CHANGE_COLOURS, class_colour, class_labels
 from access.modes import MODES
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ REPORT_NAME = "report.html"
 
 _BEFORE_COLOUR = "#2166ac"
 _AFTER_COLOUR = "#b2182b"
-_CHANGE_EDGES = (0, 2, 5, 10, 20)
-_CHANGE_COLOURS = ("#92c5de", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f")
 
 _CSS = """
 :root { --ink: #1b1b1b; --muted: #555; --rule: #d0d0d0; --before: #2166ac; --after: #b2182b; }
@@ -227,12 +226,6 @@ def _path(geometry: shapely.Geometry, transform: Any) -> str:
     return "".join(rings)
 
 
-def _change_colour(value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "#bdbdbd"
-    return _CHANGE_COLOURS[int(np.searchsorted(np.asarray(_CHANGE_EDGES, float), value, side="left"))]
-
-
 def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int = 520) -> str:
     """A small static map: change by LSOA, the 30-minute area after, counters open/closed."""
     places, config = result.study.places, result.config
@@ -252,8 +245,8 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
              f'aria-label="Change in minutes {MODES[mode].label} by LSOA">']
     for lsoa, geometry in zip(places.lsoas["lsoa11"], places.lsoas.geometry):
         d = _path(geometry.simplify(tolerance), transform)
-        parts.append(f'<path d="{d}" fill="{_change_colour(change.get(lsoa, float("nan")))}" stroke="#fff" '
-                     f'stroke-width="0.4"/>')
+        fill = class_colour(change.get(lsoa), CHANGE_BINS_MIN, CHANGE_COLOURS)
+        parts.append(f'<path d="{d}" fill="{fill}" stroke="#fff" stroke-width="0.4"/>')
     if isochrones is not None:
         row = isochrones[(isochrones["role"] == "after") & (isochrones["minutes"] == OVER_MIN)]
         if len(row):
@@ -279,10 +272,9 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
 
 
 def _map_legend() -> str:
-    labels = ["≤ 0", "0–2", "2–5", "5–10", "10–20", "> 20"]
     swatches = "".join(
         f'<span style="display:inline-block;width:12px;height:10px;background:{c};border:1px solid #999;'
-        f'margin:0 3px 0 8px"></span>{_e(t)}' for c, t in zip(_CHANGE_COLOURS, labels))
+        f'margin:0 3px 0 8px"></span>{_e(t)}' for c, t in zip(CHANGE_COLOURS, class_labels(CHANGE_BINS_MIN)))
     return (f'<div class="note">Change in minutes, after − before: {swatches}. '
             f'<span style="color:#1a9641">- - -</span> within {OVER_MIN} min after; '
             f'<span style="color:#1a9641">●</span> open after; <span style="color:#d7191c">○</span> closed.</div>')
