@@ -142,6 +142,10 @@ class Study:
         """Residents whose origin lies farther than ``max_snap_m`` from ``times``' network."""
         return float(self.places.residents["population"][times.far_from_network].sum())
 
+    def excluded_population(self, times: TravelTimes) -> float:
+        """Residents whose origin lies farther than :data:`~access.travel.MAX_GAP_M` from ``times``' network."""
+        return float(self.places.residents["population"][times.excluded].sum())
+
     def _coverage_warning(self, times: TravelTimes) -> str | None:
         """A warning naming counters and residents far from the network, or ``None``."""
         places, limit = self.places, self.config.max_snap_m
@@ -155,7 +159,7 @@ class Study:
             notes.append(f"{int(times.far_from_network.sum()):,} origins ({people:,.0f} residents) lie "
                          f"more than {limit:g} m from the network and are flagged")
         if times.excluded.any():
-            people = float(places.residents["population"][times.excluded].sum())
+            people = self.excluded_population(times)
             notes.append(f"{int(times.excluded.sum()):,} of them ({people:,.0f} residents) lie more than "
                          f"{MAX_GAP_M:,.0f} m from it and are EXCLUDED from the figures (counted as "
                          f"'excluded' in summary.json)")
@@ -410,7 +414,7 @@ class StudyResult:
             note += (f" {people:,.0f} residents live more than {self.config.max_snap_m:g} m from this "
                      f"network (flagged; the gap is walked in a straight line).")
         if times.excluded.any():
-            people = float(self.study.places.residents["population"][times.excluded].sum())
+            people = self.study.excluded_population(times)
             note += (f" {people:,.0f} of them live more than {MAX_GAP_M:,.0f} m from it and are left out "
                      f"of the figures.")
         return note
