@@ -6,6 +6,8 @@ import logging
 import sys
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -71,6 +73,17 @@ INTERRUPTED = "interrupted; outputs already in place were left as they were"
 def _fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn access's own errors into one line and exit code 2, and Ctrl-C into one line and exit code 130."""
+    try:
+        yield
+    except AccessError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(INTERRUPTED, 130) from None
 
 
 def _merged_warnings(warnings: list[str], modes: list[str]) -> list[str]:
@@ -192,7 +205,7 @@ def run(
     straight-line estimate and says so on every output.
     """
     started = time.perf_counter()
-    try:
+    with _reported():
         chosen = Study(load_config(study))
         modes = mode or list(chosen.config.modes)  # Study.run refuses an unknown one, before any work
         folder = out or Path("maps") / chosen.name
@@ -214,10 +227,6 @@ def run(
             step("writing maps and tables" if maps else "writing tables")
             paths = result.write(folder, maps=maps)
             progress.advance(task)
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise _fail(INTERRUPTED, 130) from None
 
     console.print(_summary_table(result))
     console.print(_changes_table(result))
@@ -261,7 +270,7 @@ def calibrate(
     from access.network import get_network
     from access.sources import mirror_file, sources
 
-    try:
+    with _reported():
         path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
         factors = []
         with console.status("measuring detour factors") as status:
@@ -270,8 +279,6 @@ def calibrate(
                 network = get_network(name, crs="EPSG:27700", osm_file=path)
                 factors.append(measure_detour_factors(network, n_sources=sources_count, measured_on=label))
         written = write_detour_factors(factors, out)
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
     table = Table("mode", "factor (mean)", "median", "p10", "p90", "std", "pairs", "speed km/h")
     for f in factors:
         table.add_row(f.mode, f"{f.factor:.3f}", f"{f.median:.3f}", f"{f.p10:.3f}", f"{f.p90:.3f}",
@@ -292,10 +299,8 @@ def screenshot(
     """Screenshot a page access wrote (the report or a map) with headless Chromium."""
     from access.screenshot import screenshot as take
 
-    try:
+    with _reported():
         written = take(page, png, width=width, height=height, scale=scale)
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
     console.print(f"wrote {written} ({written.stat().st_size / 1024:,.0f} KB)")
 
 

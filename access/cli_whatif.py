@@ -22,10 +22,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from access import __version__
-from access.cli import INTERRUPTED, _fail, _percent, _print_warnings, app, console, errors
+from access.cli import _percent, _print_warnings, _reported, app, console, errors
 from access.config import load_config
-from access.errors import AccessError, ScenarioError
-from access.files import CSV_FLOAT_FORMAT, write_json_atomic, write_text_atomic
+from access.errors import ScenarioError
+from access.files import CSV_FLOAT_FORMAT, ensure_folder, write_json_atomic, write_text_atomic
 from access.study import Study
 
 Mode = Annotated[Optional[list[str]], typer.Option(
@@ -129,7 +129,7 @@ def scenario(
     from access.timeofday import parse_moment
 
     started = time.perf_counter()
-    try:
+    with _reported():
         chosen = Study(load_config(study))
         known = study_scenarios(chosen)
         if name is not None and name not in known:
@@ -155,10 +155,6 @@ def scenario(
             comparison = compare(board, [period_scenario(what.base, what.at), what], name=what.name)
             step("writing tables and maps")
             paths = comparison.write(folder, maps=maps)
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise _fail(INTERRUPTED, 130) from None
     _print_comparison(comparison, folder, paths, started)
 
 
@@ -179,7 +175,7 @@ def compare_command(
     from access.timeofday import parse_moment
 
     started = time.perf_counter()
-    try:
+    with _reported():
         chosen = Study(load_config(study))
         moment = parse_moment(at) if at else None
         known = study_scenarios(chosen)
@@ -199,10 +195,6 @@ def compare_command(
             comparison = compare(board, items)
             step("writing tables and maps")
             paths = comparison.write(folder, maps=maps)
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise _fail(INTERRUPTED, 130) from None
     _print_comparison(comparison, folder, paths, started)
 
 
@@ -226,7 +218,7 @@ def hours_command(
     from access.timeofday import DEFAULT_MOMENTS, HOURS_RULE, parse_moment, period_table
 
     started = time.perf_counter()
-    try:
+    with _reported():
         chosen = Study(load_config(study))
         moments = {m.label: m for m in (parse_moment(a) for a in at)} if at else {
             f"{k} {v.label}": v for k, v in DEFAULT_MOMENTS.items()}
@@ -245,7 +237,7 @@ def hours_command(
             counters = chosen.places.counters
             table = pd.concat([period_table({m: board.minutes[m]}, {p: list(counters[p]) for p in periods},
                                             board.weights(m), moments, within) for m in board.modes])
-            folder.mkdir(parents=True, exist_ok=True)
+            ensure_folder(folder)
             write_text_atomic(folder / "hours.csv", table.to_csv(float_format=CSV_FLOAT_FORMAT))
             payload = {"study": chosen.name, "generated_by": f"access {__version__}", "hours_rule": HOURS_RULE,
                        "within_min": within, "moments": {k: v.label for k, v in moments.items()},
@@ -254,12 +246,6 @@ def hours_command(
                        "models": {m: t.model for m, t in board.times.items()},
                        "rows": json.loads(table.reset_index().to_json(orient="records"))}
             write_json_atomic(folder / "hours.json", payload)
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise _fail(INTERRUPTED, 130) from None
-    except OSError as exc:
-        raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 
     key = f"{within:g}"
     models = {m: t.model for m, t in board.times.items()}
@@ -316,7 +302,7 @@ def sweep_command(
     from access.sweep import sweep
 
     started = time.perf_counter()
-    try:
+    with _reported():
         chosen = Study(load_config(study))
         folder = out or Path("maps") / chosen.name / "sweep"
         with _progress(f"{chosen.name}: sweep") as step:
@@ -325,16 +311,10 @@ def sweep_command(
             step("evaluating subsets")
             result = sweep(board, among=_split(among) or None, base=base, real=real, sizes=k, by=by,
                            max_subsets=max_subsets)
-            folder.mkdir(parents=True, exist_ok=True)
+            ensure_folder(folder)
             write_text_atomic(folder / "sweep.csv", result.table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT))
             write_text_atomic(folder / "best.csv", result.best.to_csv(float_format=CSV_FLOAT_FORMAT))
             write_text_atomic(folder / "real.csv", result.real.to_csv(float_format=CSV_FLOAT_FORMAT))
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise _fail(INTERRUPTED, 130) from None
-    except OSError as exc:
-        raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 
     is_share = by.startswith("within")
 
@@ -398,7 +378,7 @@ def site_command(
 
     started = time.perf_counter()
     ps = sorted(set(p or [1, 2, 3]))
-    try:
+    with _reported():
         chosen = Study(load_config(study))
         period = period or chosen.config.after
         if period not in chosen.config.periods:
@@ -434,7 +414,7 @@ def site_command(
                                   "sites": [{"site": int(i), "lat": float(candidates.sites.lat[i]),
                                              "lon": float(candidates.sites.lon[i])} for i in s.sites]}
                                  for s in solutions]}
-                folder.mkdir(parents=True, exist_ok=True)
+                ensure_folder(folder)
                 write_text_atomic(folder / f"sites-{mode_name}.csv",
                                   ranking.to_csv(index=False, float_format=CSV_FLOAT_FORMAT))
                 if maps:
@@ -448,12 +428,6 @@ def site_command(
                                       use_cache=cache)
                     compare(one, [period_scenario(period), what]).write(folder / f"best-{mode_name}")
             write_json_atomic(folder / "sites.json", payload)
-    except AccessError as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise _fail(INTERRUPTED, 130) from None
-    except OSError as exc:
-        raise _fail(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from None
 
     basis = "alone (no existing counters)" if alone else f"added to the counters of {period}"
     for mode_name, ranking in rankings.items():

@@ -18,7 +18,8 @@ import numpy as np
 
 from access.errors import OutputError
 
-__all__ = ["atomic_path", "write_text_atomic", "write_json_atomic", "json_value", "staged_folder", "CSV_FLOAT_FORMAT"]
+__all__ = ["atomic_path", "write_text_atomic", "write_json_atomic", "json_value", "ensure_folder", "staged_folder",
+           "CSV_FLOAT_FORMAT"]
 
 CSV_FLOAT_FORMAT = "%.10g"
 """How every CSV writes floats: ten significant digits, so counts of residents (London: 8,173,941)
@@ -76,6 +77,27 @@ def write_text_atomic(target: Path, text: str) -> Path:
     return Path(target)
 
 
+def ensure_folder(folder: Path) -> Path:
+    """Create the output ``folder`` (and its parents) unless it exists; return it.
+
+    Raises
+    ------
+    OutputError
+        ``folder`` is a file, cannot be created, or is not writable.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"output folder {str(folder)!r} is a file, not a folder; choose another with --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {str(folder)!r} ({exc.strerror}); "
+                          f"choose another with --out") from exc
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"output folder {str(folder)!r} is not writable; choose another with --out")
+    return folder
+
+
 @contextmanager
 def staged_folder(folder: Path) -> Iterator[Path]:
     """A hidden staging folder inside ``folder``; its files replace ``folder``'s when the block succeeds.
@@ -93,9 +115,8 @@ def staged_folder(folder: Path) -> Iterator[Path]:
     OutputError
         ``folder`` cannot be created or written.
     """
-    folder = Path(folder)
+    folder = ensure_folder(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(dir=folder, prefix=".access-staging-"))
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {str(folder)!r} ({exc.strerror or exc}); "

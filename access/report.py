@@ -8,7 +8,6 @@ leaves the previous set of outputs whole: all old, never a mix of old and new.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,7 +111,6 @@ def write_maps(result: StudyResult, folder: Path, layers: dict[str, dict[str, An
 
     ``layers`` is :func:`map_layers` of the result, computed when not given.
     """
-    _ensure_folder(folder)
     with staged_folder(folder) as stage:
         written = _write_maps_into(result, stage, layers)
     return [folder / path.name for path in written]
@@ -123,7 +121,6 @@ def _write_maps_into(result: StudyResult, folder: Path,
     from access.maps import write_index, write_mode_map
     from access.modes import MODES
 
-    _ensure_folder(folder)
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
     borough_figures = _borough_layer(result) if len(config.boroughs) > 1 else None
@@ -178,18 +175,6 @@ def _borough_layer(result: StudyResult) -> dict[str, Any]:
     return layers
 
 
-def _ensure_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"output folder {str(folder)!r} is a file, not a folder; choose another with --out")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {str(folder)!r} ({exc.strerror}); "
-                          f"choose another with --out") from exc
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"output folder {str(folder)!r} is not writable; choose another with --out")
-
-
 def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> dict[str, Path]:
     """Write every output of a run to ``folder``.
 
@@ -207,7 +192,6 @@ def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> di
     OutputError
         The folder cannot be created or written.
     """
-    _ensure_folder(folder)
     with staged_folder(folder) as stage:
         written = _write_outputs_into(result, stage, maps=maps)
     return {name: folder / name for name in written}

@@ -570,8 +570,6 @@ class Comparison:
         """Write ``summary.json``, ``summary.csv``, ``differences.csv``, ``counters.csv``,
         ``origins.csv`` and, with ``maps``, the maps: all or none (see :func:`access.files.staged_folder`)."""
         folder = Path(folder)
-        if folder.exists() and not folder.is_dir():
-            raise OutputError(f"output folder {str(folder)!r} is a file, not a folder; choose another with --out")
         written: list[Path] = []
         with staged_folder(folder) as stage:
             try:
