@@ -17,24 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from access.screenshot import CHROMIUM_FLAGS
+
 __all__ = ["chromium", "render", "screenshot", "TIMEOUT_S"]
 
 TIMEOUT_S = 60
 """Longest wait for one Chromium run, in seconds."""
-
-_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--virtual-time-budget=5000",
-)
-
 
 def chromium() -> str:
     """The path of the Chromium executable; skip (or fail on CI) when there is none."""
@@ -51,7 +39,7 @@ def chromium() -> str:
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
     exe = chromium()
     with tempfile.TemporaryDirectory(prefix="access-chromium-") as profile:
-        command = [exe, *_FLAGS, f"--user-data-dir={profile}", *args]
+        command = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired as exc:
