@@ -768,7 +768,9 @@ def write_mode_map(
 
     m.fit_bounds([[round(south, COORD_DECIMALS), round(west, COORD_DECIMALS)],
                   [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)]])
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    # Collapsed to its icon (it opens on hover or tap): expanded, its nine layers covered the top of the
+    # legend on a laptop-sized window.
+    folium.LayerControl(position="topright", collapsed=True).add_to(m)
 
     body = m.get_root().html
     body.add_child(_Raw(_title_html(title, mode_label, model_note, is_estimate)), name="access_title_box")
