@@ -12,10 +12,10 @@ Quick start::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from access.core.version import __version__  # noqa: E402
 
-from access.config import list_studies  # noqa: E402
-from access.errors import AccessError  # noqa: E402
-from access.study import Study, StudyResult, load_study  # noqa: E402
+from access.inputs.config import list_studies  # noqa: E402
+from access.core.errors import AccessError  # noqa: E402
+from access.analysis.study import Study, StudyResult, load_study  # noqa: E402
 
 __all__ = ["AccessError", "Study", "StudyResult", "list_studies", "load_study", "__version__"]

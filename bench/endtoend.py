@@ -38,9 +38,9 @@ def measure_run(study_name: str, offline: bool, out_dir: str, modes: list[str] |
     import logging
 
     start = time.perf_counter()
-    import access.cli  # noqa: F401  (what the command imports)
-    import access.network as network_module
-    import access.study as study_module
+    import access.cli.app  # noqa: F401  (what the command imports)
+    import access.routing.network as network_module
+    import access.analysis.study as study_module
     from access import load_study
 
     seconds: dict[str, float] = defaultdict(float)

@@ -6,13 +6,13 @@ origin to the counter (one-way streets respected).  Every contender gets the sam
 CSR arrays, largest strongly connected part) and the same counter and origin nodes; counters sit
 exactly on nodes.  Timed for each:
 
-- ``access nearest_node_times``: :func:`access.travel.nearest_node_times` from the snapped counter
+- ``access nearest_node_times``: :func:`access.routing.travel.nearest_node_times` from the snapped counter
   nodes (one Dijkstra from a virtual source joined to every counter), then one lookup per origin
   node: the same inputs and output as scipy's;
-- ``access nearest_times``: :func:`access.travel.nearest_times` from coordinates: the same, with the
+- ``access nearest_times``: :func:`access.routing.travel.nearest_times` from coordinates: the same, with the
   KD-tree snapping of counters and origins inside the timing (what a caller of the library runs);
-- ``access matrix + nearest_open``: :func:`access.travel.network_times` (the counters × origins
-  matrix that scenarios need, snapping included) then :func:`access.measure.nearest_open`;
+- ``access matrix + nearest_open``: :func:`access.routing.travel.network_times` (the counters × origins
+  matrix that scenarios need, snapping included) then :func:`access.analysis.figures.nearest_open`;
 - ``scipy min_only``: ``scipy.sparse.csgraph.dijkstra(reverse, indices=counters, min_only=True)``
   on the transposed CSR, then one lookup per origin node: the practical limit;
 - ``networkx multi_source``: what a user of OSMnx + NetworkX writes,
@@ -60,17 +60,17 @@ def measure(case: str, method: str, n_counters: int = N_COUNTERS) -> dict[str, A
     origin_node, origin_snap = network.snap(origin_xy[:, 0], origin_xy[:, 1])
     note = ""
     if method == "access nearest_node_times":
-        from access.travel import nearest_node_times
+        from access.routing.travel import nearest_node_times
 
         seconds, answer = best_time(lambda: nearest_node_times(network, counter_node)[0][origin_node])
     elif method == "access nearest_times":
-        from access.travel import nearest_times
+        from access.routing.travel import nearest_times
 
         seconds, (minutes, _) = best_time(lambda: nearest_times(network, counter_xy, origin_xy))
         answer = minutes * 60 - origin_snap / WALK_M_PER_S
     elif method == "access matrix + nearest_open":
-        from access.measure import nearest_open
-        from access.travel import network_times
+        from access.analysis.figures import nearest_open
+        from access.routing.travel import network_times
 
         def step():
             times = network_times(network, counter_xy, origin_xy, max_snap_m=500)

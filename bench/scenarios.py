@@ -1,6 +1,6 @@
 """Scenario throughput: one scenario (a set of open counters) once the times are computed.
 
-A scenario is :func:`access.measure.nearest_open` on the counters × origins matrix of minutes: the
+A scenario is :func:`access.analysis.figures.nearest_open` on the counters × origins matrix of minutes: the
 nearest open counter and its time for every origin.  Measured on
 
 - London-wide: the 73 Met counters of mid-2017 (the mirror's ``london_front_counters_2017.csv``) ×
@@ -40,8 +40,8 @@ def london_matrix(n_origins: int | None = None) -> tuple[np.ndarray, dict[str, n
     """Straight-line walk minutes, 73 counters × London's postcodes, and the two scenarios."""
     import pyproj
 
-    from access.detour import load_detour_factors
-    from access.sources import mirror_file
+    from access.routing.detour import load_detour_factors
+    from access.inputs.sources import mirror_file
 
     counters = pd.read_csv(mirror_file("london_counters_2017"))
     postcodes = pd.read_csv(mirror_file("postcodes"), usecols=["easting", "northing"])
@@ -59,7 +59,7 @@ def london_matrix(n_origins: int | None = None) -> tuple[np.ndarray, dict[str, n
 
 def measure_london(quick: bool) -> dict[str, Any]:
     """Time each London-wide scenario with the current and the previous ``nearest_open``."""
-    from access.measure import nearest_open
+    from access.analysis.figures import nearest_open
 
     minutes, scenarios = london_matrix(2_000 if quick else None)
     rows = []
@@ -77,7 +77,7 @@ def measure_redbridge(quick: bool) -> dict[str, Any]:
     import logging
 
     from access import load_study
-    from access.measure import nearest_open
+    from access.analysis.figures import nearest_open
 
     logging.getLogger("access").setLevel(logging.ERROR)  # the straight-line fallback is expected here
     study = load_study("redbridge-2017")

@@ -6,9 +6,9 @@
 
 Times come from the offline (straight-line) studies; a sweep never routes, so the
 network model would not change them.  Each case times the block evaluation
-(:func:`access.sweep.evaluate_subsets`, every figure of every subset) against the
-naive baseline in the same process: one :func:`access.measure.nearest_open` and
-one :func:`access.measure.summarise` per subset.  Both must give the same figures
+(:func:`access.whatif.sweep.evaluate_subsets`, every figure of every subset) against the
+naive baseline in the same process: one :func:`access.analysis.figures.nearest_open` and
+one :func:`access.analysis.figures.summarise` per subset.  Both must give the same figures
 (checked, and said in ``notes``).
 
 Run alone with ``.venv/bin/python -m bench.sweep [--quick]``, or through
@@ -27,13 +27,13 @@ import pandas as pd
 from bench.common import best_time, frame, in_child
 
 BASELINE = "nearest_open + summarise per subset"
-METHOD = "access.sweep.evaluate_subsets"
+METHOD = "access.whatif.sweep.evaluate_subsets"
 LONDON_SUBSETS = 200
 
 
 def _compare(minutes: np.ndarray, population: np.ndarray, masks: np.ndarray, case: str) -> list[dict[str, Any]]:
-    from access.measure import nearest_open, summarise
-    from access.sweep import evaluate_subsets
+    from access.analysis.figures import nearest_open, summarise
+    from access.whatif.sweep import evaluate_subsets
 
     swept_s, table = best_time(lambda: evaluate_subsets(minutes, population, masks), repeats=3)
     naive_s, naive = best_time(lambda: [summarise(nearest_open(minutes, m)[0], population) for m in masks],
@@ -52,7 +52,7 @@ def _compare(minutes: np.ndarray, population: np.ndarray, masks: np.ndarray, cas
 def measure_redbridge(quick: bool) -> dict[str, Any]:
     """All subsets of the 10 Redbridge counters (the first 32 when quick), per mode."""
     from access import load_study
-    from access.sweep import subset_masks
+    from access.whatif.sweep import subset_masks
 
     logging.disable(logging.WARNING)  # the straight-line fallback is expected here
     study = load_study("redbridge-2017")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from access.screenshot import CHROMIUM_FLAGS
+from access.outputs.screenshot import CHROMIUM_FLAGS
 
 __all__ = ["chromium", "render", "screenshot", "TIMEOUT_S"]
 

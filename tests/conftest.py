@@ -19,7 +19,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(scope="session")
 def mirror() -> Path:
-    from access import settings
+    from access.core import settings
 
     path = settings.mirror_dir()
     if not (path / "SOURCES.md").is_file():
@@ -29,7 +29,7 @@ def mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def city_pbf(mirror: Path) -> Path:
-    from access.sources import mirror_file
+    from access.inputs.sources import mirror_file
 
     return mirror_file("city_of_london_osm")
 
@@ -56,7 +56,7 @@ def city():
 
 @pytest.fixture(scope="session")
 def city_walk_network(city_pbf: Path):
-    from access.network import get_network
+    from access.routing.network import get_network
 
     return get_network("walk", crs="EPSG:27700", osm_file=city_pbf, use_cache=False)
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from access.config import list_studies, load_config
-from access.errors import StudyError
+from access.inputs.config import list_studies, load_config
+from access.core.errors import StudyError
 
 
 def test_shipped_studies_load():
@@ -43,7 +43,7 @@ def test_bad_study_gives_one_clear_error(tmp_path, old, new, message):
 
 
 def test_london_studies_cover_every_borough_with_mirror_counters():
-    from access.config import LONDON_BOROUGHS
+    from access.inputs.config import LONDON_BOROUGHS
 
     for name, after, extra in (("london-2017", "after_2017", ()), ("london-2024", "c2024", ("after_2017",))):
         config = load_config(name)

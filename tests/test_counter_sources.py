@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from access.counter_sources import (
+from access.inputs.counter_sources import (
     FATE_HOURS,
     RULE_AS_RECORDED,
     RULE_FREE_TEXT,
@@ -10,8 +10,8 @@ from access.counter_sources import (
     hours_from_status,
     london_met_counters,
 )
-from access.errors import StudyError
-from access.hours import parse_hours
+from access.core.errors import StudyError
+from access.inputs.hours import parse_hours
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from access.equity import breakdown, income_quintile, origin_attributes, ptal_band
-from access.errors import DataError
-from access.sources import mirror_file
+from access.analysis.equity import breakdown, income_quintile, origin_attributes, ptal_band
+from access.core.errors import DataError
+from access.inputs.sources import mirror_file
 
 BANDS = {0: "0", 1: "1a", 2: "1b", 3: "2", 4: "3", 5: "4", 6: "5", 7: "6a", 8: "6b"}
 

@@ -22,10 +22,10 @@ import pytest
 from typer.testing import CliRunner
 
 import access
-from access import errors, settings
-from access.cli import app
-from access.config import load_config
-from access.sources import sha256_of
+from access.core import errors, settings
+from access.cli.app import app
+from access.inputs.config import load_config
+from access.inputs.sources import sha256_of
 
 runner = CliRunner()
 

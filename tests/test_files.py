@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from access.errors import OutputError
-from access.files import atomic_path, write_text_atomic
+from access.core.errors import OutputError
+from access.core.files import atomic_path, write_text_atomic
 
 
 def test_failed_write_keeps_the_previous_file(tmp_path):

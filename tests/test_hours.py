@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from access.errors import AccessError, HoursError
-from access.hours import MINUTES_PER_WEEK, parse_hours
+from access.core.errors import AccessError, HoursError
+from access.inputs.hours import MINUTES_PER_WEEK, parse_hours
 
 
 def test_words_mean_what_the_docs_say():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import shapely
 
-from access.isochrones import ISOCHRONE_MIN, SIMPLIFY_M, catchments, isochrone_note, isochrones, node_minutes
-from access.modes import WALK_M_PER_MIN
+from access.routing.isochrones import ISOCHRONE_MIN, SIMPLIFY_M, catchments, isochrone_note, isochrones, node_minutes
+from access.core.modes import WALK_M_PER_MIN
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 Fixtures are real data from the mirror: the Redbridge borough outline, twelve
 Redbridge LSOA polygons with their 2011 census residents, and three Redbridge
 counters with their recorded hours.  The minute columns are MADE UP for the
-test (``access.maps`` only draws what it is given): straight-line distance
+test (``access.outputs.maps`` only draws what it is given): straight-line distance
 from each LSOA's representative point to the nearest counter open in the
 period, times 1.3, at 80 m a minute (4.8 km/h).
 """
@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from access.errors import DataError
-from access.maps import write_index, write_mode_map
+from access.core.errors import DataError
+from access.outputs.maps import write_index, write_mode_map
 
 from browser import render, render_with_console, screenshot
 

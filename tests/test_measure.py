@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from access.measure import group_table, nearest_open, summarise, switch_table, weighted_quantile
+from access.analysis.figures import group_table, nearest_open, summarise, switch_table, weighted_quantile
 
 
 def test_nearest_open_ignores_closed_counters():

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from access.errors import AccessWarning, NetworkError, NetworkUnavailable
-from access.modes import MODES
-from access.network import StreetNetwork, get_network, graph_from_osm_file, network_from_graph, way_filter
+from access.core.errors import AccessWarning, NetworkError, NetworkUnavailable
+from access.core.modes import MODES
+from access.routing.network import StreetNetwork, get_network, graph_from_osm_file, network_from_graph, way_filter
 
 from overpass import OverpassFile, OverpassServer
 
@@ -126,6 +126,6 @@ def test_loading_access_does_not_import_osmnx():
     import subprocess
     import sys
 
-    code = "import sys, access, access.cli; print(sorted(m for m in ('osmnx', 'networkx') if m in sys.modules))"
+    code = "import sys, access, access.cli.app; print(sorted(m for m in ('osmnx', 'networkx') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from access.config import load_config
-from access.errors import DataError
-from access.places import load_boundary, load_counters, load_lsoas, load_residents
+from access.inputs.config import load_config
+from access.core.errors import DataError
+from access.inputs.places import load_boundary, load_counters, load_lsoas, load_residents
 
 
 def test_redbridge_residents_reconcile_with_the_census(redbridge, mirror):

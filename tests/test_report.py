@@ -4,8 +4,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from access.errors import OutputError
-from access.report import summary_json
+from access.core.errors import OutputError
+from access.outputs.writers import summary_json
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_a_failed_or_interrupted_write_leaves_the_previous_outputs_whole(walk_re
 
 
 def test_failed_maps_leave_the_previous_maps_whole(walk_result, tmp_path, monkeypatch):
-    import access.maps
+    import access.outputs.maps
 
     walk_result.to_maps(tmp_path)
     before = _snapshot(tmp_path)
@@ -119,7 +119,7 @@ def test_failed_maps_leave_the_previous_maps_whole(walk_result, tmp_path, monkey
     def broken(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(access.maps, "write_index", broken)  # the last page: walk.html is already written
+    monkeypatch.setattr(access.outputs.maps, "write_index", broken)  # the last page: walk.html is already written
     with pytest.raises(KeyboardInterrupt):
         walk_result.write(tmp_path, maps=True)
     assert _snapshot(tmp_path) == before

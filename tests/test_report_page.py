@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from access.cli import app
-from access.report_page import cumulative_chart_svg, report_html
-from access.study import ATTRIBUTION, Study, StudyResult
+from access.cli.app import app
+from access.outputs.report_page import cumulative_chart_svg, report_html
+from access.analysis.study import ATTRIBUTION, Study, StudyResult
 
 from browser import chromium, render, screenshot
 

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from access.detour import load_detour_factors
-from access.errors import ScenarioError
-from access.hours import parse_hours
-from access.scenario import (
+from access.routing.detour import load_detour_factors
+from access.core.errors import ScenarioError
+from access.inputs.hours import parse_hours
+from access.whatif.scenario import (
     Scenario,
     build_board,
     compare,
@@ -19,7 +19,7 @@ from access.scenario import (
     period_scenario,
     study_scenarios,
 )
-from access.timeofday import parse_moment
+from access.analysis.timeofday import parse_moment
 
 GANTS_HILL = "Gants Hill=51.5765,0.0661"
 
@@ -144,7 +144,7 @@ def test_write_outputs_and_say_how_hours_are_read(tmp_path, board):
 
 
 def test_a_failed_scenario_write_leaves_the_previous_outputs_whole(tmp_path, board, monkeypatch):
-    from access.scenario import Comparison
+    from access.whatif.scenario import Comparison
 
     compare(board, [period_scenario("2018_2025"), period_scenario("2013_2017")]).write(tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}

@@ -1,9 +1,9 @@
-"""access.screenshot: finding Chromium and refusing bad input, with messages that say what to do."""
+"""access.outputs.screenshot: finding Chromium and refusing bad input, with messages that say what to do."""
 
 import pytest
 
-from access.errors import BrowserUnavailable, OutputError
-from access.screenshot import find_chromium, screenshot
+from access.core.errors import BrowserUnavailable, OutputError
+from access.outputs.screenshot import find_chromium, screenshot
 
 from browser import chromium
 
@@ -43,7 +43,7 @@ def test_a_page_is_shot_at_its_scale(tmp_path):
 def test_a_street_network_map_is_shot_offline(tmp_path, city_walk_result):
     """The City map asks for map tiles it cannot get offline; Chromium must still take the picture, every time.
 
-    Without :data:`access.screenshot.CHROMIUM_FLAGS`' resolver rule about one run in three hung here,
+    Without :data:`access.outputs.screenshot.CHROMIUM_FLAGS`' resolver rule about one run in three hung here,
     waiting on the tile server's DNS lookup, until the timeout.
     """
     chromium()

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import shapely
 
-from access.errors import ScenarioError
-from access.siting import candidate_sites, p_median, rank_sites
+from access.core.errors import ScenarioError
+from access.whatif.siting import candidate_sites, p_median, rank_sites
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PuLP's notices of its 4.0 API
 

@@ -2,8 +2,8 @@ import shutil
 
 import pytest
 
-from access.errors import ChecksumMismatch, MirrorFileMissing, StudyError
-from access.sources import mirror_file, sha256_of, sources
+from access.core.errors import ChecksumMismatch, MirrorFileMissing, StudyError
+from access.inputs.sources import mirror_file, sha256_of, sources
 
 
 def test_every_listed_file_is_in_the_mirror_with_its_hash(mirror):

@@ -1,8 +1,8 @@
 import pytest
 
 import access
-from access.detour import load_detour_factors
-from access.errors import OffNetworkError, StudyError
+from access.routing.detour import load_detour_factors
+from access.core.errors import OffNetworkError, StudyError
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from access.errors import ScenarioError
-from access.measure import nearest_open, summarise
-from access.scenario import build_board, period_scenario
-from access.sweep import evaluate_subsets, subset_masks, sweep
+from access.core.errors import ScenarioError
+from access.analysis.figures import nearest_open, summarise
+from access.whatif.scenario import build_board, period_scenario
+from access.whatif.sweep import evaluate_subsets, subset_masks, sweep
 
 
 @pytest.fixture(scope="module")

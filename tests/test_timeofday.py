@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from access.errors import HoursError
-from access.hours import MINUTES_PER_DAY, parse_hours
-from access.timeofday import DEFAULT_MOMENTS, Moment, open_at, parse_moment, period_table, weekly_share
+from access.core.errors import HoursError
+from access.inputs.hours import MINUTES_PER_DAY, parse_hours
+from access.analysis.timeofday import DEFAULT_MOMENTS, Moment, open_at, parse_moment, period_table, weekly_share
 
 
 def test_parse_moment_reads_days_and_times():

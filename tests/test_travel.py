@@ -6,11 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from access.detour import DetourFactor
-from access.measure import nearest_open
-from access.modes import MODES
-from access.network import StreetNetwork, get_network, graph_from_osm_file
-from access.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
+from access.routing.detour import DetourFactor
+from access.analysis.figures import nearest_open
+from access.core.modes import MODES
+from access.routing.network import StreetNetwork, get_network, graph_from_osm_file
+from access.routing.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
 
 
 def _independent_minutes(city_pbf, network, counter_xy, origin_xy):
@@ -208,7 +208,7 @@ def test_closing_a_counter_never_shortens_and_opening_never_lengthens(case, rand
 
 
 def test_a_counter_far_from_the_network_is_an_error_naming_it(city_walk_network):
-    from access.errors import OffNetworkError
+    from access.core.errors import OffNetworkError
 
     inside = [city_walk_network.x[0], city_walk_network.y[0]]
     island = [inside[0] + 5_000, inside[1]]

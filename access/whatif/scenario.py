@@ -30,16 +30,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from access import __version__
-from access.config import ScenarioSpec
-from access.errors import OutputError, ScenarioError
-from access.files import CSV_FLOAT_FORMAT, json_value, staged_folder, write_json_atomic, write_text_atomic
-from access.hours import parse_hours
-from access.measure import group_table, nearest_open, summarise
-from access.sources import mirror_file
-from access.study import ATTRIBUTION, Study
-from access.timeofday import HOURS_RULE, Moment, parse_moment
-from access.travel import TravelTimes
+from access.core.version import __version__
+from access.inputs.config import ScenarioSpec
+from access.core.errors import OutputError, ScenarioError
+from access.core.files import CSV_FLOAT_FORMAT, json_value, staged_folder, write_json_atomic, write_text_atomic
+from access.inputs.hours import parse_hours
+from access.analysis.figures import group_table, nearest_open, summarise
+from access.inputs.sources import mirror_file
+from access.analysis.study import ATTRIBUTION, Study
+from access.analysis.timeofday import HOURS_RULE, Moment, parse_moment
+from access.routing.travel import TravelTimes
 
 __all__ = ["OpenedCounter", "Scenario", "Board", "Comparison", "parse_opened", "lookup_postcode",
            "period_scenario", "scenario_from_spec", "study_scenarios", "build_board", "compare"]
@@ -226,7 +226,7 @@ class Board:
     study
         The study.
     times
-        The study counters' :class:`~access.travel.TravelTimes`, per mode.
+        The study counters' :class:`~access.routing.travel.TravelTimes`, per mode.
     opened
         The hypothetical counters, in row order after the study's.
     minutes
@@ -306,7 +306,7 @@ class Board:
 
     def available(self, scenario: Scenario) -> np.ndarray:
         """Boolean per board row: available in the scenario (at its moment, when it has one)."""
-        from access.timeofday import open_at
+        from access.analysis.timeofday import open_at
 
         return open_at(self.hours(scenario), scenario.at)
 
@@ -340,7 +340,7 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
     modes
         Modes (default: the study's).
     offline, osm_file, use_cache
-        As for :meth:`access.study.Study.run`.
+        As for :meth:`access.analysis.study.Study.run`.
     on_step
         Called with a short description before each step (for progress bars).
     """
@@ -537,8 +537,8 @@ class Comparison:
 
     def write_maps(self, folder: Path) -> list[Path]:
         """One map per mode and scenario (against the reference), and ``index.html``."""
-        from access.maps import write_index, write_mode_map
-        from access.modes import MODES
+        from access.outputs.maps import write_index, write_mode_map
+        from access.core.modes import MODES
 
         config, places = self.board.study.config, self.board.study.places
         counters = self._map_counters()
@@ -568,7 +568,7 @@ class Comparison:
 
     def write(self, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
         """Write ``summary.json``, ``summary.csv``, ``differences.csv``, ``counters.csv``,
-        ``origins.csv`` and, with ``maps``, the maps: all or none (see :func:`access.files.staged_folder`)."""
+        ``origins.csv`` and, with ``maps``, the maps: all or none (see :func:`access.core.files.staged_folder`)."""
         folder = Path(folder)
         written: list[Path] = []
         with staged_folder(folder) as stage:

@@ -1,6 +1,6 @@
 """Time of day: which counters are open at a moment, and over a whole week.
 
-The hours of each counter (:mod:`access.hours`) become either one availability
+The hours of each counter (:mod:`access.inputs.hours`) become either one availability
 vector (at a :class:`Moment`, such as ``Sat 23:30``) or a counters × 10,080
 minute mask for the week.  Both are applied to a counter × origin matrix of
 minutes that is already computed; nothing here routes.
@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from access.errors import HoursError
-from access.hours import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, Hours, parse_hours
-from access.measure import nearest_open, summarise
+from access.core.errors import HoursError
+from access.inputs.hours import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, Hours, parse_hours
+from access.analysis.figures import nearest_open, summarise
 
 __all__ = ["Moment", "parse_moment", "HOURS_RULE", "DEFAULT_MOMENTS", "open_at", "week_mask",
            "weekly_share", "period_table"]

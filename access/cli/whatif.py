@@ -1,6 +1,6 @@
 """The "what if" commands: ``scenario``, ``hours``, ``compare``, ``sweep`` and ``site``.
 
-They register on :data:`access.cli.app`.  Each routes the study's counters
+They register on :data:`access.cli.app.app`.  Each routes the study's counters
 once per mode (or reads the straight-line estimate) and evaluates everything
 else on those times.
 """
@@ -21,12 +21,12 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from access import __version__
-from access.cli import _percent, _print_warnings, _reported, app, console, errors
-from access.config import load_config
-from access.errors import ScenarioError
-from access.files import CSV_FLOAT_FORMAT, ensure_folder, write_json_atomic, write_text_atomic
-from access.study import Study
+from access.core.version import __version__
+from access.cli.app import _percent, _print_warnings, _reported, app, console, errors
+from access.inputs.config import load_config
+from access.core.errors import ScenarioError
+from access.core.files import CSV_FLOAT_FORMAT, ensure_folder, write_json_atomic, write_text_atomic
+from access.analysis.study import Study
 
 Mode = Annotated[Optional[list[str]], typer.Option(
     "--mode", "-m", help="Mode to evaluate; repeat for several. Default: the study's modes.")]
@@ -82,7 +82,7 @@ def _differences_table(comparison) -> Table:
 
 
 def _print_comparison(comparison, folder: Path, paths: dict, started: float) -> None:
-    from access.timeofday import HOURS_RULE
+    from access.analysis.timeofday import HOURS_RULE
 
     for scenario in comparison.scenarios:
         console.print(f"[bold]{scenario.label}[/]: {scenario.explain()}"
@@ -125,8 +125,8 @@ def scenario(
 
     Example: access scenario redbridge-2017 --from 2018_2025 --open "Gants Hill=51.5765,0.0661" --close ilford
     """
-    from access.scenario import Scenario, build_board, compare, parse_opened, period_scenario, study_scenarios
-    from access.timeofday import parse_moment
+    from access.whatif.scenario import Scenario, build_board, compare, parse_opened, period_scenario, study_scenarios
+    from access.analysis.timeofday import parse_moment
 
     started = time.perf_counter()
     with _reported():
@@ -171,8 +171,8 @@ def compare_command(
 
     Example: access compare redbridge-2017 2018_2025 2013_2017 gants-hill barkingside-not-ilford
     """
-    from access.scenario import build_board, compare, period_scenario, study_scenarios
-    from access.timeofday import parse_moment
+    from access.whatif.scenario import build_board, compare, period_scenario, study_scenarios
+    from access.analysis.timeofday import parse_moment
 
     started = time.perf_counter()
     with _reported():
@@ -214,8 +214,8 @@ def hours_command(
     The week column is, per resident, the share of the week's 168 hours (to the minute) with an open
     counter within --within minutes, population-weighted.
     """
-    from access.scenario import build_board
-    from access.timeofday import DEFAULT_MOMENTS, HOURS_RULE, parse_moment, period_table
+    from access.whatif.scenario import build_board
+    from access.analysis.timeofday import DEFAULT_MOMENTS, HOURS_RULE, parse_moment, period_table
 
     started = time.perf_counter()
     with _reported():
@@ -298,8 +298,8 @@ def sweep_command(
 
     Uses the counter × origin times computed once per mode: no routing per subset.
     """
-    from access.scenario import build_board
-    from access.sweep import sweep
+    from access.whatif.scenario import build_board
+    from access.whatif.sweep import sweep
 
     started = time.perf_counter()
     with _reported():
@@ -373,8 +373,8 @@ def site_command(
 
     Candidates are every street-network node in the boroughs, or a regular grid under the straight-line estimate.
     """
-    from access.scenario import OpenedCounter, build_board, compare, period_scenario
-    from access.siting import candidate_sites, p_median, rank_sites
+    from access.whatif.scenario import OpenedCounter, build_board, compare, period_scenario
+    from access.whatif.siting import candidate_sites, p_median, rank_sites
 
     started = time.perf_counter()
     ps = sorted(set(p or [1, 2, 3]))

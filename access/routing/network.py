@@ -30,10 +30,10 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from access import settings
-from access.errors import AccessWarning, NetworkError, NetworkUnavailable
-from access.files import atomic_path
-from access.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
+from access.core import settings
+from access.core.errors import AccessWarning, NetworkError, NetworkUnavailable
+from access.core.files import atomic_path
+from access.core.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -286,7 +286,7 @@ def _write_osm_xml(path: Path, nodes: dict[int, tuple[float, float]],
 def graph_from_overpass(area_wgs84: BaseGeometry, mode: Mode) -> nx.MultiDiGraph:
     """Download ``mode``'s streets inside ``area_wgs84`` through OSMnx and Overpass.
 
-    The endpoint is :func:`access.settings.overpass_url` (``ACCESS_OVERPASS_URL``).
+    The endpoint is :func:`access.core.settings.overpass_url` (``ACCESS_OVERPASS_URL``).
 
     Raises
     ------
@@ -322,7 +322,7 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
 
     Walk and cycle edges take length ÷ the mode's speed.  Drive edges take
     their ``maxspeed``, or the UK default for their highway type
-    (:data:`access.modes.UK_HIGHWAY_SPEEDS_KMH`).  Where two edges join the
+    (:data:`access.core.modes.UK_HIGHWAY_SPEEDS_KMH`).  Where two edges join the
     same nodes, the faster is kept.
     """
     import osmnx as ox
@@ -402,7 +402,7 @@ def get_network(
     allow_download
         If False and the network is not cached, raise instead of downloading.
     use_cache
-        Read and write the cache under :func:`access.settings.cache_dir`.
+        Read and write the cache under :func:`access.core.settings.cache_dir`.
 
     Raises
     ------
@@ -415,7 +415,7 @@ def get_network(
     if osm_file is not None:
         osm_file = Path(osm_file)
         if osm_file_sha256 is None:
-            from access.sources import sha256_of
+            from access.inputs.sources import sha256_of
             if not osm_file.is_file():
                 raise NetworkError(f"OSM file {str(osm_file)!r} does not exist; "
                                    f"give the path to a .osm or .osm.pbf file")

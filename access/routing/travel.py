@@ -15,10 +15,10 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from access.detour import DetourFactor
-from access.errors import OffNetworkError
-from access.modes import MODES, WALK_M_PER_MIN
-from access.network import StreetNetwork
+from access.routing.detour import DetourFactor
+from access.core.errors import OffNetworkError
+from access.core.modes import MODES, WALK_M_PER_MIN
+from access.routing.network import StreetNetwork
 
 __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
            "NETWORK_MODEL", "STRAIGHT_LINE_MODEL", "MAX_GAP_M"]
@@ -30,7 +30,7 @@ STRAIGHT_LINE_MODEL = "straight-line estimate"
 MAX_GAP_M = 1000.0
 """Farthest a counter or origin may be from the routed network.
 
-A counter farther than this is an error (:class:`access.errors.OffNetworkError`);
+A counter farther than this is an error (:class:`access.core.errors.OffNetworkError`);
 an origin farther than this is left out of every figure and counted as excluded.
 Only the largest strongly connected part of a network is kept, so a point on a
 disconnected island is measured to that part: an island far from it trips this rule.
@@ -221,7 +221,7 @@ def nearest_times(
     """Each origin's minutes to its nearest counter, and that counter's row: one Dijkstra.
 
     The same answer as :func:`network_times` followed by
-    :func:`access.measure.nearest_open` with every counter available, for
+    :func:`access.analysis.figures.nearest_open` with every counter available, for
     one fixed set of counters, without the counters × origins matrix (see
     :func:`nearest_node_times`).  Use :func:`network_times` when scenarios
     open and close counters.
@@ -259,7 +259,7 @@ def straight_line_times(
     """Estimate times as straight-line distance × detour factor ÷ speed.
 
     Used when no street network can be had.  The factor and the speed were
-    measured on a real OSM network (see :mod:`access.detour`).
+    measured on a real OSM network (see :mod:`access.routing.detour`).
     """
     if factor.mode != mode_name or mode_name not in MODES:
         raise ValueError(f"detour factor for {factor.mode!r} given for mode {mode_name!r}")

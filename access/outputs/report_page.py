@@ -8,7 +8,7 @@ internet), made to read on a laptop screen and to print:
 * per mode, a before/after chart of the cumulative share of residents against
   travel time, and a small static map of the change by LSOA with the counters
   and the 30-minute area after;
-* the group tables of :mod:`access.equity` (residents- and household-weighted);
+* the group tables of :mod:`access.analysis.equity` (residents- and household-weighted);
 * links to the interactive maps, the data sources and attribution, and the
   model's limits.
 
@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from access import __version__
-from access.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
-from access.files import write_text_atomic
-from access.maps import CHANGE_BINS_MIN, CHANGE_COLOURS, class_colour, class_labels
-from access.modes import MODES
+from access.core.version import __version__
+from access.analysis.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
+from access.core.files import write_text_atomic
+from access.outputs.maps import CHANGE_BINS_MIN, CHANGE_COLOURS, class_colour, class_labels
+from access.core.modes import MODES
 
 if TYPE_CHECKING:
-    from access.study import StudyResult
+    from access.analysis.study import StudyResult
 
 __all__ = ["write_report", "report_html", "cumulative_chart_svg", "REPORT_NAME"]
 
@@ -154,7 +154,7 @@ def cumulative_chart_svg(before_min: np.ndarray, after_min: np.ndarray, weights:
 
     The x axis runs to the longest time (or to the 99th percentile when the
     longest is more than 1.5 times that), rounded up to a round number of
-    minutes; a dotted line marks :data:`access.equity.OVER_MIN`.
+    minutes; a dotted line marks :data:`access.analysis.equity.OVER_MIN`.
     """
     before_min, after_min = np.asarray(before_min, float), np.asarray(after_min, float)
     weights = np.asarray(weights, float)
@@ -413,8 +413,8 @@ def _groups_section(result: StudyResult) -> str:
 
 
 def _sources_section(result: StudyResult) -> str:
-    from access.sources import sources
-    from access.study import ATTRIBUTION
+    from access.inputs.sources import sources
+    from access.analysis.study import ATTRIBUTION
 
     config = result.config
     keys = ["postcodes", "lsoa_census", "lsoa_polygons", "boroughs"]
@@ -470,7 +470,7 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrone
     map_pages
         File names of the interactive maps beside the report, linked from it.
     isochrones
-        Per mode, :func:`access.isochrones.isochrones` of the run, for the
+        Per mode, :func:`access.routing.isochrones.isochrones` of the run, for the
         static maps (the 30-minute area after); optional.
     isochrone_notes
         Per mode, how the isochrones were drawn.

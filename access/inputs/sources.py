@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from access import settings
-from access.errors import ChecksumMismatch, MirrorFileMissing, StudyError
+from access.core import settings
+from access.core.errors import ChecksumMismatch, MirrorFileMissing, StudyError
 
 __all__ = ["Source", "sources", "mirror_file", "sha256_of"]
 

@@ -6,7 +6,7 @@ Two map layers per mode and period, as GeoDataFrames in the study CRS:
   counter.  Under the **street-network model** the polygon follows the
   streets: every node's time to its nearest open counter comes from one
   Dijkstra run per counter on the reversed graph (as in
-  :func:`access.travel.network_times`), every street segment is cut where the
+  :func:`access.routing.travel.network_times`), every street segment is cut where the
   time passes *T*, and the reachable segments are grown by
   :data:`STREET_BUFFER_M` on each side (the houses along the street), merged,
   clipped to the study boundary and simplified.  Under the **straight-line
@@ -28,14 +28,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from access.detour import load_detour_factors
-from access.errors import DataError
-from access.modes import WALK_M_PER_MIN
-from access.network import StreetNetwork
-from access.travel import nearest_node_times
+from access.routing.detour import load_detour_factors
+from access.core.errors import DataError
+from access.core.modes import WALK_M_PER_MIN
+from access.routing.network import StreetNetwork
+from access.routing.travel import nearest_node_times
 
 if TYPE_CHECKING:
-    from access.study import StudyResult
+    from access.analysis.study import StudyResult
 
 __all__ = ["ISOCHRONE_MIN", "STREET_BUFFER_M", "SIMPLIFY_M", "node_minutes", "network_isochrones",
            "disc_isochrones", "isochrones", "catchments", "isochrone_note"]
@@ -65,7 +65,7 @@ def node_minutes(network: StreetNetwork, counter_node: np.ndarray, counter_offse
     limit_min
         Search no farther than this; nodes beyond get ``inf`` and counter ``-1``.
 
-    One Dijkstra run for all counters (:func:`access.travel.nearest_node_times`).
+    One Dijkstra run for all counters (:func:`access.routing.travel.nearest_node_times`).
     """
     seconds, which = nearest_node_times(network, counter_node, counter_leg_s=np.asarray(counter_offset_min) * 60.0,
                                         limit_s=limit_min * 60.0)

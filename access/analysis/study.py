@@ -22,16 +22,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from access.boroughs import borough_table, distance_summary
-from access.config import StudyConfig, load_config
-from access.detour import load_detour_factors
-from access.errors import NetworkUnavailable, StudyError
-from access.measure import THRESHOLDS_MIN, group_table, nearest_open, summarise, switch_table
-from access.modes import MODES
-from access.network import StreetNetwork, get_network
-from access.places import Places, counter_hours
-from access.sources import mirror_file, sources
-from access.travel import MAX_GAP_M, TravelTimes, network_times, straight_line_times
+from access.analysis.distances import borough_table, distance_summary
+from access.inputs.config import StudyConfig, load_config
+from access.routing.detour import load_detour_factors
+from access.core.errors import NetworkUnavailable, StudyError
+from access.analysis.figures import THRESHOLDS_MIN, group_table, nearest_open, summarise, switch_table
+from access.core.modes import MODES
+from access.routing.network import StreetNetwork, get_network
+from access.inputs.places import Places, counter_hours
+from access.inputs.sources import mirror_file, sources
+from access.routing.travel import MAX_GAP_M, TravelTimes, network_times, straight_line_times
 
 __all__ = ["Study", "StudyResult", "load_study", "ATTRIBUTION"]
 
@@ -65,7 +65,7 @@ class Study:
     Parameters
     ----------
     config
-        The study definition (see :func:`access.config.load_config`).
+        The study definition (see :func:`access.inputs.config.load_config`).
     """
 
     def __init__(self, config: StudyConfig) -> None:
@@ -143,7 +143,7 @@ class Study:
         return float(self.places.residents["population"][times.far_from_network].sum())
 
     def excluded_population(self, times: TravelTimes) -> float:
-        """Residents whose origin lies farther than :data:`~access.travel.MAX_GAP_M` from ``times``' network."""
+        """Residents whose origin lies farther than :data:`~access.routing.travel.MAX_GAP_M` from ``times``' network."""
         return float(self.places.residents["population"][times.excluded].sum())
 
     def _coverage_warning(self, times: TravelTimes) -> str | None:
@@ -373,7 +373,7 @@ class StudyResult:
     def by_borough(self) -> pd.DataFrame:
         """Population-weighted before/after figures per borough and mode, the biggest loss first.
 
-        See :func:`access.boroughs.borough_table` for the columns.
+        See :func:`access.analysis.distances.borough_table` for the columns.
         """
         return borough_table(self.origins, self.modes, self.config.before, self.config.after)
 
@@ -383,7 +383,7 @@ class StudyResult:
 
         Computed from coordinates, not from travel times (columns ``counters``,
         ``mean_km``, ``mean_miles``, ``median_km``, ``p90_km``); see
-        :func:`access.boroughs.distance_summary`.
+        :func:`access.analysis.distances.distance_summary`.
         """
         places = self.study.places
         return distance_summary(places.counter_xy, places.origin_xy, places.residents["population"].to_numpy(float),
@@ -391,15 +391,15 @@ class StudyResult:
 
     @cached_property
     def origin_groups(self) -> pd.DataFrame:
-        """Each origin's households and its LSOA's groups (see :func:`access.equity.origin_attributes`)."""
-        from access.equity import origin_attributes
+        """Each origin's households and its LSOA's groups (see :func:`access.analysis.equity.origin_attributes`)."""
+        from access.analysis.equity import origin_attributes
         places = self.study.places
         return origin_attributes(self.origins, places.lsoas, with_wards=places.wards is not None)
 
     @cached_property
     def breakdowns(self) -> pd.DataFrame:
-        """Before/after figures by car ownership, income, PTAL and ward (see :func:`access.equity.breakdown`)."""
-        from access.equity import breakdown
+        """Before/after figures by car ownership, income, PTAL and ward (see :func:`access.analysis.equity.breakdown`)."""
+        from access.analysis.equity import breakdown
         return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after)
 
     def model_note(self, mode: str) -> str:
@@ -421,10 +421,10 @@ class StudyResult:
 
     def to_maps(self, folder: Path | str) -> list[Path]:
         """Write one HTML map per mode and an index page to ``folder``; return their paths."""
-        from access.report import write_maps
+        from access.outputs.writers import write_maps
         return write_maps(self, Path(folder))
 
     def write(self, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
         """Write ``summary.json``, tables (CSV), per-origin results (CSV and GeoPackage) and maps."""
-        from access.report import write_outputs
+        from access.outputs.writers import write_outputs
         return write_outputs(self, Path(folder), maps=maps)

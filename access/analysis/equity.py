@@ -47,9 +47,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from access.errors import DataError
-from access.measure import weighted_quantile
-from access.sources import mirror_file
+from access.core.errors import DataError
+from access.analysis.figures import weighted_quantile
+from access.inputs.sources import mirror_file
 
 __all__ = [
     "OVER_MIN",
@@ -149,7 +149,7 @@ def origin_attributes(origins: pd.DataFrame, lsoas: pd.DataFrame, *, with_wards:
     ----------
     origins
         One row per origin with ``lsoa11`` and ``population`` (see
-        :func:`access.places.load_residents`); ``ward_name`` is carried over.
+        :func:`access.inputs.places.load_residents`); ``ward_name`` is carried over.
     lsoas
         The study's LSOAs with the census columns (``residents_2011``,
         ``households_2011``, ``households_no_car_2011``,
@@ -252,7 +252,7 @@ def breakdown(
     Parameters
     ----------
     origins
-        Per-origin results (:attr:`access.study.StudyResult.origins`) with
+        Per-origin results (:attr:`access.analysis.study.StudyResult.origins`) with
         ``<mode>_<period>_min`` columns.
     attributes
         :func:`origin_attributes` of the same origins.

@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from access.errors import HoursError
+from access.core.errors import HoursError
 
 __all__ = ["Hours", "parse_hours", "DAYS", "MINUTES_PER_WEEK"]
 

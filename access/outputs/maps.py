@@ -45,8 +45,8 @@ from branca.element import Element, MacroElement
 from folium.map import CustomPane, Layer
 from folium.template import Template
 
-from access.errors import DataError, OutputError
-from access.files import write_text_atomic
+from access.core.errors import DataError, OutputError
+from access.core.files import write_text_atomic
 
 __all__ = [
     "write_mode_map",
@@ -640,11 +640,11 @@ def write_mode_map(
         mean time", simplified by :data:`DISTRICT_SIMPLIFY_M` metres.  Any CRS.
     isochrones
         Optional areas within T minutes of an open counter, with columns
-        ``period`` and ``minutes`` (see :func:`access.isochrones.isochrones`):
+        ``period`` and ``minutes`` (see :func:`access.routing.isochrones.isochrones`):
         one hidden layer per period, before and after.
     catchments
         Optional catchments with columns ``period``, ``counter``,
-        ``counter_name`` and ``residents`` (:func:`access.isochrones.catchments`):
+        ``counter_name`` and ``residents`` (:func:`access.routing.isochrones.catchments`):
         one hidden layer per period, coloured by counter.
     isochrone_note
         How the isochrones were drawn, shown in the legend.

@@ -49,9 +49,9 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from access.errors import DataError, HoursError, StudyError
-from access.hours import parse_hours
-from access.sources import mirror_file
+from access.core.errors import DataError, HoursError, StudyError
+from access.inputs.hours import parse_hours
+from access.inputs.sources import mirror_file
 
 __all__ = ["ADAPTERS", "counter_source", "hours_from_status", "london_met_counters",
            "FATE_HOURS", "LONDON_PERIODS", "COORD_TOLERANCE_M"]
@@ -154,7 +154,7 @@ def london_met_counters() -> pd.DataFrame:
     unknown = sorted(set(counters["fate_2017"]) - set(FATE_HOURS))
     if unknown:
         raise DataError(f"london_front_counters_2017.csv: fate_2017 value(s) {unknown} are not one of "
-                        f"{', '.join(FATE_HOURS)}; add a rule to access.counter_sources.FATE_HOURS")
+                        f"{', '.join(FATE_HOURS)}; add a rule to access.inputs.counter_sources.FATE_HOURS")
     if set(details["id"]) != set(counters["id"]):
         raise DataError("london_front_counters_2017_details.csv does not list the same 73 ids as "
                         "london_front_counters_2017.csv")

@@ -1,6 +1,6 @@
 """Figures per borough, and the straight-line distance to the nearest counter.
 
-Plain functions on the per-origin results (:attr:`access.study.StudyResult.origins`)
+Plain functions on the per-origin results (:attr:`access.analysis.study.StudyResult.origins`)
 and on coordinates; nothing here routes.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from access.measure import summarise, weighted_quantile
+from access.analysis.figures import summarise, weighted_quantile
 
 __all__ = ["borough_table", "nearest_distance_m", "distance_summary", "METRES_PER_MILE"]
 
@@ -26,7 +26,7 @@ def borough_table(origins: pd.DataFrame, modes: Sequence[str], before: str, afte
     ----------
     origins
         One row per origin with ``borough``, ``population`` and the columns
-        ``<mode>_<period>_min`` of :attr:`~access.study.StudyResult.origins`.
+        ``<mode>_<period>_min`` of :attr:`~access.analysis.study.StudyResult.origins`.
     modes
         The modes to tabulate.
     before, after

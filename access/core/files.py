@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from access.errors import OutputError
+from access.core.errors import OutputError
 
 __all__ = ["atomic_path", "write_text_atomic", "write_json_atomic", "json_value", "ensure_folder", "staged_folder",
            "CSV_FLOAT_FORMAT"]

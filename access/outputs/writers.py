@@ -2,7 +2,7 @@
 
 Every output of a run is first written into a hidden staging folder inside
 the output folder; only when all of them are written are they renamed into
-place (:func:`access.files.staged_folder`).  A failed or interrupted run so
+place (:func:`access.core.files.staged_folder`).  A failed or interrupted run so
 leaves the previous set of outputs whole: all old, never a mix of old and new.
 """
 
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from access import __version__
-from access.errors import OutputError
-from access.files import CSV_FLOAT_FORMAT, atomic_path, json_value, staged_folder, write_json_atomic
-from access.measure import THRESHOLDS_MIN
+from access.core.version import __version__
+from access.core.errors import OutputError
+from access.core.files import CSV_FLOAT_FORMAT, atomic_path, json_value, staged_folder, write_json_atomic
+from access.analysis.figures import THRESHOLDS_MIN
 
 if TYPE_CHECKING:
-    from access.study import StudyResult
+    from access.analysis.study import StudyResult
 
 __all__ = ["write_outputs", "write_maps", "map_layers", "summary_json"]
 
@@ -79,7 +79,7 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
     """The equity breakdowns: how groups are defined, and one record per group, weight and mode."""
-    from access.equity import DIMENSIONS, GROUP_NOTES
+    from access.analysis.equity import DIMENSIONS, GROUP_NOTES
 
     table = result.breakdowns.reset_index()
     return {
@@ -90,16 +90,16 @@ def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
 
 
 def _attribution() -> str:
-    from access.study import ATTRIBUTION
+    from access.analysis.study import ATTRIBUTION
     return ATTRIBUTION
 
 
 def map_layers(result: StudyResult, *, with_catchments: bool = True) -> dict[str, dict[str, Any]]:
-    """Per mode: its isochrones, catchments and isochrone note (see :mod:`access.isochrones`).
+    """Per mode: its isochrones, catchments and isochrone note (see :mod:`access.routing.isochrones`).
 
     Catchments are drawn only on the maps; the report needs the isochrones alone.
     """
-    from access.isochrones import catchments, isochrone_note, isochrones
+    from access.routing.isochrones import catchments, isochrone_note, isochrones
 
     return {mode: {"isochrones": isochrones(result, mode),
                    "catchments": catchments(result, mode) if with_catchments else None,
@@ -118,8 +118,8 @@ def write_maps(result: StudyResult, folder: Path, layers: dict[str, dict[str, An
 
 def _write_maps_into(result: StudyResult, folder: Path,
                      layers: dict[str, dict[str, Any]] | None = None) -> list[Path]:
-    from access.maps import write_index, write_mode_map
-    from access.modes import MODES
+    from access.outputs.maps import write_index, write_mode_map
+    from access.core.modes import MODES
 
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
@@ -160,7 +160,7 @@ def _write_maps_into(result: StudyResult, folder: Path,
 
 def _borough_layer(result: StudyResult) -> dict[str, Any]:
     """Per mode: the borough polygons with their figures, for the maps' borough layer."""
-    from access.places import load_borough_polygons
+    from access.inputs.places import load_borough_polygons
 
     polygons = load_borough_polygons(result.config)
     table = result.by_borough()
@@ -223,7 +223,7 @@ def _write_outputs_into(result: StudyResult, folder: Path, *, maps: bool) -> dic
             for path in _write_maps_into(result, folder, layers):
                 paths[path.name] = path
             map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
-        from access.report_page import write_report
+        from access.outputs.report_page import write_report
         paths["report.html"] = write_report(
             result, folder, map_pages=map_pages, isochrones={m: v["isochrones"] for m, v in layers.items()},
             isochrone_notes={m: v["isochrone_note"] for m, v in layers.items()})

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from access.errors import ScenarioError
-from access.study import Study
-from access.travel import TravelTimes
+from access.core.errors import ScenarioError
+from access.analysis.study import Study
+from access.routing.travel import TravelTimes
 
 __all__ = ["Candidates", "candidate_sites", "rank_sites", "p_median", "best_sets", "PMedianResult", "DEFAULT_SPACING_M",
            "DEFAULT_MAX_CANDIDATES"]
@@ -52,7 +52,7 @@ class Candidates:
     sites
         GeoDataFrame (study CRS): ``site`` (0…n−1), ``lon``, ``lat``, point geometry.
     times
-        Candidate × origin :class:`~access.travel.TravelTimes` (rows follow ``sites``).
+        Candidate × origin :class:`~access.routing.travel.TravelTimes` (rows follow ``sites``).
     kind
         How the candidates were chosen, in words.
     """
@@ -92,7 +92,7 @@ def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file=
         ``spacing_m`` or ``max_candidates`` is not positive, or no candidate lies
         inside the boroughs.
     """
-    from access.errors import NetworkUnavailable
+    from access.core.errors import NetworkUnavailable
 
     if spacing_m <= 0 or max_candidates <= 0:
         raise ScenarioError(f"spacing {spacing_m!r} m and max candidates {max_candidates!r} must be positive")

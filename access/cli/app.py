@@ -17,12 +17,12 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from access import __version__
-from access.config import list_studies, load_config
-from access.errors import AccessError, AccessWarning
-from access.measure import THRESHOLDS_MIN
-from access.modes import MODES
-from access.study import Study, StudyResult
+from access.core.version import __version__
+from access.inputs.config import list_studies, load_config
+from access.core.errors import AccessError, AccessWarning
+from access.analysis.figures import THRESHOLDS_MIN
+from access.core.modes import MODES
+from access.analysis.study import Study, StudyResult
 
 app = typer.Typer(
     help=(
@@ -266,9 +266,9 @@ def calibrate(
     The straight-line fallback uses these figures. The result is stored with its
     spread (median, p10, p90, standard deviation, number of pairs).
     """
-    from access.detour import measure_detour_factors, write_detour_factors
-    from access.network import get_network
-    from access.sources import mirror_file, sources
+    from access.routing.detour import measure_detour_factors, write_detour_factors
+    from access.routing.network import get_network
+    from access.inputs.sources import mirror_file, sources
 
     with _reported():
         path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
@@ -297,14 +297,14 @@ def screenshot(
     = 1.0,
 ) -> None:
     """Screenshot a page access wrote (the report or a map) with headless Chromium."""
-    from access.screenshot import screenshot as take
+    from access.outputs.screenshot import screenshot as take
 
     with _reported():
         written = take(page, png, width=width, height=height, scale=scale)
     console.print(f"wrote {written} ({written.stat().st_size / 1024:,.0f} KB)")
 
 
-from access import cli_whatif  # noqa: E402,F401  (registers scenario, compare, hours, sweep, site)
+from access.cli import whatif  # noqa: E402,F401  (registers scenario, compare, hours, sweep, site)
 
 
 def entry() -> None:

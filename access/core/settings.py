@@ -25,7 +25,7 @@ DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
 
 def repo_root() -> Path:
     """The repository that holds this package (``access/..``)."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def project_data_dir() -> Path:

@@ -17,7 +17,7 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
     [counters]
     table = "counters/redbridge-2017.csv" # under data/, one column of hours per period
-    # or, instead of table: source = "london-met" (an adapter in access.counter_sources)
+    # or, instead of table: source = "london-met" (an adapter in access.inputs.counter_sources)
 
     [periods]
     before = "2013_2017"
@@ -30,7 +30,7 @@ A study file looks like this (every key is checked; an unknown key is an error):
     [network]
     osm_file = ""                         # optional: a source key or a path to .osm/.osm.pbf
 
-    [scenarios.gants-hill]                # optional, any number: "what if" (see access.scenario)
+    [scenarios.gants-hill]                # optional, any number: "what if" (see access.whatif.scenario)
     description = "A counter at Gants Hill instead of Ilford"
     base = "2018_2025"                    # start from this period's counters and hours
     close = ["ilford"]                    # counter ids closed (hours 'off')
@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from access import settings
-from access.errors import StudyError
-from access.modes import MODES
+from access.core import settings
+from access.core.errors import StudyError
+from access.core.modes import MODES
 
 __all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "load_config", "list_studies", "studies_dir",
            "LONDON_BOROUGHS"]
@@ -95,7 +95,7 @@ class OpenedSpec:
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    """A ``[scenarios.<name>]`` table, checked for shape (see :mod:`access.scenario` for its meaning)."""
+    """A ``[scenarios.<name>]`` table, checked for shape (see :mod:`access.whatif.scenario` for its meaning)."""
 
     name: str
     base: str
@@ -135,11 +135,11 @@ class StudyConfig:
     extra_periods
         Further periods reported alongside.
     modes
-        Travel modes, names from :data:`access.modes.MODES`.
+        Travel modes, names from :data:`access.core.modes.MODES`.
     osm_file
         Optional local OSM file (source key or path) for the network.
     counters_source
-        Name of a counter source adapter (:mod:`access.counter_sources`) that
+        Name of a counter source adapter (:mod:`access.inputs.counter_sources`) that
         builds the counter table from mirror files, instead of ``counters_table``.
     scenarios
         The study's named "what if" scenarios, in file order.
@@ -306,7 +306,7 @@ def _counters(section: dict[str, Any], path: Path) -> tuple[Path | None, str | N
         raise StudyError(f"{path}: [counters] needs exactly one of 'table' (a CSV under data/) or "
                          f"'source' (a counter source adapter, e.g. \"london-met\")")
     if "source" in section:
-        from access.counter_sources import ADAPTERS
+        from access.inputs.counter_sources import ADAPTERS
         if section["source"] not in ADAPTERS:
             raise StudyError(f"{path}: [counters] source {section['source']!r} is unknown; "
                              f"choose from {', '.join(ADAPTERS)}")
@@ -342,8 +342,8 @@ def _scenario(name: str, table: Any, periods: tuple[str, ...], where: Path) -> S
     if not all(isinstance(v, str) for v in hours.values()):
         raise StudyError(f"{where}: {label} hours must map counter ids to hours strings, not {hours!r}")
     if "at" in table:
-        from access.errors import HoursError
-        from access.timeofday import parse_moment
+        from access.core.errors import HoursError
+        from access.analysis.timeofday import parse_moment
 
         try:
             parse_moment(table["at"])

@@ -2,7 +2,7 @@
 
 A subset is "these counters are available, the others closed".  Every subset
 is evaluated on the counter × origin minutes already computed (a
-:class:`~access.scenario.Board`): no routing happens here.  Subsets are
+:class:`~access.whatif.scenario.Board`): no routing happens here.  Subsets are
 processed in blocks as a (subsets × origins) array; each varying counter is
 folded in with one ``numpy.minimum`` pass, so the work grows with subsets ×
 counters × origins and no Python loop runs per subset.  Counters that do not
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from access.errors import ScenarioError
-from access.measure import nearest_open, summarise
-from access.scenario import Board, period_scenario
+from access.core.errors import ScenarioError
+from access.analysis.figures import nearest_open, summarise
+from access.whatif.scenario import Board, period_scenario
 
 __all__ = ["subset_masks", "evaluate_subsets", "sweep", "SweepResult", "RANK_BY", "DEFAULT_MAX_SUBSETS"]
 
@@ -78,7 +78,7 @@ _BUCKET_BITS = 8  # quantiles: a histogram of 2^8-rank buckets first, then a sor
 
 def _weighted_quantiles(ranks: np.ndarray, buckets: np.ndarray, weights: np.ndarray, values: np.ndarray, q: float,
                         hist_cum: np.ndarray) -> np.ndarray:
-    """Row-wise :func:`access.measure.weighted_quantile` of ``values[ranks]``, without sorting each row.
+    """Row-wise :func:`access.analysis.figures.weighted_quantile` of ``values[ranks]``, without sorting each row.
 
     ``ranks`` (subsets × origins) index ``values`` (ascending); ``buckets``
     are the ranks' buckets (contiguous runs of ranks); ``weights`` (subsets ×
@@ -163,7 +163,7 @@ def evaluate_subsets(minutes: np.ndarray, population: np.ndarray, masks: np.ndar
     pandas.DataFrame
         One row per subset, in ``masks`` order: ``mean_min``, ``median_min``,
         ``p90_min``, ``within_<T>`` and ``unreachable``, computed as
-        :func:`access.measure.summarise` does (unreachable residents are left
+        :func:`access.analysis.figures.summarise` does (unreachable residents are left
         out of the times and counted apart).
     """
     minutes = np.asarray(minutes, float)
@@ -290,7 +290,7 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
     Parameters
     ----------
     board
-        Counter × origin minutes (from :func:`access.scenario.build_board`).
+        Counter × origin minutes (from :func:`access.whatif.scenario.build_board`).
     among
         Ids of the counters that vary (default: every counter of the study).
         The others keep their availability in ``base``.

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from access.errors import BrowserUnavailable, OutputError
+from access.core.errors import BrowserUnavailable, OutputError
 
 __all__ = ["find_chromium", "screenshot", "CHROMIUM_NAMES", "CHROMIUM_FLAGS"]
 

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from access import settings
-from access.errors import DataError
-from access.network import StreetNetwork
+from access.core import settings
+from access.core.errors import DataError
+from access.routing.network import StreetNetwork
 
 __all__ = ["DetourFactor", "measure_detour_factors", "load_detour_factors", "write_detour_factors",
            "DETOUR_FILE"]

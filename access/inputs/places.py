@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from access.config import StudyConfig
-from access.errors import DataError, StudyError
-from access.hours import Hours, parse_hours
-from access.sources import mirror_file
+from access.inputs.config import StudyConfig
+from access.core.errors import DataError, StudyError
+from access.inputs.hours import Hours, parse_hours
+from access.inputs.sources import mirror_file
 
 __all__ = [
     "Places", "load_places", "load_boundary", "load_counters", "load_residents",
@@ -132,7 +132,7 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
         An hours string is not understood (the message names it).
     """
     if config.counters_source is not None:
-        from access.counter_sources import counter_source
+        from access.inputs.counter_sources import counter_source
         table = f"counter source {config.counters_source!r}"
         counters = counter_source(config.counters_source)
     else:
