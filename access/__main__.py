@@ -1,6 +1,6 @@
 """``python -m access`` runs the command line."""
 
-from access.cli.app import entry
+from access.cli import entry
 
 if __name__ == "__main__":
     entry()

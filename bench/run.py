@@ -16,7 +16,7 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ def _seconds(table: pd.DataFrame, benchmark: str, case: str, method: str) -> flo
 
 
 def targets(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The issue's targets, each checked against this run's rows (those it has)."""
+    """Return the issue's targets, each checked against this run's rows (those it has)."""
     checks: list[dict[str, Any]] = []
 
     def check(name: str, value: float | None, goal: str, met: bool | None, unit: str = "") -> None:
@@ -106,7 +106,7 @@ def _cell(value: Any, column: str) -> str:
 
 
 def markdown(table: pd.DataFrame, checks: list[dict[str, Any]], meta: dict[str, Any]) -> str:
-    """The results as a markdown document: the targets, then one table per benchmark."""
+    """Return the results as a markdown document: the targets, then one table per benchmark."""
     lines = ["# access benchmarks", "",
              f"{meta['date']} on {meta['machine']}{' — QUICK run (tiny inputs)' if meta['quick'] else ''}; "
              f"{meta['seconds']:.0f} s in all. Timings are from this one run on a shared machine: compare "
@@ -127,7 +127,7 @@ def markdown(table: pd.DataFrame, checks: list[dict[str, Any]], meta: dict[str, 
 
 
 def _wrapped(pivot: pd.DataFrame) -> pd.DataFrame:
-    """The pivot with its row labels wrapped, so long case names leave room for the bars."""
+    """Return the pivot with its row labels wrapped, so long case names leave room for the bars."""
     import textwrap
 
     pivot.index = [textwrap.fill(str(label), 28) for label in pivot.index]
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {name} done in {time.perf_counter() - began:.0f} s ({len(result)} rows)", flush=True)
     table = pd.concat(frames, ignore_index=True)
     checks = targets(table)
-    meta = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
             "quick": args.quick, "seconds": time.perf_counter() - started, "modules": args.only or MODULES}
     args.out.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ BASELINE = "masked argmin (previous nearest_open)"
 
 
 def masked_argmin(minutes: np.ndarray, available: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The previous ``nearest_open``: mask the unavailable rows with ``inf`` and take an argmin."""
+    """Return the previous ``nearest_open``: mask the unavailable rows with ``inf`` and take an argmin."""
     masked = np.where(available[:, None], minutes, np.inf)
     counter = masked.argmin(axis=0)
     time = masked[counter, np.arange(masked.shape[1])]
@@ -40,8 +40,8 @@ def london_matrix(n_origins: int | None = None) -> tuple[np.ndarray, dict[str, n
     """Straight-line walk minutes, 73 counters × London's postcodes, and the two scenarios."""
     import pyproj
 
-    from access.routing.detour import load_detour_factors
     from access.inputs.sources import mirror_file
+    from access.routing.detour import load_detour_factors
 
     counters = pd.read_csv(mirror_file("london_counters_2017"))
     postcodes = pd.read_csv(mirror_file("postcodes"), usecols=["easting", "northing"])
@@ -81,7 +81,7 @@ def measure_redbridge(quick: bool) -> dict[str, Any]:
 
     logging.getLogger("access").setLevel(logging.ERROR)  # the straight-line fallback is expected here
     study = load_study("redbridge-2017")
-    times, _ = study.travel_times("walk", offline=True)
+    times = study.travel_times("walk", offline=True)
     minutes = times.minutes
     n = minutes.shape[0]
     subsets = [np.array(mask, dtype=bool) for mask in itertools.product([False, True], repeat=n)]

@@ -61,7 +61,7 @@ def measure_redbridge(quick: bool) -> dict[str, Any]:
     masks = masks[:32] if quick else masks
     rows = []
     for mode in ["walk"] if quick else list(study.config.modes):
-        minutes = study.travel_times(mode, offline=True)[0].minutes
+        minutes = study.travel_times(mode, offline=True).minutes
         rows += _compare(minutes, population, masks,
                          f"Redbridge, all {len(masks):,} subsets of the {minutes.shape[0]} counters, {mode}")
     return {"rows": rows}
@@ -76,7 +76,7 @@ def measure_london(quick: bool) -> dict[str, Any]:
     counters = study.places.counters
     before = counters[study.config.before].astype(str) != "off"
     kept = int((counters[study.config.after].astype(str) != "off").sum())
-    minutes = study.travel_times("walk", offline=True)[0].minutes[before.to_numpy()]
+    minutes = study.travel_times("walk", offline=True).minutes[before.to_numpy()]
     population = study.places.residents["population"].to_numpy(float)
     n_subsets = 8 if quick else LONDON_SUBSETS
     rng = np.random.default_rng(2017)

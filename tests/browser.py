@@ -25,7 +25,7 @@ TIMEOUT_S = 60
 """Longest wait for one Chromium run, in seconds."""
 
 def chromium() -> str:
-    """The path of the Chromium executable; skip (or fail on CI) when there is none."""
+    """Return the path of the Chromium executable; skip (or fail on CI) when there is none."""
     for name in ("chromium", "chromium-browser"):
         found = shutil.which(name)
         if found:
@@ -50,7 +50,7 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def render(html_path: Path) -> str:
-    """The DOM of ``html_path`` (serialised HTML) after its scripts have run."""
+    """Return the DOM of ``html_path`` (serialised HTML) after its scripts have run."""
     url = Path(html_path).resolve().as_uri()
     return _run(["--dump-dom", url]).stdout
 
@@ -66,7 +66,7 @@ def screenshot(html_path: Path, png_path: Path, width: int = 1280, height: int =
 
 
 def render_with_console(html_path: Path) -> tuple[str, list[str]]:
-    """The DOM of ``html_path`` after its scripts ran, and the page's console messages (logs and errors).
+    """Return the DOM of ``html_path`` after its scripts ran, and the page's console messages (logs and errors).
 
     Each console line is the message as Chromium logs it, e.g. ``"hello", source: file:///… (12)``;
     an uncaught exception reads ``"Uncaught ReferenceError: …"``.

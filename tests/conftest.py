@@ -82,5 +82,17 @@ def redbridge_result(redbridge):
 
 @pytest.fixture(scope="session")
 def city_walk_result(city):
-    """The City of London study on foot, on the real OSM extract, run once per session."""
+    """Return the City of London study on foot, on the real OSM extract, run once per session."""
     return city.run(modes=["walk"])
+
+
+@pytest.fixture(scope="session")
+def redbridge_board(redbridge):
+    """Redbridge's board (walk and drive, straight-line), with the study's scenarios and Gants Hill on it."""
+    from access.whatif.board import build_board
+    from access.whatif.scenario import Scenario, parse_opened, study_scenarios
+
+    scenarios = [*study_scenarios(redbridge).values(),
+                 Scenario("gants-not-ilford", "2018_2025", close=("ilford",),
+                          open=(parse_opened("Gants Hill=51.5765,0.0661"),))]
+    return build_board(redbridge, scenarios, modes=["walk", "drive"], offline=True)

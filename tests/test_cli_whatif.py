@@ -6,7 +6,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from access.cli.app import app
+from access.cli import app
 
 from browser import render
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from access.inputs.config import list_studies, load_config
 from access.core.errors import StudyError
+from access.inputs.config import list_studies, load_config
 
 
 def test_shipped_studies_load():

@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from access.core.errors import StudyError
 from access.inputs.counter_sources import (
     FATE_HOURS,
     RULE_AS_RECORDED,
@@ -10,7 +11,6 @@ from access.inputs.counter_sources import (
     hours_from_status,
     london_met_counters,
 )
-from access.core.errors import StudyError
 from access.inputs.hours import parse_hours
 
 

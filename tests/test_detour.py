@@ -1,8 +1,8 @@
 import pytest
 
-from access.routing.detour import load_detour_factors, measure_detour_factors, write_detour_factors
 from access.core.errors import DataError
 from access.core.modes import MODES
+from access.routing.detour import load_detour_factors, measure_detour_factors, write_detour_factors
 
 
 def test_shipped_factors_cover_every_mode_with_their_spread():

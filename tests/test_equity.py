@@ -42,7 +42,7 @@ def recomputed(redbridge_result, census):
 
 def _median(times, weights):
     keep = weights > 0
-    pairs = sorted(zip(times[keep], weights[keep]))
+    pairs = sorted(zip(times[keep], weights[keep], strict=True))
     half, running = sum(w for _, w in pairs) / 2, 0.0
     for time, weight in pairs:
         running += weight

@@ -22,10 +22,11 @@ import pytest
 from typer.testing import CliRunner
 
 import access
+from access.cli import app
 from access.core import errors, settings
-from access.cli.app import app
 from access.inputs.config import load_config
 from access.inputs.sources import sha256_of
+from access.outputs.notes import run_warnings
 
 runner = CliRunner()
 
@@ -39,7 +40,7 @@ BISHOPSGATE = (-0.079995, 51.517732)
 
 def city_study(tmp_path: Path, edit_counters: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
                replace: tuple[tuple[str, str], ...] = ()) -> Path:
-    """A copy of the City study in ``tmp_path``, its counter table a CSV beside it."""
+    """Return a copy of the City study in ``tmp_path``, its counter table a CSV beside it."""
     config = load_config(CITY)
     table = pd.read_csv(config.counters_table, dtype=str, keep_default_na=False)
     if edit_counters is not None:
@@ -70,7 +71,7 @@ def swap_lon_lat(table: pd.DataFrame) -> pd.DataFrame:
 
 def mirror_copy(tmp_path: Path, mirror: Path, *, drop: str | None = None,
                 alter: dict[str, Callable[[bytes], bytes]] | None = None) -> Path:
-    """A data mirror of symlinks to the real one, with ``drop`` left out and ``alter`` files rewritten."""
+    """Return a data mirror of symlinks to the real one, with ``drop`` left out and ``alter`` files rewritten."""
     root = tmp_path / "mirror"
     for source in mirror.rglob("*"):
         if not source.is_file():
@@ -88,7 +89,7 @@ def mirror_copy(tmp_path: Path, mirror: Path, *, drop: str | None = None,
 
 
 def osm_xml(path: Path, ways: list[tuple[str, list[tuple[float, float]]]]) -> Path:
-    """A small OSM XML file: each way is (highway value, [(lon, lat), ...])."""
+    """Return a small OSM XML file: each way is (highway value, [(lon, lat), ...])."""
     nodes: dict[tuple[float, float], int] = {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
     body = []
@@ -248,7 +249,7 @@ def output_folder_not_writable(tmp_path, monkeypatch, mirror):
         locked.chmod(0o500)
         out = locked / "out"
     setup = _run(CITY, tmp_path, "--out", str(out))
-    return Setup(setup.args, lambda: setup.library().write(out, maps=False))
+    return Setup(setup.args, lambda: access.write(setup.library(), out, maps=False))
 
 
 CASES: list[tuple[Callable[..., Setup], type[errors.AccessError], tuple[str, ...]]] = [
@@ -326,7 +327,7 @@ def test_origins_far_from_the_network_are_excluded_and_counted(tmp_path, mirror)
     assert summary["excluded"].round(6).eq(round(people[excluded].sum(), 6)).all()
     assert (summary["population"] + summary["unreachable"] + summary["excluded"]).round(6).eq(7_375).all()
     assert result.origins.loc[excluded, "walk_both_open_min"].isna().all()
-    assert "EXCLUDED from the figures" in result.warnings[0]
+    assert "EXCLUDED from the figures" in run_warnings(result.coverage)[0]
     # the mean is over the measured residents only
     kept = result.origins[~excluded]
     mean = (kept["walk_both_open_min"] * kept["population"]).sum() / kept["population"].sum()

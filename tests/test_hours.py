@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from access.core.errors import AccessError, HoursError
-from access.inputs.hours import MINUTES_PER_WEEK, parse_hours
+from access.inputs.hours import MINUTES_PER_WEEK, Moment, available, parse_hours, parse_moment
 
 
 def test_words_mean_what_the_docs_say():
@@ -46,3 +46,21 @@ def test_bad_hours_name_the_string(text):
         parse_hours(text)
     assert isinstance(err.value, AccessError) and isinstance(err.value, ValueError)
     assert repr(text) in str(err.value) or "empty" in str(err.value)
+
+
+def test_parse_moment_reads_days_and_times():
+    assert parse_moment("Sat 23:30") == Moment(5, 23 * 60 + 30)
+    assert parse_moment("Sa 23:30") == parse_moment("saturday 23:30")
+    assert parse_moment("Mon 0:05").week_minute == 5
+    for bad, fragment in (("Sat", "not understood"), ("Caturday 10:00", "'Caturday' is not a day"),
+                          ("Sat 24:00", "not a time of day"), ("Sat 12:60", "not a time of day")):
+        with pytest.raises(HoursError, match=fragment):
+            parse_moment(bad)
+
+
+def test_available_applies_hours_and_the_generous_rule():
+    hours = ["Mo-Fr 07:00-23:00", "off", "open", "unknown", "24/7", "Mo-Su off", ";"]
+    assert available(hours).tolist() == [True, False, True, True, True, False, False]
+    assert available(hours, parse_moment("Sat 23:30")).tolist() == [False, False, True, True, True, False, False]
+    assert available(hours, parse_moment("Tue 22:59")).tolist() == [True, False, True, True, True, False, False]
+    assert available(hours, parse_moment("Tue 23:00")).tolist() == [False, False, True, True, True, False, False]

@@ -1,66 +1,27 @@
-"""Isochrones and catchments: on the real City of London network and on Redbridge's straight-line estimate."""
+"""Isochrone geometry (access/routing/isochrones.py): node times on the real City network, discs for the estimate."""
 
 import numpy as np
-import pytest
 import shapely
 
-from access.routing.isochrones import ISOCHRONE_MIN, SIMPLIFY_M, catchments, isochrone_note, isochrones, node_minutes
 from access.core.modes import WALK_M_PER_MIN
+from access.routing.isochrones import areas_within, disc_isochrones, node_minutes
 
 
-@pytest.fixture(scope="module")
-def city_result(city_walk_result):
-    return city_walk_result
+def _xy(frame):
+    return np.column_stack([frame.geometry.x, frame.geometry.y])
 
 
-def _inside(points, polygon, tolerance_m):
-    return shapely.contains_xy(polygon.buffer(tolerance_m), points[:, 0], points[:, 1])
-
-
-def _xy(origins):
-    return np.column_stack([origins.geometry.x, origins.geometry.y])
-
-
-def test_straight_line_isochrones_are_discs_holding_exactly_the_near_residents(redbridge_result):
-    iso = isochrones(redbridge_result, "walk")
-    assert len(iso) == 2 * len(ISOCHRONE_MIN) and set(iso["model"]) == {"straight-line estimate"}
-    origins = redbridge_result.origins
-    boundary = redbridge_result.study.places.boundary.geometry.iloc[0]
-    xy = _xy(origins)
-    in_borough = shapely.contains_xy(boundary.buffer(-30), xy[:, 0], xy[:, 1])
-    for row in iso.itertuples():
-        minutes = origins[f"walk_{row.period}_min"].to_numpy()
-        near = in_borough & (minutes <= row.minutes - 0.5)
-        far = in_borough & (minutes > row.minutes + 0.5)
-        assert near.any() and far.any()
-        assert _inside(xy[near], row.geometry, 1).all(), (row.period, row.minutes)
-        assert not _inside(xy[far], row.geometry, -1).any(), (row.period, row.minutes)
-    assert "discs" in isochrone_note(redbridge_result, "walk")
-
-
-def test_closing_a_counter_only_shrinks_the_areas_and_they_nest(redbridge_result):
-    iso = isochrones(redbridge_result, "walk").set_index(["role", "minutes"])
-    for minutes in ISOCHRONE_MIN:
-        before, after = iso.loc[("before", minutes), "geometry"], iso.loc[("after", minutes), "geometry"]
-        assert after.area < before.area
-        assert after.buffer(25).contains(after.intersection(before))  # after ⊂ before, up to simplification
-        assert before.buffer(25).covers(after)
-    for role in ("before", "after"):
-        areas = [iso.loc[(role, m), "area_km2"] for m in ISOCHRONE_MIN]
-        assert areas == sorted(areas)
-
-
-def test_network_node_minutes_agree_with_the_routed_origin_times(city_result):
-    times, places = city_result.times["walk"], city_result.study.places
+def test_network_node_minutes_agree_with_the_routed_origin_times(city_walk_result):
+    times, places = city_walk_result.times["walk"], city_walk_result.study.places
     network = times.network
     assert network is not None, "the City study routes on the real OSM extract"
-    after = city_result.config.after
-    open_rows = np.flatnonzero(city_result.available[after].to_numpy())
+    after = city_walk_result.config.after
+    open_rows = np.flatnonzero(city_walk_result.available[after].to_numpy())
     counter_xy = _xy(places.counters)[open_rows]
     nodes, snap = network.snap(counter_xy[:, 0], counter_xy[:, 1])
     node_min, which = node_minutes(network, nodes, snap / WALK_M_PER_MIN, limit_min=120)
-    origin_node, origin_snap = network.snap(*_xy(city_result.origins).T)
-    expected = city_result.origins[f"walk_{after}_min"].to_numpy()
+    origin_node, origin_snap = network.snap(*_xy(city_walk_result.origins).T)
+    expected = city_walk_result.origins[f"walk_{after}_min"].to_numpy()
     kept = ~times.excluded  # origins more than 1 km from the network have no time
     assert kept.any() and np.isnan(expected[~kept]).all()
     np.testing.assert_allclose((node_min[origin_node] + origin_snap / WALK_M_PER_MIN)[kept], expected[kept],
@@ -68,56 +29,8 @@ def test_network_node_minutes_agree_with_the_routed_origin_times(city_result):
     assert (which[np.isfinite(node_min)] >= 0).all()
 
 
-def test_network_isochrones_follow_the_streets(city_result):
-    iso = isochrones(city_result, "walk")
-    assert set(iso["model"]) == {"street network"}
-    origins, boundary = city_result.origins, city_result.study.places.boundary.geometry.iloc[0]
-    times = city_result.times["walk"]
-    xy = _xy(origins)
-    inside_city = shapely.contains_xy(boundary, xy[:, 0], xy[:, 1])
-    for row in iso.itertuples():
-        minutes = origins[f"walk_{row.period}_min"].to_numpy()
-        close = inside_city & (times.origin_snap_m < 30) & (minutes <= row.minutes - 0.5)
-        if close.any():
-            assert _inside(xy[close], row.geometry, 1).mean() > 0.99, (row.period, row.minutes)
-        assert row.geometry.difference(boundary.buffer(SIMPLIFY_M + 1)).area < 1, "clipped to the study area"
-    # Closing Snow Hill leaves Bishopsgate, whose 15-minute walk covers much less of the City.
-    small = iso.set_index(["role", "minutes"])["area_km2"]
-    assert small[("after", 15)] < 0.5 * small[("before", 15)]
-    assert "Street network" in isochrone_note(city_result, "walk")
 
-
-@pytest.mark.parametrize("which", ["redbridge", "city"])
-def test_catchments_hold_everyone_once(which, redbridge_result, city_result):
-    result = redbridge_result if which == "redbridge" else city_result
-    table = catchments(result, "walk")
-    boundary = result.study.places.boundary.geometry.iloc[0]
-    origins = result.origins
-    xy = _xy(origins)
-    for period in (result.config.before, result.config.after):
-        rows = table[table["period"] == period]
-        # origins more than 1 km from the network have no counter, so no catchment
-        routed = origins[f"walk_{period}_counter"].notna()
-        assert rows["residents"].sum() == pytest.approx(origins.loc[routed, "population"].sum())
-        expected = origins.groupby(f"walk_{period}_counter")["population"].sum()
-        assert rows.set_index("counter")["residents"].to_dict() == pytest.approx(expected.to_dict())
-        union = shapely.union_all(rows.geometry.to_numpy())
-        if routed.all():
-            assert union.area == pytest.approx(boundary.area, rel=0.01)
-        else:
-            assert union.area < 0.99 * boundary.area
-        assert sum(g.area for g in rows.geometry) == pytest.approx(union.area, rel=0.01), "no overlaps"
-        inside = shapely.contains_xy(boundary.buffer(-30), xy[:, 0], xy[:, 1])
-        for row in rows.itertuples():
-            members = inside & (origins[f"walk_{period}_counter"] == row.counter).to_numpy()
-            assert _inside(xy[members], row.geometry, 25).mean() > 0.99, (period, row.counter)
-    if which == "redbridge":
-        after = table[table["role"] == "after"]
-        assert "barkingside" not in set(after["counter"]) and "barkingside" in set(table["counter"])
-
-
-def test_unknown_mode_is_refused(redbridge_result, city_result):
-    with pytest.raises(ValueError, match="'cycle' was not run"):
-        isochrones(city_result, "cycle")
-    with pytest.raises(ValueError, match="'cycle' was not run"):
-        catchments(city_result, "cycle")
+def test_discs_have_the_radius_of_the_estimate():
+    [area] = disc_isochrones(np.array([[0.0, 0.0]]), 80.0, (15,))
+    assert area.area == shapely.Point(0, 0).buffer(1200, quad_segs=16).area
+    assert all(shape.is_empty for shape in areas_within(None, np.empty((0, 2)), (15, 30)))

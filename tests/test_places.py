@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from access.inputs.config import load_config
 from access.core.errors import DataError
+from access.inputs.config import load_config
 from access.inputs.places import load_boundary, load_counters, load_lsoas, load_residents
 
 

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from access.cli.app import app
+import access
+from access.analysis.study import Study, StudyResult
+from access.cli import app
+from access.inputs.sources import ATTRIBUTION
 from access.outputs.report_page import cumulative_chart_svg, report_html
-from access.analysis.study import ATTRIBUTION, Study, StudyResult
 
 from browser import chromium, render, screenshot
 
@@ -18,14 +20,14 @@ from browser import chromium, render, screenshot
 @pytest.fixture(scope="module")
 def redbridge_out(redbridge_result, tmp_path_factory):
     folder = tmp_path_factory.mktemp("redbridge")
-    redbridge_result.write(folder)
+    access.write(redbridge_result, folder)
     return folder
 
 
 @pytest.fixture(scope="module")
 def city_out(city_walk_result, tmp_path_factory):
     folder = tmp_path_factory.mktemp("city")
-    city_walk_result.write(folder, maps=False)
+    access.write(city_walk_result, folder, maps=False)
     return folder
 
 
@@ -79,7 +81,7 @@ def test_curve_matches_the_summary_share_within_30(redbridge_result):
     left, upper, width, height = map(float, box)
     ticks = [float(t) for t in re.findall(r'text-anchor="middle" fill="#444">([\d.]+)</text>', svg)]
     top = max(ticks)
-    for polyline, period in zip(re.findall(r'<polyline points="([^"]+)"', svg), ("2013_2017", "2018_2025")):
+    for polyline, period in zip(re.findall(r'<polyline points="([^"]+)"', svg), ("2013_2017", "2018_2025"), strict=True):
         points = np.array([[float(v) for v in p.split(",")] for p in polyline.split()])
         minutes = (points[:, 0] - left) / width * top
         share = 1 - (points[:, 1] - upper) / height
@@ -91,7 +93,8 @@ def test_curve_matches_the_summary_share_within_30(redbridge_result):
 def test_text_is_escaped(redbridge_result):
     config = dataclasses.replace(redbridge_result.config, title="<img src=x onerror=alert(1)> & co",
                                  description="a < b")
-    result = StudyResult(study=Study(config), times=redbridge_result.times, warnings=["<b>w</b>"])
+    times = {mode: dataclasses.replace(t, unavailable="<b>w</b>") for mode, t in redbridge_result.times.items()}
+    result = StudyResult(study=Study(config), times=times)
     page = report_html(result)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page
     assert "a &lt; b" in page and "&lt;b&gt;w&lt;/b&gt;" in page

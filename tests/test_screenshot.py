@@ -2,6 +2,7 @@
 
 import pytest
 
+import access
 from access.core.errors import BrowserUnavailable, OutputError
 from access.outputs.screenshot import find_chromium, screenshot
 
@@ -47,7 +48,7 @@ def test_a_street_network_map_is_shot_offline(tmp_path, city_walk_result):
     waiting on the tile server's DNS lookup, until the timeout.
     """
     chromium()
-    page = next(p for p in city_walk_result.to_maps(tmp_path) if p.name == "walk.html")
+    page = access.write_maps(city_walk_result, tmp_path)["walk.html"]
     for attempt in range(3):
         png = screenshot(page, tmp_path / f"city-{attempt}.png", width=1024, height=768, scale=0.8, timeout_s=20)
         data = png.read_bytes()

@@ -29,7 +29,7 @@ def redbridge_candidates(redbridge):
 
 
 def _sample(candidates, study, n_sites, n_origins, seed):
-    """A small real cost matrix: random candidate rows and populated origin columns."""
+    """Return a small real cost matrix: random candidate rows and populated origin columns."""
     rng = np.random.default_rng(seed)
     population = study.places.residents["population"].to_numpy()
     rows = rng.choice(len(candidates.sites), n_sites, replace=False)

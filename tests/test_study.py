@@ -1,8 +1,10 @@
+import numpy as np
 import pytest
 
 import access
-from access.routing.detour import load_detour_factors
 from access.core.errors import OffNetworkError, StudyError
+from access.outputs.notes import run_warnings
+from access.routing.detour import load_detour_factors
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def test_offline_redbridge_is_a_labelled_estimate_and_after_is_worse(redbridge_o
     result = redbridge_offline
     summary = result.summary
     assert set(summary["model"]) == {"straight-line estimate"}
-    assert all("STRAIGHT-LINE" in w for w in result.warnings) and len(result.warnings) == 3
+    assert all("STRAIGHT-LINE" in w for w in run_warnings(result.coverage)) and len(run_warnings(result.coverage)) == 3
     assert summary["population"].round(6).eq(278_970).all()
     for mode in ("walk", "cycle", "drive"):
         before = summary.loc[("2013_2017", mode)]
@@ -81,8 +83,8 @@ def test_city_runs_on_the_street_network(city_result):
         assert city_result.origins.loc[~excluded, f"{mode}_both_open_min"].notna().all()
     # the mirror's extract stops short of the eastern City: those origins are flagged, and said so
     assert summary["far_from_network"].max() > 0
-    assert all("EXCLUDED from the figures" in w for w in city_result.warnings)
-    assert any("far from the" in w or "more than 500 m" in w for w in city_result.warnings)
+    assert all("EXCLUDED from the figures" in w for w in run_warnings(city_result.coverage))
+    assert any("far from the" in w or "more than 500 m" in w for w in run_warnings(city_result.coverage))
 
 
 def test_bad_mode_is_refused(redbridge):
@@ -110,7 +112,7 @@ def test_overpass_study_is_cached_and_reused_offline(city, city_pbf, tmp_path, m
     monkeypatch.setenv("ACCESS_CACHE_DIR", str(tmp_path / "empty-cache"))
     estimate = access.load_study(study_file).run(modes=["walk"], offline=True)
     assert estimate.models == {"walk": "straight-line estimate"}
-    assert "downloading is off" in estimate.warnings[0]
+    assert "downloading is off" in run_warnings(estimate.coverage)[0]
 
 
 def test_london_uses_a_street_network_when_one_is_given(london_2017):
@@ -119,3 +121,33 @@ def test_london_uses_a_street_network_when_one_is_given(london_2017):
     # them could be trusted (a Greater London .osm.pbf would cover them all).
     with pytest.raises(OffNetworkError, match=r"bethnal-green.*--osm-file"):
         london_2017.run(modes=["walk"], osm_file="city_of_london_osm")
+
+
+def test_london_by_borough_equals_an_independent_recomputation(london_2017_walk):
+    result = london_2017_walk
+    table = result.by_borough().xs("walk", level="mode")
+    origins = result.origins
+    assert len(table) == 33 and table["residents"].sum() == pytest.approx(8_173_941)
+    assert list(table["rank"]) == list(range(1, 34))
+    assert table["mean_change_min"].is_monotonic_decreasing
+    for borough in ("Barnet", "Havering", "City of London", "Westminster"):
+        mine = origins[(origins["borough"] == borough) & (origins["population"] > 0)]
+        weights = mine["population"].to_numpy()
+        before, after = mine["walk_mid_2017_min"].to_numpy(), mine["walk_after_2017_min"].to_numpy()
+        row = table.loc[borough]
+        assert row["residents"] == pytest.approx(weights.sum())
+        assert row["mean_min_before"] == pytest.approx(np.average(before, weights=weights))
+        assert row["mean_min_after"] == pytest.approx(np.average(after, weights=weights))
+        assert row["within_30_after"] == pytest.approx(weights[after <= 30].sum() / weights.sum())
+        assert row["within_45_before"] == pytest.approx(weights[before <= 45].sum() / weights.sum())
+        assert row["residents_worse"] == pytest.approx(weights[after > before + 1e-9].sum())
+        order = np.argsort(after)
+        median = after[order][np.searchsorted(np.cumsum(weights[order]), weights.sum() / 2 - 1e-6)]
+        assert row["median_min_after"] == pytest.approx(median)
+    # Havering kept its only counter (Romford) and no neighbour's counter was ever nearer
+    assert table.loc["Havering", "mean_change_min"] == pytest.approx(0)
+    # London as a whole lost access; the summary agrees with the borough table
+    summary = result.summary
+    assert summary.loc[("after_2017", "walk"), "mean_min"] > summary.loc[("mid_2017", "walk"), "mean_min"]
+    weighted = (table["mean_min_after"] * table["residents"]).sum() / table["residents"].sum()
+    assert weighted == pytest.approx(summary.loc[("after_2017", "walk"), "mean_min"])

@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from access.core.errors import ScenarioError
 from access.analysis.figures import nearest_open, summarise
-from access.whatif.scenario import build_board, period_scenario
+from access.core.errors import ScenarioError
+from access.whatif.board import build_board
+from access.whatif.scenario import period_scenario
 from access.whatif.sweep import evaluate_subsets, subset_masks, sweep
 
 
@@ -66,7 +67,7 @@ def test_sweep_ranks_the_real_decision(redbridge, board):
     real = result.real.loc["walk"]
     # the real 2018-2025 set: every counter not 'off' in that period
     counters = redbridge.places.counters
-    expected_set = [cid for cid, h in zip(counters["id"], counters["2018_2025"]) if h != "off"]
+    expected_set = [cid for cid, h in zip(counters["id"], counters["2018_2025"], strict=True) if h != "off"]
     assert real["subset"] == "+".join(expected_set) and real["k"] == len(expected_set)
     same_size = walk[walk["k"] == real["k"]]
     assert real["of"] == math.comb(10, real["k"])

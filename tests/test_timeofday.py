@@ -1,27 +1,8 @@
 import numpy as np
 import pytest
 
-from access.core.errors import HoursError
-from access.inputs.hours import MINUTES_PER_DAY, parse_hours
-from access.analysis.timeofday import DEFAULT_MOMENTS, Moment, open_at, parse_moment, period_table, weekly_share
-
-
-def test_parse_moment_reads_days_and_times():
-    assert parse_moment("Sat 23:30") == Moment(5, 23 * 60 + 30)
-    assert parse_moment("Sa 23:30") == parse_moment("saturday 23:30")
-    assert parse_moment("Mon 0:05").week_minute == 5
-    for bad, fragment in (("Sat", "not understood"), ("Caturday 10:00", "'Caturday' is not a day"),
-                          ("Sat 24:00", "not a time of day"), ("Sat 12:60", "not a time of day")):
-        with pytest.raises(HoursError, match=fragment):
-            parse_moment(bad)
-
-
-def test_open_at_applies_hours_and_the_generous_rule():
-    hours = ["Mo-Fr 07:00-23:00", "off", "open", "unknown", "24/7"]
-    assert open_at(hours, None).tolist() == [True, False, True, True, True]
-    assert open_at(hours, parse_moment("Sat 23:30")).tolist() == [False, False, True, True, True]
-    assert open_at(hours, parse_moment("Tue 22:59")).tolist() == [True, False, True, True, True]
-    assert open_at(hours, parse_moment("Tue 23:00")).tolist() == [False, False, True, True, True]
+from access.analysis.timeofday import period_table, weekly_share
+from access.inputs.hours import DEFAULT_MOMENTS, MINUTES_PER_DAY, parse_hours
 
 
 def test_weekly_share_equals_a_minute_by_minute_count():

@@ -6,15 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from access.routing.detour import DetourFactor
 from access.analysis.figures import nearest_open
 from access.core.modes import MODES
+from access.routing.detour import DetourFactor
 from access.routing.network import StreetNetwork, get_network, graph_from_osm_file
 from access.routing.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
 
 
 def _independent_minutes(city_pbf, network, counter_xy, origin_xy):
-    """Walking minutes origin → counter with NetworkX, from the raw OSMnx graph."""
+    """Return Walking minutes origin → counter with NetworkX, from the raw OSMnx graph."""
     graph = graph_from_osm_file(city_pbf, MODES["walk"])
     largest = max(nx.strongly_connected_components(graph), key=len)
     simple = nx.DiGraph()
@@ -114,7 +114,7 @@ SPACING_M = 100.0  # nodes sit on a 100 m grid; points lie within 30 m of a node
 
 @st.composite
 def small_cases(draw):
-    """A random directed street network, with counters and origins placed near random nodes."""
+    """Return a random directed street network, with counters and origins placed near random nodes."""
     n = draw(st.integers(2, 12))
     cells = draw(st.lists(st.integers(0, 99), min_size=n, max_size=n, unique=True))
     x = np.array([c % 10 * SPACING_M for c in cells])
@@ -130,7 +130,7 @@ def small_cases(draw):
     def points(k):
         nodes = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k))
         shifts = draw(st.lists(offsets, min_size=k, max_size=k))
-        return np.array([[x[i] + dx, y[i] + dy] for i, (dx, dy) in zip(nodes, shifts)])
+        return np.array([[x[i] + dx, y[i] + dy] for i, (dx, dy) in zip(nodes, shifts, strict=True)])
 
     return n, x, y, fastest, points(draw(st.integers(1, 4))), points(draw(st.integers(1, 8)))
 

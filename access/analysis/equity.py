@@ -34,9 +34,11 @@ Groups (each a ``dimension`` of :func:`breakdown`):
 
 Figures per group, mode and weight (``residents`` or ``households``): the
 weighted count, mean and median minutes before and after, the mean change,
-and the share over 30 minutes before and after.  Residents with no open
-counter in a period count as over every threshold and are left out of the
-means.
+and the share over 30 minutes before and after.  They come from
+:func:`access.analysis.figures.change_figures`, so the rule is the headline's:
+excluded origins (too far from the network) count nowhere, and residents with
+no open counter in a period count as over every threshold and are left out of
+the means.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from access.analysis.figures import change_figures
 from access.core.errors import DataError
-from access.analysis.figures import weighted_quantile
 from access.inputs.sources import mirror_file
 
 __all__ = [
@@ -100,7 +102,7 @@ _CENSUS_COLUMNS = ("residents_2011", "households_2011", "households_no_car_2011"
 
 
 def ptal_band(score: np.ndarray | pd.Series | float) -> np.ndarray:
-    """The PTAL band nearest an LSOA Atlas average PTAL score.
+    """Return the PTAL band nearest an LSOA Atlas average PTAL score.
 
     >>> ptal_band([0.3, 1.4, 1.6, 4.5, 7.4, 8.0]).tolist()
     ['0', '1a', '1b', '4', '6a', '6b']
@@ -116,7 +118,7 @@ def ptal_band(score: np.ndarray | pd.Series | float) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def london_income_edges() -> tuple[float, ...]:
-    """The four inner edges of the London-wide quintiles of LSOA median household income (£)."""
+    """Return the four inner edges of the London-wide quintiles of LSOA median household income (£)."""
     census = pd.read_csv(mirror_file("lsoa_census"))
     incomes = census["median_household_income_2011"].astype(float)
     return tuple(float(q) for q in incomes.quantile([0.2, 0.4, 0.6, 0.8]))
@@ -136,7 +138,7 @@ def income_quintile(income: pd.Series, edges: Sequence[float] | None = None) -> 
 def _no_car_share_band(share: pd.Series) -> pd.Series:
     edges = np.asarray(NO_CAR_SHARE_BANDS)
     percent = [f"{e * 100:.0f}%" for e in edges]
-    labels = [f"under {percent[0]}", *[f"{a}–{b}" for a, b in zip(percent[:-1], percent[1:])],
+    labels = [f"under {percent[0]}", *[f"{a}–{b}" for a, b in zip(percent[:-1], percent[1:], strict=True)],
               f"{percent[-1]} or more"]
     code = np.searchsorted(edges, share.to_numpy(float), side="right")
     return pd.Series(np.asarray(labels, dtype=object)[code], index=share.index)
@@ -212,23 +214,6 @@ def origin_attributes(origins: pd.DataFrame, lsoas: pd.DataFrame, *, with_wards:
     return frame
 
 
-def _figures(before: np.ndarray, after: np.ndarray, weight: np.ndarray) -> dict[str, float]:
-    keep = weight > 0
-    before, after, weight = before[keep], after[keep], weight[keep]
-    total = float(weight.sum())
-    row: dict[str, float] = {"count": total, "origins": int(keep.sum())}
-    for name, times in (("before", before), ("after", after)):
-        finite = np.isfinite(times)
-        counted = weight[finite].sum()
-        row[f"mean_{name}_min"] = float(np.average(times[finite], weights=weight[finite])) if counted else np.nan
-        row[f"median_{name}_min"] = weighted_quantile(times[finite], weight[finite], 0.5)
-        row[f"over_{OVER_MIN}_{name}"] = (float(weight[~(times <= OVER_MIN)].sum() / total) if total else np.nan)
-    both = np.isfinite(before) & np.isfinite(after)
-    row["mean_change_min"] = (float(np.average(after[both] - before[both], weights=weight[both]))
-                              if weight[both].sum() else np.nan)
-    return row
-
-
 def _group_order(dimension: str, groups: Sequence[str]) -> list[str]:
     if dimension == "ptal":
         return [g for g in PTAL_BANDS if g in groups]
@@ -297,15 +282,22 @@ def breakdown(
         found: dict[str, list[dict]] = {}
         for labels, weight_kind, weight_column in parts:
             weights = attributes[weight_column].to_numpy(float)
-            for group in labels.dropna().unique():
-                member = (labels == group).to_numpy()
-                for mode in modes:
-                    figures = _figures(origins[f"{mode}_{before}_min"].to_numpy(float)[member],
-                                       origins[f"{mode}_{after}_min"].to_numpy(float)[member],
-                                       weights[member])
-                    found.setdefault(str(group), []).append(
-                        {"dimension": dimension, "group": str(group), "weight": weight_kind, "mode": mode,
-                         **figures})
+            grouped = labels.where(weights > 0)  # an origin of no weight is in no group
+            for mode in modes:
+                b = origins[f"{mode}_{before}_min"].to_numpy(float)
+                a = origins[f"{mode}_{after}_min"].to_numpy(float)
+                table = change_figures(b, a, weights, grouped, thresholds=(OVER_MIN,))
+                counted = pd.Series(np.where(np.isnan(b), None, grouped), dtype=object).value_counts()
+                for group, row in table.iterrows():
+                    found.setdefault(str(group), []).append({
+                        "dimension": dimension, "group": str(group), "weight": weight_kind, "mode": mode,
+                        "count": row["population_before"] + row["unreachable_before"],
+                        "origins": int(counted.get(group, 0)),
+                        "mean_before_min": row["mean_min_before"], "mean_after_min": row["mean_min_after"],
+                        "median_before_min": row["median_min_before"], "median_after_min": row["median_min_after"],
+                        f"over_{OVER_MIN}_before": 1 - row[f"within_{OVER_MIN}_before"],
+                        f"over_{OVER_MIN}_after": 1 - row[f"within_{OVER_MIN}_after"],
+                        "mean_change_min": row["mean_change_min"]})
         for group in _group_order(dimension, list(found)):
             rows.extend(found[group])
     columns = ["dimension", "group", "weight", "mode", "count", "origins", "mean_before_min", "mean_after_min",

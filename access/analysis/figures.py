@@ -1,20 +1,50 @@
-"""From travel times to answers: nearest open counter, weighted figures, changes.
+"""From travel times to answers: the nearest open counter, and population-weighted figures.
 
-Plain functions on numpy arrays and pandas frames.  Nothing here routes.
+Plain functions on numpy arrays and pandas frames; nothing here routes.
+
+**The rule** for origins whose time is not an ordinary number is written once,
+in :func:`group_figures`, and every figure of every table comes from it: the
+headline (:func:`summarise`), wards, LSOAs, boroughs, the equity breakdowns,
+comparison maps and catchments.
+
+* **Excluded** origins (time ``NaN``: more than 1 km from the street network,
+  so not measured) are left out of everything: not in the population counted,
+  not in any mean, quantile or share.  Their residents are counted apart as
+  ``excluded``.
+* **Unreachable** origins (time ``inf``: no open counter can be reached) are
+  counted in the population of the shares, where they are never *within* a
+  threshold (so they are *over* it), and left out of the mean, median and
+  90th percentile.  Their residents are counted apart as ``unreachable``.
+* Everyone else is ``population``: the residents behind the times.
+
+Examples
+--------
+>>> import numpy as np
+>>> summarise(np.array([10.0, 40.0, np.inf, np.nan]), np.array([1.0, 1.0, 1.0, 1.0]))["within_30"]
+0.3333333333333333
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["THRESHOLDS_MIN", "nearest_open", "weighted_quantile", "summarise", "group_table",
-           "switch_table"]
+__all__ = ["THRESHOLDS_MIN", "CHANGE_TOLERANCE_MIN", "nearest_open", "weighted_quantile", "group_figures",
+           "summarise", "change_figures", "switch_table"]
 
 THRESHOLDS_MIN = (10, 20, 30, 45, 60)
+"""The thresholds (minutes) of the ``within_<T>`` shares."""
+
+CHANGE_TOLERANCE_MIN = 1e-9
+"""A resident is worse (better) off when their time rose (fell) by more than this."""
+
+QUANTILES = {"median_min": 0.5, "p90_min": 0.9}
 
 
-def nearest_open(minutes: np.ndarray, available: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest_open(minutes: np.ndarray, available: np.ndarray,
+                 excluded: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each origin's nearest available counter and its time.
 
     Parameters
@@ -23,37 +53,57 @@ def nearest_open(minutes: np.ndarray, available: np.ndarray) -> tuple[np.ndarray
         Array (counters × origins) of travel minutes.
     available
         Boolean array, one per counter.
+    excluded
+        Optional boolean array, one per origin: origins not measured (too far
+        from the network).  They get time ``NaN`` and counter ``-1``.
 
     Returns
     -------
     time, counter
         Minutes to the nearest available counter (``inf`` when none is), and
         that counter's row (``-1`` when none is).  Ties go to the lower row.
+
+    Examples
+    --------
+    >>> t, c = nearest_open(np.array([[5.0, 9.0], [7.0, 3.0]]), np.array([True, True]))
+    >>> t.tolist(), c.tolist()
+    ([5.0, 3.0], [0, 1])
     """
     minutes = np.asarray(minutes)
     available = np.asarray(available, dtype=bool)
     n = minutes.shape[1]
     rows = np.flatnonzero(available)
     if rows.size == 0:
-        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    # A running minimum over the available rows: no masked copy of the whole matrix, and a
-    # strict "<" keeps the lower row on ties.
-    time = np.array(minutes[rows[0]], dtype=float)
-    counter = np.full(n, rows[0], dtype=np.int64)
-    closer = np.empty(n, dtype=bool)
-    for row in rows[1:]:
-        np.less(minutes[row], time, out=closer)
-        np.copyto(time, minutes[row], where=closer)
-        np.copyto(counter, row, where=closer)
-    counter[~np.isfinite(time)] = -1
+        time, counter = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    else:
+        # A running minimum over the available rows: no masked copy of the whole matrix, and a
+        # strict "<" keeps the lower row on ties.
+        time = np.array(minutes[rows[0]], dtype=float)
+        counter = np.full(n, rows[0], dtype=np.int64)
+        closer = np.empty(n, dtype=bool)
+        for row in rows[1:]:
+            np.less(minutes[row], time, out=closer)
+            np.copyto(time, minutes[row], where=closer)
+            np.copyto(counter, row, where=closer)
+        counter[~np.isfinite(time)] = -1
+    if excluded is not None:
+        excluded = np.asarray(excluded, dtype=bool)
+        time[excluded] = np.nan
+        counter[excluded] = -1
     return time, counter
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The smallest value at which the cumulative weight reaches ``q`` of the total.
+    """Return the smallest value at which the cumulative weight reaches ``q`` of the total.
 
     Zero weights are ignored.  ``q = 0.5`` is the weighted median: at least
-    half the population lives at this time or less.
+    half the population lives at this time or less.  :func:`group_figures`
+    computes the same quantile for many groups at once.
+
+    Examples
+    --------
+    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]), 0.5)
+    2.0
     """
     values, weights = np.asarray(values, float), np.asarray(weights, float)
     keep = weights > 0
@@ -66,64 +116,164 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(position, values.size - 1)])
 
 
-def summarise(time_min: np.ndarray, population: np.ndarray) -> dict[str, float]:
-    """Population-weighted figures for one scenario and mode.
+def _grouped_quantiles(codes: np.ndarray, time: np.ndarray, weights: np.ndarray, n_groups: int,
+                       qs: Sequence[float]) -> list[np.ndarray]:
+    """Per group, :func:`weighted_quantile` of its entries (all finite, weights > 0) for each ``q``."""
+    if time.size == 0:
+        return [np.full(n_groups, np.nan) for _ in qs]
+    order = np.lexsort((time, codes))  # by group, then by time; stable, as weighted_quantile's sort
+    codes, time, weights = codes[order], time[order], weights[order]
+    cumulative = np.cumsum(weights)
+    groups = np.arange(n_groups)
+    starts = np.searchsorted(codes, groups, side="left")
+    ends = np.searchsorted(codes, groups, side="right")
+    present = ends > starts
+    base = np.where(starts > 0, cumulative[np.maximum(starts - 1, 0)], 0.0)
+    total = np.where(present, cumulative[np.maximum(ends - 1, 0)] - base, 0.0)
+    out = []
+    for q in qs:
+        threshold = q * total - 1e-9 * total
+        position = np.minimum(np.searchsorted(cumulative, base + threshold, side="left"), np.maximum(ends - 1, 0))
+        out.append(np.where(present, time[np.minimum(position, time.size - 1)], np.nan))
+    return out
+
+
+def group_figures(time_min: np.ndarray, weights: np.ndarray, groups: np.ndarray | pd.Series | None = None, *,
+                  thresholds: Sequence[float] = THRESHOLDS_MIN, quantiles: bool = True) -> pd.DataFrame:
+    """Population-weighted figures per group: the one rule for every table (see the module docstring).
+
+    Parameters
+    ----------
+    time_min
+        Minutes per origin: a number, ``inf`` (unreachable) or ``NaN`` (excluded).
+    weights
+        Residents (or households) per origin.
+    groups
+        A group label per origin; origins whose label is missing belong to no
+        group.  ``None``: one group of everyone, labelled ``"all"``.
+    thresholds
+        Minutes of the ``within_<T>`` shares.
+    quantiles
+        Also give ``median_min`` and ``p90_min``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group (sorted): ``population`` (residents counted in the
+        times), ``unreachable``, ``excluded``, ``mean_min``, ``median_min``,
+        ``p90_min`` and ``within_<T>`` (share of ``population + unreachable``,
+        0–1).  A figure with nobody to count is ``NaN``.
+
+    Examples
+    --------
+    >>> group_figures(np.array([5.0, 20.0, np.inf, 8.0]), np.ones(4), np.array(["a", "a", "a", "b"]),
+    ...               thresholds=[10])[["population", "unreachable", "mean_min", "within_10"]]
+       population  unreachable  mean_min  within_10
+    a         2.0          1.0      12.5   0.333333
+    b         1.0          0.0       8.0   1.000000
+    """
+    time = np.asarray(time_min, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if groups is None:
+        codes, labels = np.zeros(time.size, dtype=np.int64), pd.Index(["all"])
+    else:
+        codes, labels = pd.factorize(pd.Series(np.asarray(groups, dtype=object)), sort=True)
+        labels = pd.Index(labels)
+    member = codes >= 0
+    codes, time, weights = codes[member], time[member], weights[member]
+    n = len(labels)
+    excluded = np.isnan(time)
+    finite = np.isfinite(time)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        # pandas sums groups with compensated (Kahan) summation: counts of residents stay exact
+        sums = pd.Series(values).groupby(codes).sum()
+        return sums.reindex(range(n), fill_value=0.0).to_numpy(float)
+
+    population = total(np.where(finite, weights, 0.0))
+    unreachable = total(np.where(~finite & ~excluded, weights, 0.0))
+    measured = population + unreachable
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table: dict[str, np.ndarray] = {  # counts of residents to 6 decimals: sums of shares, not a measurement
+            "population": population.round(6),
+            "unreachable": unreachable.round(6),
+            "excluded": total(np.where(excluded, weights, 0.0)).round(6),
+            "mean_min": np.where(population > 0, total(np.where(finite, time, 0.0) * weights) / population, np.nan),
+        }
+        if quantiles:
+            counted = finite & (weights > 0)
+            values = _grouped_quantiles(codes[counted], time[counted], weights[counted], n, list(QUANTILES.values()))
+            table.update(zip(QUANTILES, values, strict=True))
+        for threshold in thresholds:
+            within = total(np.where(finite & (time <= threshold), weights, 0.0))
+            table[f"within_{threshold:g}"] = np.where(measured > 0, within / measured, np.nan)
+    return pd.DataFrame(table, index=labels)
+
+
+def summarise(time_min: np.ndarray, population: np.ndarray,
+              thresholds: Sequence[float] = THRESHOLDS_MIN) -> dict[str, float]:
+    """Population-weighted figures of everyone: :func:`group_figures` with a single group.
 
     Returns
     -------
     dict
-        ``population`` counted, ``mean_min``, ``median_min``, ``p90_min``, and
-        ``within_<T>`` (share of residents, 0–1) for each threshold T in
-        :data:`THRESHOLDS_MIN`; ``unreachable`` residents (no open counter
-        reachable, time ``inf``) are left out of the times and counted apart;
-        ``excluded`` residents (time ``NaN``: not measured, e.g. too far from
-        the network) are left out of everything, shares included, and counted apart.
+        ``population``, ``unreachable``, ``excluded``, ``mean_min``,
+        ``median_min``, ``p90_min`` and ``within_<T>`` for each threshold.
     """
-    time_min, population = np.asarray(time_min, float), np.asarray(population, float)
-    measured = ~np.isnan(time_min)
-    excluded = population[~measured].sum()
-    population = np.where(measured, population, 0.0)
-    reachable = np.isfinite(time_min)
-    weights = np.where(reachable, population, 0.0)
-    total = population.sum()
-    counted = weights.sum()
-    figures: dict[str, float] = {
-        "population": float(round(counted, 6)),
-        "unreachable": float(round(total - counted, 6)),
-        "excluded": float(round(excluded, 6)),
-        "mean_min": float(np.average(time_min[reachable], weights=weights[reachable])) if counted else float("nan"),
-        "median_min": weighted_quantile(time_min[reachable], weights[reachable], 0.5),
-        "p90_min": weighted_quantile(time_min[reachable], weights[reachable], 0.9),
-    }
-    for threshold in THRESHOLDS_MIN:
-        within = population[reachable & (time_min <= threshold)].sum()
-        figures[f"within_{threshold}"] = float(within / total) if total else float("nan")
-    return figures
+    row = group_figures(time_min, population, thresholds=thresholds).iloc[0]
+    return {key: float(value) for key, value in row.items()}
 
 
-def group_table(frame: pd.DataFrame, by: str | list[str], columns: list[str],
-                weight: str = "population") -> pd.DataFrame:
-    """Population-weighted means of ``columns`` for each group, with the group's population.
+def change_figures(before_min: np.ndarray, after_min: np.ndarray, weights: np.ndarray,
+                   groups: np.ndarray | pd.Series | None = None, *,
+                   thresholds: Sequence[float] = THRESHOLDS_MIN, quantiles: bool = True) -> pd.DataFrame:
+    """Before and after figures per group, with the changes and who is worse or better off.
 
-    Groups whose population is zero get ``NaN`` means.  A ``NaN`` value (not
-    measured) is left out of its column's mean, and a group with no measured
-    value gets ``NaN``; the ``population`` column counts everyone.
+    Both periods' figures come from :func:`group_figures` (columns suffixed
+    ``_before`` and ``_after``).  Then ``mean_change_min`` (after − before
+    means), ``within_<T>_change``, and per-origin counts: ``worse`` and
+    ``better`` (residents whose time rose or fell by more than
+    :data:`CHANGE_TOLERANCE_MIN`, losing or gaining reach included),
+    ``max_worse_min`` and ``max_better_min`` (the largest finite rise and fall).
+
+    Examples
+    --------
+    >>> change_figures(np.array([5.0, 10.0]), np.array([5.0, 25.0]), np.ones(2), thresholds=[10],
+    ...                quantiles=False)[["mean_min_before", "mean_min_after", "mean_change_min", "worse"]]
+         mean_min_before  mean_min_after  mean_change_min  worse
+    all              7.5            15.0              7.5    1.0
     """
-    weights = frame[weight].to_numpy(float)
-    measured = frame[columns].notna()
-    weighted = frame[columns].fillna(0.0).mul(weights, axis=0)
-    counted = measured.mul(weights, axis=0)
-    keys = frame[by] if isinstance(by, str) else [frame[b] for b in by]
-    sums, denominators = weighted.groupby(keys).sum(), counted.groupby(keys).sum()
-    population = pd.Series(weights, index=frame.index).groupby(keys).sum()
-    means = sums / denominators.where(denominators > 0)
-    means.insert(0, weight, population)
-    return means
+    before_min, after_min = np.asarray(before_min, float), np.asarray(after_min, float)
+    weights = np.asarray(weights, float)
+    before = group_figures(before_min, weights, groups, thresholds=thresholds, quantiles=quantiles)
+    after = group_figures(after_min, weights, groups, thresholds=thresholds, quantiles=quantiles)
+    table = before.add_suffix("_before").join(after.add_suffix("_after"))
+    table["mean_change_min"] = table["mean_min_after"] - table["mean_min_before"]
+    for threshold in thresholds:
+        key = f"within_{threshold:g}"
+        table[f"{key}_change"] = table[f"{key}_after"] - table[f"{key}_before"]
+    with np.errstate(invalid="ignore"):
+        change = after_min - before_min  # NaN where either is excluded, or both unreachable
+    finite = np.isfinite(change)
+    labels = (np.full(change.size, "all", dtype=object) if groups is None
+              else np.asarray(groups, dtype=object))
+    moves = pd.DataFrame({
+        "group": labels,
+        "worse": np.where(change > CHANGE_TOLERANCE_MIN, weights, 0.0),
+        "better": np.where(change < -CHANGE_TOLERANCE_MIN, weights, 0.0),
+        "max_worse_min": np.where(finite, change, np.nan),
+        "max_better_min": np.where(finite, -change, np.nan),
+    }).groupby("group", dropna=True).agg({"worse": "sum", "better": "sum", "max_worse_min": "max",
+                                          "max_better_min": "max"})
+    return table.join(moves)
 
 
 def switch_table(before_counter: pd.Series, after_counter: pd.Series, change_min: pd.Series,
                  population: pd.Series) -> pd.DataFrame:
     """Residents whose nearest counter changed, by (from, to) pair.
+
+    Origins with no counter in either period (excluded, or unreachable) are
+    not a switch.
 
     Returns
     -------
@@ -134,7 +284,8 @@ def switch_table(before_counter: pd.Series, after_counter: pd.Series, change_min
     """
     frame = pd.DataFrame({"from_counter": before_counter, "to_counter": after_counter,
                           "change_min": change_min, "population": population})
-    moved = frame[frame["from_counter"] != frame["to_counter"]].copy()
+    moved = frame[(frame["from_counter"] != frame["to_counter"]) & frame["from_counter"].notna()
+                  & frame["to_counter"].notna()].copy()
     moved["weighted"] = moved["change_min"] * moved["population"]
     table = moved.groupby(["from_counter", "to_counter"]).agg(
         population=("population", "sum"), origins=("population", "size"),

@@ -7,14 +7,22 @@ This is the library's front door::
     result = study.run(modes=["walk"], offline=True)
     result.summary            # pandas DataFrame, one row per period and mode
     result.origins            # GeoDataFrame, one row per origin
-    result.write("out/")      # summary.json, tables, GeoPackage and maps
+    access.write(result, "out/")   # summary.json, tables, GeoPackage, maps, report.html
+
+A :class:`Study` routes through one :class:`~access.routing.router.Router` per
+choice of network source, so each mode's network is loaded once however many
+times it is asked for (the run, scenarios, siting, isochrones).  A
+:class:`StudyResult` holds the travel times and gives every table as a pandas
+object; every per-group figure comes from
+:func:`access.analysis.figures.group_figures`.  Writing files is the job of
+:mod:`access.outputs`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -22,28 +30,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from access.analysis.distances import borough_table, distance_summary
-from access.inputs.config import StudyConfig, load_config
-from access.routing.detour import load_detour_factors
-from access.core.errors import NetworkUnavailable, StudyError
-from access.analysis.figures import THRESHOLDS_MIN, group_table, nearest_open, summarise, switch_table
+from access.analysis import areas
+from access.analysis.distances import distance_summary
+from access.analysis.equity import breakdown, origin_attributes
+from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figures, nearest_open, switch_table
+from access.core.errors import StudyError
 from access.core.modes import MODES
-from access.routing.network import StreetNetwork, get_network
-from access.inputs.places import Places, counter_hours
+from access.inputs.config import StudyConfig, load_config
+from access.inputs.places import Places, availability, load_borough_polygons
 from access.inputs.sources import mirror_file, sources
-from access.routing.travel import MAX_GAP_M, TravelTimes, network_times, straight_line_times
+from access.routing.isochrones import ISOCHRONE_MIN
+from access.routing.network import StreetNetwork
+from access.routing.router import Router
+from access.routing.travel import MAX_GAP_M, TravelTimes
 
-__all__ = ["Study", "StudyResult", "load_study", "ATTRIBUTION"]
+__all__ = ["Study", "StudyResult", "load_study", "coverage_table"]
 
 log = logging.getLogger(__name__)
-
-ATTRIBUTION = (
-    "Street network © OpenStreetMap contributors (ODbL). "
-    "Postcodes: contains OS data © Crown copyright and database right 2025; contains Royal Mail "
-    "data © Royal Mail copyright and database right 2025. Population, LSOAs and wards: contains "
-    "National Statistics data © Crown copyright and database right (OGL v3.0); 2011 Census via "
-    "the London Datastore. Boundaries contain OS data © Crown copyright and database right."
-)
 
 StepCallback = Callable[[str], None]
 
@@ -55,6 +58,11 @@ def load_study(name_or_path: str | Path) -> Study:
     ------
     StudyError
         The study is unknown or its definition is invalid.
+
+    Examples
+    --------
+    >>> load_study("redbridge-2017").config.before
+    '2013_2017'
     """
     return Study(load_config(name_or_path))
 
@@ -66,13 +74,25 @@ class Study:
     ----------
     config
         The study definition (see :func:`access.inputs.config.load_config`).
+
+    Examples
+    --------
+    >>> study = load_study("redbridge-2017")
+    >>> study.name, len(study.places.counters)
+    ('redbridge-2017', 10)
+    >>> round(float(study.run(modes=["walk"], offline=True).summary.loc[("2018_2025", "walk"), "mean_min"]), 1)
+    45.2
     """
 
     def __init__(self, config: StudyConfig) -> None:
         self.config = config
+        self._routers: dict[tuple[str | None, bool, bool], Router] = {}
 
     def __repr__(self) -> str:
-        return f"Study({self.config.name!r}: {self.config.title})"
+        config = self.config
+        return (f"Study({config.name!r}: {len(config.boroughs)} borough(s), periods {config.before} → "
+                f"{config.after}{' + ' + str(len(config.extra_periods)) + ' more' if config.extra_periods else ''}, "
+                f"modes {', '.join(config.modes)})")
 
     @property
     def name(self) -> str:
@@ -84,89 +104,63 @@ class Study:
         """Boundary, counters, LSOAs, wards and residents (loaded on first use)."""
         return Places(self.config)
 
-    def _osm_file(self, osm_file: Path | str | None) -> tuple[Path | None, str | None]:
+    @cached_property
+    def area_wgs84(self):  # noqa: ANN201 - a shapely geometry
+        """The network area in WGS84 (longitude, latitude)."""
+        return gpd.GeoSeries([self.places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
+
+    def router(self, *, offline: bool = False, osm_file: Path | str | None = None, use_cache: bool = True) -> Router:
+        """Return the router for one choice of network source, made once and kept: each network is loaded once.
+
+        ``osm_file`` is a path or a ``data/sources.toml`` key; by default the study's own.
+        """
         chosen = osm_file if osm_file is not None else self.config.osm_file
-        if chosen is None:
-            return None, None
-        if str(chosen) in sources():
-            key = str(chosen)
-            return mirror_file(key), sources()[key].sha256
-        return Path(chosen), None
+        key = (None if chosen is None else str(chosen), offline, use_cache)
+        if key not in self._routers:
+            path, sha = None, None
+            if chosen is not None:
+                if str(chosen) in sources():
+                    path, sha = mirror_file(str(chosen)), sources()[str(chosen)].sha256
+                else:
+                    path = Path(chosen)
+            self._routers[key] = Router(crs=self.config.crs, area_wgs84=self.area_wgs84,
+                                        origin_xy=self.places.origin_xy, max_snap_m=self.config.max_snap_m,
+                                        osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache)
+        return self._routers[key]
 
     def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
                 use_cache: bool = True) -> StreetNetwork:
-        """The mode's street network over the study area: from ``osm_file`` (or the study's), the cache or Overpass.
+        """Return the mode's street network over the study area (see :meth:`router`).
 
         Raises
         ------
         NetworkUnavailable
-            None of these can be had (for example offline with nothing cached).
+            None can be had (for example offline with nothing cached).
         """
-        path, sha = self._osm_file(osm_file)
-        area = gpd.GeoSeries([self.places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]
-        return get_network(mode, crs=self.config.crs, area_wgs84=area, osm_file=path,
-                           osm_file_sha256=sha, allow_download=not offline, use_cache=use_cache)
+        return self.router(offline=offline, osm_file=osm_file, use_cache=use_cache).network(mode)
 
     def travel_times(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
                      use_cache: bool = True, counter_xy: np.ndarray | None = None,
-                     counter_names: Sequence[str] | None = None) -> tuple[TravelTimes, str | None]:
-        """Counter × origin times for one mode, and a warning when it fell back to the estimate.
+                     counter_names: Sequence[str] | None = None) -> TravelTimes:
+        """Counter × origin times for one mode: the study's counters, or the points ``counter_xy``.
 
-        The network comes from ``osm_file`` (or the study's own), else the
-        cache, else Overpass.  With ``offline`` or when none of these can be
-        had, the times are a straight-line estimate and the warning says so.
-        ``counter_xy`` (an n × 2 array in the study CRS) routes to these points
-        instead of the study's counters, e.g. hypothetical new counters, named
+        On the street network when one can be had, else the straight-line
+        estimate (``times.unavailable`` says why).  ``counter_xy`` (n × 2, study
+        CRS) routes to these points instead, e.g. hypothetical counters, named
         ``counter_names`` in errors.
         """
-        if mode not in MODES:
-            raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-        places = self.places
-        own_counters = counter_xy is None
-        if own_counters:
-            counter_xy = places.counter_xy
-        origin_xy = places.origin_xy
-        try:
-            network = self.network(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
-        except NetworkUnavailable as exc:
-            warning = (f"{mode}: NO STREET NETWORK ({exc}). Times are a STRAIGHT-LINE ESTIMATE: "
-                       f"distance × measured detour factor ÷ speed.")
-            log.warning(warning)
-            factor = load_detour_factors()[mode]
-            return straight_line_times(mode, counter_xy, origin_xy, factor), warning
-        times = network_times(network, counter_xy, origin_xy, max_snap_m=self.config.max_snap_m,
-                              counter_names=list(places.counters["id"]) if own_counters else counter_names)
-        return times, self._coverage_warning(times) if own_counters else None
+        router = self.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
+        if counter_xy is None:
+            return router.times(mode, self.places.counter_xy, counter_names=list(self.places.counters["id"]))
+        return router.times(mode, counter_xy, counter_names=counter_names)
 
     def far_population(self, times: TravelTimes) -> float:
         """Residents whose origin lies farther than ``max_snap_m`` from ``times``' network."""
         return float(self.places.residents["population"][times.far_from_network].sum())
 
     def excluded_population(self, times: TravelTimes) -> float:
-        """Residents whose origin lies farther than :data:`~access.routing.travel.MAX_GAP_M` from ``times``' network."""
+        """Residents whose origin lies farther than :data:`~access.routing.travel.MAX_GAP_M` from the network."""
         return float(self.places.residents["population"][times.excluded].sum())
-
-    def _coverage_warning(self, times: TravelTimes) -> str | None:
-        """A warning naming counters and residents far from the network, or ``None``."""
-        places, limit = self.places, self.config.max_snap_m
-        notes = []
-        far = [f"{cid} ({metres:,.0f} m)" for cid, metres
-               in zip(places.counters["id"], times.counter_snap_m) if metres > limit]
-        if far:
-            notes.append(f"counter(s) {', '.join(far)} lie far from the network")
-        if times.far_from_network.any():
-            people = self.far_population(times)
-            notes.append(f"{int(times.far_from_network.sum()):,} origins ({people:,.0f} residents) lie "
-                         f"more than {limit:g} m from the network and are flagged")
-        if times.excluded.any():
-            people = self.excluded_population(times)
-            notes.append(f"{int(times.excluded.sum()):,} of them ({people:,.0f} residents) lie more than "
-                         f"{MAX_GAP_M:,.0f} m from it and are EXCLUDED from the figures (counted as "
-                         f"'excluded' in summary.json)")
-        if not notes:
-            return None
-        return (f"{times.mode}: {'; '.join(notes)}. The gap to the nearest street node is added "
-                f"at walking speed; the network may not cover the whole area.")
 
     def run(
         self,
@@ -210,20 +204,45 @@ class Study:
         step("loading counters, boundaries and residents")
         _ = self.places
         times: dict[str, TravelTimes] = {}
-        warnings: list[str] = []
         for mode in modes:
             step(f"{mode}: street network and travel times")
-            times[mode], warning = self.travel_times(mode, offline=offline, osm_file=osm_file,
-                                                     use_cache=use_cache)
-            if warning:
-                warnings.append(warning)
+            times[mode] = self.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
         step("measuring")
-        return StudyResult(study=self, times=times, warnings=warnings)
+        return StudyResult(study=self, times=times)
 
 
-@dataclass
+def coverage_table(study: Study, times: dict[str, TravelTimes]) -> pd.DataFrame:
+    """Per mode, how well the study counters' times cover the study: the facts behind every warning.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``mode``: ``model``, ``detail``, ``unavailable`` (why no
+        street network, for the estimate), ``far_counters`` (counters more
+        than ``max_snap_m`` from the network, with the distance),
+        ``far_origins`` and ``far_population`` (flagged), ``excluded_origins``
+        and ``excluded_population`` (more than ``max_gap_m`` away: left out of
+        every figure), ``max_snap_m`` and ``max_gap_m``.
+    """
+    counters = study.places.counters
+    limit = study.config.max_snap_m
+    rows = []
+    for mode, mode_times in times.items():
+        far = [f"{cid} ({metres:,.0f} m)" for cid, metres in zip(counters["id"], mode_times.counter_snap_m, strict=True)
+               if metres > limit]
+        rows.append({"mode": mode, "model": mode_times.model, "detail": mode_times.detail,
+                     "unavailable": mode_times.unavailable, "far_counters": "; ".join(far),
+                     "far_origins": int(mode_times.far_from_network.sum()),
+                     "far_population": study.far_population(mode_times),
+                     "excluded_origins": int(mode_times.excluded.sum()),
+                     "excluded_population": study.excluded_population(mode_times),
+                     "max_snap_m": limit, "max_gap_m": MAX_GAP_M})
+    return pd.DataFrame(rows).set_index("mode")
+
+
+@dataclass(repr=False)
 class StudyResult:
-    """The answers of one study run.
+    """The answers of one study run, as pandas objects.
 
     Attributes
     ----------
@@ -231,13 +250,24 @@ class StudyResult:
         The study that was run.
     times
         Counter × origin travel times per mode.
-    warnings
-        What went less than ideally (for example the straight-line fallback).
+
+    Examples
+    --------
+    >>> result = load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> result
+    StudyResult('redbridge-2017': walk (straight-line estimate); 4,599 origins, 278,970 residents; 2013_2017 → 2018_2025)
+    >>> round(float(result.changes.loc["walk", "mean_min_change"]), 1)
+    11.6
     """
 
     study: Study
     times: dict[str, TravelTimes]
-    warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        models = ", ".join(f"{mode} ({t.model})" for mode, t in self.times.items())
+        residents = self.study.places.residents["population"].sum()
+        return (f"StudyResult({self.config.name!r}: {models}; {len(self.study.places.residents):,} origins, "
+                f"{residents:,.0f} residents; {self.config.before} → {self.config.after})")
 
     @property
     def config(self) -> StudyConfig:
@@ -256,16 +286,20 @@ class StudyResult:
 
     @cached_property
     def available(self) -> pd.DataFrame:
-        """Counters (rows) × periods (columns): True where the counter is available."""
-        counters = self.study.places.counters
-        return pd.DataFrame({period: [h.available for h in counter_hours(counters, period)]
-                             for period in self.config.periods}, index=counters["id"])
+        """Counters (rows) × periods (columns): True where the counter is available (the one rule)."""
+        return availability(self.study.places.counters, self.config.periods)
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Per mode, how well the times cover the study: the facts behind the run's warnings (:func:`coverage_table`)."""
+        return coverage_table(self.study, self.times)
 
     @cached_property
     def origins(self) -> gpd.GeoDataFrame:
         """One row per origin: who lives there, and their nearest open counter and time.
 
-        Columns per mode and period: ``<mode>_<period>_min`` and
+        Columns per mode and period: ``<mode>_<period>_min`` (``NaN`` for an
+        excluded origin, ``inf`` with no counter in reach) and
         ``<mode>_<period>_counter``; per mode: ``<mode>_change_min`` (after −
         before), ``<mode>_snap_m`` and ``<mode>_far_from_network``.
         """
@@ -275,8 +309,7 @@ class StudyResult:
         columns: dict[str, np.ndarray] = {}
         for mode, times in self.times.items():
             for period in self.config.periods:
-                time, row = nearest_open(times.minutes, self.available[period].to_numpy())
-                time, row = np.where(times.excluded, np.nan, time), np.where(times.excluded, -1, row)
+                time, row = nearest_open(times.minutes, self.available[period].to_numpy(), times.excluded)
                 columns[f"{mode}_{period}_min"] = time
                 columns[f"{mode}_{period}_counter"] = np.where(row >= 0, ids[np.maximum(row, 0)], None)
             columns[f"{mode}_change_min"] = (columns[f"{mode}_{self.config.after}_min"]
@@ -287,25 +320,32 @@ class StudyResult:
         geometry = frame.pop("geometry")
         return gpd.GeoDataFrame(pd.concat([frame, extra], axis=1), geometry=geometry, crs=self.config.crs)
 
+    def _minutes(self, mode: str, period: str) -> np.ndarray:
+        return self.origins[f"{mode}_{period}_min"].to_numpy(float)
+
+    @property
+    def _population(self) -> np.ndarray:
+        return self.origins["population"].to_numpy(float)
+
     @cached_property
     def summary(self) -> pd.DataFrame:
         """Population-weighted figures, one row per (period, mode).
 
-        Columns: ``role`` (before / after / extra), ``model``, ``population``
+        Columns: ``role`` (before / after / extra), ``model``, ``far_from_network``
+        (residents flagged as far from the network), then the figures of
+        :func:`~access.analysis.figures.group_figures`: ``population``
         (residents counted in the times), ``unreachable``, ``excluded``
         (residents more than 1 km from the network, left out of every figure),
-        ``far_from_network`` (residents flagged as far from the network), ``mean_min``, ``median_min``, ``p90_min`` and
-        ``within_10`` … ``within_60`` (shares, 0–1).
+        ``mean_min``, ``median_min``, ``p90_min`` and ``within_10`` …
+        ``within_60`` (shares, 0–1).
         """
-        origins, population = self.origins, self.origins["population"].to_numpy(float)
         rows = []
         for period in self.config.periods:
             role = {self.config.before: "before", self.config.after: "after"}.get(period, "extra")
             for mode, times in self.times.items():
-                figures = summarise(origins[f"{mode}_{period}_min"].to_numpy(), population)
-                far = self.study.far_population(times)
+                figures = group_figures(self._minutes(mode, period), self._population).iloc[0]
                 rows.append({"period": period, "mode": mode, "role": role, "model": times.model,
-                             "far_from_network": far, **figures})
+                             "far_from_network": self.study.far_population(times), **figures.to_dict()})
         return pd.DataFrame(rows).set_index(["period", "mode"])
 
     @cached_property
@@ -322,15 +362,15 @@ class StudyResult:
             table[f"{figure}_change"] = after[figure] - before[figure]
         origins = self.origins
         for mode in self.modes:
-            switched = ((origins[f"{mode}_{self.config.before}_counter"]
-                         != origins[f"{mode}_{self.config.after}_counter"])
-                        & ~self.times[mode].excluded)
-            weights = origins["population"][switched]
-            table.loc[mode, "population_switched"] = weights.sum()
-            table.loc[mode, "mean_change_min_switched"] = (
-                float(np.average(origins[f"{mode}_change_min"][switched], weights=weights))
-                if weights.sum() > 0 else 0.0)
-            table.loc[mode, "max_change_min"] = float(origins[f"{mode}_change_min"].max())
+            was = origins[f"{mode}_{self.config.before}_counter"]
+            now = origins[f"{mode}_{self.config.after}_counter"]
+            switched = (was != now) & was.notna() & now.notna()
+            change = origins[f"{mode}_change_min"].to_numpy(float)
+            moved = group_figures(change, self._population, pd.Series(switched.to_numpy()).where(switched.to_numpy()),
+                                  thresholds=(), quantiles=False)
+            table.loc[mode, "population_switched"] = moved["population"].sum()
+            table.loc[mode, "mean_change_min_switched"] = moved["mean_min"].iloc[0] if len(moved) else 0.0
+            table.loc[mode, "max_change_min"] = float(np.nanmax(change)) if np.isfinite(change).any() else np.nan
         return table
 
     @cached_property
@@ -345,37 +385,92 @@ class StudyResult:
             tables.append(table)
         return pd.concat(tables, ignore_index=True)
 
-    def _grouped(self, by: str) -> pd.DataFrame:
-        origins, tables = self.origins, []
+    def compared(self, by: str | None, *, thresholds: Sequence[float] = THRESHOLDS_MIN) -> pd.DataFrame:
+        """Before and after figures per group of origins and mode: :func:`~access.analysis.figures.change_figures`.
+
+        Parameters
+        ----------
+        by
+            A column of :attr:`origins` to group by (``ward_name``, ``lsoa11``,
+            ``borough``), or ``None`` for everyone.
+        thresholds
+            Minutes of the ``within_<T>`` shares.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (group, ``mode``).
+        """
+        groups = None if by is None else self.origins[by]
+        tables = []
         for mode in self.modes:
-            before = origins[f"{mode}_{self.config.before}_min"]
-            after = origins[f"{mode}_{self.config.after}_min"]
-            frame = pd.DataFrame({
-                by: origins[by], "population": origins["population"],
-                "before_min": before, "after_min": after, "change_min": after - before,
-                "within_30_before": (before <= 30).astype(float),
-                "within_30_after": (after <= 30).astype(float),
-            })
-            table = group_table(frame, by, ["before_min", "after_min", "change_min",
-                                            "within_30_before", "within_30_after"])
+            table = change_figures(self._minutes(mode, self.config.before), self._minutes(mode, self.config.after),
+                                   self._population, groups, thresholds=thresholds)
+            table.index.name = by or "group"
             table.insert(0, "mode", mode)
             tables.append(table.reset_index())
-        return pd.concat(tables, ignore_index=True).set_index([by, "mode"]).sort_index()
+        return pd.concat(tables, ignore_index=True).set_index([by or "group", "mode"]).sort_index()
+
+    def _area_table(self, by: str) -> pd.DataFrame:
+        table = self.compared(by, thresholds=(30,))
+        return pd.DataFrame({
+            "population": table["population_before"] + table["unreachable_before"],
+            "before_min": table["mean_min_before"], "after_min": table["mean_min_after"],
+            "change_min": table["mean_change_min"],
+            "within_30_before": table["within_30_before"], "within_30_after": table["within_30_after"],
+        })
 
     def by_ward(self) -> pd.DataFrame:
-        """Population-weighted before/after minutes and 30-minute shares per ward and mode."""
-        return self._grouped("ward_name")
+        """Population-weighted before/after minutes and 30-minute shares per ward and mode.
+
+        Columns: ``population`` (residents counted: everyone not excluded),
+        ``before_min``, ``after_min``, ``change_min`` (means, residents with a
+        counter in reach), ``within_30_before``, ``within_30_after``.
+        """
+        return self._area_table("ward_name")
+
+    @cached_property
+    def _by_lsoa(self) -> pd.DataFrame:
+        return self._area_table("lsoa11")
 
     def by_lsoa(self) -> pd.DataFrame:
-        """Population-weighted before/after minutes and 30-minute shares per 2011 LSOA and mode."""
-        return self._grouped("lsoa11")
+        """Population-weighted before/after minutes and 30-minute shares per 2011 LSOA and mode (as :meth:`by_ward`)."""
+        return self._by_lsoa
+
+    @cached_property
+    def _by_borough(self) -> pd.DataFrame:
+        table = self.compared("borough", thresholds=(30, 45)).reset_index()
+        out = pd.DataFrame({"mode": table["mode"], "borough": table["borough"],
+                            "residents": table["population_before"] + table["unreachable_before"]})
+        for role in ("before", "after"):
+            for figure in ("mean_min", "median_min", "p90_min", "within_30", "within_45"):
+                out[f"{figure}_{role}"] = table[f"{figure}_{role}"]
+        out["residents_worse"] = table["worse"]
+        out["mean_change_min"] = table["mean_change_min"]
+        out["within_30_change"] = table["within_30_change"]
+        tables = []
+        for mode in self.modes:
+            part = out[out["mode"] == mode].sort_values(["mean_change_min", "borough"], ascending=[False, True])
+            part.insert(2, "rank", np.arange(1, len(part) + 1))
+            tables.append(part)
+        return pd.concat(tables, ignore_index=True).set_index(["mode", "borough"])
 
     def by_borough(self) -> pd.DataFrame:
         """Population-weighted before/after figures per borough and mode, the biggest loss first.
 
-        See :func:`access.analysis.distances.borough_table` for the columns.
+        Indexed by (``mode``, ``borough``); within a mode the borough whose mean
+        time rose most comes first (``rank`` 1).  Columns: ``residents``
+        (counted); ``mean_min``, ``median_min``, ``p90_min``, ``within_30`` and
+        ``within_45`` (shares, 0–1), each ``_before`` and ``_after``;
+        ``residents_worse`` (whose nearest open counter is farther after);
+        ``mean_change_min`` (after − before) and ``within_30_change``.
         """
-        return borough_table(self.origins, self.modes, self.config.before, self.config.after)
+        return self._by_borough
+
+    @cached_property
+    def borough_polygons(self) -> gpd.GeoDataFrame:
+        """The study's boroughs, one polygon each."""
+        return load_borough_polygons(self.config)
 
     @cached_property
     def distances(self) -> pd.DataFrame:
@@ -392,39 +487,49 @@ class StudyResult:
     @cached_property
     def origin_groups(self) -> pd.DataFrame:
         """Each origin's households and its LSOA's groups (see :func:`access.analysis.equity.origin_attributes`)."""
-        from access.analysis.equity import origin_attributes
         places = self.study.places
         return origin_attributes(self.origins, places.lsoas, with_wards=places.wards is not None)
 
     @cached_property
     def breakdowns(self) -> pd.DataFrame:
         """Before/after figures by car ownership, income, PTAL and ward (see :func:`access.analysis.equity.breakdown`)."""
-        from access.analysis.equity import breakdown
         return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after)
 
-    def model_note(self, mode: str) -> str:
-        """One line saying which model made ``mode``'s times, loudly for the estimate."""
-        times = self.times[mode]
-        if times.is_estimate:
-            return (f"STRAIGHT-LINE ESTIMATE, not a street-network result: no street network was "
-                    f"available, so times are {times.detail}.")
-        note = f"Street-network model: {times.detail}."
-        if times.far_from_network.any():
-            people = self.study.far_population(times)
-            note += (f" {people:,.0f} residents live more than {self.config.max_snap_m:g} m from this "
-                     f"network (flagged; the gap is walked in a straight line).")
-        if times.excluded.any():
-            people = self.study.excluded_population(times)
-            note += (f" {people:,.0f} of them live more than {MAX_GAP_M:,.0f} m from it and are left out "
-                     f"of the figures.")
-        return note
+    def _roles(self) -> dict[tuple[str, str], str]:
+        return {(self.config.before, "before"): self.config.before, (self.config.after, "after"): self.config.after}
 
-    def to_maps(self, folder: Path | str) -> list[Path]:
-        """Write one HTML map per mode and an index page to ``folder``; return their paths."""
-        from access.outputs.writers import write_maps
-        return write_maps(self, Path(folder))
+    def isochrones(self, mode: str, thresholds: tuple[int, ...] = ISOCHRONE_MIN) -> gpd.GeoDataFrame:
+        """Areas within each threshold of an open counter, before and after (:func:`access.analysis.areas.isochrones`)."""
+        self._check_mode(mode)
+        key = (mode, thresholds)
+        if key not in self._isochrones:
+            places = self.study.places
+            self._isochrones[key] = areas.isochrones(
+                self.times[mode], places.counter_xy,
+                {pr: self.available[period].to_numpy() for pr, period in self._roles().items()},
+                places.boundary.geometry.iloc[0], self.config.crs, thresholds)
+        return self._isochrones[key]
 
-    def write(self, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
-        """Write ``summary.json``, tables (CSV), per-origin results (CSV and GeoPackage) and maps."""
-        from access.outputs.writers import write_outputs
-        return write_outputs(self, Path(folder), maps=maps)
+    def catchments(self, mode: str) -> gpd.GeoDataFrame:
+        """Each counter's catchment before and after (:func:`access.analysis.areas.catchments`)."""
+        self._check_mode(mode)
+        if mode not in self._catchments:
+            places, origins = self.study.places, self.origins
+            self._catchments[mode] = areas.catchments(
+                places.origin_xy, self._population,
+                {pr: (origins[f"{mode}_{period}_counter"].to_numpy(object), self._minutes(mode, period))
+                 for pr, period in self._roles().items()},
+                places.counters.set_index("id")["name"].to_dict(), places.boundary.geometry.iloc[0], self.config.crs)
+        return self._catchments[mode]
+
+    @cached_property
+    def _isochrones(self) -> dict[tuple[str, tuple[int, ...]], gpd.GeoDataFrame]:
+        return {}
+
+    @cached_property
+    def _catchments(self) -> dict[str, gpd.GeoDataFrame]:
+        return {}
+
+    def _check_mode(self, mode: str) -> None:
+        if mode not in self.times:
+            raise StudyError(f"mode {mode!r} was not run; run it first (modes run: {', '.join(self.times)})")

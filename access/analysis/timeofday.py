@@ -5,16 +5,8 @@ vector (at a :class:`Moment`, such as ``Sat 23:30``) or a counters × 10,080
 minute mask for the week.  Both are applied to a counter × origin matrix of
 minutes that is already computed; nothing here routes.
 
-How the three words are read (the same everywhere, and written into every
-output as :data:`HOURS_RULE`):
-
-``off``
-    closed at every moment;
-``open``
-    a counter whose hours are not known: open at every moment, flagged as assumed;
-``unknown``
-    not known whether there was a counter: also open at every moment (the
-    generous reading, so that a loss of access is never overstated), flagged.
+How hours are read is the one rule of :func:`access.inputs.hours.available`
+(written into every output as :data:`~access.inputs.hours.HOURS_RULE`).
 
 The weekly measure is exact to the minute: for each origin, the share of the
 week's 10,080 minutes (168 hours) in which some counter within ``X`` minutes of
@@ -24,115 +16,27 @@ each pattern is evaluated once and weighted by the minutes it lasts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from access.core.errors import HoursError
-from access.inputs.hours import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, Hours, parse_hours
 from access.analysis.figures import nearest_open, summarise
+from access.inputs.hours import MINUTES_PER_WEEK, Hours, Moment, available, parse_hours
 
-__all__ = ["Moment", "parse_moment", "HOURS_RULE", "DEFAULT_MOMENTS", "open_at", "week_mask",
-           "weekly_share", "period_table"]
-
-HOURS_RULE = ("'off' = closed at every moment; 'open' (a counter, hours not known) = open at every moment, "
-              "flagged as assumed; 'unknown' (not known whether there was a counter) = open at every moment, "
-              "flagged as assumed (the generous reading); timetabled hours are applied to the minute")
-
-_SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_NAMES = {
-    **{d.lower(): i for i, d in enumerate(DAYS)},
-    **{d.lower(): i for i, d in enumerate(_SHORT_DAYS)},
-    **{d.lower(): i for i, d in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                           "Saturday", "Sunday"))},
-}
-_MOMENT_RE = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2}):(\d{2})\s*$")
-
-
-@dataclass(frozen=True)
-class Moment:
-    """A moment of the week.
-
-    Attributes
-    ----------
-    day
-        0 = Monday … 6 = Sunday.
-    minute
-        Minutes past midnight, 0–1439.
-    """
-
-    day: int
-    minute: int
-
-    @property
-    def label(self) -> str:
-        """``"Sat 23:30"``."""
-        return f"{_SHORT_DAYS[self.day]} {self.minute // 60:02d}:{self.minute % 60:02d}"
-
-    @property
-    def week_minute(self) -> int:
-        """Minutes since Monday 00:00."""
-        return self.day * MINUTES_PER_DAY + self.minute
-
-    def __str__(self) -> str:
-        return self.label
-
-
-DEFAULT_MOMENTS: dict[str, Moment] = {
-    "daytime": Moment(1, 12 * 60),
-    "evening": Moment(1, 20 * 60),
-    "night (Sat)": Moment(5, 23 * 60 + 30),
-    "night (Tue)": Moment(1, 3 * 60),
-}
-"""The moments shown side by side: Tue 12:00, Tue 20:00, Sat 23:30 and Tue 03:00."""
-
-
-def parse_moment(text: str) -> Moment:
-    """Parse ``"Sat 23:30"`` (day as ``Sa``, ``Sat`` or ``Saturday``; 24-hour time).
-
-    Raises
-    ------
-    HoursError
-        The text is not a day and a time; the message names it.
-
-    Examples
-    --------
-    >>> parse_moment("Sat 23:30").label
-    'Sat 23:30'
-    >>> parse_moment("tuesday 7:05").week_minute
-    1865
-    """
-    match = _MOMENT_RE.match(text or "")
-    if not match:
-        raise HoursError(f"moment {text!r} not understood; write a day and a 24-hour time, e.g. 'Sat 23:30'")
-    day_name, hour, minute = match.group(1).lower(), int(match.group(2)), int(match.group(3))
-    if day_name not in _DAY_NAMES:
-        raise HoursError(f"moment {text!r}: {match.group(1)!r} is not a day; use Mon … Sun (or Mo … Su)")
-    if hour > 23 or minute > 59:
-        raise HoursError(f"moment {text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00 to 23:59)")
-    return Moment(_DAY_NAMES[day_name], hour * 60 + minute)
+__all__ = ["week_mask", "weekly_share", "period_table"]
 
 
 def _parsed(hours: Sequence[Hours | str]) -> list[Hours]:
     return [h if isinstance(h, Hours) else parse_hours(h) for h in hours]
 
 
-def open_at(hours: Sequence[Hours | str], moment: Moment | None) -> np.ndarray:
-    """Which counters are available: at ``moment``, or (``None``) at all in the period.
-
-    ``open`` and ``unknown`` count as open at every moment (see :data:`HOURS_RULE`).
-    """
-    parsed = _parsed(hours)
-    if moment is None:
-        return np.array([h.available for h in parsed], dtype=bool)
-    return np.array([h.is_open_at(moment.day, moment.minute) for h in parsed], dtype=bool)
-
-
 def week_mask(hours: Sequence[Hours | str]) -> np.ndarray:
-    """Counters × 10,080 minutes of the week (Monday 00:00 first): True where open."""
+    """Counters × 10,080 minutes of the week (Monday 00:00 first): True where open.
+
+    >>> week_mask(["24/7", "off", "Mo 00:00-01:00"]).sum(axis=1).tolist()
+    [10080, 0, 60]
+    """
     parsed = _parsed(hours)
     mask = np.zeros((len(parsed), MINUTES_PER_WEEK), dtype=bool)
     for row, h in enumerate(parsed):
@@ -168,8 +72,24 @@ def weekly_share(minutes: np.ndarray, hours: Sequence[Hours | str], within_min: 
 
 
 def period_table(minutes_by_mode: dict[str, np.ndarray], hours_by_period: dict[str, Sequence[Hours | str]],
-                 population: np.ndarray, moments: dict[str, Moment], within_min: float = 30.0) -> pd.DataFrame:
+                 population: np.ndarray, moments: dict[str, Moment], within_min: float = 30.0,
+                 excluded: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Periods side by side at several moments, and over the week.
+
+    Parameters
+    ----------
+    minutes_by_mode
+        Counters × origins minutes, per mode.
+    hours_by_period
+        Each counter's hours (one per row), per period.
+    population
+        Residents per origin.
+    moments
+        Label → moment of the week.
+    within_min
+        The travel-time limit of the shares.
+    excluded
+        Per mode, the origins left out of every figure (too far from the network).
 
     Returns
     -------
@@ -180,26 +100,28 @@ def period_table(minutes_by_mode: dict[str, np.ndarray], hours_by_period: dict[s
         ``unknown``) and ``L unreachable`` (residents with no open counter); then
         ``week_within_<X>`` (population-weighted share of the week's hours with
         an open counter within X minutes) and ``assumed`` (counters whose hours
-        are assumed).
+        are assumed).  Every figure follows :func:`access.analysis.figures.group_figures`.
     """
     population = np.asarray(population, float)
+    key = f"within_{within_min:g}"
     rows = []
     for mode, minutes in minutes_by_mode.items():
+        left_out = None if excluded is None else excluded.get(mode)
         for period, hours in hours_by_period.items():
             parsed = _parsed(hours)
             row: dict[str, object] = {"mode": mode, "period": period}
             for label, moment in moments.items():
-                available = open_at(parsed, moment)
-                time, _ = nearest_open(minutes, available)
-                figures = summarise(time, population)
+                is_open = available(parsed, moment)
+                time, _ = nearest_open(minutes, is_open, left_out)
+                figures = summarise(time, population, thresholds=(within_min,))
                 row[f"{label} mean_min"] = figures["mean_min"]
-                row[f"{label} within_{within_min:g}"] = float(population[time <= within_min].sum()
-                                                             / population.sum())
-                row[f"{label} open"] = int(available.sum())
-                row[f"{label} assumed"] = int(sum(h.assumed for h, a in zip(parsed, available) if a))
+                row[f"{label} {key}"] = figures[key]
+                row[f"{label} open"] = int(is_open.sum())
+                row[f"{label} assumed"] = int(sum(h.assumed for h, a in zip(parsed, is_open, strict=True) if a))
                 row[f"{label} unreachable"] = figures["unreachable"]
             share = weekly_share(minutes, parsed, within_min)
-            row[f"week_within_{within_min:g}"] = float(np.average(share, weights=population))
+            counted = population if left_out is None else np.where(left_out, 0.0, population)
+            row[f"week_{key}"] = float(np.average(share, weights=counted))
             row["assumed"] = int(sum(h.assumed for h in parsed))
             rows.append(row)
     return pd.DataFrame(rows).set_index(["mode", "period"])

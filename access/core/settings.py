@@ -24,12 +24,12 @@ DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
 
 
 def repo_root() -> Path:
-    """The repository that holds this package (``access/..``)."""
+    """Return the repository that holds this package (``access/..``)."""
     return Path(__file__).resolve().parents[2]
 
 
 def project_data_dir() -> Path:
-    """The project's own ``data/`` folder: study definitions, counters, detour factors.
+    """Return the project's own ``data/`` folder: study definitions, counters, detour factors.
 
     ``ACCESS_PROJECT_DATA`` points elsewhere, for a non-editable install or your own studies.
     """
@@ -40,7 +40,7 @@ def project_data_dir() -> Path:
 
 
 def mirror_dir() -> Path:
-    """The source-data mirror: ``ACCESS_DATA_MIRROR`` or ``../shared/data`` beside the repo."""
+    """Return the source-data mirror: ``ACCESS_DATA_MIRROR`` or ``../shared/data`` beside the repo."""
     configured = os.environ.get("ACCESS_DATA_MIRROR")
     if configured:
         return Path(configured).expanduser().resolve()
@@ -57,5 +57,5 @@ def cache_dir() -> Path:
 
 
 def overpass_url() -> str:
-    """The Overpass API base URL (without ``/interpreter``)."""
+    """Return the Overpass API base URL (without ``/interpreter``)."""
     return os.environ.get("ACCESS_OVERPASS_URL", DEFAULT_OVERPASS_URL).rstrip("/")

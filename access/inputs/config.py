@@ -47,8 +47,10 @@ from pathlib import Path
 from typing import Any
 
 from access.core import settings
-from access.core.errors import StudyError
+from access.core.errors import HoursError, StudyError
 from access.core.modes import MODES
+from access.inputs.counter_sources import ADAPTERS
+from access.inputs.hours import parse_moment
 
 __all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "load_config", "list_studies", "studies_dir",
            "LONDON_BOROUGHS"]
@@ -170,7 +172,7 @@ class StudyConfig:
 
 
 def studies_dir() -> Path:
-    """The folder of shipped study definitions (``data/studies``)."""
+    """Return the folder of shipped study definitions (``data/studies``)."""
     return settings.project_data_dir() / "studies"
 
 
@@ -301,12 +303,11 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
 
 
 def _counters(section: dict[str, Any], path: Path) -> tuple[Path | None, str | None]:
-    """The counter table's path, or the counter source adapter's name: exactly one of them."""
+    """Return the counter table's path, or the counter source adapter's name: exactly one of them."""
     if ("table" in section) == ("source" in section):
         raise StudyError(f"{path}: [counters] needs exactly one of 'table' (a CSV under data/) or "
                          f"'source' (a counter source adapter, e.g. \"london-met\")")
     if "source" in section:
-        from access.inputs.counter_sources import ADAPTERS
         if section["source"] not in ADAPTERS:
             raise StudyError(f"{path}: [counters] source {section['source']!r} is unknown; "
                              f"choose from {', '.join(ADAPTERS)}")
@@ -342,9 +343,6 @@ def _scenario(name: str, table: Any, periods: tuple[str, ...], where: Path) -> S
     if not all(isinstance(v, str) for v in hours.values()):
         raise StudyError(f"{where}: {label} hours must map counter ids to hours strings, not {hours!r}")
     if "at" in table:
-        from access.core.errors import HoursError
-        from access.analysis.timeofday import parse_moment
-
         try:
             parse_moment(table["at"])
         except HoursError as exc:

@@ -137,7 +137,7 @@ def _check_coordinates(table: pd.DataFrame, easting: str, northing: str, what: s
 
 
 def london_met_counters() -> pd.DataFrame:
-    """The ``london-met`` counter table (see the module docstring for the rules).
+    """Return the ``london-met`` counter table (see the module docstring for the rules).
 
     Raises
     ------
@@ -167,7 +167,7 @@ def london_met_counters() -> pd.DataFrame:
     counters["after_2017"] = counters["fate_2017"].map(FATE_HOURS)
 
     counters["moved_to"] = ""
-    for target, postcode in zip(opened["id"], opened["postcode"]):
+    for target, postcode in zip(opened["id"], opened["postcode"], strict=True):
         moved = (counters["fate_2017"] != "closed") & counters["status_after_2017"].str.contains(
             postcode, regex=False)
         counters.loc[moved, "after_2017"] = "off"
@@ -206,7 +206,7 @@ ADAPTERS: dict[str, Callable[[], pd.DataFrame]] = {"london-met": london_met_coun
 
 
 def counter_source(name: str) -> pd.DataFrame:
-    """The counter table made by adapter ``name``.
+    """Return the counter table made by adapter ``name``.
 
     Raises
     ------

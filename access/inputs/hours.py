@@ -18,14 +18,18 @@ an ``opening_hours`` string
     earlier ones for the days they name, as in OSM.  Times past midnight
     (``22:00-02:00``) run into the next day.
 
-Only "is the counter available in this period" (anything but ``off``) is used
-by the before/after figures; :meth:`Hours.is_open_at` and
-:meth:`Hours.weekly_minutes` are there for time-of-day questions.
+**What "available" means** is written once, here, and every command reads it
+from :func:`available`: in a period, a counter is available when its hours give it
+at least one open minute in the week (so ``off``, ``Mo-Su off`` or an empty rule
+list are closed); at a moment of the week (:class:`Moment`), when it is open at
+that minute.  ``open`` and ``unknown`` count as open at every moment, the generous
+reading, and are flagged as assumed (:data:`HOURS_RULE`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,7 +37,8 @@ import numpy as np
 
 from access.core.errors import HoursError
 
-__all__ = ["Hours", "parse_hours", "DAYS", "MINUTES_PER_WEEK"]
+__all__ = ["Hours", "parse_hours", "available", "Moment", "parse_moment", "DEFAULT_MOMENTS", "HOURS_RULE", "DAYS",
+           "MINUTES_PER_DAY", "MINUTES_PER_WEEK"]
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MINUTES_PER_DAY = 24 * 60
@@ -71,8 +76,12 @@ class Hours:
 
     @property
     def available(self) -> bool:
-        """True unless the counter is ``off`` (``open`` and ``unknown`` count as available)."""
-        return self.status != "off"
+        """True when the counter is open at some minute of the week (``open`` and ``unknown`` count as open).
+
+        >>> parse_hours("Mo-Su off").available, parse_hours("unknown").available
+        (False, True)
+        """
+        return self.weekly_minutes() > 0
 
     @property
     def assumed(self) -> bool:
@@ -181,4 +190,116 @@ def parse_hours(text: str) -> Hours:
             last = day * MINUTES_PER_DAY + end
             idx = np.arange(first, last) % MINUTES_PER_WEEK
             week[idx] = True
+    if not week.any():  # "Mo-Su off", ";": a timetable with no open minute is a closed counter
+        return Hours(cleaned, "off")
     return Hours(cleaned, "scheduled", week)
+
+
+HOURS_RULE = ("a counter is available when its hours give it at least one open minute in the week ('off', "
+              "'Mo-Su off' and the like are closed); 'open' (a counter, hours not known) and 'unknown' (not known "
+              "whether there was a counter) are open at every moment, flagged as assumed (the generous reading); "
+              "timetabled hours are applied to the minute when a moment of the week is asked for")
+"""How hours are read, in words: every output that depends on it carries this sentence."""
+
+_SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_NAMES = {
+    **{d.lower(): i for i, d in enumerate(DAYS)},
+    **{d.lower(): i for i, d in enumerate(_SHORT_DAYS)},
+    **{d.lower(): i for i, d in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                           "Saturday", "Sunday"))},
+}
+_MOMENT_RE = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment of the week.
+
+    Attributes
+    ----------
+    day
+        0 = Monday … 6 = Sunday.
+    minute
+        Minutes past midnight, 0–1439.
+    """
+
+    day: int
+    minute: int
+
+    @property
+    def label(self) -> str:
+        """The moment as ``"Sat 23:30"``."""
+        return f"{_SHORT_DAYS[self.day]} {self.minute // 60:02d}:{self.minute % 60:02d}"
+
+    @property
+    def week_minute(self) -> int:
+        """Minutes since Monday 00:00."""
+        return self.day * MINUTES_PER_DAY + self.minute
+
+    def __str__(self) -> str:
+        return self.label
+
+
+DEFAULT_MOMENTS: dict[str, Moment] = {
+    "daytime": Moment(1, 12 * 60),
+    "evening": Moment(1, 20 * 60),
+    "night (Sat)": Moment(5, 23 * 60 + 30),
+    "night (Tue)": Moment(1, 3 * 60),
+}
+"""The moments shown side by side: Tue 12:00, Tue 20:00, Sat 23:30 and Tue 03:00."""
+
+
+def parse_moment(text: str) -> Moment:
+    """Parse ``"Sat 23:30"`` (day as ``Sa``, ``Sat`` or ``Saturday``; 24-hour time).
+
+    Raises
+    ------
+    HoursError
+        The text is not a day and a time; the message names it.
+
+    Examples
+    --------
+    >>> parse_moment("Sat 23:30").label
+    'Sat 23:30'
+    >>> parse_moment("tuesday 7:05").week_minute
+    1865
+    """
+    match = _MOMENT_RE.match(text) if isinstance(text, str) else None
+    if not match:
+        raise HoursError(f"moment {text!r} not understood; write a day and a 24-hour time, e.g. 'Sat 23:30'")
+    day_name, hour, minute = match.group(1).lower(), int(match.group(2)), int(match.group(3))
+    if day_name not in _DAY_NAMES:
+        raise HoursError(f"moment {text!r}: {match.group(1)!r} is not a day; use Mon … Sun (or Mo … Su)")
+    if hour > 23 or minute > 59:
+        raise HoursError(f"moment {text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00 to 23:59)")
+    return Moment(_DAY_NAMES[day_name], hour * 60 + minute)
+
+
+def available(hours: Sequence[Hours | str], at: Moment | None = None) -> np.ndarray:
+    """Which counters are available: in the period (``at=None``), or open at the moment ``at``.
+
+    This is the one rule of availability; every figure, table, map and page reads it from here.
+
+    Parameters
+    ----------
+    hours
+        Each counter's hours, parsed or as text.
+    at
+        A moment of the week, or ``None`` for "at all in the period".
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per counter.
+
+    Examples
+    --------
+    >>> available(["24/7", "off", "Mo-Fr 07:00-23:00", "Mo-Su off"]).tolist()
+    [True, False, True, False]
+    >>> available(["24/7", "Mo-Fr 07:00-23:00", "unknown"], parse_moment("Sat 23:30")).tolist()
+    [True, False, True]
+    """
+    parsed = [h if isinstance(h, Hours) else parse_hours(h) for h in hours]
+    if at is None:
+        return np.array([h.available for h in parsed], dtype=bool)
+    return np.array([h.is_open_at(at.day, at.minute) for h in parsed], dtype=bool)

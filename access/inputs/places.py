@@ -6,6 +6,7 @@ Every function returns GeoDataFrames in the study's projected CRS (metres).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,14 +15,16 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from access.inputs.config import StudyConfig
 from access.core.errors import DataError, StudyError
-from access.inputs.hours import Hours, parse_hours
+from access.inputs.config import StudyConfig
+from access.inputs.counter_sources import counter_source
+from access.inputs.hours import Hours, available, parse_hours
+from access.inputs.postcodes import postcode_table
 from access.inputs.sources import mirror_file
 
 __all__ = [
     "Places", "load_places", "load_boundary", "load_counters", "load_residents",
-    "load_lsoas", "load_wards", "counter_hours", "load_borough_polygons",
+    "load_lsoas", "load_wards", "counter_hours", "availability", "load_borough_polygons",
 ]
 
 COUNTER_COLUMNS = ("id", "name", "lon", "lat")
@@ -84,13 +87,8 @@ def _read_geojson(path: Path) -> gpd.GeoDataFrame:
     return gpd.read_file(path)
 
 
-@lru_cache(maxsize=2)
-def _read_postcodes(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"large_user": "float64"})
-
-
 def load_boundary(config: StudyConfig) -> gpd.GeoDataFrame:
-    """The study's boroughs, dissolved into one polygon, in the study CRS."""
+    """Return the study's boroughs, dissolved into one polygon, in the study CRS."""
     boroughs = _read_geojson(mirror_file("boroughs"))
     known = set(boroughs["BOROUGH"])
     for name in config.boroughs:
@@ -108,17 +106,22 @@ def load_boundary(config: StudyConfig) -> gpd.GeoDataFrame:
 
 
 def network_area(boundary: gpd.GeoDataFrame, counters: gpd.GeoDataFrame, buffer_m: float) -> BaseGeometry:
-    """The convex hull of the boundary and the counters, grown by ``buffer_m``."""
+    """Return the convex hull of the boundary and the counters, grown by ``buffer_m``."""
     return boundary.geometry.iloc[0].union(counters.union_all()).convex_hull.buffer(buffer_m)
 
 
 def counter_hours(counters: pd.DataFrame, period: str) -> list[Hours]:
-    """Parsed hours of every counter in one period."""
+    """Parse the hours of every counter in one period."""
     return [parse_hours(text) for text in counters[period]]
 
 
+def availability(counters: pd.DataFrame, periods: Sequence[str]) -> pd.DataFrame:
+    """Counters (rows, by id) × periods (columns): True where the counter is available (:func:`~access.inputs.hours.available`)."""
+    return pd.DataFrame({period: available(counters[period]) for period in periods}, index=counters["id"])
+
+
 def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFrame:
-    """The study's counter table, checked and located.
+    """Return the study's counter table, checked and located.
 
     A counter may lie outside the boroughs (residents use the nearest one
     wherever it is), but not farther from them than ``[area] counter_max_m``.
@@ -132,7 +135,6 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
         An hours string is not understood (the message names it).
     """
     if config.counters_source is not None:
-        from access.inputs.counter_sources import counter_source
         table = f"counter source {config.counters_source!r}"
         counters = counter_source(config.counters_source)
     else:
@@ -159,7 +161,7 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
                             f"give lon and lat in decimal degrees (WGS84), e.g. -0.1027, 51.5168")
         counters[column] = values
     for period in config.periods:
-        for cid, text in zip(counters["id"], counters[period]):
+        for cid, text in zip(counters["id"], counters[period], strict=True):
             try:
                 parse_hours(text)
             except Exception as exc:
@@ -171,7 +173,7 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
     outside = located["id"][distance > config.counter_max_m].tolist()
     swapped = gpd.GeoSeries(gpd.points_from_xy(counters["lat"], counters["lon"]), crs=WGS84).to_crs(config.crs)
     looks_swapped = [cid for cid, far, near in zip(located["id"], distance > config.counter_max_m,
-                                                   swapped.distance(boundary) <= config.counter_max_m)
+                                                   swapped.distance(boundary) <= config.counter_max_m, strict=True)
                      if far and near]
     if looks_swapped:
         km = distance[located["id"] == looks_swapped[0]].iloc[0] / 1000
@@ -195,14 +197,14 @@ def _lsoa_names_in(boroughs: tuple[str, ...], names: pd.Series) -> pd.Series:
 
 
 def load_borough_polygons(config: StudyConfig) -> gpd.GeoDataFrame:
-    """The study's boroughs, one row each (``borough``, ``geometry``), in the study CRS."""
+    """Return the study's boroughs, one row each (``borough``, ``geometry``), in the study CRS."""
     boroughs = _read_geojson(mirror_file("boroughs"))
     chosen = boroughs[boroughs["BOROUGH"].isin(config.boroughs)].rename(columns={"BOROUGH": "borough"})
     return chosen[["borough", "geometry"]].to_crs(config.crs).sort_values("borough").reset_index(drop=True)
 
 
 def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
-    """The study boroughs' 2011 LSOAs with their residents, households and borough."""
+    """Return the study boroughs' 2011 LSOAs with their residents, households and borough."""
     polygons = _read_geojson(mirror_file("lsoa_polygons"))
     polygons = polygons[_lsoa_names_in(config.boroughs, polygons["lsoa11_name"])].copy()
     polygons["borough"] = polygons["lsoa11_name"].str.rsplit(" ", n=1).str[0]
@@ -215,7 +217,7 @@ def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
         raise StudyError(f"{config.source}: no 2011 LSOAs found for boroughs {list(config.boroughs)!r}")
     residents = pd.to_numeric(lsoas["residents_2011"], errors="coerce")
     empty = [f"{code} ({value} residents)" for code, value, good
-             in zip(lsoas["lsoa11"], lsoas["residents_2011"], residents > 0) if not good]
+             in zip(lsoas["lsoa11"], lsoas["residents_2011"], residents > 0, strict=True) if not good]
     if empty:  # zero, negative or not a number
         raise DataError(
             f"LSOA(s) {', '.join(empty[:5])} in {mirror_file('lsoa_census').name}: every 2011 LSOA has "
@@ -270,7 +272,7 @@ def load_residents(
         The postcode table; by default the mirror's Code-Point Open file.
     """
     if postcodes is None:
-        postcodes = _read_postcodes(mirror_file("postcodes"))
+        postcodes = postcode_table()
     study_lsoas = set(lsoas["lsoa11"])
     in_lsoa = postcodes["lsoa11"].isin(study_lsoas)
     # The boroughs' local-authority codes: each LSOA's most common one (a few

@@ -11,7 +11,16 @@ from pathlib import Path
 from access.core import settings
 from access.core.errors import ChecksumMismatch, MirrorFileMissing, StudyError
 
-__all__ = ["Source", "sources", "mirror_file", "sha256_of"]
+__all__ = ["Source", "sources", "mirror_file", "sha256_of", "ATTRIBUTION"]
+
+ATTRIBUTION = (
+    "Street network © OpenStreetMap contributors (ODbL). "
+    "Postcodes: contains OS data © Crown copyright and database right 2025; contains Royal Mail "
+    "data © Royal Mail copyright and database right 2025. Population, LSOAs and wards: contains "
+    "National Statistics data © Crown copyright and database right (OGL v3.0); 2011 Census via "
+    "the London Datastore. Boundaries contain OS data © Crown copyright and database right."
+)
+"""The attribution every output carries: OpenStreetMap (ODbL), Ordnance Survey and ONS (OGL)."""
 
 SOURCES_FILE = "sources.toml"
 
@@ -53,13 +62,13 @@ def _hash_file(path: Path, size: int, mtime_ns: int) -> str:
 
 
 def sha256_of(path: Path) -> str:
-    """The sha256 of a file, remembered while its size and mtime stay the same."""
+    """Return the sha256 of a file, remembered while its size and mtime stay the same."""
     stat = path.stat()
     return _hash_file(path, stat.st_size, stat.st_mtime_ns)
 
 
 def mirror_file(key: str) -> Path:
-    """The checked path of the mirror file listed under ``key``.
+    """Return the checked path of the mirror file listed under ``key``.
 
     Raises
     ------

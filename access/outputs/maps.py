@@ -26,7 +26,6 @@ and element ids are renumbered so that the same inputs give the same bytes.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import math
 import re
@@ -46,50 +45,25 @@ from folium.map import CustomPane, Layer
 from folium.template import Template
 
 from access.core.errors import DataError, OutputError
-from access.core.files import write_text_atomic
-
-__all__ = [
-    "write_mode_map",
-    "write_index",
-    "TIME_BINS_MIN",
-    "TIME_COLOURS",
-    "CHANGE_BINS_MIN",
-    "CHANGE_COLOURS",
-    "NO_DATA_COLOUR",
-    "class_colour",
-    "class_labels",
-    "SIMPLIFY_M",
-    "COORD_DECIMALS",
-]
-
-TIME_BINS_MIN: tuple[float, ...] = (5, 10, 15, 20, 30, 45, 60)
-"""Upper edges (minutes, inclusive) of the travel-time classes; the last class is open-ended."""
-
-TIME_COLOURS: tuple[str, ...] = (
-    "#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84",
+from access.outputs.formats import count, minutes, percent
+from access.outputs.formats import escape as _e
+from access.outputs.styles import (
+    CATCHMENT_COLOURS,
+    CHANGE_BINS_MIN,
+    CHANGE_COLOURS,
+    COUNTER_STYLES,
+    ISOCHRONE_COLOURS,
+    NO_DATA_COLOUR,
+    TIME_BINS_MIN,
+    TIME_COLOURS,
+    class_colour,
+    class_labels,
 )
-"""One colour per travel-time class (ColorBrewer YlGnBu), shortest first."""
 
-CHANGE_BINS_MIN: tuple[float, ...] = (0, 2, 5, 10, 20)
-"""Upper edges (minutes, inclusive) of the change classes; the last class is open-ended."""
-
-CHANGE_COLOURS: tuple[str, ...] = ("#92c5de", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f")
-"""One colour per change class: blue for no worse, reds for longer trips."""
-
-ISOCHRONE_COLOURS: dict[int, str] = {15: "#006d2c", 30: "#31a354", 45: "#a1d99b"}
-"""Fill of the areas within 15, 30 and 45 minutes of an open counter (other thresholds are grey)."""
-
-CATCHMENT_COLOURS: tuple[str, ...] = (
-    "#1f78b4", "#e31a1c", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#fb9a99", "#b2df8a",
-    "#fdbf6f", "#cab2d6", "#ffff99",
-)
-"""Catchment fills, one per counter in the order of the counter table (ColorBrewer Paired)."""
+__all__ = ["mode_map_html", "index_html", "SIMPLIFY_M", "COORD_DECIMALS"]
 
 OVERLAY_DECIMALS = 5
 """Decimals kept in the isochrone and catchment layers (about 1 m; they are simplified by 20 m)."""
-
-NO_DATA_COLOUR = "#bdbdbd"
-"""Fill of a polygon whose value is missing or not finite."""
 
 SIMPLIFY_M = 10.0
 """Polygon simplification tolerance, in metres."""
@@ -104,14 +78,6 @@ DISTRICT_SIMPLIFY_M = 50.0
 """Simplification tolerance of the borough layer, in metres (the source is full resolution)."""
 COUNTER_COLUMNS = ("id", "name", "address")
 WGS84 = "EPSG:4326"
-
-# Counter symbols: (key, fill, outline, radius, legend label)
-_COUNTER_STYLES: dict[str, tuple[str, str, int, str]] = {
-    "kept": ("#1a9641", "#0b3d1a", 8, "open before and after"),
-    "opened": ("#1a9641", "#2b83ba", 8, "open after, not before"),
-    "closed": ("#bdbdbd", "#d7191c", 8, "closed: open before, not after"),
-    "neither": ("#ffffff", "#737373", 5, "open in neither period"),
-}
 
 _ID_RE = re.compile(r"(\w+)_([0-9a-f]{32})")
 _LEAFLET_CSS_MARK = "<!--access:leaflet-css-->"
@@ -234,13 +200,9 @@ def _js(value: Any) -> str:
     )
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
 @lru_cache(maxsize=1)
 def _leaflet_assets() -> tuple[str, str]:
-    """The Leaflet 1.9.4 CSS and JS from ``django-js-lib-leaflet``, ready to inline."""
+    """Return the Leaflet 1.9.4 CSS and JS from ``django-js-lib-leaflet``, ready to inline."""
     try:
         root = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
         js = (root / "leaflet.js").read_text(encoding="utf-8")
@@ -285,69 +247,11 @@ def _wgs84_geometries(frame: gpd.GeoDataFrame, what: str, simplify: bool,
     return [shapely.geometry.mapping(g) if g is not None and not g.is_empty else None for g in arr]
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def class_colour(value: Any, edges: Sequence[float], colours: Sequence[str]) -> str:
-    """The colour of ``value``'s class (upper edges inclusive); :data:`NO_DATA_COLOUR` when not a finite number."""
-    number = _number(value)
-    if number is None:
-        return NO_DATA_COLOUR
-    return colours[int(np.searchsorted(np.asarray(edges, dtype=float), number, side="left"))]
-
-
-def _minutes(value: Any, signed: bool = False) -> str:
-    number = _number(value)
-    if number is None:
-        return "n/a"
-    number = round(number, 1) + 0.0  # no "-0.0"
-    return f"{number:+.1f} min" if signed and number != 0 else f"{number:.1f} min"
-
-
-def _residents(value: Any) -> str:
-    number = _number(value)
-    return "n/a" if number is None else f"{round(number):,}"
-
-
 def _hours_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "unknown"
     text = str(value).strip()
     return text or "unknown"
-
-
-def _is_open(hours: str) -> bool:
-    """A counter is available in a period unless its hours are ``off``."""
-    return hours.strip().lower() != "off"
-
-
-def _status(hours: str) -> str:
-    if not _is_open(hours):
-        return "closed"
-    if hours.lower() == "unknown":
-        return "open (assumed: not known)"
-    return "open"
-
-
-def class_labels(edges: Sequence[float], lowest: str | None = None) -> list[str]:
-    """Legend labels of the classes cut at ``edges``: ``≤ a``, ``a–b`` …, ``> z``.
-
-    >>> class_labels((0, 2, 5))
-    ['≤ 0', '0–2', '2–5', '> 5']
-    """
-
-    def fmt(x: float) -> str:
-        return f"{x:g}"
-
-    labels = [lowest if lowest is not None else f"≤ {fmt(edges[0])}"]
-    labels += [f"{fmt(lo)}–{fmt(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
-    labels.append(f"> {fmt(edges[-1])}")
-    return labels
 
 
 def _check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -378,15 +282,15 @@ def _area_features(areas: gpd.GeoDataFrame, before: str, after: str) -> list[dic
     geometries = _wgs84_geometries(areas, "areas", simplify=True)
     features = []
     records = pd.DataFrame(areas.drop(columns=areas.geometry.name)).to_dict("records")
-    for geometry, rec in zip(geometries, records):
+    for geometry, rec in zip(geometries, records, strict=True):
         if geometry is None:
             continue
         tip = (
             f"<b>LSOA {_e(rec['lsoa11'])}</b><br>"
-            f"Residents: {_e(_residents(rec['population']))}<br>"
-            f"Before ({_e(before)}): {_e(_minutes(rec['before_min']))}<br>"
-            f"After ({_e(after)}): {_e(_minutes(rec['after_min']))}<br>"
-            f"Change: {_e(_minutes(rec['change_min'], signed=True))}"
+            f"Residents: {_e(count(rec['population']))}<br>"
+            f"Before ({_e(before)}): {_e(minutes(rec['before_min']))} min<br>"
+            f"After ({_e(after)}): {_e(minutes(rec['after_min']))} min<br>"
+            f"Change: {_e(minutes(rec['change_min'], signed=True))} min"
         )
         features.append({
             "type": "Feature",
@@ -405,21 +309,17 @@ def _district_features(districts: gpd.GeoDataFrame, before: str, after: str) -> 
     geometries = _wgs84_geometries(districts, "districts", simplify=True, tolerance_m=DISTRICT_SIMPLIFY_M)
     features = []
     records = pd.DataFrame(districts.drop(columns=districts.geometry.name)).to_dict("records")
-    for geometry, rec in zip(geometries, records):
+    for geometry, rec in zip(geometries, records, strict=True):
         if geometry is None:
             continue
 
-        def share(value: Any) -> str:
-            number = _number(value)
-            return "n/a" if number is None else f"{number * 100:.0f}%"
-
         tip = (
             f"<b>{_e(rec['borough'])}</b> (rank {_e(rec['rank'])} by loss)<br>"
-            f"Residents: {_e(_residents(rec['population']))}<br>"
-            f"Mean before ({_e(before)}): {_e(_minutes(rec['before_min']))}<br>"
-            f"Mean after ({_e(after)}): {_e(_minutes(rec['after_min']))}<br>"
-            f"Change: {_e(_minutes(rec['change_min'], signed=True))}<br>"
-            f"Within 30 min: {_e(share(rec['within_30_before']))} → {_e(share(rec['within_30_after']))}"
+            f"Residents: {_e(count(rec['population']))}<br>"
+            f"Mean before ({_e(before)}): {_e(minutes(rec['before_min']))} min<br>"
+            f"Mean after ({_e(after)}): {_e(minutes(rec['after_min']))} min<br>"
+            f"Change: {_e(minutes(rec['change_min'], signed=True))} min<br>"
+            f"Within 30 min: {_e(percent(rec['within_30_before']))} → {_e(percent(rec['within_30_after']))}"
         )
         features.append({
             "type": "Feature",
@@ -441,11 +341,18 @@ def _choropleth_options(key: str, *, fill_opacity: float = 0.72, weight: float =
     )
 
 
-def _counter_popup(row: dict[str, Any], periods: Sequence[str], before: str, after: str) -> str:
+def _status(hours: str, is_open: bool) -> str:
+    if not is_open:
+        return "closed"
+    return "open (assumed: not known)" if hours.lower() == "unknown" else "open"
+
+
+def _counter_popup(row: dict[str, Any], open_in: dict[str, bool], periods: Sequence[str], before: str,
+                   after: str) -> str:
     rows = []
     for period in periods:
         hours = _hours_text(row[period])
-        status = _status(hours)
+        status = _status(hours, open_in[period])
         css = "closed" if status == "closed" else "open"
         tag = " (before)" if period == before else " (after)" if period == after else ""
         cls = ' class="study"' if tag else ""
@@ -459,9 +366,8 @@ def _counter_popup(row: dict[str, Any], periods: Sequence[str], before: str, aft
     )
 
 
-def _counter_kind(row: dict[str, Any], before: str, after: str) -> str:
-    was = _is_open(_hours_text(row[before]))
-    now = _is_open(_hours_text(row[after]))
+def _counter_kind(open_in: dict[str, bool], before: str, after: str) -> str:
+    was, now = bool(open_in[before]), bool(open_in[after])
     return {(True, True): "kept", (False, True): "opened", (True, False): "closed"}.get((was, now), "neither")
 
 
@@ -469,7 +375,7 @@ def _legend_html(before: str, after: str) -> str:
     def swatches(colours: Sequence[str], labels: Sequence[str]) -> str:
         return "".join(
             f'<div class="row"><span class="sw" style="background:{c}"></span>{_e(t)}</div>'
-            for c, t in zip(colours, labels)
+            for c, t in zip(colours, labels, strict=True)
         )
 
     time_labels = class_labels(TIME_BINS_MIN)
@@ -477,7 +383,7 @@ def _legend_html(before: str, after: str) -> str:
     dots = "".join(
         f'<div class="row"><span class="dot" style="background:{fill};border-color:{line}"></span>'
         f"{_e(label)}</div>"
-        for fill, line, _radius, label in _COUNTER_STYLES.values()
+        for fill, line, _radius, label in COUNTER_STYLES.values()
     )
     return (
         '<div class="access-box access-legend">'
@@ -513,7 +419,7 @@ def _overlay_features(frame: gpd.GeoDataFrame, colour: Any, tip: Any) -> list[di
     geometries = _wgs84_geometries(frame, "overlay", simplify=False, decimals=OVERLAY_DECIMALS)
     records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
     return [{"type": "Feature", "properties": {"f": colour(rec), "tip": tip(rec)}, "geometry": geometry}
-            for geometry, rec in zip(geometries, records) if geometry is not None]
+            for geometry, rec in zip(geometries, records, strict=True) if geometry is not None]
 
 
 def _overlay_options(opacity: float, line: str | None) -> str:
@@ -552,7 +458,7 @@ def _add_overlays(m: folium.Map, isochrones: gpd.GeoDataFrame | None, catchments
             features = _overlay_features(
                 rows, colour,
                 lambda r, p=period, w=role: f"<b>{_e(r['counter_name'])}</b>: nearest open counter {_e(w)} "
-                                            f"({_e(p)}) for {_e(_residents(r['residents']))} residents")
+                                            f"({_e(p)}) for {_e(count(r['residents']))} residents")
             m.add_child(_GeoJsonLayer({"type": "FeatureCollection", "features": features},
                                       _overlay_options(0.55, "#ffffff"),
                                       name=_e(f"Catchments, {role} ({period})"), show=False))
@@ -569,7 +475,7 @@ def _overlay_legend(isochrones: gpd.GeoDataFrame | None, catchments: gpd.GeoData
             parts.append(f'<div class="note">{_e(isochrone_note)}</div>')
     if catchments is not None:
         used = set(catchments["counter"])
-        rows = [(i, cid, name) for i, (cid, name) in enumerate(zip(counters["id"], counters["name"])) if cid in used]
+        rows = [(i, cid, name) for i, (cid, name) in enumerate(zip(counters["id"], counters["name"], strict=True)) if cid in used]
         parts.append("<h2>Catchments: nearest open counter (layers)</h2>" + "".join(
             f'<div class="row"><span class="sw" style="background:{CATCHMENT_COLOURS[i % len(CATCHMENT_COLOURS)]}">'
             f"</span>{_e(name)}</div>" for i, _cid, name in rows))
@@ -579,8 +485,7 @@ def _overlay_legend(isochrones: gpd.GeoDataFrame | None, catchments: gpd.GeoData
 # --------------------------------------------------------------------------- public API
 
 
-def write_mode_map(
-    path: Path,
+def mode_map_html(
     *,
     title: str,
     mode_label: str,
@@ -589,6 +494,7 @@ def write_mode_map(
     boundary: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
     counters: gpd.GeoDataFrame,
+    available: pd.DataFrame,
     periods: list[str],
     before: str,
     after: str,
@@ -598,13 +504,10 @@ def write_mode_map(
     catchments: gpd.GeoDataFrame | None = None,
     isochrone_note: str | None = None,
 ) -> Path:
-    """Write one self-contained HTML map of the before/after times for one travel mode.
+    """One self-contained HTML map of the before/after times for one travel mode, as a string.
 
     Parameters
     ----------
-    path
-        The HTML file to write.  It is written atomically (a temporary file in
-        the same folder, then :func:`os.replace`); missing folders are created.
     title
         The page title, e.g. ``"Redbridge police front counters, before and
         after the 2017 closures"``.
@@ -624,8 +527,12 @@ def write_mode_map(
     counters
         Counter points with columns ``id``, ``name``, ``address`` and one
         column of hours per period (``"24/7"``, ``"Mo-Fr 07:00-23:00"``,
-        ``"off"``, ``"open"``, ``"unknown"``).  A counter is open in a period
-        unless its hours are ``"off"``.  Any CRS.
+        ``"off"``, ``"open"``, ``"unknown"``), shown as written.  Any CRS.
+    available
+        One row per counter (in the order of ``counters``) and one boolean
+        column per period: whether the counter is available then, by the one
+        rule of :func:`access.inputs.hours.available`.  The map never reads
+        availability from the hours text itself.
     periods
         Every period column, in the order the popups list them.
     before, after
@@ -651,16 +558,14 @@ def write_mode_map(
 
     Returns
     -------
-    Path
-        ``path``.
+    str
+        The page.
 
     Raises
     ------
     DataError
         A column is missing, a frame has no CRS, ``before``/``after`` is not in
         ``periods``, or a counter is not a point.
-    OutputError
-        The file cannot be written.
 
     Notes
     -----
@@ -679,6 +584,9 @@ def write_mode_map(
         raise DataError("boundary is empty; pass the study borough polygon(s)")
     _check_columns(areas, AREA_COLUMNS, "areas")
     _check_columns(counters, (*COUNTER_COLUMNS, *periods), "counters")
+    _check_columns(available, periods, "available")
+    if len(available) != len(counters):
+        raise DataError(f"available has {len(available)} rows for {len(counters)} counters; give one row per counter")
     if districts is not None:
         _check_columns(districts, DISTRICT_COLUMNS, "districts")
 
@@ -746,9 +654,10 @@ def write_mode_map(
     m.add_child(boundary_layer)
 
     group = folium.FeatureGroup(name="Front counters", show=True)
-    for point, row in zip(points, counters[[*COUNTER_COLUMNS, *periods]].to_dict("records")):
-        kind = _counter_kind(row, before, after)
-        fill, line, radius, label = _COUNTER_STYLES[kind]
+    open_rows = available[periods].to_dict("records")
+    for point, row, open_in in zip(points, counters[[*COUNTER_COLUMNS, *periods]].to_dict("records"), open_rows, strict=True):
+        kind = _counter_kind(open_in, before, after)
+        fill, line, radius, label = COUNTER_STYLES[kind]
         marker = folium.CircleMarker(
             location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
             radius=radius,
@@ -762,7 +671,7 @@ def write_mode_map(
         marker.options["pane"] = "access_counters"
         status = "open" if kind in ("kept", "opened") else "closed"
         tooltip = f"<b>{_e(row['name'])}</b><br>{_e(after)}: {status} ({_e(label)})"
-        marker.add_child(_Bind(_counter_popup(row, periods, before, after), tooltip))
+        marker.add_child(_Bind(_counter_popup(row, open_in, periods, before, after), tooltip))
         group.add_child(marker)
     m.add_child(group)
 
@@ -787,12 +696,10 @@ def write_mode_map(
     page = _stable_ids(m.get_root().render())
     css, js = _leaflet_assets()
     page = page.replace(_LEAFLET_CSS_MARK, f"<style>\n{css}\n</style>", 1)
-    page = page.replace(_LEAFLET_JS_MARK, f"<script>\n{js}\n</script>", 1)
-    return write_text_atomic(Path(path), page)
+    return page.replace(_LEAFLET_JS_MARK, f"<script>\n{js}\n</script>", 1)
 
 
-def write_index(
-    path: Path,
+def index_html(
     *,
     title: str,
     pages: dict[str, str],
@@ -800,12 +707,10 @@ def write_index(
     is_estimate: bool,
     attribution: str,
 ) -> Path:
-    """Write a small plain-HTML page that links to each mode's map.
+    """Return a small plain-HTML page that links to each mode's map, as a string.
 
     Parameters
     ----------
-    path
-        The HTML file to write (atomically, like :func:`write_mode_map`).
     title
         The page heading.
     pages
@@ -819,8 +724,8 @@ def write_index(
 
     Returns
     -------
-    Path
-        ``path``.
+    str
+        The page.
     """
     links = "\n".join(f'<li><a href="{_e(href)}">{_e(text)}</a></li>' for text, href in pages.items())
     note_style = (
@@ -843,4 +748,4 @@ def write_index(
         f"<footer>Data: {_e(attribution)}</footer>\n"
         "</body>\n</html>\n"
     )
-    return write_text_atomic(Path(path), page)
+    return page

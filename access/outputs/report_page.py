@@ -17,25 +17,26 @@ Every piece of text that reaches the page is escaped with :func:`html.escape`.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import shapely
 
-from access.core.version import __version__
 from access.analysis.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
-from access.core.files import write_text_atomic
-from access.outputs.maps import CHANGE_BINS_MIN, CHANGE_COLOURS, class_colour, class_labels
+from access.analysis.study import StudyResult
 from access.core.modes import MODES
+from access.core.version import __version__
+from access.inputs.hours import HOURS_RULE
+from access.inputs.sources import ATTRIBUTION, sources
+from access.outputs.formats import count, minutes, percent, signed
+from access.outputs.formats import escape as _e
+from access.outputs.notes import isochrone_note, models_note, result_model_note, run_warnings
+from access.outputs.styles import CHANGE_BINS_MIN, CHANGE_COLOURS, class_colour, class_labels
 
-if TYPE_CHECKING:
-    from access.analysis.study import StudyResult
-
-__all__ = ["write_report", "report_html", "cumulative_chart_svg", "REPORT_NAME"]
+__all__ = ["report_html", "cumulative_chart_svg", "REPORT_NAME"]
 
 REPORT_NAME = "report.html"
 
@@ -104,29 +105,6 @@ footer { margin-top: 30px; font-size: 12px; color: var(--muted); border-top: 1px
 """
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _pct(value: float) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:.0f}%"
-
-
-def _min(value: float) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.1f}"
-
-
-def _signed(value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    value = round(value, 1) + 0.0
-    return f"{value:+.1f}" if value else "±0.0"
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 # --------------------------------------------------------------------------- chart
 
 
@@ -150,7 +128,7 @@ def _nice_limit(value: float) -> float:
 def cumulative_chart_svg(before_min: np.ndarray, after_min: np.ndarray, weights: np.ndarray, *,
                          before_label: str, after_label: str, title: str, width: int = 520,
                          height: int = 300) -> str:
-    """An inline SVG chart: share of residents (y) within each travel time (x), before and after.
+    """Return an inline SVG chart: share of residents (y) within each travel time (x), before and after.
 
     The x axis runs to the longest time (or to the 99th percentile when the
     longest is more than 1.5 times that), rounded up to a round number of
@@ -198,7 +176,7 @@ def cumulative_chart_svg(before_min: np.ndarray, after_min: np.ndarray, weights:
                      f'stroke="#777" stroke-dasharray="3 3"/>')
     for values, colour in ((before_min, _BEFORE_COLOUR), (after_min, _AFTER_COLOUR)):
         shares = _cumulative(np.where(np.isfinite(values), values, np.inf), weights, grid)
-        points = " ".join(f"{x(t):.1f},{y(s):.1f}" for t, s in zip(grid, shares))
+        points = " ".join(f"{x(t):.1f},{y(s):.1f}" for t, s in zip(grid, shares, strict=True))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.4"/>')
     # legend, bottom right inside the plot, where the curves have already risen
     for row, (label, colour) in enumerate(((before_label, _BEFORE_COLOUR), (after_label, _AFTER_COLOUR))):
@@ -227,7 +205,7 @@ def _path(geometry: shapely.Geometry, transform: Any) -> str:
 
 
 def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int = 520) -> str:
-    """A small static map: change by LSOA, the 30-minute area after, counters open/closed."""
+    """Return a small static map: change by LSOA, the 30-minute area after, counters open/closed."""
     places, config = result.study.places, result.config
     boundary = places.boundary.geometry.iloc[0]
     west, south, east, north = boundary.bounds
@@ -243,7 +221,7 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
     change = result.by_lsoa().xs(mode, level="mode")["change_min"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="Change in minutes {MODES[mode].label} by LSOA">']
-    for lsoa, geometry in zip(places.lsoas["lsoa11"], places.lsoas.geometry):
+    for lsoa, geometry in zip(places.lsoas["lsoa11"], places.lsoas.geometry, strict=True):
         d = _path(geometry.simplify(tolerance), transform)
         fill = class_colour(change.get(lsoa), CHANGE_BINS_MIN, CHANGE_COLOURS)
         parts.append(f'<path d="{d}" fill="{fill}" stroke="#fff" stroke-width="0.4"/>')
@@ -257,7 +235,7 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
     available = result.available
     for (_, counter), (cx, cy) in zip(places.counters.iterrows(),
                                       transform(np.column_stack([places.counters.geometry.x,
-                                                                 places.counters.geometry.y]))):
+                                                                 places.counters.geometry.y])), strict=True):
         if not (0 <= cx <= width and 0 <= cy <= height):
             continue
         was, now = available.loc[counter["id"], config.before], available.loc[counter["id"], config.after]
@@ -274,7 +252,7 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
 def _map_legend() -> str:
     swatches = "".join(
         f'<span style="display:inline-block;width:12px;height:10px;background:{c};border:1px solid #999;'
-        f'margin:0 3px 0 8px"></span>{_e(t)}' for c, t in zip(CHANGE_COLOURS, class_labels(CHANGE_BINS_MIN)))
+        f'margin:0 3px 0 8px"></span>{_e(t)}' for c, t in zip(CHANGE_COLOURS, class_labels(CHANGE_BINS_MIN), strict=True))
     return (f'<div class="note">Change in minutes, after − before: {swatches}. '
             f'<span style="color:#1a9641">- - -</span> within {OVER_MIN} min after; '
             f'<span style="color:#1a9641">●</span> open after; <span style="color:#d7191c">○</span> closed.</div>')
@@ -284,15 +262,12 @@ def _map_legend() -> str:
 
 
 def _model_section(result: StudyResult) -> str:
-    estimated = [m for m, t in result.times.items() if t.is_estimate]
-    items = "".join(f"<li><b>{_e(m)}</b>: {_e(result.model_note(m))}</li>" for m in result.modes)
+    estimated = [m for m, times in result.times.items() if times.is_estimate]
+    items = "".join(f"<li><b>{_e(m)}</b>: {_e(result_model_note(result, m))}</li>" for m in result.modes)
     if estimated:
-        head = (f'<div class="banner" role="alert">⚠ STRAIGHT-LINE ESTIMATE for {_e(", ".join(estimated))}: '
-                f"no street network was available, so these times are straight-line distance × a detour factor "
-                f"measured on a real OpenStreetMap network ÷ speed. They are not routed; treat them as an "
-                f"estimate.</div>")
+        head = f'<div class="banner" role="alert">⚠ {_e(models_note(estimated))}</div>'
     else:
-        head = '<div class="model-ok">Street-network model (OpenStreetMap) for every mode.</div>'
+        head = f'<div class="model-ok">{_e(models_note([]))}</div>'
     return head + f'<ul class="note">{items}</ul>'
 
 
@@ -303,14 +278,14 @@ def _headline_cards(result: StudyResult) -> str:
         tag = ' <span class="estimate-tag">ESTIMATE</span>' if result.times[mode].is_estimate else ""
         cards.append(
             f'<div class="card"><h3>{_e(MODES[mode].label.capitalize())}{tag}</h3>'
-            f'<div class="big"><span class="before">{_min(row["mean_min_before"])}</span>'
-            f'<span class="arrow"> → </span><span class="after">{_min(row["mean_min_after"])}</span> min</div>'
-            f'<p>mean time to the nearest open counter ({_signed(row["mean_min_change"])} min); median '
-            f'{_min(row["median_min_before"])} → {_min(row["median_min_after"])}.</p>'
-            f'<p>Over {OVER_MIN} minutes away: <b>{_pct(1 - row[f"within_{OVER_MIN}_before"])} → '
-            f'{_pct(1 - row[f"within_{OVER_MIN}_after"])}</b> of residents.</p>'
-            f'<p class="note">{_count(row["population_switched"])} residents\' nearest counter changed '
-            f'({_signed(row["mean_change_min_switched"])} min on average). {_e(config.before)} → '
+            f'<div class="big"><span class="before">{minutes(row["mean_min_before"])}</span>'
+            f'<span class="arrow"> → </span><span class="after">{minutes(row["mean_min_after"])}</span> min</div>'
+            f'<p>mean time to the nearest open counter ({signed(row["mean_min_change"])} min); median '
+            f'{minutes(row["median_min_before"])} → {minutes(row["median_min_after"])}.</p>'
+            f'<p>Over {OVER_MIN} minutes away: <b>{percent(1 - row[f"within_{OVER_MIN}_before"])} → '
+            f'{percent(1 - row[f"within_{OVER_MIN}_after"])}</b> of residents.</p>'
+            f'<p class="note">{count(row["population_switched"])} residents\' nearest counter changed '
+            f'({signed(row["mean_change_min_switched"])} min on average). {_e(config.before)} → '
             f'{_e(config.after)}.</p></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 
@@ -331,22 +306,22 @@ def _who_lost_most(result: StudyResult) -> str:
             row = part.loc[worst]
             lines.append(
                 f"<li><b>{_e(DIMENSIONS[dimension])}</b>: {_e(worst)} "
-                f"({_count(row['count'])} {weight}) — mean {MODES[mode].label} "
-                f"{_min(row['mean_before_min'])} → {_min(row['mean_after_min'])} min "
-                f"({_signed(row['mean_change_min'])}); over {OVER_MIN} min "
-                f"{_pct(row[f'over_{OVER_MIN}_before'])} → {_pct(row[f'over_{OVER_MIN}_after'])}.</li>")
+                f"({count(row['count'])} {weight}) — mean {MODES[mode].label} "
+                f"{minutes(row['mean_before_min'])} → {minutes(row['mean_after_min'])} min "
+                f"({signed(row['mean_change_min'])}); over {OVER_MIN} min "
+                f"{percent(row[f'over_{OVER_MIN}_before'])} → {percent(row[f'over_{OVER_MIN}_after'])}.</li>")
         if "car" in table.index.get_level_values("dimension"):
             part = table.xs(("car", "households", mode), level=["dimension", "weight", "mode"])
             if {"no car or van", "car or van"} <= set(part.index):
                 row, car = part.loc["no car or van"], part.loc["car or van"]
                 lines.insert(0,
-                             f"<li><b>Households without a car or van</b> ({_count(row['count'])}): mean "
-                             f"{MODES[mode].label} {_min(row['mean_before_min'])} → {_min(row['mean_after_min'])}"
-                             f" min; share over {OVER_MIN} min from {_pct(row[f'over_{OVER_MIN}_before'])} to "
-                             f"{_pct(row[f'over_{OVER_MIN}_after'])} (households with one, "
-                             f"{_count(car['count'])}: {_min(car['mean_before_min'])} → "
-                             f"{_min(car['mean_after_min'])} min; {_pct(car[f'over_{OVER_MIN}_before'])} → "
-                             f"{_pct(car[f'over_{OVER_MIN}_after'])}).</li>")
+                             f"<li><b>Households without a car or van</b> ({count(row['count'])}): mean "
+                             f"{MODES[mode].label} {minutes(row['mean_before_min'])} → {minutes(row['mean_after_min'])}"
+                             f" min; share over {OVER_MIN} min from {percent(row[f'over_{OVER_MIN}_before'])} to "
+                             f"{percent(row[f'over_{OVER_MIN}_after'])} (households with one, "
+                             f"{count(car['count'])}: {minutes(car['mean_before_min'])} → "
+                             f"{minutes(car['mean_after_min'])} min; {percent(car[f'over_{OVER_MIN}_before'])} → "
+                             f"{percent(car[f'over_{OVER_MIN}_after'])}).</li>")
     if not lines:
         return ""
     return ("<h3>Who lost most</h3><p class=\"note\">The group with the largest rise in mean time in each "
@@ -370,21 +345,22 @@ def _group_table(result: StudyResult, dimension: str, weight: str) -> str:
     rows = []
     for group in groups:
         cells = []
-        count = None
+        weight_total = None
         for mode in result.modes:
             key = (dimension, group, weight, mode)
             if key not in part.index:
                 cells.append("<td></td><td></td>")
                 continue
             row = part.loc[key]
-            count = row["count"]
+            weight_total = row["count"]
             change = row["mean_change_min"]
             css = ' class="worst"' if len(groups) > 2 and change == worst[mode] and change > 0 else ""
             zero = " zero" if math.isfinite(change) and abs(change) < 0.05 else ""
-            cells.append(f"<td{css}>{_min(row['mean_before_min'])} → {_min(row['mean_after_min'])} "
-                         f'<span class="chg{zero}">({_signed(change)})</span></td>'
-                         f"<td>{_pct(row[f'over_{OVER_MIN}_before'])} → {_pct(row[f'over_{OVER_MIN}_after'])}</td>")
-        rows.append(f'<tr><td>{_e(group)}</td><td>{_count(count or 0)}</td>{"".join(cells)}</tr>')
+            cells.append(f"<td{css}>{minutes(row['mean_before_min'])} → {minutes(row['mean_after_min'])} "
+                         f'<span class="chg{zero}">({signed(change)})</span></td>'
+                         f"<td>{percent(row[f'over_{OVER_MIN}_before'])} → "
+                         f"{percent(row[f'over_{OVER_MIN}_after'])}</td>")
+        rows.append(f'<tr><td>{_e(group)}</td><td>{count(weight_total or 0)}</td>{"".join(cells)}</tr>')
     return f"<table>{head}{''.join(rows)}</table>"
 
 
@@ -413,9 +389,6 @@ def _groups_section(result: StudyResult) -> str:
 
 
 def _sources_section(result: StudyResult) -> str:
-    from access.inputs.sources import sources
-    from access.analysis.study import ATTRIBUTION
-
     config = result.config
     keys = ["postcodes", "lsoa_census", "lsoa_polygons", "boroughs"]
     if config.wards_source:
@@ -434,24 +407,25 @@ def _sources_section(result: StudyResult) -> str:
         items += (f"<li>Counters and their hours: built by the <code>{_e(config.counters_source)}</code> "
                   f"counter source from the mirror's front-counter tables (compiled from the Evening Standard, "
                   f"local papers and MOPAC pages; locations are postcode centroids), by the written rules in "
-                  f"<code>access/counter_sources.py</code>.</li>")
+                  f"<code>access/inputs/counter_sources.py</code>.</li>")
     return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
             f"<p class=\"note\">{_e(ATTRIBUTION)}</p>")
 
 
-def _limits_section(result: StudyResult, isochrone_notes: dict[str, str]) -> str:
+def _limits_section(result: StudyResult) -> str:
+    isochrone_notes = {mode: isochrone_note(times) for mode, times in result.times.items()}
     limits = [
         "Times are free-flow: no waiting, traffic, parking or public transport.",
         "Residents are the 2011 Census counts of each LSOA, shared equally among its postcodes (2025); "
         "households, cars, income (2011/12) and PTAL (2014) are LSOA figures, so every group is a group of "
         "LSOAs except car ownership, which splits each LSOA's households.",
-        "A counter counts as available in a period unless its hours are 'off'; time of day is not in the figures.",
+        f"Hours: {HOURS_RULE}. Time of day is not in these figures ('access hours' and --at apply it).",
         "Counter locations are postcode centroids, not entrances.",
         "Catchments: each postcode's Voronoi cell, cut to the study boundary, joins the counter it is nearest "
         "to in time.",
         *[f"Areas within 15/30/45 minutes {MODES[m].label}: {n}." for m, n in isochrone_notes.items()],
     ]
-    warnings = "".join(f"<li>{_e(w)}</li>" for w in result.warnings)
+    warnings = "".join(f"<li>{_e(w)}</li>" for w in run_warnings(result.coverage))
     out = "<h2>The model and its limits</h2>" + _model_section(result)
     out += "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in limits) + "</ul>"
     if warnings:
@@ -459,9 +433,8 @@ def _limits_section(result: StudyResult, isochrone_notes: dict[str, str]) -> str
     return out
 
 
-def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrones: dict[str, Any] | None = None,
-                isochrone_notes: dict[str, str] | None = None) -> str:
-    """The report page as a string.
+def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
+    """Return the report page of a run, as a string.
 
     Parameters
     ----------
@@ -469,11 +442,6 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrone
         The run.
     map_pages
         File names of the interactive maps beside the report, linked from it.
-    isochrones
-        Per mode, :func:`access.routing.isochrones.isochrones` of the run, for the
-        static maps (the 30-minute area after); optional.
-    isochrone_notes
-        Per mode, how the isochrones were drawn.
     """
     config = result.config
     origins = result.origins
@@ -489,8 +457,7 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrone
         tag = " (straight-line estimate)" if result.times[mode].is_estimate else " (street network)"
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
                        f"{_e(MODES[mode].label)}{_e(tag)}, population-weighted.</figcaption></figure>")
-        iso = (isochrones or {}).get(mode)
-        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, iso)}<figcaption>Change by LSOA "
+        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, result.isochrones(mode))}<figcaption>Change by LSOA "
                        f"{_e(MODES[mode].label)}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
     labels = {f"{m}.html": f"travel {MODES[m].label}" for m in MODES}
     labels["index.html"] = "all maps"
@@ -503,14 +470,14 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrone
         f"<main><header><h1>{_e(config.title)}</h1>"
         f'<p class="lede">{_e(description)}</p>'
         f'<p class="note">Before: <b>{_e(config.before)}</b>; after: <b>{_e(config.after)}</b>. '
-        f"{_count(origins['population'].sum())} residents (2011 Census) at {len(origins):,} origins. "
+        f"{count(origins['population'].sum())} residents (2011 Census) at {len(origins):,} origins. "
         f"Made by access {__version__}.</p></header>"
         + _model_section(result)
         + "<h2>Headline</h2>" + _headline_cards(result) + _who_lost_most(result)
         + "<h2>Travel time, before and after</h2>" + "".join(figures)
         + _groups_section(result)
         + maps
-        + _limits_section(result, isochrone_notes or {})
+        + _limits_section(result)
         + _sources_section(result)
         + f"<footer>{_e(config.name)} · access {__version__} · figures in summary.json, breakdowns.csv "
           f"and the other tables beside this page.</footer></main>"
@@ -519,10 +486,3 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = (), isochrone
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_e(config.title)}: report</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
             f"{body}\n</body>\n</html>\n")
-
-
-def write_report(result: StudyResult, folder: Path, *, map_pages: Sequence[str] = (),
-                 isochrones: dict[str, Any] | None = None, isochrone_notes: dict[str, str] | None = None) -> Path:
-    """Write ``report.html`` to ``folder`` (atomically) and return its path."""
-    page = report_html(result, map_pages=map_pages, isochrones=isochrones, isochrone_notes=isochrone_notes)
-    return write_text_atomic(Path(folder) / REPORT_NAME, page)

@@ -32,7 +32,7 @@ DNS lookup that, offline, can hold the virtual-time budget, and the screenshot, 
 
 
 def find_chromium() -> str:
-    """The Chromium executable: ``ACCESS_CHROMIUM`` if set, else the first of :data:`CHROMIUM_NAMES` on PATH.
+    """Return the Chromium executable: ``ACCESS_CHROMIUM`` if set, else the first of :data:`CHROMIUM_NAMES` on PATH.
 
     Raises
     ------

@@ -1,38 +1,103 @@
-"""Writing a result to disk: summary.json, tables, GeoPackage and maps, atomically.
+"""Writing results to disk: every output set of every command, each written all-or-nothing.
 
-Every output of a run is first written into a hidden staging folder inside
-the output folder; only when all of them are written are they renamed into
-place (:func:`access.core.files.staged_folder`).  A failed or interrupted run so
-leaves the previous set of outputs whole: all old, never a mix of old and new.
+:func:`write` takes any result (a run, a comparison, the week's hours, a
+sweep, a site search) and writes its whole set of files into a hidden staging
+folder inside the output folder; only when every file is written are they
+moved into place (:func:`access.core.files.staged_folder`).  A failed or
+interrupted write leaves the previous set whole: all old, never a mix.
+
+Each file format is written here and only here: CSV tables (:func:`_csv`,
+floats as :data:`~access.outputs.formats.CSV_FLOAT_FORMAT`), ``summary.json``
+and the other JSON files, the GeoPackage, and the HTML pages of
+:mod:`access.outputs.maps` and :mod:`access.outputs.report_page`.
+
+Example
+-------
+>>> import tempfile
+>>> from access import load_study
+>>> result = load_study("redbridge-2017").run(modes=["walk"], offline=True)
+>>> written = write(result, tempfile.mkdtemp(), maps=False)
+>>> sorted(written)[:4]
+['boroughs.csv', 'breakdowns.csv', 'changes.csv', 'distances.csv']
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from functools import singledispatch
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from access.core.version import __version__
-from access.core.errors import OutputError
-from access.core.files import CSV_FLOAT_FORMAT, atomic_path, json_value, staged_folder, write_json_atomic
+from access.analysis.equity import DIMENSIONS, GROUP_NOTES
 from access.analysis.figures import THRESHOLDS_MIN
+from access.analysis.study import StudyResult
+from access.core.errors import OutputError
+from access.core.files import json_value, staged_folder, write_json_atomic, write_text_atomic
+from access.core.modes import MODES
+from access.core.version import __version__
+from access.inputs.hours import HOURS_RULE
+from access.inputs.sources import ATTRIBUTION
+from access.outputs.formats import CSV_FLOAT_FORMAT, minutes
+from access.outputs.maps import index_html, mode_map_html
+from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
+from access.outputs.report_page import REPORT_NAME, report_html
+from access.whatif.comparison import Comparison
+from access.whatif.siting import SiteSearch
+from access.whatif.sweep import SweepResult
+from access.whatif.week import WeekResult
 
-if TYPE_CHECKING:
-    from access.analysis.study import StudyResult
-
-__all__ = ["write_outputs", "write_maps", "map_layers", "summary_json"]
+__all__ = ["write", "write_maps", "summary_json"]
 
 
-def _write(target: Path, writer: Callable[[Path], Any]) -> Path:
-    with atomic_path(target) as tmp:
-        writer(tmp)
-    return target
+@singledispatch
+def write(result: Any, folder: Path | str, **options: Any) -> dict[str, Path]:
+    """Write a result's whole set of files to ``folder``, all or nothing; return them by name.
+
+    ``result`` is a :class:`~access.analysis.study.StudyResult` (``maps=True``),
+    a :class:`~access.whatif.comparison.Comparison` (``maps=True``), a
+    :class:`~access.whatif.week.WeekResult`, a
+    :class:`~access.whatif.sweep.SweepResult` or a
+    :class:`~access.whatif.siting.SiteSearch` (``maps=True``).
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be written, or a file of the set cannot be put in
+        place (the previous set is then whole again, and the message names the file).
+    TypeError
+        ``result`` is none of these.
+    """
+    raise TypeError(f"cannot write a {type(result).__name__}; give a result of access (a study run, a comparison, "
+                    f"the week's hours, a sweep or a site search)")
+
+
+def _staged(folder: Path | str, fill: Any) -> dict[str, Path]:
+    folder = Path(folder)
+    with staged_folder(folder) as stage:
+        try:
+            fill(stage)
+        except PermissionError as exc:
+            raise OutputError(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from exc
+        names = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
+    return {name: folder / name for name in names}
+
+
+def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True) -> Path:
+    return write_text_atomic(path, frame.to_csv(index=index, float_format=CSV_FLOAT_FORMAT))
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """One JSON-ready dict per row, index levels first (integers stay integers)."""
+    return [{k: json_value(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
+
+
+# --------------------------------------------------------------------------- a study run
 
 
 def summary_json(result: StudyResult) -> dict[str, Any]:
-    """The run's figures as a JSON-ready dict (no timestamps: two runs give the same bytes)."""
+    """Return the run's figures as a JSON-ready dict (no timestamps: two runs give the same bytes)."""
     config = result.config
     rows = []
     for (period, mode), row in result.summary.iterrows():
@@ -45,10 +110,9 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
             "p90_min": json_value(row["p90_min"]),
             "share_within_min": {str(t): json_value(row[f"within_{t}"]) for t in THRESHOLDS_MIN},
         })
-    changes = []
-    for mode, row in result.changes.iterrows():
-        changes.append({"mode": mode, "model": row["model"],
-                        **{k: json_value(v) for k, v in row.items() if k != "model"}})
+    changes = [{"mode": mode, "model": row["model"], **{k: json_value(v) for k, v in row.items() if k != "model"}}
+               for mode, row in result.changes.iterrows()]
+    breakdowns = result.breakdowns.reset_index()
     return {
         "study": config.name,
         "title": config.title,
@@ -56,177 +120,215 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         "before": config.before,
         "after": config.after,
         "periods": list(config.periods),
-        "models": {mode: {"model": t.model, "detail": t.detail, "note": result.model_note(mode)}
+        "models": {mode: {"model": t.model, "detail": t.detail, "note": result_model_note(result, mode)}
                    for mode, t in result.times.items()},
-        "hours_rule": ("a counter counts as available in a period unless its hours are 'off'; "
-                       "'open' (hours not known) and 'unknown' count as available"),
+        "hours_rule": HOURS_RULE,
         "population": json_value(float(result.origins["population"].sum())),
         "origins": int(len(result.origins)),
         "results": rows,
         "changes": changes,
         "distance_to_nearest_counter": _records(result.distances),
         "boroughs": _records(result.by_borough()),
-        "warnings": list(result.warnings),
-        "breakdowns": _breakdowns_json(result),
-        "attribution": _attribution(),
+        "warnings": run_warnings(result.coverage),
+        "breakdowns": {
+            "dimensions": {d: {"title": DIMENSIONS[d], "note": GROUP_NOTES.get(d)}
+                           for d in breakdowns["dimension"].unique()},
+            "rows": [{k: json_value(v) for k, v in row.items()} for row in breakdowns.to_dict("records")],
+        },
+        "attribution": ATTRIBUTION,
     }
 
 
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """One JSON-ready dict per row, index levels first (integers stay integers)."""
-    return [{k: json_value(v) for k, v in row.items()} for row in table.reset_index().to_dict("records")]
+def _borough_layer(result: StudyResult, mode: str) -> Any:
+    """Return the borough polygons with their figures, for a map's borough layer."""
+    figures = result.by_borough().xs(mode, level="mode").rename(columns={
+        "residents": "population", "mean_min_before": "before_min", "mean_min_after": "after_min",
+        "mean_change_min": "change_min"})
+    return result.borough_polygons.merge(
+        figures[["population", "before_min", "after_min", "change_min", "within_30_before",
+                 "within_30_after", "rank"]], left_on="borough", right_index=True)
 
 
-def _breakdowns_json(result: StudyResult) -> dict[str, Any]:
-    """The equity breakdowns: how groups are defined, and one record per group, weight and mode."""
-    from access.analysis.equity import DIMENSIONS, GROUP_NOTES
-
-    table = result.breakdowns.reset_index()
-    return {
-        "dimensions": {d: {"title": DIMENSIONS[d], "note": GROUP_NOTES.get(d)}
-                       for d in table["dimension"].unique()},
-        "rows": [{k: json_value(v) for k, v in row.items()} for row in table.to_dict("records")],
-    }
-
-
-def _attribution() -> str:
-    from access.analysis.study import ATTRIBUTION
-    return ATTRIBUTION
-
-
-def map_layers(result: StudyResult, *, with_catchments: bool = True) -> dict[str, dict[str, Any]]:
-    """Per mode: its isochrones, catchments and isochrone note (see :mod:`access.routing.isochrones`).
-
-    Catchments are drawn only on the maps; the report needs the isochrones alone.
-    """
-    from access.routing.isochrones import catchments, isochrone_note, isochrones
-
-    return {mode: {"isochrones": isochrones(result, mode),
-                   "catchments": catchments(result, mode) if with_catchments else None,
-                   "isochrone_note": isochrone_note(result, mode)} for mode in result.modes}
-
-
-def write_maps(result: StudyResult, folder: Path, layers: dict[str, dict[str, Any]] | None = None) -> list[Path]:
-    """One map per mode (``<mode>.html``) and ``index.html`` in ``folder``, all or none.
-
-    ``layers`` is :func:`map_layers` of the result, computed when not given.
-    """
-    with staged_folder(folder) as stage:
-        written = _write_maps_into(result, stage, layers)
-    return [folder / path.name for path in written]
-
-
-def _write_maps_into(result: StudyResult, folder: Path,
-                     layers: dict[str, dict[str, Any]] | None = None) -> list[Path]:
-    from access.outputs.maps import write_index, write_mode_map
-    from access.core.modes import MODES
-
+def _study_maps(result: StudyResult, folder: Path) -> None:
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
-    borough_figures = _borough_layer(result) if len(config.boroughs) > 1 else None
-    layers = layers if layers is not None else map_layers(result)
-    written = []
+    available = result.available.reset_index(drop=True)
     for mode in result.modes:
         table = lsoa_table.xs(mode, level="mode")[["before_min", "after_min", "change_min"]]
         areas = places.lsoas[["lsoa11", "residents_2011", "geometry"]].rename(
             columns={"residents_2011": "population"}).merge(table, left_on="lsoa11", right_index=True)
-        written.append(write_mode_map(
-            folder / f"{mode}.html", title=config.title, mode_label=MODES[mode].label,
-            model_note=result.model_note(mode), is_estimate=result.times[mode].is_estimate,
-            boundary=places.boundary, areas=areas, counters=places.counters,
-            periods=list(config.periods), before=config.before, after=config.after,
-            attribution=_attribution(),
-            districts=None if borough_figures is None else borough_figures[mode],
-            **layers[mode],
-        ))
+        page = mode_map_html(
+            title=config.title, mode_label=MODES[mode].label, model_note=result_model_note(result, mode),
+            is_estimate=result.times[mode].is_estimate, boundary=places.boundary, areas=areas,
+            counters=places.counters, available=available, periods=list(config.periods), before=config.before,
+            after=config.after, attribution=ATTRIBUTION,
+            districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
+            isochrones=result.isochrones(mode), catchments=result.catchments(mode),
+            isochrone_note=isochrone_note(result.times[mode]))
+        write_text_atomic(folder / f"{mode}.html", page)
     estimated = [mode for mode, t in result.times.items() if t.is_estimate]
-    if estimated:
-        note = (f"STRAIGHT-LINE ESTIMATE for {', '.join(estimated)}: no street network was available, so "
-                f"times are straight-line distance × a detour factor measured on a real OSM network ÷ "
-                f"speed. Each map gives its factor.")
-    else:
-        note = "Street-network model (OpenStreetMap) for every mode; each map gives the network used."
     changes = result.changes
     pages = {
         (f"Travel time {MODES[m].label} ({result.times[m].model}): mean "
-         f"{changes.loc[m, 'mean_min_before']:.1f} → {changes.loc[m, 'mean_min_after']:.1f} min, "
+         f"{minutes(changes.loc[m, 'mean_min_before'])} → {minutes(changes.loc[m, 'mean_min_after'])} min, "
          f"{config.before} → {config.after}"): f"{m}.html"
         for m in result.modes
     }
-    written.append(write_index(folder / "index.html", title=config.title, pages=pages, model_note=note,
-                               is_estimate=bool(estimated), attribution=_attribution()))
-    return written
+    write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
+                                                        model_note=models_note(estimated),
+                                                        is_estimate=bool(estimated), attribution=ATTRIBUTION))
 
 
-def _borough_layer(result: StudyResult) -> dict[str, Any]:
-    """Per mode: the borough polygons with their figures, for the maps' borough layer."""
-    from access.inputs.places import load_borough_polygons
-
-    polygons = load_borough_polygons(result.config)
-    table = result.by_borough()
-    layers = {}
-    for mode in result.modes:
-        figures = table.xs(mode, level="mode").rename(columns={
-            "residents": "population", "mean_min_before": "before_min", "mean_min_after": "after_min",
-            "mean_change_min": "change_min"})
-        layers[mode] = polygons.merge(
-            figures[["population", "before_min", "after_min", "change_min", "within_30_before",
-                     "within_30_after", "rank"]], left_on="borough", right_index=True)
-    return layers
-
-
-def write_outputs(result: StudyResult, folder: Path, *, maps: bool = True) -> dict[str, Path]:
-    """Write every output of a run to ``folder``.
-
-    Files: ``summary.json``, ``summary.csv``, ``changes.csv``, ``switches.csv``,
-    ``wards.csv``, ``lsoas.csv``, ``boroughs.csv``, ``distances.csv``, ``breakdowns.csv``,
-    ``origins.csv``, ``origins.gpkg``, ``report.html`` and, with ``maps``, ``<mode>.html``
-    and ``index.html``.
-
-    Every file is written into a staging folder first and moved into ``folder``
-    only when all are written, so a failure or Ctrl-C leaves the previous
-    outputs whole.
-
-    Raises
-    ------
-    OutputError
-        The folder cannot be created or written.
-    """
-    with staged_folder(folder) as stage:
-        written = _write_outputs_into(result, stage, maps=maps)
-    return {name: folder / name for name in written}
+def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
+    write_json_atomic(folder / "summary.json", summary_json(result))
+    tables: dict[str, pd.DataFrame] = {
+        "summary.csv": result.summary, "changes.csv": result.changes,
+        "switches.csv": result.switches.set_index("mode"),
+        "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
+        "boroughs.csv": result.by_borough(), "distances.csv": result.distances,
+        "breakdowns.csv": result.breakdowns,
+    }
+    for name, table in tables.items():
+        _csv(table, folder / name)
+    origins = result.origins
+    plain = pd.DataFrame(origins.drop(columns="geometry"))
+    plain["x"], plain["y"] = origins.geometry.x.round(2), origins.geometry.y.round(2)
+    _csv(plain, folder / "origins.csv", index=False)
+    origins.to_file(folder / "origins.gpkg", layer="origins", driver="GPKG")
+    map_pages: list[str] = []
+    if maps:
+        _study_maps(result, folder)
+        map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
+    write_text_atomic(folder / REPORT_NAME, report_html(result, map_pages=map_pages))
 
 
-def _write_outputs_into(result: StudyResult, folder: Path, *, maps: bool) -> dict[str, Path]:
-    paths: dict[str, Path] = {}
-    try:
-        paths["summary.json"] = write_json_atomic(folder / "summary.json", summary_json(result))
-        tables: dict[str, pd.DataFrame] = {
-            "summary.csv": result.summary, "changes.csv": result.changes,
-            "switches.csv": result.switches.set_index("mode"),
-            "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
-            "boroughs.csv": result.by_borough(), "distances.csv": result.distances,
-            "breakdowns.csv": result.breakdowns,
-        }
-        for name, table in tables.items():
-            paths[name] = _write(folder / name, lambda p, t=table: t.to_csv(p, float_format=CSV_FLOAT_FORMAT))
-        origins = result.origins
-        plain = pd.DataFrame(origins.drop(columns="geometry"))
-        plain["x"], plain["y"] = origins.geometry.x.round(2), origins.geometry.y.round(2)
-        paths["origins.csv"] = _write(folder / "origins.csv",
-                                      lambda p: plain.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
-        paths["origins.gpkg"] = _write(folder / "origins.gpkg",
-                                       lambda p: origins.to_file(p, layer="origins", driver="GPKG"))
-        layers = map_layers(result, with_catchments=maps)
-        map_pages: list[str] = []
-        if maps:
-            for path in _write_maps_into(result, folder, layers):
-                paths[path.name] = path
-            map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
-        from access.outputs.report_page import write_report
-        paths["report.html"] = write_report(
-            result, folder, map_pages=map_pages, isochrones={m: v["isochrones"] for m, v in layers.items()},
-            isochrone_notes={m: v["isochrone_note"] for m, v in layers.items()})
-    except PermissionError as exc:
-        raise OutputError(f"cannot write to {str(folder)!r} ({exc.strerror}); choose another with --out") from exc
-    return paths
+@write.register
+def _(result: StudyResult, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
+    return _staged(folder, lambda stage: _study_set(result, stage, maps=maps))
+
+
+def write_maps(result: StudyResult, folder: Path | str) -> dict[str, Path]:
+    """Write one HTML map per mode and ``index.html`` to ``folder``, all or nothing."""
+    return _staged(folder, lambda stage: _study_maps(result, stage))
+
+
+# --------------------------------------------------------------------------- what if
+
+
+def _comparison_json(comparison: Comparison) -> dict[str, Any]:
+    config = comparison.board.study.config
+    return {
+        "study": config.name,
+        "generated_by": f"access {__version__}",
+        "reference": comparison.reference.label,
+        "scenarios": [{"name": s.name, "label": s.label, "base": s.base, "explain": s.explain(),
+                       "description": s.description} for s in comparison.scenarios],
+        "hours_rule": HOURS_RULE,
+        "models": {mode: {"model": t.model, "detail": t.detail} for mode, t in comparison.board.times.items()},
+        "results": [{"scenario": s, "mode": m, **{k: json_value(v) for k, v in row.items()}}
+                    for (s, m), row in comparison.summary.iterrows()],
+        "differences": [{"scenario": s, "mode": m, **{k: json_value(v) for k, v in row.items()}}
+                        for (s, m), row in comparison.differences.iterrows()],
+        "warnings": run_warnings(comparison.board.coverage),
+        "attribution": ATTRIBUTION,
+    }
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+def _comparison_maps(comparison: Comparison, folder: Path) -> None:
+    board, config = comparison.board, comparison.board.study.config
+    places = board.study.places
+    counters = board.counters[["id", "name", "address", "geometry"]].copy()
+    labels = [s.label for s in comparison.scenarios]
+    available = pd.DataFrame({s.label: board.available(s) for s in comparison.scenarios})
+    for scenario in comparison.scenarios:
+        counters[scenario.label] = board.hours(scenario)
+    pages = {}
+    estimated = [m for m, t in board.times.items() if t.is_estimate]
+    for scenario in comparison.scenarios[1:]:
+        for mode in comparison.modes:
+            times = board.times[mode]
+            name = f"{mode}.html" if len(comparison.scenarios) == 2 else f"{mode}-{_slug(scenario.label)}.html"
+            areas = places.lsoas[["lsoa11", "geometry"]].merge(comparison.by_lsoa(mode, scenario), left_on="lsoa11",
+                                                               right_index=True)
+            page = mode_map_html(
+                title=f"{config.title}: {scenario.label} against {comparison.reference.label}",
+                mode_label=MODES[mode].label, model_note=f"{model_note(times)} Hours: {HOURS_RULE}.",
+                is_estimate=times.is_estimate, boundary=places.boundary, areas=areas, counters=counters,
+                available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
+                attribution=ATTRIBUTION)
+            write_text_atomic(folder / name, page)
+            diff = comparison.differences.loc[(scenario.label, mode)]
+            pages[(f"{scenario.label} against {comparison.reference.label}, {MODES[mode].label} "
+                   f"({times.model}): mean {minutes(diff['mean_min_change'], signed=True)} min")] = name
+    write_text_atomic(folder / "index.html", index_html(
+        title=f"{config.title}: what if", pages=pages, model_note=f"{models_note(estimated)} Hours: {HOURS_RULE}.",
+        is_estimate=bool(estimated), attribution=ATTRIBUTION))
+
+
+def _comparison_set(comparison: Comparison, folder: Path, *, maps: bool) -> None:
+    write_json_atomic(folder / "summary.json", _comparison_json(comparison))
+    _csv(comparison.summary, folder / "summary.csv")
+    _csv(comparison.differences, folder / "differences.csv")
+    _csv(comparison.counters, folder / "counters.csv")
+    _csv(pd.DataFrame(comparison.origins.drop(columns="geometry")), folder / "origins.csv", index=False)
+    if maps:
+        _comparison_maps(comparison, folder)
+
+
+@write.register
+def _(comparison: Comparison, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
+    return _staged(folder, lambda stage: _comparison_set(comparison, stage, maps=maps))
+
+
+@write.register
+def _(week: WeekResult, folder: Path | str) -> dict[str, Path]:
+    def fill(stage: Path) -> None:
+        _csv(week.table, stage / "hours.csv")
+        write_json_atomic(stage / "hours.json", {
+            "study": week.study, "generated_by": f"access {__version__}", "hours_rule": HOURS_RULE,
+            "within_min": week.within_min, "moments": {k: v.label for k, v in week.moments.items()},
+            "week_measure": "share of the week's 10,080 minutes with an open counter within the limit, "
+                            "per resident, population-weighted",
+            "models": week.models,
+            "rows": json.loads(week.table.reset_index().to_json(orient="records"))})
+    return _staged(folder, fill)
+
+
+@write.register
+def _(sweep: SweepResult, folder: Path | str) -> dict[str, Path]:
+    def fill(stage: Path) -> None:
+        _csv(sweep.table, stage / "sweep.csv", index=False)
+        _csv(sweep.best, stage / "best.csv")
+        _csv(sweep.real, stage / "real.csv")
+    return _staged(folder, fill)
+
+
+def _sites_json(found: SiteSearch) -> dict[str, Any]:
+    return {
+        "study": found.study.name, "generated_by": f"access {__version__}", "period": found.period,
+        "alone": found.alone,
+        "modes": {mode: {
+            "model": sites.model, "candidates": sites.candidates.kind, "existing_mean_min": sites.existing_mean_min,
+            "p_median": [{"p": len(s.sites), "mean_min": round(s.mean_min, 4),
+                          "greedy_mean_min": round(s.greedy_mean_min, 4), "swaps": s.swaps,
+                          "sites": [{"site": int(i), "lat": float(sites.candidates.sites.lat[i]),
+                                     "lon": float(sites.candidates.sites.lon[i])} for i in s.sites]}
+                         for s in sites.solutions]}
+            for mode, sites in found.modes.items()},
+    }
+
+
+@write.register
+def _(found: SiteSearch, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
+    def fill(stage: Path) -> None:
+        for mode, sites in found.modes.items():
+            _csv(sites.ranking, stage / f"sites-{mode}.csv", index=False)
+            if maps and sites.best is not None:
+                (stage / f"best-{mode}").mkdir()
+                _comparison_set(sites.best, stage / f"best-{mode}", maps=True)
+        write_json_atomic(stage / "sites.json", _sites_json(found))
+    return _staged(folder, fill)

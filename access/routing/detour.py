@@ -134,7 +134,7 @@ def write_detour_factors(factors: list[DetourFactor], path: Path | None = None) 
 
 
 def load_detour_factors(path: Path | None = None) -> dict[str, DetourFactor]:
-    """The stored detour factors, by mode.
+    """Return the stored detour factors, by mode.
 
     Raises
     ------
@@ -152,5 +152,5 @@ def load_detour_factors(path: Path | None = None) -> dict[str, DetourFactor]:
 
 
 def factors_table(factors: dict[str, DetourFactor]) -> pd.DataFrame:
-    """The factors as a DataFrame indexed by mode."""
+    """Return the factors as a DataFrame indexed by mode."""
     return pd.DataFrame([asdict(f) for f in factors.values()]).set_index("mode")

@@ -21,24 +21,16 @@ Polygons are simplified by :data:`SIMPLIFY_M` so that the maps stay light.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
-from access.routing.detour import load_detour_factors
-from access.core.errors import DataError
 from access.core.modes import WALK_M_PER_MIN
+from access.routing.detour import load_detour_factors
 from access.routing.network import StreetNetwork
-from access.routing.travel import nearest_node_times
-
-if TYPE_CHECKING:
-    from access.analysis.study import StudyResult
+from access.routing.travel import TravelTimes, nearest_node_times
 
 __all__ = ["ISOCHRONE_MIN", "STREET_BUFFER_M", "SIMPLIFY_M", "node_minutes", "network_isochrones",
-           "disc_isochrones", "isochrones", "catchments", "isochrone_note"]
+           "disc_isochrones", "areas_within"]
 
 ISOCHRONE_MIN: tuple[int, ...] = (15, 30, 45)
 """The isochrone thresholds, in minutes."""
@@ -114,107 +106,21 @@ def disc_isochrones(counter_xy: np.ndarray, metres_per_min: float,
     return [shapely.union_all(shapely.buffer(points, limit * metres_per_min, quad_segs=16)) for limit in thresholds]
 
 
-def _periods(result: StudyResult) -> list[tuple[str, str]]:
-    config = result.config
-    return [(config.before, "before"), (config.after, "after")]
+def areas_within(times: TravelTimes, counter_xy: np.ndarray,
+                 thresholds: tuple[int, ...] = ISOCHRONE_MIN) -> list[shapely.Geometry]:
+    """One polygon per threshold: where the nearest of these counters is within *T* minutes.
 
-
-def isochrone_note(result: StudyResult, mode: str) -> str:
-    """How ``mode``'s isochrones were drawn, in one sentence."""
-    times = result.times[mode]
-    if times.is_estimate:
-        factor = load_detour_factors()[mode]
-        return (f"Straight-line estimate: discs of radius T × {factor.speed_kmh:.1f} km/h ÷ detour factor "
-                f"{factor.factor:.2f} around each open counter; real streets, rivers and railways are not seen")
-    return (f"Street network: streets from which the nearest open counter is within T minutes, "
-            f"{STREET_BUFFER_M:g} m either side, plus the counter's own walk to the street")
-
-
-def isochrones(result: StudyResult, mode: str, thresholds: tuple[int, ...] = ISOCHRONE_MIN) -> gpd.GeoDataFrame:
-    """Areas within each threshold of an open counter, before and after, for one mode.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per (period, threshold), largest threshold first: ``period``,
-        ``role`` (before / after), ``minutes``, ``model``, ``area_km2``,
-        ``geometry`` (clipped to the study boundary, simplified), in the study CRS.
-
-    Raises
-    ------
-    DataError
-        ``mode`` was not run.
+    On ``times``' street network when it has one (the counters join it at their
+    nearest node, and their walk from it counts), else discs of the
+    straight-line estimate.  No counters give empty polygons.
     """
-    if mode not in result.times:
-        raise DataError(f"mode {mode!r} was not run; run it first (modes run: {', '.join(result.times)})")
-    times, places, crs = result.times[mode], result.study.places, result.config.crs
-    boundary = places.boundary.geometry.iloc[0]
-    counter_xy = places.counter_xy
-    rows = []
-    for period, role in _periods(result):
-        open_rows = np.flatnonzero(result.available[period].to_numpy())
-        if not len(open_rows):
-            shapes = [shapely.Polygon()] * len(thresholds)
-        elif times.network is None:
-            factor = load_detour_factors()[mode]
-            shapes = disc_isochrones(counter_xy[open_rows], factor.speed_kmh * 1000 / 60 / factor.factor, thresholds)
-        else:
-            network = times.network
-            nodes, snap_m = network.snap(counter_xy[open_rows, 0], counter_xy[open_rows, 1])
-            node_min, _ = node_minutes(network, nodes, snap_m / WALK_M_PER_MIN, max(thresholds))
-            shapes = network_isochrones(network, node_min, thresholds)
-        for limit, shape in zip(thresholds, shapes):
-            clipped = shapely.simplify(shapely.intersection(shape, boundary), SIMPLIFY_M, preserve_topology=True)
-            rows.append({"period": period, "role": role, "minutes": limit, "model": times.model,
-                         "area_km2": clipped.area / 1e6, "geometry": clipped})
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
-    return frame.sort_values(["role", "minutes"], ascending=[False, False]).reset_index(drop=True)
-
-
-def catchments(result: StudyResult, mode: str) -> gpd.GeoDataFrame:
-    """Each counter's catchment before and after: the origins nearest to it in time, as areas.
-
-    Every origin's Voronoi cell, cut to the study boundary, joins its nearest
-    open counter's catchment; origins at the same point share one cell.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per (period, counter) with any origin: ``period``, ``role``,
-        ``counter`` (id), ``counter_name``, ``residents``, ``origins``,
-        ``mean_min`` (residents' mean minutes), ``geometry`` in the study CRS.
-    """
-    if mode not in result.times:
-        raise DataError(f"mode {mode!r} was not run; run it first (modes run: {', '.join(result.times)})")
-    origins, places = result.origins, result.study.places
-    boundary = places.boundary.geometry.iloc[0]
-    xy = np.round(np.column_stack([origins.geometry.x, origins.geometry.y]), 1)
-    unique_xy, cell_of_origin = np.unique(xy, axis=0, return_inverse=True)
-    cell_of_origin = cell_of_origin.reshape(-1)
-    cells = shapely.voronoi_polygons(shapely.multipoints(unique_xy), extend_to=boundary.envelope.buffer(1000),
-                                     ordered=True)
-    # Cells are clipped to the boundary after they are merged per counter: one intersection per
-    # catchment, not one per postcode (London-wide that is 77 instead of 180,000).
-    cells = np.asarray(shapely.get_parts(cells))
-    names = places.counters.set_index("id")["name"]
-    rows = []
-    for period, role in _periods(result):
-        counter = origins[f"{mode}_{period}_counter"].to_numpy(object)
-        minutes = origins[f"{mode}_{period}_min"].to_numpy(float)
-        population = origins["population"].to_numpy(float)
-        # The counter of each cell: its first origin's (origins at one point share their times).
-        first = pd.Series(np.arange(len(origins))).groupby(cell_of_origin).first().to_numpy()
-        cell_counter = counter[first]
-        for cid in pd.unique(cell_counter[pd.notna(cell_counter)]):
-            members = counter == cid
-            weight = population[members]
-            # Voronoi cells tile the plane without overlapping: a coverage union is exact and fast.
-            shape = shapely.intersection(shapely.coverage_union_all(cells[cell_counter == cid]), boundary)
-            rows.append({
-                "period": period, "role": role, "counter": cid, "counter_name": names.get(cid, cid),
-                "residents": float(weight.sum()), "origins": int(members.sum()),
-                "mean_min": float(np.average(minutes[members], weights=weight)) if weight.sum() > 0 else np.nan,
-                "geometry": shapely.simplify(shape, SIMPLIFY_M, preserve_topology=True),
-            })
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=result.config.crs)
-    return frame.sort_values(["role", "residents"], ascending=[False, False]).reset_index(drop=True)
+    counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
+    if not len(counter_xy):
+        return [shapely.Polygon()] * len(thresholds)
+    if times.network is None:
+        factor = load_detour_factors()[times.mode]
+        return disc_isochrones(counter_xy, factor.speed_kmh * 1000 / 60 / factor.factor, thresholds)
+    network = times.network
+    nodes, snap_m = network.snap(counter_xy[:, 0], counter_xy[:, 1])
+    node_min, _ = node_minutes(network, nodes, snap_m / WALK_M_PER_MIN, max(thresholds))
+    return network_isochrones(network, node_min, thresholds)

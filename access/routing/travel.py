@@ -15,9 +15,9 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from access.routing.detour import DetourFactor
 from access.core.errors import OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
+from access.routing.detour import DetourFactor
 from access.routing.network import StreetNetwork
 
 __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
@@ -62,6 +62,9 @@ class TravelTimes:
     excluded
         True for origins farther than :data:`MAX_GAP_M` from the network: their
         times are not trusted, so the figures leave them out and count them.
+    unavailable
+        For the estimate: why no street network could be had (the reason
+        :class:`~access.core.errors.NetworkUnavailable` gave), else ``None``.
     """
 
     mode: str
@@ -73,6 +76,7 @@ class TravelTimes:
     detail: str
     network: StreetNetwork | None = None
     excluded: np.ndarray = field(default=None)  # type: ignore[assignment]
+    unavailable: str | None = None
 
     def __post_init__(self) -> None:
         if self.excluded is None:
@@ -132,7 +136,7 @@ def network_times(
             f"network's coverage, so no route to them can be trusted. Check their lon/lat, or use an "
             f"OSM file (--osm-file) that covers them."
         )
-    reverse = network.time_s.T.tocsr()
+    reverse = network.reverse
     unique_nodes, row_of_counter = np.unique(counter_node, return_inverse=True)
     seconds = dijkstra(reverse, directed=True, indices=unique_nodes)
     to_counter = seconds[row_of_counter][:, origin_node] / 60.0
@@ -186,7 +190,7 @@ def nearest_node_times(
     first[1:] = counter_node[order][1:] != counter_node[order][:-1]
     best = order[first]
     floored = np.maximum(leg[best], 1e-6)
-    reverse = network.time_s.T.tocsr()
+    reverse = network.reverse
     graph = sparse.csr_matrix(
         (np.concatenate([reverse.data, floored]),
          np.concatenate([reverse.indices, counter_node[best]]),
@@ -254,7 +258,8 @@ def nearest_times(
 
 
 def straight_line_times(
-    mode_name: str, counter_xy: np.ndarray, origin_xy: np.ndarray, factor: DetourFactor
+    mode_name: str, counter_xy: np.ndarray, origin_xy: np.ndarray, factor: DetourFactor, *,
+    unavailable: str | None = None,
 ) -> TravelTimes:
     """Estimate times as straight-line distance × detour factor ÷ speed.
 
@@ -272,4 +277,5 @@ def straight_line_times(
     zeros_o, zeros_c = np.zeros(origin_xy.shape[0]), np.zeros(counter_xy.shape[0])
     return TravelTimes(mode=mode_name, model=STRAIGHT_LINE_MODEL, minutes=minutes,
                        origin_snap_m=zeros_o, counter_snap_m=zeros_c,
-                       far_from_network=np.zeros(origin_xy.shape[0], dtype=bool), detail=detail)
+                       far_from_network=np.zeros(origin_xy.shape[0], dtype=bool), detail=detail,
+                       unavailable=unavailable)

@@ -19,20 +19,24 @@ Two questions are answered on that matrix:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from access.core.errors import ScenarioError
 from access.analysis.study import Study
+from access.core.errors import NetworkUnavailable, ScenarioError
 from access.routing.travel import TravelTimes
+from access.whatif.board import Board, build_board
+from access.whatif.comparison import Comparison, compare
+from access.whatif.scenario import OpenedCounter, period_scenario
 
-__all__ = ["Candidates", "candidate_sites", "rank_sites", "p_median", "best_sets", "PMedianResult", "DEFAULT_SPACING_M",
-           "DEFAULT_MAX_CANDIDATES"]
+__all__ = ["Candidates", "candidate_sites", "rank_sites", "p_median", "best_sets", "PMedianResult", "ModeSites",
+           "SiteSearch", "search_sites", "DEFAULT_SPACING_M", "DEFAULT_MAX_CANDIDATES"]
 
 DEFAULT_SPACING_M = 250.0
 """Grid spacing of straight-line candidates, metres."""
@@ -77,14 +81,15 @@ def _grid(boundary: shapely.Geometry, spacing_m: float) -> np.ndarray:
     return np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
 
 
-def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file=None, use_cache: bool = True,
-                    spacing_m: float = DEFAULT_SPACING_M,
+def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
+                    use_cache: bool = True, spacing_m: float = DEFAULT_SPACING_M,
                     max_candidates: int = DEFAULT_MAX_CANDIDATES) -> Candidates:
     """Candidate sites in the study's boroughs, and their times to every origin.
 
     With a street network, every network node inside the boroughs (thinned
     evenly to ``max_candidates``); without one, a ``spacing_m`` grid, timed with
-    the same straight-line estimate as the counters.
+    the same straight-line estimate as the counters.  Both go through the
+    study's router, so the network is the one already loaded for the counters.
 
     Raises
     ------
@@ -92,30 +97,28 @@ def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file=
         ``spacing_m`` or ``max_candidates`` is not positive, or no candidate lies
         inside the boroughs.
     """
-    from access.core.errors import NetworkUnavailable
-
-    if spacing_m <= 0 or max_candidates <= 0:
+    if not spacing_m > 0 or not max_candidates > 0:
         raise ScenarioError(f"spacing {spacing_m!r} m and max candidates {max_candidates!r} must be positive")
     boundary = study.places.boundary.geometry.iloc[0]
+    router = study.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
     try:
-        network = study.network(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
+        network = router.network(mode)
     except NetworkUnavailable:
         network = None
+    where = " + ".join(study.config.boroughs)
     if network is not None:
         inside = np.flatnonzero(shapely.contains_xy(boundary, network.x, network.y))
         if inside.size > max_candidates:
             inside = inside[np.linspace(0, inside.size - 1, max_candidates).round().astype(int)]
         xy = np.column_stack([network.x[inside], network.y[inside]])
-        kind = f"{len(xy):,} street-network nodes inside {' + '.join(study.config.boroughs)}"
+        kind = f"{len(xy):,} street-network nodes inside {where}"
     else:
         xy = _grid(boundary, spacing_m)
-        kind = f"{len(xy):,} points of a {spacing_m:g} m grid inside {' + '.join(study.config.boroughs)}"
+        kind = f"{len(xy):,} points of a {spacing_m:g} m grid inside {where}"
     if len(xy) == 0:
-        raise ScenarioError(f"no candidate site lies inside {' + '.join(study.config.boroughs)}; "
-                            f"use a smaller --spacing")
+        raise ScenarioError(f"no candidate site lies inside {where}; use a smaller --spacing")
     # Route in chunks: one Dijkstra run gives a chunk × network-nodes matrix, which must stay small.
-    parts = [study.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache,
-                                counter_xy=xy[i:i + _CHUNK])[0] for i in range(0, len(xy), _CHUNK)]
+    parts = [router.times(mode, xy[i:i + _CHUNK]) for i in range(0, len(xy), _CHUNK)]
     times = replace(parts[0], minutes=np.vstack([t.minutes for t in parts]),
                     counter_snap_m=np.concatenate([t.counter_snap_m for t in parts]))
     points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=study.config.crs)
@@ -285,3 +288,148 @@ def best_sets(minutes: np.ndarray, population: np.ndarray, ps: Sequence[int],
     """:func:`p_median` for each ``p`` in ``ps``."""
     return [p_median(minutes, population, p, fixed_min=fixed_min) for p in ps]
 
+
+@dataclass
+class ModeSites:
+    """The sites found for one mode.
+
+    Attributes
+    ----------
+    mode
+        The mode.
+    candidates
+        The candidate sites and their times.
+    ranking
+        Every candidate (``site``, ``lat``, ``lon``): ``alone_mean_min`` and, unless
+        alone, ``with_existing_mean_min`` and ``gain_min``; best first.
+    solutions
+        The p-median solutions, one per ``p``.
+    existing_mean_min
+        The mean with the existing counters alone (``None`` when alone).
+    best
+        The best single site as a scenario against the period, when asked for.
+    """
+
+    mode: str
+    candidates: Candidates
+    ranking: pd.DataFrame
+    solutions: list[PMedianResult]
+    existing_mean_min: float | None
+    best: Comparison | None = None
+
+    @property
+    def model(self) -> str:
+        """The model of the candidates' times."""
+        return self.candidates.times.model
+
+
+@dataclass
+class SiteSearch:
+    """Where new counters would do most good: per mode, every candidate ranked and the p-median sets.
+
+    Attributes
+    ----------
+    study
+        The study.
+    period
+        The period whose counters exist (unless ``alone``).
+    alone
+        The new sites are the only counters.
+    ps
+        The numbers of sites asked for.
+    modes
+        Per mode, its :class:`ModeSites`.
+    """
+
+    study: Study
+    period: str
+    alone: bool
+    ps: list[int]
+    modes: dict[str, ModeSites] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"SiteSearch({self.study.name!r}: {', '.join(self.modes)}; p = {', '.join(map(str, self.ps))}; "
+                f"{'alone' if self.alone else 'added to ' + self.period})")
+
+
+def search_sites(study: Study, *, modes: Sequence[str] | None = None, ps: Sequence[int] = (1, 2, 3),
+                 period: str | None = None, alone: bool = False, offline: bool = False,
+                 osm_file: Path | str | None = None, use_cache: bool = True, spacing_m: float = DEFAULT_SPACING_M,
+                 max_candidates: int = DEFAULT_MAX_CANDIDATES, with_best: bool = True,
+                 on_step: Callable[[str], None] | None = None) -> SiteSearch:
+    """Rank candidate sites and solve the p-median problem for each ``p``, per mode.
+
+    Parameters
+    ----------
+    study
+        The study.
+    modes
+        Modes (default: the study's).
+    ps
+        How many new sites to choose, each.
+    period
+        Existing counters: those available in this period (default: the study's ``after``).
+    alone
+        Ignore the existing counters.
+    offline, osm_file, use_cache
+        As for :meth:`~access.analysis.study.Study.run`.
+    spacing_m, max_candidates
+        As for :func:`candidate_sites`.
+    with_best
+        Also evaluate the best single site as a scenario (for its maps).
+    on_step
+        Called with a short description before each step.
+
+    Raises
+    ------
+    ScenarioError
+        An unknown period, or a ``p`` outside 1 … the number of candidates.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> found = search_sites(load_study("redbridge-2017"), modes=["walk"], ps=[1], offline=True, spacing_m=1000,
+    ...                      with_best=False)
+    >>> found.modes["walk"].solutions[0].mean_min < found.modes["walk"].existing_mean_min
+    True
+    """
+    step = on_step or (lambda _d: None)
+    period = period or study.config.after
+    if period not in study.config.periods:
+        raise ScenarioError(f"unknown period {period!r}; choose from {', '.join(study.config.periods)}")
+    ps = sorted(set(ps))
+    bad = [p for p in ps if p < 1]
+    if bad:
+        raise ScenarioError(f"-p {bad[0]}: the number of sites must be at least 1")
+    board: Board = build_board(study, [], modes=modes, offline=offline, osm_file=osm_file, use_cache=use_cache,
+                               on_step=step)
+    found = SiteSearch(study=study, period=period, alone=alone, ps=ps)
+    for mode in board.modes:
+        step(f"{mode}: candidate sites and their times")
+        candidates = candidate_sites(study, mode, offline=offline, osm_file=osm_file, use_cache=use_cache,
+                                     spacing_m=spacing_m, max_candidates=max_candidates)
+        too_many = [p for p in ps if p > len(candidates.sites)]
+        if too_many:
+            raise ScenarioError(f"-p {too_many[0]}: only {len(candidates.sites):,} candidate sites ({candidates.kind}); "
+                                f"choose p of at most {len(candidates.sites):,}, or more candidates "
+                                f"(--spacing smaller, --max-candidates larger)")
+        population = board.weights(mode)  # origins excluded from the mode's figures weigh nothing
+        existing = None if alone else np.nan_to_num(board.nearest(period_scenario(period), mode)[0])
+        step(f"{mode}: ranking {len(candidates.sites):,} candidates and solving p-median")
+        ranking = rank_sites(candidates.minutes, population, existing).merge(
+            candidates.sites[["site", "lat", "lon"]], on="site")
+        solutions = [p_median(candidates.minutes, population, n, fixed_min=existing) for n in ps]
+        now = None if existing is None else float(np.average(existing, weights=population))
+        best = None
+        if with_best:
+            step(f"{mode}: the best single site as a scenario")
+            top = ranking.iloc[0]
+            site = OpenedCounter(id="best-site", name=f"Best site for {mode}", lon=float(top["lon"]),
+                                 lat=float(top["lat"]), located_by=candidates.kind.split(" inside")[0])
+            what = replace(period_scenario(period), name=f"best-site-{mode}", open=(site,),
+                           close=tuple(study.places.counters["id"]) if alone else ())
+            one = board.opening([what])
+            best = compare(one, [period_scenario(period), what], name=f"best-{mode}")
+        found.modes[mode] = ModeSites(mode=mode, candidates=candidates, ranking=ranking, solutions=solutions,
+                                      existing_mean_min=now, best=best)
+    return found

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import itertools
 import math
+import time as clock
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from access.core.errors import ScenarioError
 from access.analysis.figures import nearest_open, summarise
-from access.whatif.scenario import Board, period_scenario
+from access.core.errors import ScenarioError
+from access.whatif.board import Board
+from access.whatif.scenario import period_scenario
 
 __all__ = ["subset_masks", "evaluate_subsets", "sweep", "SweepResult", "RANK_BY", "DEFAULT_MAX_SUBSETS"]
 
@@ -309,8 +311,6 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
     -------
     SweepResult
     """
-    import time as clock
-
     config = board.study.config
     base, real = base or config.after, real or config.after
     for period in (base, real):
@@ -328,10 +328,10 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
     base_available = board.available(period_scenario(base))
     fixed_rows = [r for r in range(len(ids)) if r not in rows and base_available[r]]
     real_available = board.available(period_scenario(real))
-    real_subset = [cid for cid, r in zip(among, rows) if real_available[r]]
+    real_subset = [cid for cid, r in zip(among, rows, strict=True) if real_available[r]]
 
     masks = subset_masks(len(rows), sizes, max_subsets)
-    labels = ["+".join(a for a, m in zip(among, mask) if m) or "(none)" for mask in masks]
+    labels = ["+".join(a for a, m in zip(among, mask, strict=True) if m) or "(none)" for mask in masks]
     smaller_better = RANK_BY[by]
     tables, seconds = [], {}
     for mode in board.modes:

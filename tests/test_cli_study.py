@@ -5,7 +5,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from access.cli.app import app
+from access.cli import app
 
 from browser import render
 
@@ -82,7 +82,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
 def test_london_studies_are_listed_and_print_their_top_losers(london_2017_walk):
     from rich.console import Console
 
-    from access.cli.app import _boroughs_table
+    from access.cli.study import _boroughs_table
 
     listed = runner.invoke(app, ["studies"], env={"COLUMNS": "200"})
     assert "london-2017" in listed.output and "london-2024" in listed.output

@@ -5,7 +5,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from access.analysis.figures import group_table, nearest_open, summarise, switch_table, weighted_quantile
+from access.analysis.figures import (
+    change_figures,
+    group_figures,
+    nearest_open,
+    summarise,
+    switch_table,
+    weighted_quantile,
+)
 
 
 def test_nearest_open_ignores_closed_counters():
@@ -54,17 +61,33 @@ def test_summary_figures_by_hand():
     assert figures["within_60"] == pytest.approx(100 / 200)
 
 
-def test_group_table_and_switches():
-    frame = pd.DataFrame({"ward": ["a", "a", "b"], "population": [1.0, 3.0, 0.0], "t": [10.0, 20.0, 5.0]})
-    table = group_table(frame, "ward", ["t"])
-    assert table.loc["a", "t"] == pytest.approx(17.5) and table.loc["a", "population"] == 4
-    assert np.isnan(table.loc["b", "t"])
+def test_group_figures_and_switches():
+    table = group_figures(np.array([10.0, 20.0, 5.0]), np.array([1.0, 3.0, 0.0]), np.array(["a", "a", "b"]))
+    assert table.loc["a", "mean_min"] == pytest.approx(17.5) and table.loc["a", "population"] == 4
+    assert np.isnan(table.loc["b", "mean_min"]), "a group of nobody has no mean"
     switches = switch_table(pd.Series(["x", "x", "y"]), pd.Series(["z", "x", "z"]),
                             pd.Series([4.0, 0.0, 2.0]), pd.Series([1.0, 5.0, 3.0]))
     assert len(switches) == 2
     first = switches.iloc[0]
     assert (first["from_counter"], first["to_counter"], first["population"]) == ("y", "z", 3.0)
     assert switches.iloc[1]["mean_change_min"] == 4.0
+
+
+def test_origins_without_a_group_belong_to_none():
+    table = group_figures(np.array([10.0, 20.0]), np.ones(2), pd.Series(["a", None]))
+    assert table.index.tolist() == ["a"] and table.loc["a", "population"] == 1
+
+
+def test_change_figures_count_who_is_worse_and_better_off():
+    before = np.array([10.0, 10.0, 10.0, np.inf, 5.0, np.nan])
+    after = np.array([12.0, 8.0, np.inf, 7.0, 5.0, np.nan])
+    table = change_figures(before, after, np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0]), thresholds=[30])
+    row = table.loc["all"]
+    assert row["worse"] == 1 + 4, "a rise, and losing every counter, are worse"
+    assert row["better"] == 2 + 8, "a fall, and gaining a counter, are better"
+    assert row["max_worse_min"] == 2 and row["max_better_min"] == 2, "only finite changes are measured"
+    assert row["excluded_before"] == row["excluded_after"] == 32
+    assert row["mean_change_min"] == pytest.approx(row["mean_min_after"] - row["mean_min_before"])
 
 
 # --------------------------------------------------------------------------- properties
@@ -74,7 +97,7 @@ minutes_values = st.one_of(st.floats(0, 600, allow_nan=False), st.just(np.inf))
 
 @st.composite
 def matrices(draw):
-    """A counters × origins matrix of minutes (some unreachable), an availability mask and populations."""
+    """Return a counters × origins matrix of minutes (some unreachable), an availability mask and populations."""
     counters, origins = draw(st.integers(1, 6)), draw(st.integers(1, 12))
     minutes = draw(arrays(float, (counters, origins), elements=minutes_values))
     available = draw(arrays(bool, counters))
@@ -120,7 +143,47 @@ def test_not_measured_origins_are_excluded_and_counted():
     assert figures["excluded"] == 1000 and figures["unreachable"] == 60 and figures["population"] == 40
     assert figures["mean_min"] == pytest.approx((50 + 750) / 40)
     assert figures["within_30"] == pytest.approx(40 / 100), "shares are of the measured residents"
-    frame = pd.DataFrame({"g": ["a", "a", "b"], "population": [1.0, 3.0, 2.0], "t": [10.0, np.nan, np.nan]})
-    table = group_table(frame, "g", ["t"])
-    assert table.loc["a", "t"] == 10.0 and np.isnan(table.loc["b", "t"])
-    assert table["population"].tolist() == [4.0, 2.0]
+    table = group_figures(np.array([10.0, np.nan, np.nan]), np.array([1.0, 3.0, 2.0]), np.array(["a", "a", "b"]))
+    assert table.loc["a", "mean_min"] == 10.0 and np.isnan(table.loc["b", "mean_min"])
+    assert table["population"].tolist() == [1.0, 0.0], "excluded residents are not counted"
+    assert table["excluded"].tolist() == [3.0, 2.0]
+
+
+groups_of = st.sampled_from(["a", "b", "c"])
+
+
+@st.composite
+def grouped(draw):
+    """Times (some unreachable, some excluded), weights (some zero) and a group per origin."""
+    n = draw(st.integers(1, 40))
+    value = st.one_of(st.sampled_from([1.0, 2.0, 3.0, 5.0, 8.0, 30.0, 31.0]), st.floats(0, 90),
+                      st.just(np.inf), st.just(np.nan))
+    time = np.array(draw(st.lists(value, min_size=n, max_size=n)))
+    weights = np.array(draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 7.25]), min_size=n, max_size=n)))
+    groups = np.array(draw(st.lists(groups_of, min_size=n, max_size=n)), dtype=object)
+    return time, weights, groups
+
+
+@settings(max_examples=300, deadline=None)
+@given(grouped())
+def test_group_figures_equal_the_rule_worked_out_origin_by_origin(case):
+    time, weights, groups = case
+    table = group_figures(time, weights, groups, thresholds=[30])
+    for group in sorted(set(groups)):
+        t, w = time[groups == group], weights[groups == group]
+        finite, excluded = np.isfinite(t), np.isnan(t)
+        measured = w[~excluded].sum()
+        row = table.loc[group]
+        assert row["population"] == pytest.approx(w[finite].sum())
+        assert row["excluded"] == pytest.approx(w[excluded].sum())
+        assert row["unreachable"] == pytest.approx(w[~finite & ~excluded].sum())
+        if w[finite].sum() > 0:
+            assert row["mean_min"] == pytest.approx((t[finite] * w[finite]).sum() / w[finite].sum())
+        else:
+            assert np.isnan(row["mean_min"])
+        assert row["median_min"] == pytest.approx(weighted_quantile(t[finite], w[finite], 0.5), nan_ok=True)
+        assert row["p90_min"] == pytest.approx(weighted_quantile(t[finite], w[finite], 0.9), nan_ok=True)
+        within = w[finite & (t <= 30)].sum() / measured if measured > 0 else np.nan
+        assert row["within_30"] == pytest.approx(within, nan_ok=True)
+    everyone = group_figures(time, weights, thresholds=[30]).loc["all"]
+    assert everyone.to_dict() == pytest.approx(summarise(time, weights, thresholds=[30]), nan_ok=True)

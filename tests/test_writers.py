@@ -4,8 +4,13 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+import access.outputs.writers
 from access.core.errors import OutputError
-from access.outputs.writers import summary_json
+from access.outputs.writers import summary_json, write, write_maps
+from access.whatif.comparison import compare
+from access.whatif.scenario import Scenario, parse_opened, period_scenario
+
+GANTS_HILL = "Gants Hill=51.5765,0.0661"
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +19,7 @@ def walk_result(redbridge):
 
 
 def test_outputs_are_written_and_read_back(walk_result, tmp_path):
-    paths = walk_result.write(tmp_path, maps=False)
+    paths = write(walk_result, tmp_path, maps=False)
     assert {"summary.json", "summary.csv", "changes.csv", "switches.csv", "wards.csv", "lsoas.csv",
             "boroughs.csv", "distances.csv", "origins.csv", "origins.gpkg", "breakdowns.csv",
             "report.html"} == set(paths)
@@ -41,11 +46,11 @@ def test_folder_that_is_a_file(walk_result, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(OutputError, match="cannot create output folder"):
-        walk_result.write(blocker / "out", maps=False)
+        write(walk_result, blocker / "out", maps=False)
 
 
 def test_borough_and_distance_tables(walk_result, tmp_path):
-    walk_result.write(tmp_path, maps=False)
+    write(walk_result, tmp_path, maps=False)
     boroughs = pd.read_csv(tmp_path / "boroughs.csv")
     assert list(boroughs["borough"]) == ["Redbridge"] and boroughs["residents"].sum() == pytest.approx(278_970)
     distances = pd.read_csv(tmp_path / "distances.csv", index_col="period")
@@ -69,7 +74,7 @@ def test_london_summary_ranks_boroughs_and_gives_distances(london_2017_walk):
 
 
 def test_breakdowns_are_in_summary_json_and_csv(walk_result, tmp_path):
-    walk_result.write(tmp_path, maps=False)
+    write(walk_result, tmp_path, maps=False)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert "Q1 is the poorest fifth" in summary["breakdowns"]["dimensions"]["income"]["note"]
     rows = [r for r in summary["breakdowns"]["rows"] if r["dimension"] == "car" and r["group"] == "no car or van"]
@@ -89,7 +94,7 @@ def _snapshot(folder):
 @pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError, PermissionError])
 def test_a_failed_or_interrupted_write_leaves_the_previous_outputs_whole(walk_result, redbridge, tmp_path,
                                                                          monkeypatch, failure):
-    walk_result.write(tmp_path, maps=False)
+    write(walk_result, tmp_path, maps=False)
     before = _snapshot(tmp_path)
     drive = redbridge.run(modes=["drive"], offline=True)  # different figures: a mix would show
 
@@ -99,18 +104,16 @@ def test_a_failed_or_interrupted_write_leaves_the_previous_outputs_whole(walk_re
     # origins.gpkg comes after summary.json and the CSV tables: they are already written when it fails
     monkeypatch.setattr(gpd.GeoDataFrame, "to_file", broken)
     with pytest.raises(OutputError if failure is PermissionError else failure):
-        drive.write(tmp_path, maps=False)
+        write(drive, tmp_path, maps=False)
     assert _snapshot(tmp_path) == before, "every previous file is byte for byte as it was, and nothing else"
     monkeypatch.undo()
-    drive.write(tmp_path, maps=False)
+    write(drive, tmp_path, maps=False)
     after = _snapshot(tmp_path)
     assert set(after) == set(before) and all(after[name] != before[name] for name in TABLES)
 
 
 def test_failed_maps_leave_the_previous_maps_whole(walk_result, tmp_path, monkeypatch):
-    import access.outputs.maps
-
-    walk_result.to_maps(tmp_path)
+    write_maps(walk_result, tmp_path)
     before = _snapshot(tmp_path)
     assert set(before) == {"walk.html", "index.html"}
     (tmp_path / "walk.html").write_text("an older map")
@@ -119,9 +122,9 @@ def test_failed_maps_leave_the_previous_maps_whole(walk_result, tmp_path, monkey
     def broken(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(access.outputs.maps, "write_index", broken)  # the last page: walk.html is already written
+    monkeypatch.setattr(access.outputs.writers, "index_html", broken)  # the last page: walk.html is already written
     with pytest.raises(KeyboardInterrupt):
-        walk_result.write(tmp_path, maps=True)
+        write(walk_result, tmp_path, maps=True)
     assert _snapshot(tmp_path) == before
 
 
@@ -133,10 +136,37 @@ def test_two_runs_give_byte_identical_outputs(tmp_path):
         folders = []
         for run in ("first", "second"):
             folder = tmp_path / name / run
-            access.load_study(name).run(modes=modes, offline=True).write(folder, maps=name == "city-of-london")
+            write(access.load_study(name).run(modes=modes, offline=True), folder, maps=name == "city-of-london")
             folders.append(folder)
         first, second = (_snapshot(f) for f in folders)
         compared = [n for n in first if n.endswith((".json", ".csv", ".html"))]
         assert set(TABLES) <= set(compared)
         for file in compared:
             assert first[file] == second[file], f"{name}: {file} differs between two runs"
+
+
+def test_write_outputs_and_say_how_hours_are_read(tmp_path, redbridge_board):
+    what = Scenario("gants-not-ilford", "2018_2025", close=("ilford",), open=(parse_opened(GANTS_HILL),))
+    paths = write(compare(redbridge_board, [period_scenario("2018_2025"), what]), tmp_path)
+    for name in ("summary.json", "summary.csv", "differences.csv", "counters.csv", "origins.csv", "walk.html",
+                 "drive.html", "index.html"):
+        assert name in paths and (tmp_path / name).is_file(), name
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert "'unknown'" in summary["hours_rule"] and "assumed" in summary["hours_rule"]
+    assert summary["scenarios"][1]["explain"].startswith("from 2018_2025; close ilford; open Gants Hill")
+    page = (tmp_path / "walk.html").read_text()
+    assert "Gants Hill" in page and "STRAIGHT-LINE ESTIMATE" in page
+
+
+def test_a_failed_scenario_write_leaves_the_previous_outputs_whole(tmp_path, redbridge_board, monkeypatch):
+    write(compare(redbridge_board, [period_scenario("2018_2025"), period_scenario("2013_2017")]), tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    what = Scenario("gants-not-ilford", "2018_2025", close=("ilford",), open=(parse_opened(GANTS_HILL),))
+
+    def broken(comparison, folder):
+        raise KeyboardInterrupt  # the maps come last: summary.json and the tables are already staged
+
+    monkeypatch.setattr(access.outputs.writers, "_comparison_maps", broken)
+    with pytest.raises(KeyboardInterrupt):
+        write(compare(redbridge_board, [period_scenario("2018_2025"), what]), tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

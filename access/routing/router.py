@@ -1,0 +1,126 @@
+"""The one routing entry point: travel times from a study's origins to any counters, per mode.
+
+A :class:`Router` belongs to one study area and one choice of network source
+(a local OSM file, the cache, Overpass, or none).  It loads each mode's
+street network once and keeps it, and its :meth:`Router.times` serves every
+caller: the study's own counters (``access run``), hypothetical counters
+(scenarios), candidate sites (siting) and, through the network it keeps,
+isochrones.  When no network can be had, the times are the labelled
+straight-line estimate, and the reason is kept with them.
+
+Example
+-------
+>>> import numpy as np
+>>> router = Router(crs="EPSG:27700", area_wgs84=None, origin_xy=np.array([[545000., 187000.]]),
+...                 max_snap_m=500, offline=True)
+>>> times = router.times("walk", np.array([[545000., 188000.]]))
+>>> times.model, round(float(times.minutes[0, 0]), 1)
+('straight-line estimate', 16.5)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from shapely.geometry.base import BaseGeometry
+
+from access.core.errors import NetworkUnavailable, StudyError
+from access.core.modes import MODES
+from access.routing.detour import load_detour_factors
+from access.routing.network import StreetNetwork, get_network
+from access.routing.travel import TravelTimes, network_times, straight_line_times
+
+__all__ = ["Router"]
+
+log = logging.getLogger(__name__)
+
+
+class Router:
+    """Street networks for one study area, loaded once per mode, and travel times on them.
+
+    Parameters
+    ----------
+    crs
+        The study's projected CRS (metres); every coordinate given is in it.
+    area_wgs84
+        The network area in WGS84: what is downloaded, or cut from ``osm_file``.
+    origin_xy
+        The origins (n × 2), fixed for the router's life.
+    max_snap_m
+        Origins farther than this from a network are flagged.
+    osm_file, osm_file_sha256
+        A local ``.osm``/``.osm.pbf`` file for the networks, and its sha256 when known.
+    offline
+        Never download; without a file or a cached network, estimate.
+    use_cache
+        Read and write the network cache.
+    networks
+        Networks already built, by mode; they are used as they are.
+    """
+
+    def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,
+                 osm_file: Path | None = None, osm_file_sha256: str | None = None, offline: bool = False,
+                 use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None) -> None:
+        self.crs = crs
+        self.area_wgs84 = area_wgs84
+        self.origin_xy = np.asarray(origin_xy, dtype=float)
+        self.max_snap_m = max_snap_m
+        self.osm_file = osm_file
+        self.osm_file_sha256 = osm_file_sha256
+        self.offline = offline
+        self.use_cache = use_cache
+        self._networks: dict[str, StreetNetwork | NetworkUnavailable] = dict(networks or {})
+
+    def __repr__(self) -> str:
+        source = (f"file {self.osm_file.name}" if self.osm_file is not None
+                  else "cache only" if self.offline else "cache or Overpass")
+        loaded = ", ".join(f"{m}: {n.n_nodes:,} nodes" if isinstance(n, StreetNetwork) else f"{m}: none"
+                           for m, n in self._networks.items())
+        return f"Router({source}; {len(self.origin_xy):,} origins; {loaded or 'no network loaded yet'})"
+
+    def network(self, mode: str) -> StreetNetwork:
+        """Return the mode's street network, loaded (or built, or downloaded) on first use and kept.
+
+        Raises
+        ------
+        NetworkUnavailable
+            None can be had; the same answer is given again without retrying.
+        """
+        if mode not in MODES:
+            raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        if mode not in self._networks:
+            try:
+                self._networks[mode] = get_network(
+                    mode, crs=self.crs, area_wgs84=self.area_wgs84, osm_file=self.osm_file,
+                    osm_file_sha256=self.osm_file_sha256, allow_download=not self.offline,
+                    use_cache=self.use_cache)
+            except NetworkUnavailable as exc:
+                log.warning("%s: no street network (%s); using the straight-line estimate", mode, exc)
+                self._networks[mode] = exc
+        found = self._networks[mode]
+        if isinstance(found, NetworkUnavailable):
+            raise found
+        return found
+
+    def times(self, mode: str, counter_xy: np.ndarray, *, counter_names: Sequence[str] | None = None) -> TravelTimes:
+        """Minutes from every origin to every point of ``counter_xy`` (counters × origins), for ``mode``.
+
+        On the mode's street network when one can be had, else the
+        straight-line estimate with the reason in ``unavailable``.
+
+        Raises
+        ------
+        OffNetworkError
+            A counter lies more than 1 km from the network (``counter_names`` name it).
+        """
+        counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
+        try:
+            network = self.network(mode)
+        except NetworkUnavailable as exc:
+            return straight_line_times(mode, counter_xy, self.origin_xy, load_detour_factors()[mode],
+                                       unavailable=str(exc))
+        return network_times(network, counter_xy, self.origin_xy, max_snap_m=self.max_snap_m,
+                             counter_names=counter_names)
