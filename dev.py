@@ -2,7 +2,7 @@
 """Set up and run the project on a machine that has only Python 3.
 
     python3 dev.py study   # create .venv, install, run the Redbridge study (maps + summary)
-    python3 dev.py test    # create .venv, install with test extras, run the tests
+    python3 dev.py test    # create .venv, install with test extras, lint (ruff), run the tests
     python3 dev.py bench   # create .venv, install with bench extras, run the benchmarks (--quick: tiny)
 
 Extra arguments go to the command: `python3 dev.py study --offline`,
@@ -41,6 +41,7 @@ def ensure_venv(extras: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Run ``study``, ``test`` or ``bench`` with the rest of ``argv``; return the exit code."""
     if not argv or argv[0] not in ("study", "test", "bench"):
         print(__doc__)
         return 2
@@ -52,6 +53,12 @@ def main(argv: list[str]) -> int:
         ensure_venv("bench")
         return subprocess.run([str(PYTHON), "-m", "bench.run", *rest], cwd=ROOT).returncode
     ensure_venv("test")
+    # Lint first (pycodestyle, pyflakes, isort, numpy docstrings, bugbear, pyupgrade; see pyproject.toml): the
+    # suite fails on a lint error as on a failing test.  The layering is a test (tests/test_layers.py).
+    lint = subprocess.run([str(BIN / "ruff"), "check", "access", "tests", "bench", "dev.py"], cwd=ROOT)
+    if lint.returncode != 0:
+        print("ruff found the problems above; fix them (ruff check --fix fixes some) and run again", flush=True)
+        return lint.returncode
     return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
 
 

@@ -44,8 +44,9 @@ def peak_rss_mb() -> float:
 
 
 def best_time(step: Callable[[], Any], *, repeat_below_s: float = 0.5, repeats: int = 3) -> tuple[float, Any]:
-    """Seconds of ``step``: the best of ``repeats`` runs when one run is quicker than ``repeat_below_s``
-    (of ten runs under 50 ms and fifty under 5 ms, where a scheduler's hiccup would swamp it), else one run.
+    """Time ``step``: the best of ``repeats`` runs when one run is quicker than ``repeat_below_s``.
+
+    (Of ten runs under 50 ms and fifty under 5 ms, where a scheduler's hiccup would swamp it), else one run.
     """
     start = time.perf_counter()
     value = step()
@@ -163,8 +164,10 @@ def network_for(case: str, seed: int = 0):
 
 
 def counters_and_origins(network, n_counters: int, n_origins: int, seed: int = 1):
-    """Counters placed exactly on random nodes (so their snap leg is zero) and origins at random
-    nodes' positions jittered by up to 20 m, in the network's CRS.
+    """Place counters exactly on random nodes and origins near random nodes.
+
+    The counters' snap leg is zero; the origins are random nodes' positions
+    jittered by up to 20 m, in the network's CRS.
     """
     rng = np.random.default_rng(seed)
     counter_nodes = rng.choice(network.n_nodes, n_counters, replace=False)

@@ -90,7 +90,8 @@ def measure(case: str, method: str, n_counters: int = N_COUNTERS) -> dict[str, A
         coo = network.time_s.tocoo()
         graph = nx.MultiDiGraph()  # the graph type OSMnx gives
         graph.add_nodes_from(range(network.n_nodes))
-        graph.add_weighted_edges_from(zip(coo.col.tolist(), coo.row.tolist(), coo.data.tolist(), strict=True))  # reversed
+        reversed_edges = zip(coo.col.tolist(), coo.row.tolist(), coo.data.tolist(), strict=True)
+        graph.add_weighted_edges_from(reversed_edges)
 
         def step():
             lengths = nx.multi_source_dijkstra_path_length(graph, set(counter_node.tolist()), weight="weight")

@@ -65,7 +65,7 @@ def measure_london(quick: bool) -> dict[str, Any]:
     rows = []
     for name, available in scenarios.items():
         for method, function in [("nearest_open", nearest_open), (BASELINE, masked_argmin)]:
-            seconds, (time, _) = best_time(lambda: function(minutes, available), repeats=5)
+            seconds, (time, _) = best_time(lambda f=function, a=available: f(minutes, a), repeats=5)
             rows.append({"case": f"London-wide, {name}", "method": method, "n_origins": minutes.shape[1],
                          "n_counters": int(available.sum()), "seconds": seconds,
                          "notes": f"{1 / seconds:,.0f} scenarios/s"})
@@ -90,11 +90,11 @@ def measure_redbridge(quick: bool) -> dict[str, Any]:
     everyone = np.ones(n, dtype=bool)
     rows = []
     for method, function in [("nearest_open", nearest_open), (BASELINE, masked_argmin)]:
-        seconds, _ = best_time(lambda: function(minutes, everyone), repeats=5)
+        seconds, _ = best_time(lambda f=function: f(minutes, everyone), repeats=5)
         rows.append({"case": "Redbridge, one scenario (all 10 open)", "method": method,
                      "n_origins": minutes.shape[1], "n_counters": n, "seconds": seconds,
                      "notes": f"{1 / seconds:,.0f} scenarios/s"})
-        seconds, _ = best_time(lambda: [function(minutes, mask) for mask in subsets], repeats=2)
+        seconds, _ = best_time(lambda f=function: [f(minutes, mask) for mask in subsets], repeats=2)
         rows.append({"case": f"Redbridge, all {len(subsets):,} subsets of the {n} counters", "method": method,
                      "n_origins": minutes.shape[1], "n_counters": n, "seconds": seconds,
                      "notes": f"{len(subsets) / seconds:,.0f} scenarios/s, one nearest_open call per subset"})

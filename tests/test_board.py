@@ -46,7 +46,8 @@ def test_scenario_equals_an_independent_recomputation(redbridge, redbridge_board
         assert row["counters_open"] == 6
     # the base is the study's own 2018-2025 result
     base = comparison.origins["walk|2018_2025|min"].to_numpy()
-    factor_rows = [(lon, lat) for lon, lat, hours in zip(counters["lon"], counters["lat"], counters["2018_2025"], strict=True)
+    factor_rows = [(lon, lat) for lon, lat, hours
+                   in zip(counters["lon"], counters["lat"], counters["2018_2025"], strict=True)
                    if hours != "off"]
     np.testing.assert_allclose(base, _straight_line_minutes(redbridge, "walk", factor_rows).min(axis=0), rtol=1e-9)
 
@@ -100,8 +101,10 @@ def test_moment_uses_the_minute_mask_and_the_generous_rule(redbridge, redbridge_
 
 
 def test_network_scenario_equals_the_study_run(city):
-    """On the real City network: closing Snow Hill is the study's bishopsgate_only period, and a new
-    counter opened where Snow Hill stands is routed to the same minutes as Snow Hill's own row.
+    """On the real City network, a scenario equals the study's own period.
+
+    Closing Snow Hill is the study's bishopsgate_only period, and a new counter
+    opened where Snow Hill stands is routed to the same minutes as Snow Hill's own row.
     """
     counters = city.places.counters.set_index("id")
     snow = parse_opened(f"Snow Hill again={counters.loc['snow-hill', 'lat']},{counters.loc['snow-hill', 'lon']}")

@@ -154,7 +154,7 @@ groups_of = st.sampled_from(["a", "b", "c"])
 
 @st.composite
 def grouped(draw):
-    """Times (some unreachable, some excluded), weights (some zero) and a group per origin."""
+    """Draw times (some unreachable, some excluded), weights (some zero) and a group per origin."""
     n = draw(st.integers(1, 40))
     value = st.one_of(st.sampled_from([1.0, 2.0, 3.0, 5.0, 8.0, 30.0, 31.0]), st.floats(0, 90),
                       st.just(np.inf), st.just(np.nan))

@@ -150,7 +150,8 @@ def bad_package(tmp_path: Path) -> Path:
         (root / layer).mkdir(parents=True)
         (root / layer / "__init__.py").write_text("")
     (root / "__init__.py").write_text("")
-    (root / "core" / "files.py").write_text("def f():\n    from access.outputs import maps  # upward, inside a function\n")
+    upward = "def f():\n    from access.outputs import maps  # upward, inside a function\n"
+    (root / "core" / "files.py").write_text(upward)
     (root / "outputs" / "maps.py").write_text("import access.core.files\n")
     (root / "inputs" / "a.py").write_text("from access.inputs import b\n")
     (root / "inputs" / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"

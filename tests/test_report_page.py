@@ -81,7 +81,8 @@ def test_curve_matches_the_summary_share_within_30(redbridge_result):
     left, upper, width, height = map(float, box)
     ticks = [float(t) for t in re.findall(r'text-anchor="middle" fill="#444">([\d.]+)</text>', svg)]
     top = max(ticks)
-    for polyline, period in zip(re.findall(r'<polyline points="([^"]+)"', svg), ("2013_2017", "2018_2025"), strict=True):
+    polylines = re.findall(r'<polyline points="([^"]+)"', svg)
+    for polyline, period in zip(polylines, ("2013_2017", "2018_2025"), strict=True):
         points = np.array([[float(v) for v in p.split(",")] for p in polyline.split()])
         minutes = (points[:, 0] - left) / width * top
         share = 1 - (points[:, 1] - upper) / height

@@ -25,6 +25,7 @@ def test_study_scenarios_and_what_they_change(redbridge):
     named = study_scenarios(redbridge)
     assert set(named) == {"barkingside-not-ilford", "gants-hill", "reduced-hours-saturday-night"}
     assert named["reduced-hours-saturday-night"].label == "reduced-hours-saturday-night @ Sat 23:30"
-    what = Scenario("x", "2018_2025", close=("ilford",), open=(parse_opened("Gants Hill=51.5765,0.0661@Mo 09:00-17:00"),))
+    gants = parse_opened("Gants Hill=51.5765,0.0661@Mo 09:00-17:00")
+    what = Scenario("x", "2018_2025", close=("ilford",), open=(gants,))
     assert what.explain() == ("from 2018_2025; close ilford; open Gants Hill (51.57650, 0.06610; lat/lon; "
                               "Mo 09:00-17:00)")

@@ -68,8 +68,9 @@ def isochrones(times: TravelTimes, counter_xy: np.ndarray, open_in: Mapping[tupl
     return frame.sort_values(["role", "minutes"], ascending=[False, False]).reset_index(drop=True)
 
 
-def catchments(origin_xy: np.ndarray, population: np.ndarray, nearest: Mapping[tuple[str, str], tuple[np.ndarray, np.ndarray]],
-               counter_names: Mapping[str, str], boundary: shapely.Geometry, crs: str) -> gpd.GeoDataFrame:
+def catchments(origin_xy: np.ndarray, population: np.ndarray,
+               nearest: Mapping[tuple[str, str], tuple[np.ndarray, np.ndarray]], counter_names: Mapping[str, str],
+               boundary: shapely.Geometry, crs: str) -> gpd.GeoDataFrame:
     """Each counter's catchment per period: the origins nearest to it in time, as areas.
 
     Every origin's Voronoi cell, cut to the study boundary, joins its nearest

@@ -254,8 +254,8 @@ class StudyResult:
     Examples
     --------
     >>> result = load_study("redbridge-2017").run(modes=["walk"], offline=True)
-    >>> result
-    StudyResult('redbridge-2017': walk (straight-line estimate); 4,599 origins, 278,970 residents; 2013_2017 → 2018_2025)
+    >>> result  # doctest: +ELLIPSIS
+    StudyResult('redbridge-2017': walk (straight-line estimate); 4,599 origins, 278,970 residents; ...)
     >>> round(float(result.changes.loc["walk", "mean_min_change"]), 1)
     11.6
     """
@@ -291,7 +291,7 @@ class StudyResult:
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
-        """Per mode, how well the times cover the study: the facts behind the run's warnings (:func:`coverage_table`)."""
+        """Per mode, how well the times cover the study: the facts behind its warnings (:func:`coverage_table`)."""
         return coverage_table(self.study, self.times)
 
     @cached_property
@@ -492,14 +492,14 @@ class StudyResult:
 
     @cached_property
     def breakdowns(self) -> pd.DataFrame:
-        """Before/after figures by car ownership, income, PTAL and ward (see :func:`access.analysis.equity.breakdown`)."""
+        """Before/after figures by car ownership, income, PTAL and ward (:func:`access.analysis.equity.breakdown`)."""
         return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after)
 
     def _roles(self) -> dict[tuple[str, str], str]:
         return {(self.config.before, "before"): self.config.before, (self.config.after, "after"): self.config.after}
 
     def isochrones(self, mode: str, thresholds: tuple[int, ...] = ISOCHRONE_MIN) -> gpd.GeoDataFrame:
-        """Areas within each threshold of an open counter, before and after (:func:`access.analysis.areas.isochrones`)."""
+        """Areas within each threshold of an open counter, before and after (see :mod:`access.analysis.areas`)."""
         self._check_mode(mode)
         key = (mode, thresholds)
         if key not in self._isochrones:

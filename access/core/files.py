@@ -1,4 +1,4 @@
-"""Writing files so that a failure never leaves a half-written file or a mixed set behind.
+r"""Writing files so that a failure never leaves a half-written file or a mixed set behind.
 
 Two guarantees, used by every writer in :mod:`access.outputs` and by the network cache:
 
@@ -16,9 +16,9 @@ Example
 >>> import tempfile, pathlib
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> with staged_folder(out) as stage:
-...     _ = write_text_atomic(stage / "a.txt", "new\\n")
+...     _ = write_text_atomic(stage / "a.txt", "new\n")
 >>> (out / "a.txt").read_text()
-'new\\n'
+'new\n'
 """
 
 from __future__ import annotations

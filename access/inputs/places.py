@@ -116,7 +116,7 @@ def counter_hours(counters: pd.DataFrame, period: str) -> list[Hours]:
 
 
 def availability(counters: pd.DataFrame, periods: Sequence[str]) -> pd.DataFrame:
-    """Counters (rows, by id) × periods (columns): True where the counter is available (:func:`~access.inputs.hours.available`)."""
+    """Counters (rows, by id) × periods (columns): True where available, by :func:`~access.inputs.hours.available`."""
     return pd.DataFrame({period: available(counters[period]) for period in periods}, index=counters["id"])
 
 

@@ -475,7 +475,8 @@ def _overlay_legend(isochrones: gpd.GeoDataFrame | None, catchments: gpd.GeoData
             parts.append(f'<div class="note">{_e(isochrone_note)}</div>')
     if catchments is not None:
         used = set(catchments["counter"])
-        rows = [(i, cid, name) for i, (cid, name) in enumerate(zip(counters["id"], counters["name"], strict=True)) if cid in used]
+        rows = [(i, cid, name) for i, (cid, name) in enumerate(zip(counters["id"], counters["name"], strict=True))
+                if cid in used]
         parts.append("<h2>Catchments: nearest open counter (layers)</h2>" + "".join(
             f'<div class="row"><span class="sw" style="background:{CATCHMENT_COLOURS[i % len(CATCHMENT_COLOURS)]}">'
             f"</span>{_e(name)}</div>" for i, _cid, name in rows))
@@ -655,7 +656,8 @@ def mode_map_html(
 
     group = folium.FeatureGroup(name="Front counters", show=True)
     open_rows = available[periods].to_dict("records")
-    for point, row, open_in in zip(points, counters[[*COUNTER_COLUMNS, *periods]].to_dict("records"), open_rows, strict=True):
+    records = counters[[*COUNTER_COLUMNS, *periods]].to_dict("records")
+    for point, row, open_in in zip(points, records, open_rows, strict=True):
         kind = _counter_kind(open_in, before, after)
         fill, line, radius, label = COUNTER_STYLES[kind]
         marker = folium.CircleMarker(

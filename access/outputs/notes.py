@@ -17,8 +17,8 @@ from access.routing.detour import load_detour_factors
 from access.routing.isochrones import STREET_BUFFER_M
 from access.routing.travel import TravelTimes
 
-__all__ = ["ESTIMATE", "model_note", "result_model_note", "models_note", "fallback_warning", "coverage_warning", "run_warnings",
-           "isochrone_note", "ESTIMATE_ADVICE"]
+__all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "model_note", "result_model_note", "models_note", "fallback_warning",
+           "coverage_warning", "run_warnings", "isochrone_note"]
 
 ESTIMATE = "STRAIGHT-LINE ESTIMATE"
 """How the estimate is named, loudly, wherever it appears."""
@@ -37,8 +37,9 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
     >>> from access.routing.travel import TravelTimes
     >>> times = TravelTimes("walk", "straight-line estimate", np.zeros((1, 1)), np.zeros(1), np.zeros(1),
     ...                     np.zeros(1, bool), "straight line × 1.32 at 4.8 km/h")
-    >>> model_note(times)
-    'STRAIGHT-LINE ESTIMATE, not a street-network result: no street network was available, so times are straight line × 1.32 at 4.8 km/h.'
+    >>> print(model_note(times))
+    STRAIGHT-LINE ESTIMATE, not a street-network result: no street network was available, so times are straight
+    line × 1.32 at 4.8 km/h.
     """
     if times.is_estimate:
         return (f"{ESTIMATE}, not a street-network result: no street network was available, so times are "

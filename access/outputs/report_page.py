@@ -252,7 +252,8 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
 def _map_legend() -> str:
     swatches = "".join(
         f'<span style="display:inline-block;width:12px;height:10px;background:{c};border:1px solid #999;'
-        f'margin:0 3px 0 8px"></span>{_e(t)}' for c, t in zip(CHANGE_COLOURS, class_labels(CHANGE_BINS_MIN), strict=True))
+        f'margin:0 3px 0 8px"></span>{_e(t)}'
+        for c, t in zip(CHANGE_COLOURS, class_labels(CHANGE_BINS_MIN), strict=True))
     return (f'<div class="note">Change in minutes, after − before: {swatches}. '
             f'<span style="color:#1a9641">- - -</span> within {OVER_MIN} min after; '
             f'<span style="color:#1a9641">●</span> open after; <span style="color:#d7191c">○</span> closed.</div>')
@@ -457,7 +458,8 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
         tag = " (straight-line estimate)" if result.times[mode].is_estimate else " (street network)"
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
                        f"{_e(MODES[mode].label)}{_e(tag)}, population-weighted.</figcaption></figure>")
-        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, result.isochrones(mode))}<figcaption>Change by LSOA "
+        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, result.isochrones(mode))}"
+                       f"<figcaption>Change by LSOA "
                        f"{_e(MODES[mode].label)}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
     labels = {f"{m}.html": f"travel {MODES[m].label}" for m in MODES}
     labels["index.html"] = "all maps"

@@ -56,7 +56,7 @@ COUNTER_STYLES: dict[str, tuple[str, str, int, str]] = {
 
 
 def class_colour(value: Any, edges: Sequence[float], colours: Sequence[str]) -> str:
-    """Return the colour of ``value``'s class (upper edges inclusive); :data:`NO_DATA_COLOUR` when not a finite number."""
+    """Return the colour of ``value``'s class (upper edges inclusive); :data:`NO_DATA_COLOUR` when not a number."""
     number = finite(value)
     if number is None:
         return NO_DATA_COLOUR

@@ -88,7 +88,8 @@ class Board:
         points = gpd.GeoSeries(gpd.points_from_xy([c.lon for c in opened.values()],
                                                   [c.lat for c in opened.values()]), crs="EPSG:4326").to_crs(config.crs)
         distance = points.distance(self.study.places.boundary.geometry.iloc[0]).to_numpy()
-        far = [f"{c.id} ({d:,.0f} m)" for c, d in zip(opened.values(), distance, strict=True) if d > config.counter_max_m]
+        far = [f"{c.id} ({d:,.0f} m)" for c, d in zip(opened.values(), distance, strict=True)
+               if d > config.counter_max_m]
         if far:
             raise ScenarioError(f"opened counter(s) {', '.join(far)} lie more than {config.counter_max_m:g} m "
                                 f"from {' + '.join(config.boroughs)}; check that lat and lon are not swapped")
@@ -114,7 +115,7 @@ class Board:
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
-        """Per mode, how well the study counters' times cover the study (:func:`~access.analysis.study.coverage_table`)."""
+        """Per mode, how well the study counters' times cover it (:func:`~access.analysis.study.coverage_table`)."""
         return coverage_table(self.study, self.times)
 
     @cached_property

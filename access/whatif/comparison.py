@@ -80,8 +80,10 @@ class Comparison:
 
     @cached_property
     def origins(self) -> gpd.GeoDataFrame:
-        """One row per origin: ``<mode>|<scenario>|min`` and ``<mode>|<scenario>|counter`` per scenario,
-        and ``<mode>|<scenario>|change_min`` against the reference.
+        """One row per origin, with its minutes and nearest counter in each scenario.
+
+        Columns ``<mode>|<scenario>|min`` and ``<mode>|<scenario>|counter`` per
+        scenario, and ``<mode>|<scenario>|change_min`` against the reference.
         """
         residents = self.board.study.places.residents
         ids = np.array(self.board.ids, dtype=object)

@@ -410,7 +410,8 @@ def search_sites(study: Study, *, modes: Sequence[str] | None = None, ps: Sequen
                                      spacing_m=spacing_m, max_candidates=max_candidates)
         too_many = [p for p in ps if p > len(candidates.sites)]
         if too_many:
-            raise ScenarioError(f"-p {too_many[0]}: only {len(candidates.sites):,} candidate sites ({candidates.kind}); "
+            raise ScenarioError(f"-p {too_many[0]}: only {len(candidates.sites):,} candidate sites "
+                                f"({candidates.kind}); "
                                 f"choose p of at most {len(candidates.sites):,}, or more candidates "
                                 f"(--spacing smaller, --max-candidates larger)")
         population = board.weights(mode)  # origins excluded from the mode's figures weigh nothing
