@@ -3,11 +3,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from access.cli import app
 
-from browser import render
+from browser import chromium, render
+from faults import FAULTS, check_failed_write_keeps_the_previous_set
 
 runner = CliRunner()
 
@@ -121,3 +123,28 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_outputs(tmp_path)
     assert errors == ["error: interrupted; outputs already in place were left as they were"], rest
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def _in_process(args: list[str]) -> tuple[int, str]:
+    done = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    return done.exit_code, done.stderr
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_failed_write_leaves_the_previous_run_whole(tmp_path, fault):
+    common = ["--offline", "--out", str(tmp_path), "--no-maps"]
+    check_failed_write_keeps_the_previous_set(_in_process, ["run", "redbridge-2017", "-m", "walk", *common],
+                                              ["run", "redbridge-2017", "-m", "drive", *common], tmp_path,
+                                              "summary.json", fault)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_failed_screenshot_leaves_the_previous_png(tmp_path, fault):
+    chromium()
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><h1>a page</h1>")
+    png = tmp_path / "shots" / "page.png"
+    check_failed_write_keeps_the_previous_set(
+        _in_process, ["screenshot", str(page), str(png), "--height", "300"],
+        ["screenshot", str(page), str(png), "--height", "400"], png.parent, "page.png", fault)

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ from typer.testing import CliRunner
 from access.cli import app
 
 from browser import render
+from faults import FAULTS, check_failed_write_keeps_the_previous_set
 
 runner = CliRunner()
 ENV = {"COLUMNS": "200"}
@@ -102,3 +104,39 @@ def test_bad_values_exit_2_with_one_line(args, message):
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def _run(args: list[str]) -> tuple[int, str]:
+    done = runner.invoke(app, args, env=ENV)
+    return done.exit_code, done.stderr
+
+
+WHATIF_SETS = {
+    "scenario": (["scenario", "redbridge-2017", "--from", "2018_2025", "--close", "ilford"],
+                 ["scenario", "redbridge-2017", "--from", "2018_2025", "--close", "barkingside"], "summary.csv"),
+    "compare": (["compare", "redbridge-2017", "2018_2025", "2013_2017"],
+                ["compare", "redbridge-2017", "2018_2025", "from_2026"], "differences.csv"),
+    "hours": (["hours", "redbridge-2017", "--period", "2013_2017"],
+              ["hours", "redbridge-2017", "--period", "from_2026"], "hours.json"),
+    "sweep": (["sweep", "redbridge-2017", "--among", "ilford,barkingside"],
+              ["sweep", "redbridge-2017", "--among", "ilford,romford"], "sweep.csv"),
+    "site": (["site", "redbridge-2017", "--spacing", "1500", "-p", "1"],
+             ["site", "redbridge-2017", "--spacing", "1500", "-p", "2"], "best-walk/summary.json"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("command", WHATIF_SETS)
+def test_a_failed_write_leaves_the_previous_set_of_every_command(tmp_path, command, fault):
+    first, second, victim = WHATIF_SETS[command]
+    common = ["-m", "walk", "--offline", "--out", str(tmp_path)]
+    check_failed_write_keeps_the_previous_set(_run, [*first, *common], [*second, *common], tmp_path, victim, fault)
+
+
+def test_no_negative_zero_and_no_double_sign(tmp_path):
+    """A scenario equal to its base: every change is zero, written ±0, never -0, -0% or --0.0."""
+    done = _invoke("scenario", "redbridge-2017", "--from", "2018_2025", "--at", "Sat 23:30", "-m", "walk",
+                   "--offline", "--out", str(tmp_path))
+    assert done.exit_code == 0, done.output
+    assert "±0.0" in done.output
+    assert not re.search(r"--\d|(?<![\w.-])-0(\.0+)?%?(?![\d.])", done.output), done.output

@@ -187,3 +187,35 @@ def test_group_figures_equal_the_rule_worked_out_origin_by_origin(case):
         assert row["within_30"] == pytest.approx(within, nan_ok=True)
     everyone = group_figures(time, weights, thresholds=[30]).loc["all"]
     assert everyone.to_dict() == pytest.approx(summarise(time, weights, thresholds=[30]), nan_ok=True)
+
+
+def test_the_rule_is_the_same_in_every_command(city):
+    """Excluded origins (the City extract leaves 550 walkers more than 1 km away) count the same everywhere.
+
+    ``access run`` (the summary), ``scenario``/``compare`` (a comparison), ``hours`` (the week), ``sweep`` and
+    ``site`` (the existing counters' mean) all give the study's own figure for the same counters.
+    """
+    from access.inputs.hours import parse_moment
+    from access.whatif.board import build_board
+    from access.whatif.comparison import compare
+    from access.whatif.scenario import period_scenario
+    from access.whatif.siting import search_sites
+    from access.whatif.sweep import sweep
+    from access.whatif.week import week_table
+
+    run = city.run(modes=["walk"]).summary.loc[("both_open", "walk")]
+    assert run["excluded"] > 500 and run["unreachable"] == 0
+    board = build_board(city, [], modes=["walk"])
+    scenario = compare(board, [period_scenario("both_open")]).summary.loc[("both_open", "walk")]
+    for key in ("population", "unreachable", "excluded", "mean_min", "median_min", "p90_min", "within_30"):
+        assert scenario[key] == run[key], key
+    week = week_table(board, periods=["both_open"], moments={"noon": parse_moment("Tue 12:00")})
+    row = week.table.loc[("walk", "both_open")]
+    assert row["noon mean_min"] == run["mean_min"] and row["noon within_30"] == run["within_30"]
+    assert row["noon unreachable"] == 0, "excluded origins are not unreachable"
+    swept = sweep(board, among=["snow-hill"], base="both_open", real="both_open").table
+    mine = swept[swept["subset"] == "snow-hill"].iloc[0]
+    assert mine["mean_min"] == pytest.approx(run["mean_min"], rel=1e-12)
+    assert mine["within_30"] == pytest.approx(run["within_30"], rel=1e-12) and mine["unreachable"] == 0
+    sites = search_sites(city, modes=["walk"], ps=[1], period="both_open", with_best=False, max_candidates=50)
+    assert sites.modes["walk"].existing_mean_min == pytest.approx(run["mean_min"], rel=1e-12)

@@ -116,3 +116,17 @@ def test_screenshot_command(redbridge_out, tmp_path):
     assert _png_size(out) == (640, 600) and "KB" in done.output
     missing = CliRunner().invoke(app, ["screenshot", str(tmp_path / "nope.html"), str(out)])
     assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_the_everyone_row_says_what_the_headline_says(city_walk_result):
+    """The City, where 550 walkers are more than 1 km from the extract: both count them nowhere."""
+    page = report_html(city_walk_result)
+    headline = re.search(r"Over 30 minutes away: <b>([^<]+)</b>", page).group(1)
+    row = re.search(r"<tr><td>everyone</td><td>([^<]+)</td><td>([^<]+?) <span[^>]*>\(([^)]+)\)</span></td>"
+                    r"<td>([^<]+)</td>", page)
+    summary = city_walk_result.summary
+    before, after = summary.loc[("both_open", "walk")], summary.loc[("bishopsgate_only", "walk")]
+    assert row.group(4) == headline == f"{round((1 - before['within_30']) * 100)}% → " \
+                                       f"{round((1 - after['within_30']) * 100)}%"
+    assert row.group(1) == f"{before['population']:,.0f}", "the residents counted, not the census total"
+    assert row.group(2) == f"{before['mean_min']:.1f} → {after['mean_min']:.1f}"

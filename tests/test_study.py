@@ -151,3 +151,47 @@ def test_london_by_borough_equals_an_independent_recomputation(london_2017_walk)
     assert summary.loc[("after_2017", "walk"), "mean_min"] > summary.loc[("mid_2017", "walk"), "mean_min"]
     weighted = (table["mean_min_after"] * table["residents"]).sum() / table["residents"].sum()
     assert weighted == pytest.approx(summary.loc[("after_2017", "walk"), "mean_min"])
+
+
+@pytest.fixture(scope="module", params=["redbridge-2017", "city-of-london", "london-2017", "london-2024"])
+def bundled_result(request):
+    """Each bundled study, every mode: offline (the City routes on the real extract in the mirror)."""
+    return access.load_study(request.param).run(offline=True)
+
+
+def test_every_table_agrees_with_the_headline(bundled_result):
+    """The one rule: each table's everyone row, or its groups added up, equals the headline, in every study."""
+    result = bundled_result
+    summary, config = result.summary, result.config
+    for mode in result.modes:
+        for period, role in ((config.before, "before"), (config.after, "after")):
+            head = summary.loc[(period, mode)]
+            measured = head["population"] + head["unreachable"]
+            everyone = result.breakdowns.loc[("all", "everyone", "residents", mode)]
+            assert everyone["count"] == pytest.approx(measured)
+            assert everyone[f"mean_{role}_min"] == head["mean_min"]
+            assert everyone[f"median_{role}_min"] == head["median_min"]
+            assert everyone[f"over_30_{role}"] == pytest.approx(1 - head["within_30"], abs=1e-12)
+            assert everyone[f"over_30_{role}"] == pytest.approx(
+                1 - result.changes.loc[mode, f"within_30_{role}"], abs=1e-12), "the report's headline card"
+            for table in (result.by_ward(), result.by_lsoa()):
+                groups = table.xs(mode, level="mode")
+                assert groups["population"].sum() == pytest.approx(measured)
+                reached = groups[f"{role}_min"].notna()
+                mean = np.average(groups.loc[reached, f"{role}_min"], weights=groups.loc[reached, "population"])
+                assert mean == pytest.approx(head["mean_min"], rel=1e-9)
+                assert (groups["population"] * groups[f"within_30_{role}"]).sum() == pytest.approx(
+                    measured * head["within_30"], rel=1e-9)
+            boroughs = result.by_borough().xs(mode, level="mode")
+            assert boroughs["residents"].sum() == pytest.approx(measured)
+            assert np.average(boroughs[f"mean_min_{role}"], weights=boroughs["residents"]) == pytest.approx(
+                head["mean_min"], rel=1e-9)
+            assert (boroughs["residents"] * boroughs[f"within_30_{role}"]).sum() == pytest.approx(
+                measured * head["within_30"], rel=1e-9)
+    mode = result.modes[0]
+    catchments = result.catchments(mode)
+    for period, role in ((config.before, "before"), (config.after, "after")):
+        rows = catchments[catchments["role"] == role]
+        head = summary.loc[(period, mode)]
+        assert rows["residents"].sum() == pytest.approx(head["population"])
+        assert np.average(rows["mean_min"], weights=rows["residents"]) == pytest.approx(head["mean_min"], rel=1e-9)

@@ -179,7 +179,7 @@ def group_figures(time_min: np.ndarray, weights: np.ndarray, groups: np.ndarray 
     else:
         codes, labels = pd.factorize(pd.Series(np.asarray(groups, dtype=object)), sort=True)
         labels = pd.Index(labels)
-    member = codes >= 0
+    member = (codes >= 0) & (weights != 0)  # an origin of no weight changes no figure: leave it out of the sums
     codes, time, weights = codes[member], time[member], weights[member]
     n = len(labels)
     excluded = np.isnan(time)

@@ -27,7 +27,17 @@ __all__ = [
 
 
 class AccessError(Exception):
-    """Base class of every error raised by access."""
+    """Base class of every error raised by access.
+
+    Examples
+    --------
+    >>> import access
+    >>> try:
+    ...     access.load_study("atlantis")
+    ... except access.AccessError as error:
+    ...     print(type(error).__name__, isinstance(error, ValueError))
+    StudyError True
+    """
 
 
 class StudyError(AccessError, ValueError):

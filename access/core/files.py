@@ -72,7 +72,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
                           f"check that its folder is writable, or choose another") from exc
     try:
         yield Path(tmp)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(f"cannot write {str(target)!r} ({exc.strerror or exc}); it was left as it was. "
+                              f"Check that it is a file that can be changed (not a folder, read-only or "
+                              f"immutable), or choose another") from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -164,7 +169,7 @@ def staged_folder(folder: Path) -> Iterator[Path]:
         raise OutputError(f"cannot write to output folder {str(folder)!r} ({exc.strerror or exc}); "
                           f"check that it is writable, or choose another with --out") from exc
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)  # (a staging folder kept for a rollback was renamed first)
 
 
 def _relative_files(stage: Path) -> list[Path]:
@@ -178,7 +183,12 @@ def _relative_files(stage: Path) -> list[Path]:
 
 
 def _commit(stage: Path, folder: Path) -> None:
-    """Move every staged file into ``folder``; on any failure undo what was moved, and say which file failed."""
+    """Move every staged file into ``folder``; on any failure undo what was moved, and say which file failed.
+
+    Before a file is replaced, the file it replaces is kept as a hard link (a copy where links are not
+    possible) in the staging folder, so the replacement itself is one atomic rename onto the old name,
+    and undoing it is one rename back.
+    """
     names = _relative_files(stage)
     for name in names:  # a folder (or other non-file) where a file should go: refuse before moving anything
         target = folder / name
@@ -191,17 +201,16 @@ def _commit(stage: Path, folder: Path) -> None:
                               f"move it away and run again (the previous outputs are unchanged)")
     previous = stage / _PREVIOUS
     write_text_atomic(stage / _MANIFEST, json.dumps([str(n) for n in names]))
-    done: list[tuple[Path, Path]] = []  # (from, to) of every move made, to undo in reverse
+    replaced: list[Path] = []  # names moved into ``folder``, to undo in reverse
     made: list[Path] = []  # folders created inside ``folder``
     current = ""
     with _signals_held():
         try:
-            for name in names:  # 1. the files being replaced, aside
+            for name in names:  # 1. keep the files being replaced (the originals stay in place)
                 current = str(folder / name)
                 if (folder / name).exists():
                     (previous / name).parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(folder / name, previous / name)
-                    done.append((folder / name, previous / name))
+                    _keep(folder / name, previous / name)
             for name in names:  # 2. the new files, in
                 current = str(folder / name)
                 for parent in reversed(name.parents[:-1]):
@@ -209,26 +218,47 @@ def _commit(stage: Path, folder: Path) -> None:
                         (folder / parent).mkdir()
                         made.append(folder / parent)
                 os.replace(stage / name, folder / name)
-                done.append((stage / name, folder / name))
+                replaced.append(name)
         except OSError as exc:
-            _undo(done, made)
+            stuck = _undo(stage, folder, replaced, made)
+            if stuck:  # keep the previous files, under a name the next run will recover from
+                kept = stage.with_name(f"{STAGING_PREFIX}kept-{stage.name.rsplit('-', 1)[-1]}")
+                os.rename(stage, kept)
+                raise OutputError(f"cannot write {current!r} ({exc.strerror or exc}), and {len(stuck)} previous "
+                                  f"file(s) could not be put back ({', '.join(stuck)}); they are kept in "
+                                  f"{str(kept / _PREVIOUS)!r}, and the next run into this folder puts them "
+                                  f"back") from exc
             raise OutputError(f"cannot write {current!r} ({exc.strerror or exc}); the previous outputs were put "
                               f"back as they were. Check that the file and its folder can be changed "
                               f"(not read-only or immutable), then run again") from exc
         (stage / _MANIFEST).unlink()
 
 
-def _undo(done: list[tuple[Path, Path]], made: list[Path]) -> None:
-    for source, target in reversed(done):
+def _keep(original: Path, copy: Path) -> None:
+    """Keep ``original`` at ``copy``: a hard link (instant, no space), or a copy where links are refused."""
+    try:
+        os.link(original, copy)
+    except OSError:  # a file system without hard links, or a file that may not be linked (immutable)
+        shutil.copy2(original, copy)
+
+
+def _undo(stage: Path, folder: Path, replaced: list[Path], made: list[Path]) -> list[str]:
+    """Put back the previous file of every name already replaced; return those that could not be."""
+    stuck = []
+    for name in reversed(replaced):
         try:
-            os.replace(target, source)
-        except OSError:  # pragma: no cover - the undo of a rename that just worked
-            pass
+            if (stage / _PREVIOUS / name).exists():
+                os.replace(stage / _PREVIOUS / name, folder / name)
+            else:
+                (folder / name).unlink()
+        except OSError:
+            stuck.append(str(name))
     for path in reversed(made):
         try:
             path.rmdir()
-        except OSError:  # pragma: no cover - not empty: someone else wrote there meanwhile
+        except OSError:  # not empty: someone else wrote there meanwhile
             pass
+    return stuck
 
 
 def _recover_stale(folder: Path) -> None:

@@ -346,14 +346,14 @@ def _group_table(result: StudyResult, dimension: str, weight: str) -> str:
     rows = []
     for group in groups:
         cells = []
-        weight_total = None
+        counted: list[float] = []
         for mode in result.modes:
             key = (dimension, group, weight, mode)
             if key not in part.index:
                 cells.append("<td></td><td></td>")
                 continue
             row = part.loc[key]
-            weight_total = row["count"]
+            counted.append(row["count"])
             change = row["mean_change_min"]
             css = ' class="worst"' if len(groups) > 2 and change == worst[mode] and change > 0 else ""
             zero = " zero" if math.isfinite(change) and abs(change) < 0.05 else ""
@@ -361,8 +361,19 @@ def _group_table(result: StudyResult, dimension: str, weight: str) -> str:
                          f'<span class="chg{zero}">({signed(change)})</span></td>'
                          f"<td>{percent(row[f'over_{OVER_MIN}_before'])} → "
                          f"{percent(row[f'over_{OVER_MIN}_after'])}</td>")
-        rows.append(f'<tr><td>{_e(group)}</td><td>{count(weight_total or 0)}</td>{"".join(cells)}</tr>')
+        rows.append(f'<tr><td>{_e(group)}</td><td>{_counted(counted)}</td>{"".join(cells)}</tr>')
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _counted(counts: Sequence[float]) -> str:
+    """Show the residents (or households) counted in a group: one number, or one per mode where they differ.
+
+    On a street network the residents far from it are left out per mode, so the count can differ by mode.
+    """
+    shown = [count(c) for c in counts] or [count(0)]
+    if len(set(shown)) == 1:
+        return shown[0]
+    return f'<span title="counted per mode, in the order of the columns">{" / ".join(shown)}</span>'
 
 
 def _groups_section(result: StudyResult) -> str:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from access.core.errors import BrowserUnavailable, OutputError
+from access.core.files import atomic_path, ensure_folder
 
 __all__ = ["find_chromium", "screenshot", "CHROMIUM_NAMES", "CHROMIUM_FLAGS"]
 
@@ -73,10 +74,9 @@ def screenshot(page: Path | str, png: Path | str, *, width: int = 1280, height: 
     if not (100 <= width <= 8000 and 100 <= height <= 20000 and 0.1 <= scale <= 4):
         raise OutputError(f"screenshot size {width}x{height} at scale {scale:g} is out of range "
                           f"(width 100–8000, height 100–20000, scale 0.1–4)")
-    png.parent.mkdir(parents=True, exist_ok=True)
     exe = find_chromium()
-    with tempfile.TemporaryDirectory(prefix="access-chromium-") as profile:
-        tmp = png.with_name(f".{png.name}.tmp.png")
+    ensure_folder(png.parent)
+    with tempfile.TemporaryDirectory(prefix="access-chromium-") as profile, atomic_path(png) as tmp:
         command = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--force-device-scale-factor={scale:g}",
                    f"--window-size={width},{height}", f"--screenshot={tmp}", page.as_uri()]
         try:
@@ -85,8 +85,6 @@ def screenshot(page: Path | str, png: Path | str, *, width: int = 1280, height: 
             raise OutputError(f"Chromium took longer than {timeout_s:g} s on {page}; try again or a smaller "
                               f"--height") from exc
         if done.returncode != 0 or not tmp.is_file():
-            tmp.unlink(missing_ok=True)
             raise OutputError(f"Chromium wrote no screenshot of {page} (exit {done.returncode}): "
                               f"{done.stderr.strip()[-500:]}")
-        os.replace(tmp, png)
     return png

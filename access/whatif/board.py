@@ -61,6 +61,15 @@ class Board:
         The hypothetical counters, in row order after the study's.
     minutes
         Per mode, the full (study + opened) counters × origins matrix.
+    router
+        The router the rows came from (it routes the rows of new counters).
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
+    >>> board.ids[:3], board.minutes["walk"].shape
+    (['ilford', 'barkingside', 'woodford'], (10, 4599))
     """
 
     def __init__(self, study: Study, times: dict[str, TravelTimes], router: Router,

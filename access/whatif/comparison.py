@@ -50,6 +50,16 @@ class Comparison:
         The scenarios, reference first.
     name
         What the comparison is called (its output folder's name).
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> from access.whatif.board import build_board
+    >>> from access.whatif.scenario import period_scenario
+    >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
+    >>> result = compare(board, [period_scenario("2018_2025"), period_scenario("2013_2017")])
+    >>> round(float(result.differences.loc[("2013_2017", "walk"), "mean_min_change"]), 1)
+    -11.6
     """
 
     board: Board

@@ -41,6 +41,12 @@ class OpenedCounter:
         Its hours (default ``24/7``).
     located_by
         ``"lat/lon"`` or ``"postcode IG2 6UA"``.
+
+    Examples
+    --------
+    >>> gants = parse_opened("Gants Hill=IG2 6AA@Mo-Fr 09:00-17:00")
+    >>> gants.id, gants.located_by, gants.hours, round(gants.lat, 3)
+    ('gants-hill', 'postcode IG2 6AA', 'Mo-Fr 09:00-17:00', 51.573)
     """
 
     id: str
@@ -71,6 +77,13 @@ class Scenario:
         When set, counters count only if open at this moment of the week.
     description
         Free text.
+
+    Examples
+    --------
+    >>> from access.inputs.hours import parse_moment
+    >>> night = Scenario("no-ilford-at-night", "2018_2025", close=("ilford",), at=parse_moment("Sat 23:30"))
+    >>> night.label, night.explain()
+    ('no-ilford-at-night @ Sat 23:30', 'from 2018_2025; close ilford; at Sat 23:30')
     """
 
     name: str

@@ -339,6 +339,16 @@ class SiteSearch:
         The numbers of sites asked for.
     modes
         Per mode, its :class:`ModeSites`.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> found = search_sites(load_study("redbridge-2017"), modes=["walk"], ps=[2], offline=True, spacing_m=1500,
+    ...                      with_best=False)
+    >>> found
+    SiteSearch('redbridge-2017': walk; p = 2; added to 2018_2025)
+    >>> len(found.modes["walk"].solutions[0].sites)
+    2
     """
 
     study: Study

@@ -247,6 +247,17 @@ class SweepResult:
         The model behind each mode's times.
     seconds
         Time spent evaluating (no routing), per mode.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> from access.whatif.board import build_board
+    >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
+    >>> found = sweep(board, among=["ilford", "barkingside", "woodford", "wanstead"], sizes=[1])
+    >>> found
+    SweepResult('walk': 4 subsets of ilford, barkingside, woodford, wanstead by mean_min; real: ilford)
+    >>> int(found.real.loc["walk", "rank"]), found.real.loc["walk", "best_subset"]
+    (2, 'barkingside')
     """
 
     table: pd.DataFrame
@@ -257,6 +268,11 @@ class SweepResult:
     by: str
     models: dict[str, str]
     seconds: dict[str, float]
+
+    def __repr__(self) -> str:
+        n = len(self.table) // max(len(self.models), 1)
+        return (f"SweepResult({', '.join(map(repr, self.models))}: {n:,} subsets of {', '.join(self.among)} by "
+                f"{self.by}; real: {'+'.join(self.real_subset) or '(none)'})")
 
     @property
     def best(self) -> pd.DataFrame:

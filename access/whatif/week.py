@@ -52,6 +52,15 @@ class WeekResult:
         The travel-time limit of the shares.
     models
         The model of each mode's times.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> from access.whatif.board import build_board
+    >>> week = week_table(build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True),
+    ...                   periods=["2018_2025"])
+    >>> week  # doctest: +ELLIPSIS
+    WeekResult('redbridge-2017': 2018_2025 at daytime Tue 12:00, evening Tue 20:00, ...; within 30 min)
     """
 
     study: str
