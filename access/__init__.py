@@ -38,7 +38,8 @@ __all__ = [
     "write", "write_maps",
     # errors and warnings
     "AccessError", "StudyError", "DataError", "HoursError", "ScenarioError", "NetworkError", "NetworkUnavailable",
-    "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch", "BrowserUnavailable", "AccessWarning",
+    "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch", "BrowserUnavailable", "ArgumentError",
+    "ResourceError", "AccessWarning",
 ]
 
 _HOME = {
@@ -59,7 +60,7 @@ _HOME = {
     **{name: "access.core.errors" for name in (
         "AccessError", "StudyError", "DataError", "HoursError", "ScenarioError", "NetworkError", "NetworkUnavailable",
         "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch", "BrowserUnavailable",
-        "AccessWarning")},
+        "ArgumentError", "ResourceError", "AccessWarning")},
 }
 
 
@@ -80,6 +81,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from access.core.errors import (
         AccessError,
         AccessWarning,
+        ArgumentError,
         BrowserUnavailable,
         ChecksumMismatch,
         DataError,
@@ -89,6 +91,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         NetworkUnavailable,
         OffNetworkError,
         OutputError,
+        ResourceError,
         ScenarioError,
         StudyError,
     )

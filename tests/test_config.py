@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+import access
 from access.core.errors import StudyError
 from access.inputs.config import list_studies, load_config
 
@@ -15,8 +16,15 @@ def test_shipped_studies_load():
     assert config.boroughs == ("Redbridge",) and config.buffer_m == 3000
 
 
+COUNTERS = 'table = "counters/redbridge-2017.csv"'
+
+
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    text = load_config("redbridge-2017").source.read_text()
+    """Write the Redbridge study with ``old`` replaced by ``new``, in ``tmp_path``, its counter table beside it."""
+    config = load_config("redbridge-2017")
+    text = config.source.read_text().replace('table = "../counters/redbridge-2017.csv"', COUNTERS)
+    (tmp_path / "counters").mkdir(exist_ok=True)
+    (tmp_path / "counters" / "redbridge-2017.csv").write_bytes(config.counters_table.read_bytes())
     assert old in text
     path = tmp_path / "variant.toml"
     path.write_text(text.replace(old, new))
@@ -33,13 +41,68 @@ def test_unknown_study_lists_known_ones():
     ('buffer_m = 3000', 'buffer_m = "far"', "'buffer_m' has value 'far'"),
     ('use = ["walk", "cycle", "drive"]', 'use = ["walk", "hover"]', "unknown mode 'hover'"),
     ('before = "2013_2017"', 'before = "2018_2025"', "names a period twice"),
-    ('table = "counters/redbridge-2017.csv"', 'table = "counters/none.csv"', "'counters/none.csv' not found"),
+    ('table = "counters/redbridge-2017.csv"', 'table = "counters/none.csv"', "'counters/none.csv' is not a file"),
+    ('table = "counters/redbridge-2017.csv"', 'table = "../../../etc/passwd"', "leads outside the study's folder"),
+    ('table = "counters/redbridge-2017.csv"', 'table = "/etc/passwd"', "is not a .csv file"),
+    ('name = "redbridge-2017"', 'name = "../../x"', "name '../../x' is not a plain name"),
+    ('name = "redbridge-2017"', 'name = ""', "name '' is not a plain name"),
+    ('name = "redbridge-2017"', 'name = "/tmp/x"', "is not a plain name"),
+    ('crs = "EPSG:27700"', 'crs = "EPSG:4326"', "not a projected CRS in metres"),
+    ('crs = "EPSG:27700"', 'crs = "garbage"', "not a coordinate reference system"),
+    ('crs = "EPSG:27700"', 'crs = "EPSG:2272"', "not a projected CRS in metres.*US survey foot"),
+    ('buffer_m = 3000', 'buffer_m = nan', "buffer_m = nan must be a number from 0 to 50000"),
+    ('buffer_m = 3000', 'buffer_m = inf', "buffer_m = inf"),
+    ('buffer_m = 3000', 'buffer_m = 3000\ncounter_max_m = nan', "counter_max_m = nan"),
+    ('max_snap_m = 500', 'max_snap_m = nan', "max_snap_m = nan"),
+    ('max_snap_m = 500', 'max_snap_m = -1', "max_snap_m = -1.0"),
+    ('before = "2013_2017"', 'before = "change"', "period 'change' has the name of a column"),
+    ('before = "2013_2017"', 'before = "lat"', "period 'lat' has the name of a column"),
+    ('before = "2013_2017"', 'before = "2013/2017"', "period '2013/2017' is not a plain name"),
+    ('wards = "redbridge_wards"', 'wards = "postcodes"', "wards = 'postcodes' is not a ward-boundary file"),
+    ('boroughs = ["Redbridge"]', 'boroughs = ["Atlantis"]', "'Atlantis' are not London boroughs"),
+    ('title = "Redbridge', 'title = "\\u001b[31mRedbridge', "control character"),
+    ('[scenarios.gants-hill]', '[scenarios."../up"]', "scenario name '../up' is not a plain name"),
+    ('hours = { barkingside = "Mo-Fr 07:00-23:00" }', 'hours = { barkingside = "Mo-Fr 07:00-25:00" }',
+     "hours of 'barkingside'"),
+    ('lat = 51.5765, lon = 0.0661', 'lat = nan, lon = 0.0661', "lat nan, lon 0.0661 is not a place"),
     ('[periods]', '[periods\n', "not valid TOML"),
     ('after = "2018_2025"\n', '', "missing the required key 'after'"),
 ])
 def test_bad_study_gives_one_clear_error(tmp_path, old, new, message):
     with pytest.raises(StudyError, match=message):
         load_config(_variant(tmp_path, old, new))
+
+
+def test_paths_are_relative_to_the_study_file_and_outside_files_are_named(tmp_path):
+    config = load_config(_variant(tmp_path, "buffer_m = 3000", "buffer_m = 2000"))
+    assert config.counters_table == tmp_path / "counters" / "redbridge-2017.csv" and not config.outside_files
+    elsewhere = tmp_path / "elsewhere"
+    (tmp_path / "study").mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "c.csv").write_bytes(config.counters_table.read_bytes())
+    text = _variant(tmp_path, COUNTERS, f'table = "{elsewhere / "c.csv"}"').read_text()
+    (tmp_path / "study" / "s.toml").write_text(text)
+    config = load_config(tmp_path / "study" / "s.toml")
+    assert config.outside_files == (("counter table", elsewhere / "c.csv"),), "absolute paths elsewhere are named"
+    with pytest.raises(StudyError, match="leads outside"):
+        load_config(_variant(tmp_path, COUNTERS, 'table = "../elsewhere/c.csv"'))
+
+
+def test_study_files_that_are_not_text_or_not_a_study(tmp_path):
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes('title = "Caf\xe9"'.encode("latin-1"))
+    with pytest.raises(StudyError, match="not UTF-8"):
+        load_config(bad)
+    with pytest.raises(access.ArgumentError, match="not 123"):
+        load_config(123)
+    with pytest.raises(access.ArgumentError, match="not None"):
+        load_config(None)
+    assert issubclass(access.ArgumentError, TypeError)
+
+
+def test_a_single_mode_is_a_list_of_one(tmp_path):
+    config = load_config(_variant(tmp_path, 'use = ["walk", "cycle", "drive"]', 'use = "walk"'))
+    assert config.modes == ("walk",)
 
 
 def test_london_studies_cover_every_borough_with_mirror_counters():
@@ -54,7 +117,7 @@ def test_london_studies_cover_every_borough_with_mirror_counters():
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ('boroughs = ["Redbridge"]', 'boroughs = "everywhere"', "boroughs = 'everywhere'.*\"all\""),
+    ('boroughs = ["Redbridge"]', 'boroughs = "everywhere"', "'everywhere' are not London boroughs.*\"all\""),
     ('table = "counters/redbridge-2017.csv"', 'source = "nowhere"', "source 'nowhere' is unknown.*london-met"),
     ('table = "counters/redbridge-2017.csv"', 'table = "counters/redbridge-2017.csv"\nsource = "london-met"',
      "exactly one of 'table'"),

@@ -47,7 +47,7 @@ def city_study(tmp_path: Path, edit_counters: Callable[[pd.DataFrame], pd.DataFr
         table = edit_counters(table)
     csv = tmp_path / "counters.csv"
     table.to_csv(csv, index=False)
-    text = config.source.read_text().replace('table = "counters/city-of-london.csv"', f'table = "{csv}"')
+    text = config.source.read_text().replace('table = "../counters/city-of-london.csv"', 'table = "counters.csv"')
     for old, new in replace:
         assert old in text
         text = text.replace(old, new)

@@ -95,7 +95,8 @@ def test_bad_mode_is_refused(redbridge):
 def test_overpass_study_is_cached_and_reused_offline(city, city_pbf, tmp_path, monkeypatch):
     from overpass import OverpassFile, OverpassServer
 
-    text = city.config.source.read_text().replace('[network]\nosm_file = "city_of_london_osm"\n', "")
+    text = city.config.source.read_text().replace('[network]\nosm_file = "city_of_london_osm"\n', "").replace(
+        '"../counters/city-of-london.csv"', f'"{city.config.counters_table}"')
     assert "osm_file" not in text
     study_file = tmp_path / "city-overpass.toml"
     study_file.write_text(text)

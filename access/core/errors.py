@@ -23,6 +23,8 @@ __all__ = [
     "OffNetworkError",
     "AccessWarning",
     "ScenarioError",
+    "ArgumentError",
+    "ResourceError",
 ]
 
 
@@ -89,3 +91,14 @@ class AccessWarning(UserWarning):
 
 class ScenarioError(AccessError, ValueError):
     """A scenario names an unknown counter, period or postcode, or a bad location."""
+
+
+class ArgumentError(AccessError, TypeError):
+    """A function of access was given a value of the wrong type (a number where a study name goes)."""
+
+
+class ResourceError(AccessError, MemoryError):
+    """A computation would need more memory than the budget (``ACCESS_MEMORY_BUDGET_MB``).
+
+    The message says how much it would need and how to shrink it.
+    """

@@ -41,19 +41,25 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
 from __future__ import annotations
 
+import math
+import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyproj
+
 from access.core import settings
-from access.core.errors import HoursError, StudyError
+from access.core.errors import ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
 from access.inputs.counter_sources import ADAPTERS
-from access.inputs.hours import parse_moment
+from access.inputs.hours import parse_hours, parse_moment
+from access.inputs.sources import sources
 
-__all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "load_config", "list_studies", "studies_dir",
-           "LONDON_BOROUGHS"]
+__all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "load_config", "list_studies", "studies_dir", "study_file",
+           "LONDON_BOROUGHS", "RESERVED_PERIODS"]
 
 LONDON_BOROUGHS: tuple[str, ...] = (
     "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "City of London",
@@ -74,9 +80,9 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "residents": {"wards": str, "max_snap_m": (int, float)},
     "counters": {"table": str, "source": str},
     "periods": {"before": str, "after": str, "extra": list},
-    "modes": {"use": list},
+    "modes": {"use": (list, str)},
     "network": {"osm_file": str},
-    "scenario": {"description": str, "base": str, "close": list, "open": list, "hours": dict, "at": str},
+    "scenario": {"description": str, "base": str, "close": (list, str), "open": list, "hours": dict, "at": str},
     "opened": {"name": str, "id": str, "lat": (int, float), "lon": (int, float), "postcode": str, "hours": str},
 }
 _REQUIRED = {"": ("name", "title", "area", "counters", "periods"), "scenario": ("base",), "opened": ("name",),
@@ -131,7 +137,7 @@ class StudyConfig:
     max_snap_m
         Origins farther than this from the street network are flagged.
     counters_table
-        Path of the counter table (under ``data/``), or ``None`` with ``counters_source``.
+        Path of the counter table (resolved beside the TOML), or ``None`` with ``counters_source``.
     before, after
         The periods compared.
     extra_periods
@@ -139,12 +145,15 @@ class StudyConfig:
     modes
         Travel modes, names from :data:`access.core.modes.MODES`.
     osm_file
-        Optional local OSM file (source key or path) for the network.
+        Optional local OSM file for the network: a ``data/sources.toml`` key, or the file's resolved path.
     counters_source
         Name of a counter source adapter (:mod:`access.inputs.counter_sources`) that
         builds the counter table from mirror files, instead of ``counters_table``.
     scenarios
         The study's named "what if" scenarios, in file order.
+    outside_files
+        Files the study reads from outside its folder and the project's data/
+        (given by absolute path), as (what, path): the run names them.
     """
 
     name: str
@@ -165,6 +174,7 @@ class StudyConfig:
     osm_file: str | None = None
     counters_source: str | None = None
     scenarios: tuple[ScenarioSpec, ...] = ()
+    outside_files: tuple[tuple[str, Path], ...] = ()
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -179,6 +189,23 @@ def studies_dir() -> Path:
 def list_studies() -> list[str]:
     """Names of the shipped studies, sorted."""
     return sorted(p.stem for p in studies_dir().glob("*.toml"))
+
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+"""A plain name: letters, digits, '-' and '_', at most 64 characters (names become folder names)."""
+
+RESERVED_PERIODS = frozenset({
+    "id", "name", "address", "postcode", "borough", "lon", "lat", "latitude", "longitude", "x", "y", "geometry",
+    "coord_note", "source", "sources", "notes", "change", "all",
+})
+"""Names a period may not have: they are columns of the counter table or of the outputs (``<mode>_change_min``)."""
+
+_RANGES: dict[str, tuple[float, float, float]] = {  # key: (default, smallest, largest)
+    "buffer_m": (3000.0, 0.0, 50_000.0),
+    "counter_max_m": (10_000.0, 1.0, 100_000.0),
+    "max_snap_m": (500.0, 1.0, 1000.0),
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _check_table(table: dict[str, Any], section: str, where: Path, label: str | None = None) -> None:
@@ -196,32 +223,118 @@ def _check_table(table: dict[str, Any], section: str, where: Path, label: str | 
                 f"{where}: {label} key {key!r} has value {value!r}; it must be "
                 f"{' or '.join(k.__name__ for k in kinds)}"
             )
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise StudyError(f"{where}: {label} key {key!r} has a control character in {value!r}; remove it")
     for key in _REQUIRED.get(section, ()):
         if key not in table:
             raise StudyError(f"{where}: {label} is missing the required key {key!r}")
 
 
-def _string_list(value: list[Any], key: str, where: Path) -> tuple[str, ...]:
-    if not all(isinstance(v, str) and v for v in value):
+def _string_list(value: Any, key: str, where: Path) -> tuple[str, ...]:
+    if isinstance(value, str):  # one name where a list is expected: a list of one
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise StudyError(f"{where}: {key} must be a list of non-empty strings, not {value!r}")
+    if any(_CONTROL.search(v) for v in value):
+        raise StudyError(f"{where}: {key} has a control character in {value!r}; remove it")
     return tuple(value)
 
 
+def _slug(value: str, what: str, where: Path) -> str:
+    if not _SLUG.match(value):
+        raise StudyError(f"{where}: {what} {value!r} is not a plain name; use letters, digits, '-' and '_' only "
+                         f"(at most 64, starting with a letter or digit), e.g. 'redbridge-2017' or '2013_2017'")
+    return value
+
+
+def _number(section: dict[str, Any], key: str, label: str, where: Path) -> float:
+    default, low, high = _RANGES[key]
+    value = float(section.get(key, default))
+    if not math.isfinite(value) or not low <= value <= high:
+        raise StudyError(f"{where}: {label} {key} = {value!r} must be a number from {low:g} to {high:g} metres")
+    return value
+
+
+def _crs(value: str, where: Path) -> str:
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError as exc:
+        raise StudyError(f"{where}: crs = {value!r} is not a coordinate reference system pyproj knows; give a "
+                         f"projected CRS in metres, e.g. \"EPSG:27700\" (British National Grid)") from exc
+    units = {axis.unit_name for axis in crs.axis_info}
+    if not crs.is_projected or units != {"metre"}:
+        raise StudyError(f"{where}: crs = {value!r} is not a projected CRS in metres (it is "
+                         f"{'geographic' if crs.is_geographic else 'in ' + ', '.join(sorted(units))}); distances "
+                         f"and the network need metres, e.g. \"EPSG:27700\" (British National Grid)")
+    return value
+
+
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def study_file(value: str | Path, folder: Path, what: str, where: Path) -> tuple[Path, bool]:
+    """Return the file a study names, and whether it lies outside the study's folder and the project's data/.
+
+    A relative path is resolved beside the study's TOML (``folder``) and must stay
+    inside that folder or the project's ``data/``; a path elsewhere must be given
+    absolute, so that a study cannot reach a file by accident.
+
+    Raises
+    ------
+    StudyError
+        The path leaves those folders without being absolute, or names no file.
+    """
+    raw = Path(value).expanduser()
+    data = settings.project_data_dir().resolve()
+    path = (raw if raw.is_absolute() else folder / raw).resolve()
+    outside = not (_within(path, folder.resolve()) or _within(path, data))
+    if outside and not raw.is_absolute():
+        raise StudyError(f"{where}: {what} {str(value)!r} leads outside the study's folder ({folder}) and the "
+                         f"project's data/ ({data}); give the file's absolute path if you mean it")
+    if not path.is_file():
+        raise StudyError(f"{where}: {what} {str(value)!r} is not a file ({path}); paths in a study are relative "
+                         f"to its TOML file")
+    return path, outside
+
+
 def _resolve(name_or_path: str | Path) -> Path:
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml":
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise ArgumentError(f"a study is a name such as 'redbridge-2017' or a path to a .toml file, not "
+                            f"{name_or_path!r} ({type(name_or_path).__name__})")
+    candidate = Path(name_or_path).expanduser()
+    if candidate.suffix == ".toml" or os.sep in str(name_or_path) or candidate.is_file():
         if not candidate.is_file():
-            raise StudyError(f"study file {str(candidate)!r} does not exist; give a path to a .toml study")
+            raise StudyError(f"study file {str(candidate)!r} does not exist; give a path to a .toml study, or a "
+                             f"study's name (access studies lists them)")
         return candidate
     path = studies_dir() / f"{name_or_path}.toml"
-    if not path.is_file():
-        known = ", ".join(list_studies()) or "(none)"
+    if not _SLUG.match(str(name_or_path)) or not path.is_file():
+        known = ", ".join(list_studies()) or f"(none in {studies_dir()}: check ACCESS_PROJECT_DATA)"
         raise StudyError(f"unknown study {str(name_or_path)!r}; known studies: {known}")
     return path
 
 
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StudyError(f"{path}: not UTF-8 text (byte {exc.start}); save the study file as UTF-8") from exc
+    except OSError as exc:
+        raise StudyError(f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions") \
+            from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from exc
+
+
 def load_config(name_or_path: str | Path) -> StudyConfig:
-    """Read and validate a study definition.
+    """Read and validate a study definition: every key, value, name and path.
 
     Parameters
     ----------
@@ -236,17 +349,25 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     ------
     StudyError
         The study is unknown, the TOML is malformed, or a key or value is wrong.
+    ArgumentError
+        ``name_or_path`` is not a string or a path.
+
+    Examples
+    --------
+    >>> load_config("redbridge-2017").periods
+    ('2013_2017', '2018_2025', 'until_2013', 'from_2026')
     """
     path = _resolve(name_or_path)
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise StudyError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from exc
+    folder = path.resolve().parent
+    raw = _read(path)
 
     _check_table(raw, "", path)
     for section in ("area", "residents", "counters", "periods", "modes", "network"):
+        if section in raw and not isinstance(raw[section], dict):
+            raise StudyError(f"{path}: [{section}] must be a table of keys, not {raw[section]!r}")
         _check_table(raw.get(section, {}), section, path)
+    name = _slug(raw["name"], "name", path)
+    crs = _crs(raw.get("crs", "EPSG:27700"), path)
 
     area, residents = raw["area"], raw.get("residents", {})
     periods, modes = raw["periods"], raw.get("modes", {})
@@ -257,69 +378,88 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     if len(set(mode_names)) != len(mode_names) or not mode_names:
         raise StudyError(f"{path}: [modes] use must list each mode once, not {list(mode_names)!r}")
 
-    buffer_m = float(area.get("buffer_m", 3000))
-    if not 0 <= buffer_m <= 50_000:
-        raise StudyError(f"{path}: [area] buffer_m = {buffer_m} is outside 0 to 50000 metres")
-    counter_max_m = float(area.get("counter_max_m", 10_000))
-    if counter_max_m <= 0:
-        raise StudyError(f"{path}: [area] counter_max_m = {counter_max_m} must be positive")
-    max_snap_m = float(residents.get("max_snap_m", 500))
-    if max_snap_m <= 0:
-        raise StudyError(f"{path}: [residents] max_snap_m = {max_snap_m} must be positive")
+    buffer_m = _number(area, "buffer_m", "[area]", path)
+    counter_max_m = _number(area, "counter_max_m", "[area]", path)
+    max_snap_m = _number(residents, "max_snap_m", "[residents]", path)
 
     extra = _string_list(periods.get("extra", []), "[periods] extra", path)
     all_periods = (periods["before"], periods["after"], *extra)
+    for period in all_periods:
+        _slug(period, "period", path)
+        if period.lower() in RESERVED_PERIODS:
+            raise StudyError(f"{path}: period {period!r} has the name of a column of the counter table or the "
+                             f"outputs ({', '.join(sorted(RESERVED_PERIODS))}); rename it, e.g. '{period}_period'")
     if len(set(all_periods)) != len(all_periods):
         raise StudyError(f"{path}: [periods] names a period twice: {list(all_periods)!r}")
 
-    table, source = _counters(raw["counters"], path)
+    table, source, outside = _counters(raw["counters"], folder, path)
     boroughs = area["boroughs"]
-    if isinstance(boroughs, str):
-        if boroughs != "all":
-            raise StudyError(f"{path}: [area] boroughs = {boroughs!r}; give a list of borough names or \"all\"")
+    if isinstance(boroughs, str) and boroughs == "all":
         boroughs = list(LONDON_BOROUGHS)
+    boroughs = _string_list(boroughs, "[area] boroughs", path)
+    unknown = [b for b in boroughs if b not in LONDON_BOROUGHS]
+    if unknown:
+        raise StudyError(f"{path}: [area] boroughs {', '.join(map(repr, unknown))} are not London boroughs; use "
+                         f"names as in london_boroughs.geojson ({', '.join(LONDON_BOROUGHS)}), or \"all\"")
+    wards = residents.get("wards") or None
+    if wards is not None:
+        kind = sources().get(wards, None)
+        if kind is None or kind.kind != "wards":
+            ward_keys = [k for k, s in sources().items() if s.kind == "wards"]
+            raise StudyError(f"{path}: [residents] wards = {wards!r} is not a ward-boundary file of "
+                             f"data/sources.toml; use one of: {', '.join(ward_keys) or '(none)'}, or leave it out")
+    osm_file = raw.get("network", {}).get("osm_file") or None
+    if osm_file is not None and osm_file not in sources():
+        osm_path, osm_outside = study_file(osm_file, folder, "[network] osm_file", path)
+        osm_file = str(osm_path)
+        if osm_outside:
+            outside = (*outside, ("OSM file", osm_path))
 
     return StudyConfig(
-        name=raw["name"],
+        name=name,
         title=raw["title"],
         description=raw.get("description", ""),
         source=path,
-        crs=raw.get("crs", "EPSG:27700"),
-        boroughs=_string_list(boroughs, "[area] boroughs", path),
+        crs=crs,
+        boroughs=boroughs,
         buffer_m=buffer_m,
         counter_max_m=counter_max_m,
-        wards_source=residents.get("wards") or None,
+        wards_source=wards,
         max_snap_m=max_snap_m,
         counters_table=table,
         before=periods["before"],
         after=periods["after"],
         extra_periods=extra,
         modes=mode_names,
-        osm_file=raw.get("network", {}).get("osm_file") or None,
+        osm_file=osm_file,
         counters_source=source,
-        scenarios=tuple(_scenario(name, table, all_periods, path)
-                        for name, table in raw.get("scenarios", {}).items()),
+        scenarios=tuple(_scenario(scenario, spec, all_periods, path)
+                        for scenario, spec in raw.get("scenarios", {}).items()),
+        outside_files=outside,
     )
 
 
-def _counters(section: dict[str, Any], path: Path) -> tuple[Path | None, str | None]:
-    """Return the counter table's path, or the counter source adapter's name: exactly one of them."""
+def _counters(section: dict[str, Any], folder: Path,
+              path: Path) -> tuple[Path | None, str | None, tuple[tuple[str, Path], ...]]:
+    """Return the counter table's path or the counter source adapter's name (exactly one), and files outside."""
     if ("table" in section) == ("source" in section):
-        raise StudyError(f"{path}: [counters] needs exactly one of 'table' (a CSV under data/) or "
+        raise StudyError(f"{path}: [counters] needs exactly one of 'table' (a CSV, relative to the study file) or "
                          f"'source' (a counter source adapter, e.g. \"london-met\")")
     if "source" in section:
         if section["source"] not in ADAPTERS:
             raise StudyError(f"{path}: [counters] source {section['source']!r} is unknown; "
                              f"choose from {', '.join(ADAPTERS)}")
-        return None, section["source"]
-    table = settings.project_data_dir() / section["table"]
-    if not table.is_file():
-        raise StudyError(f"{path}: [counters] table {section['table']!r} not found under data/ ({table})")
-    return table, None
+        return None, section["source"], ()
+    table, outside = study_file(section["table"], folder, "[counters] table", path)
+    if table.suffix.lower() not in (".csv", ".txt"):
+        raise StudyError(f"{path}: [counters] table {section['table']!r} is not a .csv file; give the counter "
+                         f"table as CSV (columns id, name, lon, lat and one column of hours per period)")
+    return table, None, ((("counter table", table),) if outside else ())
 
 
 def _scenario(name: str, table: Any, periods: tuple[str, ...], where: Path) -> ScenarioSpec:
     label = f"[scenarios.{name}]"
+    _slug(name, "scenario name", where)
     if not isinstance(table, dict):
         raise StudyError(f"{where}: {label} must be a table of keys (base, close, open, hours, at), not {table!r}")
     _check_table(table, "scenario", where, label)
@@ -335,6 +475,10 @@ def _scenario(name: str, table: Any, periods: tuple[str, ...], where: Path) -> S
         if has_point == ("postcode" in item) or (has_point and not ("lat" in item and "lon" in item)):
             raise StudyError(f"{where}: {label} opened counter {item['name']!r} needs either lat and lon, "
                              f"or a postcode")
+        if has_point and not (math.isfinite(item["lat"]) and math.isfinite(item["lon"])
+                              and -90 <= item["lat"] <= 90 and -180 <= item["lon"] <= 180):
+            raise StudyError(f"{where}: {label} opened counter {item['name']!r}: lat {item['lat']!r}, lon "
+                             f"{item['lon']!r} is not a place; give latitude (-90…90) and longitude (-180…180)")
         opened.append(OpenedSpec(name=item["name"], id=item.get("id"), postcode=item.get("postcode"),
                                  lat=float(item["lat"]) if "lat" in item else None,
                                  lon=float(item["lon"]) if "lon" in item else None,
@@ -342,6 +486,11 @@ def _scenario(name: str, table: Any, periods: tuple[str, ...], where: Path) -> S
     hours = table.get("hours", {})
     if not all(isinstance(v, str) for v in hours.values()):
         raise StudyError(f"{where}: {label} hours must map counter ids to hours strings, not {hours!r}")
+    for cid, text in hours.items():
+        try:
+            parse_hours(text)
+        except HoursError as exc:
+            raise StudyError(f"{where}: {label} hours of {cid!r}: {exc}") from exc
     if "at" in table:
         try:
             parse_moment(table["at"])

@@ -5,6 +5,8 @@ Every function returns GeoDataFrames in the study's projected CRS (metres).
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Sequence
 from functools import lru_cache
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from access.core.errors import DataError, StudyError
+from access.core.errors import DataError, HoursError, StudyError
 from access.inputs.config import StudyConfig
 from access.inputs.counter_sources import counter_source
 from access.inputs.hours import Hours, available, parse_hours
@@ -24,7 +26,7 @@ from access.inputs.sources import mirror_file
 
 __all__ = [
     "Places", "load_places", "load_boundary", "load_counters", "load_residents",
-    "load_lsoas", "load_wards", "counter_hours", "availability", "load_borough_polygons",
+    "load_lsoas", "load_wards", "counter_hours", "availability", "load_borough_polygons", "read_counter_table",
 ]
 
 COUNTER_COLUMNS = ("id", "name", "lon", "lat")
@@ -139,7 +141,7 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
         counters = counter_source(config.counters_source)
     else:
         table = config.counters_table
-        counters = pd.read_csv(table, dtype=str, keep_default_na=False)
+        counters = read_counter_table(table)
     missing = [c for c in (*COUNTER_COLUMNS, *config.periods) if c not in counters.columns]
     if missing:
         raise DataError(f"counter table {table} lacks column(s) {', '.join(missing)}; "
@@ -164,8 +166,13 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
         for cid, text in zip(counters["id"], counters[period], strict=True):
             try:
                 parse_hours(text)
-            except Exception as exc:
-                raise type(exc)(f"counter table {table}, counter {cid!r}, period {period!r}: {exc}") from exc
+            except HoursError as exc:
+                raise HoursError(f"counter table {table}, counter {cid!r}, period {period!r}: {exc}") from exc
+    for period in (config.before, config.after):
+        if not available(counters[period]).any():
+            raise StudyError(f"{config.source}: no counter is available in period {period!r} (every one is 'off' "
+                             f"or has no open minute in {table}); the study compares {config.before!r} with "
+                             f"{config.after!r}, so each needs at least one counter")
     located = gpd.GeoDataFrame(
         counters, geometry=gpd.points_from_xy(counters["lon"], counters["lat"]), crs=WGS84
     ).to_crs(config.crs)
@@ -189,6 +196,45 @@ def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFra
             f"are not swapped, or raise [area] counter_max_m"
         )
     return located.reset_index(drop=True)
+
+
+MAX_COUNTER_TABLE_BYTES = 20_000_000
+"""A counter table is a few kilobytes; one larger than this is not a counter table."""
+
+
+def read_counter_table(path: Path) -> pd.DataFrame:
+    """Read a counter table (CSV, UTF-8) as text, every value a string.
+
+    Raises
+    ------
+    DataError
+        The file is empty, has no rows, is not UTF-8, is not well-formed CSV, or is far too large.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_COUNTER_TABLE_BYTES:
+            raise DataError(f"counter table {path} is {size:,} bytes; a counter table is a small CSV (one row per "
+                            f"counter): check that the study names the right file")
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"counter table {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from exc
+    except OSError as exc:
+        raise DataError(f"counter table {path} cannot be read ({exc.strerror or exc})") from exc
+    if not text.strip():
+        raise DataError(f"counter table {path} is empty; it needs a header (id, name, lon, lat and one column of "
+                        f"hours per period) and one row per counter")
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        raise DataError(f"counter table {path} is not well-formed CSV ({' '.join(str(exc).split())}); check its "
+                        f"quotes and commas") from exc
+    if table.empty:
+        raise DataError(f"counter table {path} has a header but no counters; add one row per counter")
+    unnamed = [c for c in table.columns if str(c).startswith("Unnamed:") or not str(c).strip()]
+    if unnamed:
+        raise DataError(f"counter table {path} has a column without a name; give every column a header")
+    return table
 
 
 def _lsoa_names_in(boroughs: tuple[str, ...], names: pd.Series) -> pd.Series:

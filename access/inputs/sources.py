@@ -34,17 +34,25 @@ class Source:
     sha256: str
     what: str
     attribution: str
+    kind: str = ""
 
 
 @lru_cache(maxsize=1)
 def _read_sources(toml_path: Path) -> dict[str, Source]:
-    with toml_path.open("rb") as fh:
-        table = tomllib.load(fh)
-    return {
-        key: Source(key=key, path=entry["path"], sha256=entry["sha256"],
-                    what=entry.get("what", ""), attribution=entry.get("attribution", ""))
-        for key, entry in table.get("files", {}).items()
-    }
+    try:
+        with toml_path.open("rb") as fh:
+            table = tomllib.load(fh)
+        return {
+            key: Source(key=key, path=entry["path"], sha256=entry["sha256"], what=entry.get("what", ""),
+                        attribution=entry.get("attribution", ""), kind=entry.get("kind", ""))
+            for key, entry in table.get("files", {}).items()
+        }
+    except FileNotFoundError as exc:
+        raise StudyError(f"{toml_path} is missing: ACCESS_PROJECT_DATA must name a folder holding the project's "
+                         f"data (studies/, counters/, sources.toml, detour_factors.toml), like the repository's "
+                         f"data/; unset it to use that one") from exc
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise StudyError(f"{toml_path} cannot be read ({exc}); restore the repository's data/sources.toml") from exc
 
 
 def sources() -> dict[str, Source]:
