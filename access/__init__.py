@@ -36,10 +36,10 @@ __all__ = [
     "StreetNetwork", "get_network", "TravelTimes", "Router",
     # files
     "write", "write_maps",
-    # errors and warnings
+    # errors and warnings (the last names: they all live in access.core.errors)
     "AccessError", "StudyError", "DataError", "HoursError", "ScenarioError", "NetworkError", "NetworkUnavailable",
-    "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch", "BrowserUnavailable", "ArgumentError",
-    "ResourceError", "AccessWarning",
+    "NetworkFileMissing", "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch",
+    "BrowserUnavailable", "ArgumentError", "ResourceError", "AccessWarning",
 ]
 
 _HOME = {
@@ -57,10 +57,7 @@ _HOME = {
     "StreetNetwork": "access.routing.network", "get_network": "access.routing.network",
     "TravelTimes": "access.routing.travel", "Router": "access.routing.router",
     "write": "access.outputs.writers", "write_maps": "access.outputs.writers",
-    **{name: "access.core.errors" for name in (
-        "AccessError", "StudyError", "DataError", "HoursError", "ScenarioError", "NetworkError", "NetworkUnavailable",
-        "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch", "BrowserUnavailable",
-        "ArgumentError", "ResourceError", "AccessWarning")},
+    **{name: "access.core.errors" for name in __all__[__all__.index("AccessError"):]},
 }
 
 
@@ -88,6 +85,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         HoursError,
         MirrorFileMissing,
         NetworkError,
+        NetworkFileMissing,
         NetworkUnavailable,
         OffNetworkError,
         OutputError,

@@ -34,6 +34,7 @@ from access.analysis import areas
 from access.analysis.distances import distance_summary
 from access.analysis.equity import breakdown, origin_attributes
 from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figures, nearest_open, switch_table
+from access.core.arguments import names
 from access.core.errors import StudyError
 from access.core.modes import MODES
 from access.inputs.config import StudyConfig, load_config
@@ -191,7 +192,7 @@ class Study:
         -------
         StudyResult
         """
-        modes = list(modes) if modes else list(self.config.modes)
+        modes = list(names(modes, "modes")) or list(self.config.modes)
         for mode in modes:
             if mode not in MODES:
                 raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")

@@ -7,7 +7,9 @@ comes from :class:`rich.text.Text` styles, never from markup in strings.
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,14 +19,17 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from rich.text import Text
 
-from access.core.errors import AccessError, AccessWarning
+from access.analysis.study import Study
+from access.core.errors import AccessError, AccessWarning, ScenarioError
 from access.core.version import __version__
+from access.inputs.config import load_config
 from access.outputs.notes import ESTIMATE, ESTIMATE_ADVICE
 
 __all__ = ["app", "console", "errors", "reported", "progress", "print_warnings", "fail", "split", "model_text",
-           "INTERRUPTED", "NETWORK_MODEL"]
+           "open_study", "plain_name", "main_entry", "PlainTable", "INTERRUPTED", "NETWORK_MODEL"]
 
 NETWORK_MODEL = "street network"
 
@@ -38,8 +43,87 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(markup=False, highlight=False, emoji=False)
-errors = Console(stderr=True, markup=False, highlight=False, emoji=False)
+_ASCII = str.maketrans({
+    "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "±": "+/-", "−": "-", "–": "-", "—": "-", "×": "x", "÷": "/",
+    "†": "+", "…": "...", "⚠": "!", "’": "'", "‘": "'", "“": '"', "”": '"', "•": "*", "·": "*", "£": "GBP ",
+    "é": "e", "è": "e", "ü": "u", "ö": "o", "à": "a", "ç": "c",
+})
+
+
+class _Stream(io.TextIOBase):
+    """The current ``sys.stdout`` or ``sys.stderr``; on a terminal that cannot show a character, a plain one.
+
+    ``≤`` becomes ``<=``, ``→`` becomes ``->``, and so on; anything else the
+    encoding lacks becomes ``?``.  Rich sees the stream's encoding and draws
+    its tables with ASCII lines there.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def stream(self) -> io.TextIOBase:
+        return getattr(sys, self.name)
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        encoding = self.encoding
+        if not encoding.lower().replace("-", "").startswith("utf"):
+            text = text.translate(_ASCII).encode(encoding, errors="replace").decode(encoding)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+def _plain(value: object, console: Console) -> object:
+    """``value`` in plain characters when ``console`` cannot show the others; unchanged otherwise.
+
+    Done before Rich lays a table out, so its columns stay aligned (``≤`` takes two places as ``<=``).
+    """
+    if console.encoding.replace("-", "").startswith("utf"):
+        return value
+    if isinstance(value, str):
+        return value.translate(_ASCII)
+    if isinstance(value, Text):
+        return Text(value.plain.translate(_ASCII), style=value.style)
+    return value
+
+
+class _Console(Console):
+    """A console that prints text literally (no markup) and plainly on a terminal that needs it."""
+
+    def print(self, *objects: object, **kwargs: object) -> None:  # type: ignore[override]
+        super().print(*(_plain(o, self) for o in objects), **kwargs)
+
+
+class PlainTable(Table):
+    """A Rich table whose texts are made plain, as the console needs, before it is laid out."""
+
+    def __init__(self, *headers: object, title: object = None, caption: object = None, **kwargs: object) -> None:
+        super().__init__(*(_plain(h, console) for h in headers), title=_plain(title, console),
+                         caption=_plain(caption, console), **kwargs)
+
+    def add_column(self, header: object = "", *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        """Add a column, its header made plain as the console needs."""
+        super().add_column(_plain(header, console), *args, **kwargs)
+
+    def add_row(self, *cells: object, **kwargs: object) -> None:  # type: ignore[override]
+        """Add a row, its cells made plain as the console needs."""
+        super().add_row(*(_plain(c, console) for c in cells), **kwargs)
+
+
+console = _Console(file=_Stream("stdout"), markup=False, highlight=False, emoji=False)
+errors = _Console(file=_Stream("stderr"), markup=False, highlight=False, emoji=False)
 
 INTERRUPTED = "interrupted; outputs already in place were left as they were"
 
@@ -116,6 +200,42 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[str], N
             bar.update(task, completed=total)
 
 
+def main_entry() -> int:
+    """Run the command line; return its exit code. Usage errors and Ctrl-C are one line each."""
+    try:
+        return app(standalone_mode=False) or 0
+    except (KeyboardInterrupt, typer.Abort):
+        fail(INTERRUPTED, 130)
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:  # a usage error: an unknown option, a missing argument, a bad value
+        context = getattr(exc, "ctx", None)
+        where = context.command_path if context is not None else "access"
+        code = getattr(exc, "exit_code", 2)
+        message = exc.format_message().strip().rstrip(".")
+        if message:  # (no message: the help was shown, for a command given nothing)
+            fail(f"{message}; see '{where} --help'", code)
+        return code
+
+
+def open_study(study: str) -> Study:
+    """Open the study a command names; name on stderr any file it reads from outside its folder and data/."""
+    chosen = Study(load_config(study))
+    for what, path in chosen.config.outside_files:
+        errors.print(Text.assemble(("note:", "bold"), f" read the {what} from {path} (outside the study's folder "
+                                                   f"and the project's data/)"), soft_wrap=True)
+    return chosen
+
+
+def plain_name(value: str, option: str) -> str:
+    """Check a name that becomes a folder (``--name``): letters, digits, '-' and '_' only."""
+    if not value or len(value) > 64 or not all(c.isalnum() or c in "-_" for c in value) or not value[0].isalnum():
+        raise ScenarioError(f"{option} {value!r} is not a plain name; use letters, digits, '-' and '_' (it names "
+                            f"the output folder)")
+    return value
+
+
 def split(values: Optional[list[str]]) -> list[str]:
     """Values given by repeating an option or separating with commas, as one list.
 
@@ -153,7 +273,7 @@ def print_warnings(found: list[str], models: dict[str, str]) -> None:
     ``models`` maps each mode run to the model that made its times.
     """
     for warning in merged_warnings(list(dict.fromkeys(found)), list(models)):
-        console.print(Panel(warning, title="warning", border_style="red", expand=False))
+        console.print(Panel(_plain(warning, console), title="warning", border_style="red", expand=False))
     if any(model != NETWORK_MODEL for model in models.values()):
-        console.print(Panel(f"Some or all times above are a {ESTIMATE}, not street-network routes. "
-                            f"{ESTIMATE_ADVICE}", border_style="bold red", expand=False))
+        console.print(Panel(_plain(f"Some or all times above are a {ESTIMATE}, not street-network routes. "
+                                   f"{ESTIMATE_ADVICE}", console), border_style="bold red", expand=False))

@@ -7,12 +7,21 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from access.analysis.figures import THRESHOLDS_MIN
-from access.analysis.study import Study, StudyResult
-from access.cli.common import NETWORK_MODEL, app, console, model_text, print_warnings, progress, reported
+from access.analysis.study import StudyResult
+from access.cli.common import (
+    NETWORK_MODEL,
+    PlainTable,
+    app,
+    console,
+    model_text,
+    open_study,
+    print_warnings,
+    progress,
+    reported,
+)
 from access.core.errors import AccessError
 from access.core.modes import MODES
 from access.inputs.config import list_studies, load_config
@@ -27,7 +36,7 @@ from access.routing.network import get_network
 __all__ = ["run", "studies", "calibrate", "screenshot"]
 
 
-def _summary_table(result: StudyResult) -> Table:
+def _summary_table(result: StudyResult) -> PlainTable:
     """Figures per period and mode; on a narrow terminal only the 30- and 60-minute shares."""
     summary = result.summary
     residents, models = summary["population"].unique(), summary["model"].unique()
@@ -41,7 +50,7 @@ def _summary_table(result: StudyResult) -> Table:
         title.append_text(model_text(models[0], short=False))
         if models[0] != NETWORK_MODEL:
             title.append(" (no street network)", style="bold red")
-    table = Table(title=title, title_justify="left")
+    table = PlainTable(title=title, title_justify="left")
     columns = ["period", "mode", *([] if same_model else ["model"]), *([] if same_residents else ["residents"]),
                "mean", "median", "p90", *[f"≤{t}" for t in thresholds]]
     for column in columns:
@@ -55,9 +64,9 @@ def _summary_table(result: StudyResult) -> Table:
     return table
 
 
-def _changes_table(result: StudyResult) -> Table:
+def _changes_table(result: StudyResult) -> PlainTable:
     config = result.config
-    table = Table(title=f"change from {config.before} (before) to {config.after} (after)", title_justify="left")
+    table = PlainTable(title=f"change from {config.before} (before) to {config.after} (after)", title_justify="left")
     for column in ("mode", "mean before → after", "median", "p90", "within 30 min",
                    "residents whose nearest counter changed", "their mean change"):
         table.add_column(column, justify="left" if column == "mode" else "right")
@@ -75,9 +84,9 @@ def _changes_table(result: StudyResult) -> Table:
     return table
 
 
-def _boroughs_table(result: StudyResult, mode: str, top: int = 10) -> Table:
+def _boroughs_table(result: StudyResult, mode: str, top: int = 10) -> PlainTable:
     config = result.config
-    table = Table(title=f"{mode}: the {top} boroughs whose mean time rose most, {config.before} → {config.after} "
+    table = PlainTable(title=f"{mode}: the {top} boroughs whose mean time rose most, {config.before} → {config.after} "
                         f"(all {len(config.boroughs)} in boroughs.csv)", title_justify="left")
     for column in ("rank", "borough", "residents", "mean before → after", "within 30 min", "residents worse off"):
         table.add_column(column, justify="left" if column == "borough" else "right")
@@ -119,7 +128,7 @@ def run(
     """
     started = time.perf_counter()
     with reported():
-        chosen = Study(load_config(study))
+        chosen = open_study(study)
         modes = mode or list(chosen.config.modes)  # Study.run refuses an unknown one, before any work
         folder = out or Path("maps") / chosen.name
         with progress(chosen.name, total=len(modes) + 3) as step:
@@ -140,7 +149,7 @@ def run(
 @app.command()
 def studies() -> None:
     """List the studies shipped in data/studies."""
-    table = Table("study", "title", "periods (before, after, extra)", "modes")
+    table = PlainTable("study", "title", "periods (before, after, extra)", "modes")
     for name in list_studies():
         try:
             config = load_config(name)
@@ -175,7 +184,7 @@ def calibrate(
                 network = get_network(name, crs="EPSG:27700", osm_file=path)
                 factors.append(measure_detour_factors(network, n_sources=sources_count, measured_on=label))
         written = write_detour_factors(factors, out)
-    table = Table("mode", "factor (mean)", "median", "p10", "p90", "std", "pairs", "speed km/h")
+    table = PlainTable("mode", "factor (mean)", "median", "p10", "p90", "std", "pairs", "speed km/h")
     for f in factors:
         table.add_row(f.mode, f"{f.factor:.3f}", f"{f.median:.3f}", f"{f.p10:.3f}", f"{f.p90:.3f}",
                       f"{f.std:.3f}", count(f.n_pairs), f"{f.speed_kmh:.1f}")

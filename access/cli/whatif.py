@@ -13,13 +13,21 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from access.analysis.study import Study
-from access.cli.common import app, console, model_text, print_warnings, progress, reported, split
+from access.cli.common import (
+    PlainTable,
+    app,
+    console,
+    model_text,
+    open_study,
+    plain_name,
+    print_warnings,
+    progress,
+    reported,
+    split,
+)
 from access.core.errors import ScenarioError
-from access.inputs.config import load_config
 from access.inputs.hours import HOURS_RULE, parse_moment
 from access.outputs.formats import count, minutes, percent, points
 from access.outputs.notes import run_warnings
@@ -45,8 +53,8 @@ At = Annotated[Optional[str], typer.Option(
     "--at", help="Evaluate at this moment of the week, e.g. 'Sat 23:30': counters closed then do not count.")]
 
 
-def _summary_table(comparison: Comparison, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
+def _summary_table(comparison: Comparison, title: str) -> PlainTable:
+    table = PlainTable(title=title, title_justify="left")
     for column in ("scenario", "mode", "model", "open", "mean", "median", "p90", "≤10", "≤30", "unreachable"):
         table.add_column(column, justify="left" if column in ("scenario", "mode", "model") else "right")
     for (label, mode), row in comparison.summary.iterrows():
@@ -59,8 +67,9 @@ def _summary_table(comparison: Comparison, title: str) -> Table:
     return table
 
 
-def _differences_table(comparison: Comparison) -> Table:
-    table = Table(title=f"change against {comparison.reference.label} (minutes; ≤30 in points)", title_justify="left")
+def _differences_table(comparison: Comparison) -> PlainTable:
+    table = PlainTable(title=f"change against {comparison.reference.label} (minutes; ≤30 in points)",
+                       title_justify="left")
     for column in ("scenario", "mode", "mean", "median", "p90", "≤30", "worse off", "better off", "max loss",
                    "max gain"):
         table.add_column(column, justify="left" if column in ("scenario", "mode") else "right")
@@ -117,11 +126,13 @@ def scenario(
     """
     started = time.perf_counter()
     with reported():
-        chosen = Study(load_config(study))
+        chosen = open_study(study)
         known = study_scenarios(chosen)
         if name is not None and name not in known:
             raise ScenarioError(f"study {chosen.name!r} has no scenario {name!r}; its scenarios: "
                                 f"{', '.join(known) or '(none)'}; or describe one with --from/--close/--open")
+        if label is not None:
+            plain_name(label, "--name")
         what = known[name] if name else Scenario(name=label or "what-if", base=base or chosen.config.after)
         extra_hours = []
         for item in hours or []:
@@ -160,7 +171,7 @@ def compare_command(
     """
     started = time.perf_counter()
     with reported():
-        chosen = Study(load_config(study))
+        chosen = open_study(study)
         moment = parse_moment(at) if at else None
         known = study_scenarios(chosen)
         items = []
@@ -200,7 +211,7 @@ def hours_command(
     """
     started = time.perf_counter()
     with reported():
-        chosen = Study(load_config(study))
+        chosen = open_study(study)
         moments = {m.label: m for m in (parse_moment(a) for a in at)} if at else None
         folder = out or Path("maps") / chosen.name / "hours"
         with progress(f"{chosen.name}: hours") as step:
@@ -212,7 +223,7 @@ def hours_command(
 
     key = f"{week.within_min:g}"
     table = week.table
-    result = Table(title=f"{chosen.config.title}\nperiods side by side: population-weighted mean minutes to the "
+    result = PlainTable(title=f"{chosen.config.title}\nperiods side by side: population-weighted mean minutes to the "
                          f"nearest counter open at that moment (share within {key} min; counters open, † = some "
                          f"only assumed open)", title_justify="left")
     for column in ("mode", "when", *week.periods):
@@ -265,7 +276,7 @@ def sweep_command(
     """
     started = time.perf_counter()
     with reported():
-        chosen = Study(load_config(study))
+        chosen = open_study(study)
         folder = out or Path("maps") / chosen.name / "sweep"
         with progress(f"{chosen.name}: sweep") as step:
             board = build_board(chosen, [], modes=mode, offline=offline, osm_file=osm_file, use_cache=cache,
@@ -287,7 +298,7 @@ def sweep_command(
         title = Text(f"{mode_name} (")
         title.append_text(model_text(board.times[mode_name].model, short=False))
         title.append(f"): best subset of each size, by {by}")
-        table = Table(title=title, title_justify="left")
+        table = PlainTable(title=title, title_justify="left")
         for column in ("k", "subsets", "best subset", by, "≤30", "worst"):
             table.add_column(column, justify="left" if column == "best subset" else "right")
         mode_rows = result.table[result.table["mode"] == mode_name]
@@ -298,8 +309,8 @@ def sweep_command(
                           fmt(worst))
         console.print(table)
     if not result.real.empty:
-        table = Table(title=f"the real decision ({result.real_period}): {'+'.join(result.real_subset) or '(none)'}",
-                      title_justify="left")
+        chosen_set = "+".join(result.real_subset) or "(none)"
+        table = PlainTable(title=f"the real decision ({result.real_period}): {chosen_set}", title_justify="left")
         for column in ("mode", "rank", by, "best of that size", "best subset"):
             table.add_column(column, justify="left" if column in ("mode", "best subset") else "right")
         for mode_name, row in result.real.iterrows():
@@ -336,7 +347,7 @@ def site_command(
     """
     started = time.perf_counter()
     with reported():
-        chosen = Study(load_config(study))
+        chosen = open_study(study)
         if top < 1:
             raise ScenarioError(f"--top {top} must be at least 1")
         folder = out or Path("maps") / chosen.name / "site"
@@ -354,14 +365,14 @@ def site_command(
         title.append_text(model_text(sites.model, short=False))
         title.append(f"): best single sites {basis}; {sites.candidates.kind}"
                      + ("" if alone else f"; now {minutes(sites.existing_mean_min)} min"))
-        table = Table(title=title, title_justify="left")
+        table = PlainTable(title=title, title_justify="left")
         for name in ("rank", "lat", "lon", "mean min", "gain" if not alone else "alone"):
             table.add_column(name, justify="right")
         for rank, row in sites.ranking.head(top).iterrows():
             table.add_row(str(rank + 1), f"{row['lat']:.5f}", f"{row['lon']:.5f}", minutes(row[column], decimals=2),
                           minutes(row["gain_min"] if not alone else row["alone_mean_min"], decimals=2))
         console.print(table)
-        table = Table(title=f"{mode_name}: p-median, {basis}", title_justify="left")
+        table = PlainTable(title=f"{mode_name}: p-median, {basis}", title_justify="left")
         for name in ("p", "mean min", "greedy", "swaps", "sites (lat, lon)"):
             table.add_column(name, justify="left" if name.startswith("sites") else "right")
         lat, lon = sites.candidates.sites["lat"], sites.candidates.sites["lon"]

@@ -18,6 +18,7 @@ __all__ = [
     "HoursError",
     "NetworkError",
     "NetworkUnavailable",
+    "NetworkFileMissing",
     "OutputError",
     "BrowserUnavailable",
     "OffNetworkError",
@@ -25,6 +26,7 @@ __all__ = [
     "ScenarioError",
     "ArgumentError",
     "ResourceError",
+    "SettingError",
 ]
 
 
@@ -78,6 +80,10 @@ class BrowserUnavailable(AccessError, RuntimeError):
     """No headless Chromium to render a page with (``access screenshot``)."""
 
 
+class NetworkFileMissing(NetworkError, FileNotFoundError):
+    """A local OSM file named for the network does not exist."""
+
+
 class OffNetworkError(NetworkError):
     """A counter lies too far from the street network to be routed to (an island, or outside it)."""
 
@@ -102,3 +108,7 @@ class ResourceError(AccessError, MemoryError):
 
     The message says how much it would need and how to shrink it.
     """
+
+
+class SettingError(AccessError, ValueError):
+    """An ``ACCESS_*`` environment variable has a value access cannot use."""

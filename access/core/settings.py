@@ -10,15 +10,21 @@ variable               meaning                                     default
 ``ACCESS_PROJECT_DATA`` studies, counters, sources, detour factors  ``data/`` in the repository
 ``ACCESS_CACHE_DIR``    built street networks                       ``$XDG_CACHE_HOME/access``
 ``ACCESS_OVERPASS_URL`` the Overpass API endpoint OSMnx queries     ``https://overpass-api.de/api``
+``ACCESS_OVERPASS_TIMEOUT`` seconds one download may take, at most  ``180``
+``ACCESS_MEMORY_BUDGET_MB`` the most memory one computation may ask  ``4096``
 =====================  ==========================================  ==================================
 """
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
-__all__ = ["repo_root", "project_data_dir", "mirror_dir", "cache_dir", "overpass_url"]
+from access.core.errors import SettingError
+
+__all__ = ["repo_root", "project_data_dir", "mirror_dir", "cache_dir", "overpass_url", "overpass_timeout_s",
+           "memory_budget_mb"]
 
 DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
 
@@ -59,3 +65,42 @@ def cache_dir() -> Path:
 def overpass_url() -> str:
     """Return the Overpass API base URL (without ``/interpreter``)."""
     return os.environ.get("ACCESS_OVERPASS_URL", DEFAULT_OVERPASS_URL).rstrip("/")
+
+
+def _positive(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise SettingError(f"{name}={text!r} is not a positive number; set it to one, or unset it "
+                           f"(default {default:g})")
+    return value
+
+
+def overpass_timeout_s() -> float:
+    """Return the seconds one Overpass download may take before the estimate is used (``ACCESS_OVERPASS_TIMEOUT``).
+
+    Raises
+    ------
+    SettingError
+        The variable is set to something other than a positive number.
+    """
+    return _positive("ACCESS_OVERPASS_TIMEOUT", 180.0)
+
+
+def memory_budget_mb() -> float:
+    """Return the most memory (MB) one computation may ask for before it is refused (``ACCESS_MEMORY_BUDGET_MB``).
+
+    A siting grid, a sweep or a matrix is estimated before it is made; one over the
+    budget is refused with what to change.  Raise it on a large machine.
+
+    Raises
+    ------
+    SettingError
+        The variable is set to something other than a positive number.
+    """
+    return _positive("ACCESS_MEMORY_BUDGET_MB", 4096.0)

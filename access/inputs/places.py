@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 from shapely.geometry.base import BaseGeometry
 
 from access.core.errors import DataError, HoursError, StudyError
@@ -99,12 +100,31 @@ def load_boundary(config: StudyConfig) -> gpd.GeoDataFrame:
                 f"{config.source}: borough {name!r} is not in london_boroughs.geojson; "
                 f"use one of: {', '.join(sorted(known))}"
             )
+    _check_scale(config, boroughs[boroughs["BOROUGH"].isin(config.boroughs)].union_all().centroid)
     chosen = boroughs[boroughs["BOROUGH"].isin(config.boroughs)].to_crs(config.crs)
     dissolved = gpd.GeoDataFrame(
         {"name": [" + ".join(config.boroughs)]},
         geometry=[chosen.union_all()], crs=config.crs,
     )
     return dissolved
+
+
+MAX_SCALE_ERROR = 0.005
+"""A study's CRS may stretch or shrink distances in its area by at most this share (0.5%)."""
+
+
+def _check_scale(config: StudyConfig, centre: BaseGeometry) -> None:
+    """Refuse a CRS that distorts distances in the study area (Web Mercator stretches London's by 60%)."""
+    geod = pyproj.Geod(ellps="WGS84")
+    to_crs = pyproj.Transformer.from_crs(WGS84, config.crs, always_xy=True)
+    for azimuth in (0.0, 90.0):
+        lon, lat, _ = geod.fwd(centre.x, centre.y, azimuth, 1000.0)
+        (x0, x1), (y0, y1) = to_crs.transform([centre.x, lon], [centre.y, lat])
+        scale = float(np.hypot(x1 - x0, y1 - y0)) / 1000.0
+        if not np.isfinite(scale) or abs(scale - 1) > MAX_SCALE_ERROR:
+            raise StudyError(f"{config.source}: crs = {config.crs!r} {'stretches' if scale > 1 else 'shrinks'} "
+                             f"distances in {' + '.join(config.boroughs)} by {abs(scale - 1):.1%}; use a local "
+                             f"projected CRS in metres, e.g. \"EPSG:27700\" (British National Grid) or the UTM zone")
 
 
 def network_area(boundary: gpd.GeoDataFrame, counters: gpd.GeoDataFrame, buffer_m: float) -> BaseGeometry:

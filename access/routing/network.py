@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from access.core import settings
-from access.core.errors import AccessWarning, NetworkError, NetworkUnavailable
+from access.core.errors import AccessWarning, NetworkError, NetworkFileMissing, NetworkUnavailable
 from access.core.files import atomic_path
 from access.core.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
 from access.inputs.sources import sha256_of
@@ -121,7 +121,14 @@ class StreetNetwork:
 
     @classmethod
     def load(cls, path: Path) -> StreetNetwork:
-        """Read a network written by :meth:`save`."""
+        """Read a network written by :meth:`save`, checking its arrays' shapes and values.
+
+        Raises
+        ------
+        NetworkError
+            The file is from another format, or an array does not fit the others, or a travel
+            time or length is not a finite positive number, or a coordinate is not a number.
+        """
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(str(npz["meta"]))
             if meta.get("format") != CACHE_FORMAT:
@@ -135,6 +142,18 @@ class StreetNetwork:
             if (sizes != {n} or len(npz["time_s"]) != n_edges or len(npz["length_m"]) != n_edges
                     or (n_edges and not (0 <= npz["indices"].min() and npz["indices"].max() < n))):
                 raise NetworkError(f"cached network {path} has arrays of inconsistent sizes; it will be rebuilt")
+            indptr = npz["indptr"]
+            if n_edges == 0 or indptr[0] != 0 or indptr[-1] != n_edges or (np.diff(indptr) < 0).any():
+                raise NetworkError(f"cached network {path} has a broken edge index; it will be rebuilt")
+            for name in ("time_s", "length_m"):
+                values = npz[name]
+                if not (np.isfinite(values).all() and (values > 0).all()):
+                    bad = int((~np.isfinite(values) | (values <= 0)).sum())
+                    raise NetworkError(f"cached network {path} has {bad:,} edge {name.split('_')[0]}s that are not "
+                                       f"finite positive numbers; it will be rebuilt")
+            if not (np.isfinite(npz["x"]).all() and np.isfinite(npz["y"]).all()):
+                raise NetworkError(f"cached network {path} has node coordinates that are not numbers; it will be "
+                                   f"rebuilt")
             return cls(
                 mode=meta["mode"], source=meta["source"], crs=meta["crs"],
                 x=npz["x"], y=npz["y"], osmid=npz["osmid"],
@@ -242,7 +261,7 @@ def get_network(
         osm_file = Path(osm_file)
         if osm_file_sha256 is None:
             if not osm_file.is_file():
-                raise NetworkError(f"OSM file {str(osm_file)!r} does not exist; "
+                raise NetworkFileMissing(f"OSM file {str(osm_file)!r} does not exist; "
                                    f"give the path to a .osm or .osm.pbf file")
             osm_file_sha256 = sha256_of(osm_file)
         source = f"OpenStreetMap file {osm_file.name}"

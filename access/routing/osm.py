@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ import requests
 from shapely.geometry.base import BaseGeometry
 
 from access.core import settings
-from access.core.errors import NetworkError, NetworkUnavailable
+from access.core.errors import NetworkError, NetworkFileMissing, NetworkUnavailable
 from access.core.modes import Mode
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
 
     path = Path(path)
     if not path.is_file():
-        raise NetworkError(f"OSM file {str(path)!r} does not exist; give the path to a .osm or .osm.pbf file")
+        raise NetworkFileMissing(f"OSM file {str(path)!r} does not exist; give the path to a .osm or .osm.pbf file")
     keep = way_filter(mode.network_type)
     # Ways reaching into the area's bounding box, grown by ~1 km, are read; the rest are skipped.
     west, south, east, north = (area_wgs84.buffer(0.015).bounds if area_wgs84 is not None
@@ -176,35 +177,65 @@ def _write_osm_xml(path: Path, nodes: dict[int, tuple[float, float]],
         out.write("</osm>\n")
 
 
-def graph_from_overpass(area_wgs84: BaseGeometry, mode: Mode) -> nx.MultiDiGraph:
-    """Download ``mode``'s streets inside ``area_wgs84`` through OSMnx and Overpass.
+_OVERPASS_FAILED: dict[str, str] = {}
+"""Overpass endpoints that failed in this process, with why: later modes fall back at once, not after another wait."""
 
-    The endpoint is :func:`access.core.settings.overpass_url` (``ACCESS_OVERPASS_URL``).
+
+def graph_from_overpass(area_wgs84: BaseGeometry, mode: Mode) -> nx.MultiDiGraph:
+    """Download ``mode``'s streets inside ``area_wgs84`` through OSMnx and Overpass, within a bounded time.
+
+    The endpoint is :func:`access.core.settings.overpass_url` (``ACCESS_OVERPASS_URL``); the whole
+    download may take :func:`access.core.settings.overpass_timeout_s` (``ACCESS_OVERPASS_TIMEOUT``)
+    seconds.  Any fault (no answer, an HTTP error, a slow server, an answer with no streets in the
+    area) is :class:`~access.core.errors.NetworkUnavailable`, so that the study falls back to the
+    labelled estimate; an endpoint that failed once is not asked again in the same process.
 
     Raises
     ------
     NetworkUnavailable
-        Overpass cannot be reached or answers with an error.
+        Overpass cannot be reached, answers with an error, too slowly, or with no streets here.
     """
-    import osmnx as ox
-
     url = settings.overpass_url()
+    if url in _OVERPASS_FAILED:
+        raise NetworkUnavailable(_OVERPASS_FAILED[url])
+    limit = settings.overpass_timeout_s()
     try:  # a quick look first: OSMnx waits a minute before its first query when it gets no status
-        requests.get(f"{url}/status", timeout=10).raise_for_status()
+        requests.get(f"{url}/status", timeout=min(10.0, limit)).raise_for_status()
     except requests.RequestException as exc:
-        raise NetworkUnavailable(
-            f"Overpass at {url} cannot be reached ({type(exc).__name__}); pass --osm-file with "
-            f"a local .osm/.osm.pbf, or set ACCESS_OVERPASS_URL to a reachable Overpass server"
-        ) from exc
-    ox.settings.overpass_url = url
-    ox.settings.use_cache = False
-    ox.settings.log_console = False
-    ox.settings.requests_timeout = 300  # a borough-sized query can take minutes on the public server
-    try:
-        return ox.graph_from_polygon(area_wgs84, network_type=mode.network_type,
-                                     simplify=True, retain_all=True)
-    except (requests.RequestException, ConnectionError, ox._errors.InsufficientResponseError) as exc:
-        raise NetworkUnavailable(
-            f"could not download the {mode.name} network from Overpass at {url} ({exc}); "
-            f"check the connection, pass --osm-file with a local .osm/.osm.pbf, or use --offline"
-        ) from exc
+        return _overpass_failed(url, f"Overpass at {url} cannot be reached ({type(exc).__name__})", exc)
+    found: dict[str, object] = {}
+
+    def download() -> None:
+        import osmnx as ox
+
+        ox.settings.overpass_url = url
+        ox.settings.overpass_rate_limit = False  # no waiting for a slot: the time is bounded here
+        ox.settings.use_cache = False
+        ox.settings.log_console = False
+        ox.settings.requests_timeout = limit
+        try:
+            found["graph"] = ox.graph_from_polygon(area_wgs84, network_type=mode.network_type, simplify=True,
+                                                   retain_all=True)
+        except Exception as exc:  # noqa: BLE001 - any fault of a download means: no network from Overpass
+            found["error"] = exc
+
+    worker = threading.Thread(target=download, name=f"overpass-{mode.name}", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():  # OSMnx retries some answers forever; the daemon thread is left to end with the process
+        return _overpass_failed(url, f"Overpass at {url} gave no {mode.name} network within {limit:g} s "
+                                     f"(ACCESS_OVERPASS_TIMEOUT)", None)
+    if "error" in found:
+        exc = found["error"]
+        assert isinstance(exc, Exception)
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        return _overpass_failed(url, f"could not download the {mode.name} network from Overpass at {url} "
+                                     f"({type(exc).__name__}: {reason})", exc)
+    return found["graph"]
+
+
+def _overpass_failed(url: str, reason: str, cause: BaseException | None) -> nx.MultiDiGraph:
+    message = (f"{reason}; pass --osm-file with a local .osm/.osm.pbf, or set ACCESS_OVERPASS_URL to a "
+               f"reachable Overpass server")
+    _OVERPASS_FAILED[url] = message
+    raise NetworkUnavailable(message) from cause

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from access.core.budget import FLOAT_BYTES, require
 from access.core.errors import NetworkUnavailable, StudyError
 from access.core.modes import MODES
 from access.routing.detour import load_detour_factors
@@ -117,6 +118,9 @@ class Router:
             A counter lies more than 1 km from the network (``counter_names`` name it).
         """
         counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
+        require(len(counter_xy) * len(self.origin_xy) * FLOAT_BYTES * 3,
+                f"the {mode} matrix of {len(counter_xy):,} counters × {len(self.origin_xy):,} origins",
+                "route fewer counters or origins at a time")
         try:
             network = self.network(mode)
         except NetworkUnavailable as exc:

@@ -33,6 +33,7 @@ import pandas as pd
 
 from access.analysis.figures import nearest_open
 from access.analysis.study import Study, coverage_table
+from access.core.arguments import names
 from access.core.errors import ScenarioError, StudyError
 from access.core.modes import MODES
 from access.inputs.hours import available, parse_hours
@@ -224,7 +225,7 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
         A scenario names an unknown counter or period, or opens a counter far outside the study.
     """
     step = on_step or (lambda _d: None)
-    modes = list(modes) if modes else list(study.config.modes)
+    modes = list(names(modes, "modes")) or list(study.config.modes)
     for mode in modes:
         if mode not in MODES:
             raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 from access.analysis.study import Study
-from access.core.errors import ScenarioError
+from access.core.arguments import names
+from access.core.errors import ArgumentError, ScenarioError
 from access.inputs.config import ScenarioSpec
 from access.inputs.hours import Moment, parse_hours, parse_moment
 from access.inputs.postcodes import looks_like_postcode, lookup_postcode
@@ -93,6 +94,18 @@ class Scenario:
     hours: tuple[tuple[str, str], ...] = ()
     at: Moment | None = None
     description: str = ""
+
+    def __post_init__(self) -> None:
+        # one id where a list is expected is a list of one; hours may come as a dict
+        object.__setattr__(self, "close", names(self.close, "close"))
+        opened = (self.open,) if isinstance(self.open, OpenedCounter) else tuple(self.open)
+        if not all(isinstance(c, OpenedCounter) for c in opened):
+            raise ArgumentError(f"open must be OpenedCounter(s) (see parse_opened), not {self.open!r}")
+        object.__setattr__(self, "open", opened)
+        hours = tuple(self.hours.items()) if isinstance(self.hours, dict) else tuple(self.hours)
+        object.__setattr__(self, "hours", hours)
+        if self.at is not None and not isinstance(self.at, Moment):
+            object.__setattr__(self, "at", parse_moment(self.at))
 
     @property
     def label(self) -> str:

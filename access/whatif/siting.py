@@ -19,6 +19,7 @@ Two questions are answered on that matrix:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ import pandas as pd
 import shapely
 
 from access.analysis.study import Study
+from access.core.budget import FLOAT_BYTES, require
 from access.core.errors import NetworkUnavailable, ScenarioError
 from access.routing.travel import TravelTimes
 from access.whatif.board import Board, build_board
@@ -71,6 +73,20 @@ class Candidates:
         return self.times.minutes
 
 
+_GRID_POINT_BYTES = 200
+"""About what one grid point costs while the grid is cut to the boundary (coordinates and a shapely point)."""
+
+_MATRIX_COPIES = 4
+"""The candidate × origin matrix is held about four times over while sites are ranked and chosen."""
+
+
+def _thinned(rows: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` of ``rows``, evenly spread (all of them when there are fewer)."""
+    if rows.size <= most:
+        return rows
+    return rows[np.linspace(0, rows.size - 1, most).round().astype(int)]
+
+
 def _grid(boundary: shapely.Geometry, spacing_m: float) -> np.ndarray:
     west, south, east, north = boundary.bounds
     xs = np.arange(west + spacing_m / 2, east, spacing_m)
@@ -97,8 +113,9 @@ def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file:
         ``spacing_m`` or ``max_candidates`` is not positive, or no candidate lies
         inside the boroughs.
     """
-    if not spacing_m > 0 or not max_candidates > 0:
-        raise ScenarioError(f"spacing {spacing_m!r} m and max candidates {max_candidates!r} must be positive")
+    if not (spacing_m > 0 and math.isfinite(spacing_m)) or not max_candidates > 0:
+        raise ScenarioError(f"--spacing {spacing_m!r} m and --max-candidates {max_candidates!r} must be positive "
+                            f"numbers, e.g. --spacing 250 --max-candidates 3000")
     boundary = study.places.boundary.geometry.iloc[0]
     router = study.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
     try:
@@ -106,15 +123,25 @@ def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file:
     except NetworkUnavailable:
         network = None
     where = " + ".join(study.config.boroughs)
+    origins = len(study.places.residents)
     if network is not None:
         inside = np.flatnonzero(shapely.contains_xy(boundary, network.x, network.y))
-        if inside.size > max_candidates:
-            inside = inside[np.linspace(0, inside.size - 1, max_candidates).round().astype(int)]
+        inside = _thinned(inside, max_candidates)
         xy = np.column_stack([network.x[inside], network.y[inside]])
         kind = f"{len(xy):,} street-network nodes inside {where}"
     else:
-        xy = _grid(boundary, spacing_m)
+        west, south, east, north = boundary.bounds
+        points = math.ceil((east - west) / spacing_m) * math.ceil((north - south) / spacing_m)
+        require(points * _GRID_POINT_BYTES, f"a {spacing_m:g} m grid of candidate sites ({points:,} points over "
+                                            f"{where})", "use a larger --spacing (the default is 250 m)")
+        grid = _grid(boundary, spacing_m)
+        xy = grid[_thinned(np.arange(len(grid)), max_candidates)]
         kind = f"{len(xy):,} points of a {spacing_m:g} m grid inside {where}"
+        if len(xy) < len(grid):
+            kind += f" (every {len(grid) / len(xy):.1f}th of {len(grid):,})"
+    require(len(xy) * origins * FLOAT_BYTES * _MATRIX_COPIES,
+            f"the candidate × origin matrix ({len(xy):,} sites × {origins:,} origins)",
+            "use fewer candidates (--max-candidates, or a larger --spacing)")
     if len(xy) == 0:
         raise ScenarioError(f"no candidate site lies inside {where}; use a smaller --spacing")
     # Route in chunks: one Dijkstra run gives a chunk × network-nodes matrix, which must stay small.
@@ -404,6 +431,7 @@ def search_sites(study: Study, *, modes: Sequence[str] | None = None, ps: Sequen
     True
     """
     step = on_step or (lambda _d: None)
+    ps = [int(p) for p in ([ps] if isinstance(ps, (int, float)) else ps)]
     period = period or study.config.after
     if period not in study.config.periods:
         raise ScenarioError(f"unknown period {period!r}; choose from {', '.join(study.config.periods)}")

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from access.analysis.figures import nearest_open, summarise
+from access.core.arguments import names
+from access.core.budget import require
 from access.core.errors import ScenarioError
 from access.whatif.board import Board
 from access.whatif.scenario import period_scenario
@@ -56,6 +58,8 @@ def subset_masks(n: int, sizes: Sequence[int] | None = None, max_subsets: int = 
     """
     if sizes is None:
         total = 2 ** n
+        require(min(total, max_subsets + 1) * _SUBSET_BYTES(n), f"the table of {total:,} subsets of {n} counters",
+                "sweep fewer counters (--among) or sizes (--k), or lower --max-subsets")
         if total > max_subsets:
             raise ScenarioError(f"all subsets of {n} counters are {total:,}, more than the cap of {max_subsets:,}; "
                                 f"choose sizes with --k, fewer counters with --among, or raise --max-subsets")
@@ -65,6 +69,8 @@ def subset_masks(n: int, sizes: Sequence[int] | None = None, max_subsets: int = 
     if bad:
         raise ScenarioError(f"subset size(s) {bad} are outside 0…{n} (the number of counters swept)")
     total = sum(math.comb(n, k) for k in sorted(set(sizes)))
+    require(min(total, max_subsets + 1) * _SUBSET_BYTES(n), f"the table of {total:,} subsets of {n} counters",
+            "sweep fewer counters (--among) or sizes (--k), or lower --max-subsets")
     if total > max_subsets:
         raise ScenarioError(f"subsets of size {sorted(set(sizes))} of {n} counters are {total:,}, more than the cap "
                             f"of {max_subsets:,}; choose smaller sizes or fewer counters, or raise --max-subsets")
@@ -73,6 +79,11 @@ def subset_masks(n: int, sizes: Sequence[int] | None = None, max_subsets: int = 
     for i, combo in enumerate(rows):
         masks[i, combo] = True
     return masks
+
+
+def _SUBSET_BYTES(n: int) -> int:  # noqa: N802 - reads as a constant of n
+    """About what one subset costs: its mask and, per mode, a row of figures and a label of ids."""
+    return n + 3 * (12 * 8 + 20 * n)
 
 
 _BUCKET_BITS = 8  # quantiles: a histogram of 2^8-rank buckets first, then a sort inside one bucket
@@ -336,7 +347,7 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
         raise ScenarioError(f"cannot rank by {by!r}; choose from {', '.join(RANK_BY)}")
     own = list(board.study.places.counters["id"])
     ids = board.ids
-    among = list(dict.fromkeys(among)) if among else own
+    among = list(dict.fromkeys(names(among, "among"))) or own
     unknown = [cid for cid in among if cid not in ids]
     if unknown:
         raise ScenarioError(f"unknown counter id(s) {', '.join(unknown)}; known ids: {', '.join(ids)}")

@@ -1,0 +1,50 @@
+"""Memory budgets: estimate what a computation will ask for, and refuse it in one line before it starts.
+
+A siting grid, a sweep's table or a travel-time matrix grows with the inputs
+(``--spacing 1`` asks for billions of candidate sites).  Each is estimated
+before anything is allocated and compared with
+:func:`access.core.settings.memory_budget_mb` (``ACCESS_MEMORY_BUDGET_MB``).
+
+Examples
+--------
+>>> require(1_000_000, "a small matrix", "use fewer counters")
+>>> require(10**15, "a huge matrix", "use fewer counters")
+Traceback (most recent call last):
+...
+access.core.errors.ResourceError: a huge matrix would need about 953,674,316 MB, more than the budget of 4,096 MB \
+(ACCESS_MEMORY_BUDGET_MB); use fewer counters, or raise the budget
+"""
+
+from __future__ import annotations
+
+from access.core import settings
+from access.core.errors import ResourceError
+
+__all__ = ["require", "FLOAT_BYTES"]
+
+FLOAT_BYTES = 8
+"""Bytes of one float64."""
+
+
+def require(nbytes: float, what: str, shrink: str) -> None:
+    """Refuse a computation that would need more than the memory budget.
+
+    Parameters
+    ----------
+    nbytes
+        The estimated bytes.
+    what
+        What would be made, e.g. ``"the candidate × origin matrix of 3,000 sites"``.
+    shrink
+        How to make it smaller, e.g. ``"use a larger --spacing"``.
+
+    Raises
+    ------
+    ResourceError
+        ``nbytes`` is over the budget.
+    """
+    budget = settings.memory_budget_mb()
+    needed = nbytes / 2**20
+    if needed > budget:
+        raise ResourceError(f"{what} would need about {needed:,.0f} MB, more than the budget of {budget:,.0f} MB "
+                            f"(ACCESS_MEMORY_BUDGET_MB); {shrink}, or raise the budget")
