@@ -74,8 +74,8 @@ def screenshot(page: Path | str, png: Path | str, *, width: int = 1280, height: 
     if not (100 <= width <= 8000 and 100 <= height <= 20000 and 0.1 <= scale <= 4):
         raise OutputError(f"screenshot size {width}x{height} at scale {scale:g} is out of range "
                           f"(width 100–8000, height 100–20000, scale 0.1–4)")
-    exe = find_chromium()
     ensure_folder(png.parent)
+    exe = find_chromium()
     with tempfile.TemporaryDirectory(prefix="access-chromium-") as profile, atomic_path(png) as tmp:
         command = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--force-device-scale-factor={scale:g}",
                    f"--window-size={width},{height}", f"--screenshot={tmp}", page.as_uri()]

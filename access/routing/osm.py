@@ -223,13 +223,13 @@ def graph_from_overpass(area_wgs84: BaseGeometry, mode: Mode) -> nx.MultiDiGraph
     worker.start()
     worker.join(limit)
     if worker.is_alive():  # OSMnx retries some answers forever; the daemon thread is left to end with the process
-        return _overpass_failed(url, f"Overpass at {url} gave no {mode.name} network within {limit:g} s "
+        return _overpass_failed(url, f"Overpass at {url} gave no answer within {limit:g} s "
                                      f"(ACCESS_OVERPASS_TIMEOUT)", None)
     if "error" in found:
         exc = found["error"]
         assert isinstance(exc, Exception)
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-        return _overpass_failed(url, f"could not download the {mode.name} network from Overpass at {url} "
+        return _overpass_failed(url, f"could not download a network from Overpass at {url} "
                                      f"({type(exc).__name__}: {reason})", exc)
     return found["graph"]
 

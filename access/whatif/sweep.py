@@ -86,6 +86,12 @@ def _SUBSET_BYTES(n: int) -> int:  # noqa: N802 - reads as a constant of n
     return n + 3 * (12 * 8 + 20 * n)
 
 
+_BLOCK = 256
+"""Subsets evaluated at once."""
+
+_BLOCK_BYTES_PER_CELL = 48
+"""Bytes per (subset, origin) of a block while it is evaluated: ranks, times, weights, buckets and their copies."""
+
 _BUCKET_BITS = 8  # quantiles: a histogram of 2^8-rank buckets first, then a sort inside one bucket
 
 
@@ -358,6 +364,10 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
     real_subset = [cid for cid, r in zip(among, rows, strict=True) if real_available[r]]
 
     masks = subset_masks(len(rows), sizes, max_subsets)
+    n_origins = next(iter(board.minutes.values())).shape[1] if board.minutes else 0
+    require(min(_BLOCK, len(masks)) * n_origins * _BLOCK_BYTES_PER_CELL,
+            f"evaluating {len(masks):,} subsets in blocks of {_BLOCK} over {n_origins:,} origins",
+            "sweep fewer subsets at a time")
     labels = ["+".join(a for a, m in zip(among, mask, strict=True) if m) or "(none)" for mask in masks]
     smaller_better = RANK_BY[by]
     tables, seconds = [], {}
@@ -365,7 +375,7 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
         started = clock.perf_counter()
         minutes = board.minutes[mode]
         fixed = minutes[fixed_rows].min(axis=0) if fixed_rows else None
-        figures = evaluate_subsets(minutes[rows], board.weights(mode), masks, fixed_min=fixed)
+        figures = evaluate_subsets(minutes[rows], board.weights(mode), masks, fixed_min=fixed, block=_BLOCK)
         seconds[mode] = clock.perf_counter() - started
         figures.insert(0, "mode", mode)
         figures.insert(1, "subset", labels)

@@ -18,6 +18,7 @@ Example
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -100,7 +101,7 @@ def week_table(board: Board, *, periods: Sequence[str] | None = None, moments: M
     unknown = [p for p in periods if p not in config.periods]
     if unknown:
         raise ScenarioError(f"unknown period(s) {', '.join(unknown)}; choose from {', '.join(config.periods)}")
-    if not within_min > 0:
+    if not (within_min > 0 and math.isfinite(within_min)):
         raise ScenarioError(f"--within {within_min!r} must be a positive number of minutes")
     moments = dict(moments) if moments else {f"{k} {v.label}": v for k, v in DEFAULT_MOMENTS.items()}
     counters = board.study.places.counters
