@@ -16,6 +16,8 @@ import sys
 from importlib import import_module
 from typing import Any
 
+from access.cli import interrupts
+
 __all__ = ["app", "entry"]
 
 INTERRUPTED_AT_START = "interrupted while starting; nothing was read or written"
@@ -40,8 +42,10 @@ def entry() -> None:
     Every way out is one line on stderr and an exit code: 2 for bad input (a
     usage error included), 130 for Ctrl-C, wherever it lands.
     """
+    interrupts.install()
     try:
         common = _commands()
+        interrupts.check()
     except KeyboardInterrupt:
         sys.stderr.write(f"error: {INTERRUPTED_AT_START}\n")
         raise SystemExit(130) from None

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from access.analysis.study import Study
+from access.cli import interrupts
 from access.core.errors import AccessError, AccessWarning, ScenarioError
 from access.core.version import __version__
 from access.inputs.config import load_config
@@ -157,8 +158,12 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         _default_showwarning(message, category, filename, lineno, file, line)
 
 
+_said = {"interrupted": False}  # whether the one line for a Ctrl-C was printed
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` as one line on stderr; return the exit to raise."""
+    _said["interrupted"] |= code == 130
     errors.print(Text.assemble(("error:", "bold red"), f" {message}"), soft_wrap=True)
     return typer.Exit(code)
 
@@ -167,6 +172,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def reported() -> Iterator[None]:
     """Turn access's own errors into one line and exit code 2, and Ctrl-C into one line and exit code 130."""
     try:
+        interrupts.check()
         yield
     except AccessError as exc:
         raise fail(str(exc)) from None
@@ -190,6 +196,7 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[str], N
 
         def step(description: str) -> None:
             nonlocal first
+            interrupts.check()
             if total is not None and not first:
                 bar.advance(task)
             first = False
@@ -203,12 +210,12 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[str], N
 def main_entry() -> int:
     """Run the command line; return its exit code. Usage errors and Ctrl-C are one line each."""
     try:
-        return app(standalone_mode=False) or 0
+        code = app(standalone_mode=False) or 0
     except (KeyboardInterrupt, typer.Abort):
         fail(INTERRUPTED, 130)
         return 130
     except typer.Exit as exc:
-        return exc.exit_code
+        code = exc.exit_code
     except typer.TyperException as exc:  # a usage error: an unknown option, a missing argument, a bad value
         context = getattr(exc, "ctx", None)
         where = context.command_path if context is not None else "access"
@@ -217,6 +224,9 @@ def main_entry() -> int:
         if message:  # (no message: the help was shown, for a command given nothing)
             fail(f"{message}; see '{where} --help'", code)
         return code
+    if code == 130 and interrupts.pending() and not _said["interrupted"]:
+        fail(INTERRUPTED, 130)  # Typer turns a Ctrl-C while it parses into a bare exit code
+    return code
 
 
 def open_study(study: str) -> Study:
