@@ -177,10 +177,12 @@ def origin_attributes(origins: pd.DataFrame, lsoas: pd.DataFrame, *, with_wards:
         An LSOA lacks a census column or has households but no residents.
     """
     missing = [c for c in _CENSUS_COLUMNS if c not in lsoas.columns]
-    if missing:
+    if missing and len(missing) < len(_CENSUS_COLUMNS) - 1:
         raise DataError(f"the LSOA table lacks census column(s) {', '.join(missing)}; "
                         f"they come from london_lsoa2011_census.csv")
     table = pd.DataFrame(lsoas.drop(columns="geometry", errors="ignore")).set_index("lsoa11")
+    for column in missing:  # a study made from your own frames: no census, so no households, cars, income or PTAL
+        table[column] = np.nan
     residents = table["residents_2011"].astype(float)
     empty = table.index[(residents <= 0) & (table["households_2011"] > 0)].tolist()
     if empty:
@@ -207,7 +209,9 @@ def origin_attributes(origins: pd.DataFrame, lsoas: pd.DataFrame, *, with_wards:
     has_share = frame["no_car_share"].notna()
     frame.loc[has_share, "no_car_share_band"] = _no_car_share_band(frame.loc[has_share, "no_car_share"])
     frame["ward"] = origins["ward_name"] if with_wards and "ward_name" in origins else None
-    if "lsoa11_name" in table.columns:
+    if "borough" in origins:
+        frame["borough"] = origins["borough"]
+    elif "lsoa11_name" in table.columns:
         frame["borough"] = lsoa.map(table["lsoa11_name"].str.rsplit(" ", n=1).str[0])
     else:
         frame["borough"] = None
@@ -259,7 +263,9 @@ def breakdown(
         0–1).  Groups keep a natural order (Q1 first, PTAL 0 first).
     """
     if dimensions is None:
-        dimensions = ["all", "car", "no_car_share", "income", "ptal"]
+        dimensions = ["all", *(d for d, column in (("car", "households_no_car"), ("no_car_share", "no_car_share"),
+                                                    ("income", "income"), ("ptal", "ptal_score"))
+                               if attributes[column].notna().any() and attributes[column].astype(float).sum() > 0)]
         wards = attributes["ward"].dropna()
         if len(wards) and not wards.isin(["unknown"]).all():
             dimensions.append("ward")
@@ -271,14 +277,15 @@ def breakdown(
     rows = []
     for dimension in dimensions:
         # (group label per origin, weight kind, weight column) triples
+        weights_known = [w for w in ("residents", "households") if attributes[w].sum() > 0]
         if dimension == "all":
-            parts = [(pd.Series("everyone", index=attributes.index), w, w) for w in ("residents", "households")]
+            parts = [(pd.Series("everyone", index=attributes.index), w, w) for w in weights_known]
         elif dimension == "car":
             parts = [(pd.Series("no car or van", index=attributes.index), "households", "households_no_car"),
                      (pd.Series("car or van", index=attributes.index), "households", "households_car")]
         else:
             column = {"no_car_share": "no_car_share_band", "income": "income_quintile"}.get(dimension, dimension)
-            parts = [(attributes[column], w, w) for w in ("residents", "households")]
+            parts = [(attributes[column], w, w) for w in weights_known]
         found: dict[str, list[dict]] = {}
         for labels, weight_kind, weight_column in parts:
             weights = attributes[weight_column].to_numpy(float)

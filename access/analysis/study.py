@@ -20,11 +20,13 @@ object; every per-group figure comes from
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -35,15 +37,17 @@ from access.analysis.distances import distance_summary
 from access.analysis.equity import breakdown, origin_attributes
 from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figures, nearest_open, switch_table
 from access.core.arguments import names
-from access.core.errors import StudyError
+from access.core.errors import ArgumentError, StudyError
 from access.core.modes import MODES
-from access.inputs.config import StudyConfig, load_config
+from access.inputs.config import ImportedMode, StudyConfig, frames_config, load_config
+from access.inputs.frames import places_from_frames
 from access.inputs.places import Places, availability, load_borough_polygons
 from access.inputs.sources import mirror_file, sources
+from access.inputs.travel_tables import check_travel_table, read_travel_table
 from access.routing.isochrones import ISOCHRONE_MIN
-from access.routing.network import StreetNetwork
+from access.routing.network import StreetNetwork, network_from_graph
 from access.routing.router import Router
-from access.routing.travel import MAX_GAP_M, TravelTimes
+from access.routing.travel import MAX_GAP_M, TravelTimes, imported_times
 
 __all__ = ["Study", "StudyResult", "load_study", "coverage_table"]
 
@@ -69,12 +73,23 @@ def load_study(name_or_path: str | Path) -> Study:
 
 
 class Study:
-    """A validated study, ready to run.
+    r"""A validated study, ready to run.
+
+    Load one from a study file (:func:`load_study`), or build one from your own
+    GeoDataFrames (:meth:`from_frames`).  Street networks come from the cache,
+    an OSM file or Overpass, or can be given per mode (an OSMnx graph or a
+    :class:`~access.routing.network.StreetNetwork`); a mode's travel times can
+    also be imported from a table computed elsewhere (:meth:`import_times`).
 
     Parameters
     ----------
     config
         The study definition (see :func:`access.inputs.config.load_config`).
+    places
+        Its places, when already made (otherwise loaded from the mirror on first use).
+    networks
+        Street networks to use as they are, by mode: OSMnx ``MultiDiGraph``\ s
+        (unprojected, as OSMnx makes them) or :class:`~access.routing.network.StreetNetwork`\ s.
 
     Examples
     --------
@@ -85,9 +100,152 @@ class Study:
     45.2
     """
 
-    def __init__(self, config: StudyConfig) -> None:
+    def __init__(self, config: StudyConfig, *, places: Places | None = None,
+                 networks: Mapping[str, Any] | None = None) -> None:
         self.config = config
         self._routers: dict[tuple[str | None, bool, bool], Router] = {}
+        self._networks: dict[str, StreetNetwork] = {}
+        self._tables: dict[str, pd.DataFrame] = {}
+        if places is not None:
+            self.__dict__["places"] = places
+        if networks:
+            self.use_networks(networks)
+
+    @classmethod
+    def from_frames(cls, name: str, *, residents: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
+                    boundary: gpd.GeoDataFrame, before: str, after: str, extra: Sequence[str] = (),
+                    population: str = "population", origin_id: str | None = None,
+                    wards: gpd.GeoDataFrame | None = None, areas: gpd.GeoDataFrame | None = None,
+                    area_id: str | None = None, area_name: str | None = None, title: str | None = None,
+                    modes: Sequence[str] | str = ("walk", "cycle", "drive"), crs: str | None = None,
+                    buffer_m: float = 3000.0, counter_max_m: float = 10_000.0, max_snap_m: float = 500.0,
+                    networks: Mapping[str, Any] | None = None) -> Study:
+        """Build a study from your own GeoDataFrames: residents, facilities with hours, a boundary.
+
+        Parameters
+        ----------
+        name
+            A plain name (letters, digits, '-', '_'): it names the output folder.
+        residents
+            Points or polygons with a ``population`` column; polygons become their
+            representative points, and the maps' areas.
+        facilities
+            Points with ``id``, ``name`` and one column of opening hours per period.
+        boundary
+            Where the residents live (polygons).
+        before, after, extra
+            The periods: names of the facilities' hours columns.
+        population, origin_id
+            The residents' population column, and an id column (default: row numbers).
+        wards, areas, area_id, area_name
+            Optional wards, and optional areas to group residents by on the maps.
+        title
+            How the study is called on its pages (default: ``name``).
+        modes
+            Modes to route (``walk``, ``cycle``, ``drive``).
+        crs
+            A projected CRS in metres (default: the boundary's when it is one, else its UTM zone).
+        buffer_m, counter_max_m, max_snap_m
+            As in a study file's ``[area]`` and ``[residents]``.
+        networks
+            Street networks by mode, as for :class:`Study`.
+
+        Raises
+        ------
+        StudyError
+            A name, period, number or CRS is not valid.
+        DataError, HoursError, ArgumentError
+            A frame lacks a column, holds an impossible value, or is not a GeoDataFrame.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import Point, box
+        >>> residents = gpd.GeoDataFrame({"population": [120.0, 80.0]},
+        ...                              geometry=[Point(530500, 180500), Point(533500, 181500)], crs="EPSG:27700")
+        >>> counters = gpd.GeoDataFrame({"id": ["a"], "name": ["A"], "then": ["24/7"], "now": ["Mo-Fr 09:00-17:00"]},
+        ...                             geometry=[Point(531000, 181000)], crs="EPSG:27700")
+        >>> area = gpd.GeoDataFrame({"name": ["Toytown"]}, geometry=[box(530000, 180000, 534000, 182000)],
+        ...                         crs="EPSG:27700")
+        >>> study = Study.from_frames("toytown", residents=residents, facilities=counters, boundary=area,
+        ...                           before="then", after="now", modes="walk")
+        >>> round(float(study.run(offline=True).summary.loc[("now", "walk"), "mean_min"]), 1)  # straight-line estimate
+        23.8
+        """
+        config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
+                               modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
+                               max_snap_m=max_snap_m)
+        places = places_from_frames(config, residents=residents, facilities=facilities, boundary=boundary,
+                                    population=population, origin_id=origin_id, wards=wards, areas=areas,
+                                    area_id=area_id, area_name=area_name)
+        return cls(config, places=places, networks=networks)
+
+    def use_networks(self, networks: Mapping[str, Any]) -> Study:
+        r"""Use these street networks, by mode: OSMnx graphs or :class:`~access.routing.network.StreetNetwork`\ s.
+
+        Returns
+        -------
+        Study
+            This study, for chaining.
+
+        Raises
+        ------
+        StudyError
+            A key is not a mode access routes.
+        ArgumentError
+            A value is neither a graph nor a network.
+        """
+        for mode, network in networks.items():
+            if mode not in MODES:
+                raise StudyError(f"networks are given for walk, cycle and drive, not {mode!r}")
+            if not isinstance(network, StreetNetwork):
+                if not hasattr(network, "edges") or not hasattr(network, "graph"):
+                    raise ArgumentError(f"the {mode} network must be an OSMnx MultiDiGraph or a StreetNetwork, "
+                                        f"not {type(network).__name__}")
+                network = network_from_graph(network, MODES[mode], self.config.crs, "an OSMnx graph given in Python")
+            self._networks[mode] = network
+        for router in self._routers.values():
+            router.use(self._networks)
+        return self
+
+    def import_times(self, mode: str, table: pd.DataFrame, *, label: str, note: str) -> Study:
+        """Add a mode whose travel times were computed elsewhere (r5py, OpenTripPlanner, …).
+
+        Parameters
+        ----------
+        mode
+            Its name, e.g. ``"transit"`` (not walk, cycle or drive).
+        table
+            ``from_id`` (the origin: a postcode, or the residents' id), ``to_id``
+            (the counter id) and ``travel_time`` (minutes; empty where unreachable),
+            as r5py's ``TravelTimeMatrix``.  :meth:`StudyResult.travel_times` writes
+            the same layout.
+        label
+            How it reads after "travel": ``"by public transport"``.
+        note
+            Where the times came from; every output that shows them says so.
+
+        Returns
+        -------
+        Study
+            This study, for chaining; the mode is added to the study's modes.
+
+        Raises
+        ------
+        StudyError
+            The name is not plain, or is a mode access routes itself.
+        DataError
+            The table is not a travel-time table, or names origins or counters the study lacks.
+        """
+        if not isinstance(mode, str) or not mode or not all(c.isalnum() or c in "-_" for c in mode):
+            raise StudyError(f"mode {mode!r} is not a plain name; use letters, digits, '-' and '_'")
+        if mode in MODES:
+            raise StudyError(f"{mode!r} is a mode access routes itself; give imported times another name")
+        self._tables[mode] = check_travel_table(table, f"the {mode} travel times")
+        imported = tuple(m for m in self.config.imported if m.name != mode) + (ImportedMode(mode, label, note),)
+        modes = self.config.modes if mode in self.config.modes else (*self.config.modes, mode)
+        self.config = dataclasses.replace(self.config, imported=imported, modes=modes)
+        return self
 
     def __repr__(self) -> str:
         config = self.config
@@ -103,7 +261,7 @@ class Study:
     @cached_property
     def places(self) -> Places:
         """Boundary, counters, LSOAs, wards and residents (loaded on first use)."""
-        return Places(self.config)
+        return Places.from_config(self.config)
 
     @cached_property
     def area_wgs84(self):  # noqa: ANN201 - a shapely geometry
@@ -126,7 +284,9 @@ class Study:
                     path = Path(chosen)
             self._routers[key] = Router(crs=self.config.crs, area_wgs84=self.area_wgs84,
                                         origin_xy=self.places.origin_xy, max_snap_m=self.config.max_snap_m,
-                                        osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache)
+                                        osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache,
+                                        networks=self._networks,
+                                        imported={m.name: m.note for m in self.config.imported})
         return self._routers[key]
 
     def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
@@ -151,9 +311,18 @@ class Study:
         ``counter_names`` in errors.
         """
         router = self.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
+        if counter_xy is None and mode in {m.name for m in self.config.imported}:
+            return self._imported_times(mode)
         if counter_xy is None:
             return router.times(mode, self.places.counter_xy, counter_names=list(self.places.counters["id"]))
         return router.times(mode, counter_xy, counter_names=counter_names)
+
+    def _imported_times(self, mode: str) -> TravelTimes:
+        spec = next(m for m in self.config.imported if m.name == mode)
+        if mode not in self._tables:
+            self._tables[mode] = read_travel_table(spec.table)
+        return imported_times(self._tables[mode], mode=mode, origin_ids=list(self.places.residents["origin"]),
+                              counter_ids=list(self.places.counters["id"]), note=spec.note)
 
     def far_population(self, times: TravelTimes) -> float:
         """Residents whose origin lies farther than ``max_snap_m`` from ``times``' network."""
@@ -170,6 +339,7 @@ class Study:
         offline: bool = False,
         osm_file: Path | str | None = None,
         use_cache: bool = True,
+        networks: Mapping[str, Any] | None = None,
         on_step: StepCallback | None = None,
     ) -> StudyResult:
         """Run the study.
@@ -185,6 +355,8 @@ class Study:
             overriding the study's.
         use_cache
             Read and write cached networks.
+        networks
+            Street networks to use, by mode: OSMnx graphs or StreetNetworks (see :meth:`use_networks`).
         on_step
             Called with a short description before each step (for progress bars).
 
@@ -193,9 +365,12 @@ class Study:
         StudyResult
         """
         modes = list(names(modes, "modes")) or list(self.config.modes)
+        known = [*MODES, *(m.name for m in self.config.imported)]
         for mode in modes:
-            if mode not in MODES:
-                raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+            if mode not in known:
+                raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(known)}")
+        if networks:
+            self.use_networks(networks)
         report = on_step or (lambda _description: None)
 
         def step(description: str) -> None:
@@ -320,6 +495,34 @@ class StudyResult:
         extra = pd.DataFrame(columns, index=frame.index)
         geometry = frame.pop("geometry")
         return gpd.GeoDataFrame(pd.concat([frame, extra], axis=1), geometry=geometry, crs=self.config.crs)
+
+    def travel_times(self, mode: str) -> pd.DataFrame:
+        """Every origin's minutes to every counter for ``mode``, as a long table in r5py's layout.
+
+        Columns ``from_id`` (the origin: its postcode), ``to_id`` (the counter's id)
+        and ``travel_time`` (minutes; NaN where unreachable, or where the origin is
+        too far from the network to be measured), one row per pair.  The same table
+        can be given back to a study with :meth:`Study.import_times`.
+
+        Raises
+        ------
+        StudyError
+            ``mode`` was not run.
+
+        Examples
+        --------
+        >>> result = load_study("redbridge-2017").run(modes=["walk"], offline=True)
+        >>> table = result.travel_times("walk")
+        >>> list(table.columns), len(table) == 10 * 4599
+        (['from_id', 'to_id', 'travel_time'], True)
+        """
+        self._check_mode(mode)
+        times = self.times[mode]
+        minutes = np.where(times.excluded[None, :] | ~np.isfinite(times.minutes), np.nan, times.minutes)
+        counters = self.study.places.counters["id"].to_numpy()
+        origins = self.study.places.residents["origin"].to_numpy()
+        return pd.DataFrame({"from_id": np.tile(origins, len(counters)), "to_id": np.repeat(counters, len(origins)),
+                             "travel_time": minutes.ravel()})
 
     def _minutes(self, mode: str, period: str) -> np.ndarray:
         return self.origins[f"{mode}_{period}_min"].to_numpy(float)

@@ -16,7 +16,7 @@ A study file looks like this (every key is checked; an unknown key is an error):
     max_snap_m = 500                      # origins farther than this from the network are flagged
 
     [counters]
-    table = "counters/redbridge-2017.csv" # under data/, one column of hours per period
+    table = "../counters/redbridge-2017.csv"  # relative to this file; one column of hours per period
     # or, instead of table: source = "london-met" (an adapter in access.inputs.counter_sources)
 
     [periods]
@@ -45,6 +45,7 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,8 @@ from access.inputs.counter_sources import ADAPTERS
 from access.inputs.hours import parse_hours, parse_moment
 from access.inputs.sources import sources
 
-__all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "load_config", "list_studies", "studies_dir", "study_file",
-           "LONDON_BOROUGHS", "RESERVED_PERIODS"]
+__all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "ImportedMode", "load_config", "list_studies", "studies_dir",
+           "study_file", "frames_config", "LONDON_BOROUGHS", "RESERVED_PERIODS"]
 
 LONDON_BOROUGHS: tuple[str, ...] = (
     "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "City of London",
@@ -75,10 +76,11 @@ LONDON_BOROUGHS: tuple[str, ...] = (
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"name": str, "title": str, "description": str, "crs": str,
          "area": dict, "residents": dict, "counters": dict, "periods": dict,
-         "modes": dict, "network": dict, "scenarios": dict},
+         "modes": dict, "network": dict, "scenarios": dict, "travel_times": dict},
+    "travel_times": {"table": str, "label": str, "note": str},
     "area": {"boroughs": (list, str), "buffer_m": (int, float), "counter_max_m": (int, float)},
     "residents": {"wards": str, "max_snap_m": (int, float)},
-    "counters": {"table": str, "source": str},
+    "counters": {"table": str, "source": str, "crs": str},
     "periods": {"before": str, "after": str, "extra": list},
     "modes": {"use": (list, str)},
     "network": {"osm_file": str},
@@ -99,6 +101,28 @@ class OpenedSpec:
     lon: float | None = None
     postcode: str | None = None
     hours: str = "24/7"
+
+
+@dataclass(frozen=True)
+class ImportedMode:
+    """A mode whose travel times were computed elsewhere (``[travel_times.<mode>]``): r5py, OpenTripPlanner.
+
+    Attributes
+    ----------
+    name
+        The mode's name, e.g. ``transit``.
+    label
+        How it reads after "travel", e.g. ``"by public transport"``.
+    note
+        Where the times came from; every output that shows them says so.
+    table
+        The table's file (``from_id``, ``to_id``, ``travel_time``), or ``None`` when given in Python.
+    """
+
+    name: str
+    label: str
+    note: str
+    table: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +178,12 @@ class StudyConfig:
     outside_files
         Files the study reads from outside its folder and the project's data/
         (given by absolute path), as (what, path): the run names them.
+    counters_crs
+        The CRS of the counter table's ``x``/``y`` columns (``[counters] crs``), when it has them.
+    built_from
+        For a study made in Python (:meth:`access.Study.from_frames`), what it was built from.
+    imported
+        Modes whose travel times come from a table computed elsewhere (``[travel_times.<mode>]``).
     """
 
     name: str
@@ -175,10 +205,23 @@ class StudyConfig:
     counters_source: str | None = None
     scenarios: tuple[ScenarioSpec, ...] = ()
     outside_files: tuple[tuple[str, Path], ...] = ()
+    counters_crs: str | None = None
+    built_from: str = ""
+    imported: tuple[ImportedMode, ...] = ()
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "periods", (self.before, self.after, *self.extra_periods))
+
+    def mode_label(self, mode: str) -> str:
+        """How ``mode`` reads after "travel": ``"on foot"``, or an imported mode's own label.
+
+        >>> load_config("redbridge-2017").mode_label("walk")
+        'on foot'
+        """
+        if mode in MODES:
+            return MODES[mode].label
+        return next((m.label for m in self.imported if m.name == mode), mode)
 
 
 def studies_dir() -> Path:
@@ -247,6 +290,17 @@ def _slug(value: str, what: str, where: Path) -> str:
     return value
 
 
+def study_name(value: Any, *, where: str) -> str:
+    """Return ``value`` if it is a valid study name (letters, digits, ``-``, ``_``; at most 64).
+
+    >>> study_name("havering-2017", where="new study")
+    'havering-2017'
+    """
+    if not isinstance(value, str):
+        raise StudyError(f"{where}: a study name is text such as 'havering-2017', not {value!r}")
+    return _slug(value, "name", Path(where))
+
+
 def _number(section: dict[str, Any], key: str, label: str, where: Path) -> float:
     default, low, high = _RANGES[key]
     value = float(section.get(key, default))
@@ -266,6 +320,15 @@ def _crs(value: str, where: Path) -> str:
         raise StudyError(f"{where}: crs = {value!r} is not a projected CRS in metres (it is "
                          f"{'geographic' if crs.is_geographic else 'in ' + ', '.join(sorted(units))}); distances "
                          f"and the network need metres, e.g. \"EPSG:27700\" (British National Grid)")
+    return value
+
+
+def _any_crs(value: str, where: Path) -> str:
+    try:
+        pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError as exc:
+        raise StudyError(f"{where}: [counters] crs = {value!r} is not a coordinate reference system pyproj knows, "
+                         f"e.g. \"EPSG:27700\"") from exc
     return value
 
 
@@ -371,10 +434,12 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
 
     area, residents = raw["area"], raw.get("residents", {})
     periods, modes = raw["periods"], raw.get("modes", {})
+    imported = _imported(raw.get("travel_times", {}), folder, path)
     mode_names = _string_list(modes.get("use", ["walk", "cycle", "drive"]), "[modes] use", path)
     for mode in mode_names:
-        if mode not in MODES:
-            raise StudyError(f"{path}: unknown mode {mode!r} in [modes] use; choose from {', '.join(MODES)}")
+        if mode not in MODES and mode not in {m.name for m in imported}:
+            raise StudyError(f"{path}: unknown mode {mode!r} in [modes] use; choose from {', '.join(MODES)}, or "
+                             f"give its travel times in a [travel_times.{mode}] table")
     if len(set(mode_names)) != len(mode_names) or not mode_names:
         raise StudyError(f"{path}: [modes] use must list each mode once, not {list(mode_names)!r}")
 
@@ -436,7 +501,76 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         scenarios=tuple(_scenario(scenario, spec, all_periods, path)
                         for scenario, spec in raw.get("scenarios", {}).items()),
         outside_files=outside,
+        counters_crs=_any_crs(raw["counters"]["crs"], path) if "crs" in raw["counters"] else None,
+        imported=imported,
     )
+
+
+def _imported(section: dict[str, Any], folder: Path, path: Path) -> tuple[ImportedMode, ...]:
+    """Read the ``[travel_times.<mode>]`` tables: modes whose times were computed elsewhere."""
+    found = []
+    for name, spec in section.items():
+        label = f"[travel_times.{name}]"
+        _slug(name, "mode", path)
+        if name in MODES:
+            raise StudyError(f"{path}: {label}: {name!r} is a mode access routes itself; give imported times "
+                             f"another name, e.g. '{name}-imported'")
+        if not isinstance(spec, dict):
+            raise StudyError(f"{path}: {label} must be a table with table, label and note")
+        _check_table(spec, "travel_times", path, label)
+        if "table" not in spec:
+            raise StudyError(f"{path}: {label} is missing the required key 'table' (a CSV of from_id, to_id, "
+                             f"travel_time)")
+        table, _outside = study_file(spec["table"], folder, f"{label} table", path)
+        found.append(ImportedMode(name=name, label=spec.get("label") or f"({name})",
+                                  note=spec.get("note") or f"travel times from {table.name}", table=table))
+    return tuple(found)
+
+
+def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: Sequence[str] = (),
+                  title: str | None = None, modes: Sequence[str] | str = ("walk", "cycle", "drive"),
+                  crs: str | None = None, buffer_m: float = 3000.0, counter_max_m: float = 10_000.0,
+                  max_snap_m: float = 500.0) -> StudyConfig:
+    """Define a study made in Python from GeoDataFrames, checked as a study file's definition is.
+
+    ``crs`` defaults to the boundary's when it is a projected CRS in metres, else
+    to the boundary's UTM zone.
+
+    Raises
+    ------
+    StudyError
+        A name, period, mode, number or CRS is not valid.
+    """
+    where = Path(f"<study {name!r} from GeoDataFrames>")
+    if not isinstance(name, str):
+        raise ArgumentError(f"a study's name is text, not {name!r}")
+    _slug(name, "name", where)
+    if crs is None:
+        own = getattr(boundary, "crs", None)
+        units = {axis.unit_name for axis in own.axis_info} if own is not None else set()
+        crs = own.to_string() if own is not None and own.is_projected and units == {"metre"} else \
+            boundary.estimate_utm_crs().to_string()
+    crs = _crs(crs, where)
+    periods = (before, after, *extra)
+    for period in periods:
+        if not isinstance(period, str):
+            raise StudyError(f"{where}: period {period!r} must be the name of a column of hours")
+        _slug(period, "period", where)
+        if period.lower() in RESERVED_PERIODS:
+            raise StudyError(f"{where}: period {period!r} has the name of a column of the counter table or the "
+                             f"outputs; rename the column, e.g. '{period}_period'")
+    if len(set(periods)) != len(periods):
+        raise StudyError(f"{where}: a period is named twice: {list(periods)!r}")
+    mode_names = _string_list(modes, "modes", where)
+    unknown = [m for m in mode_names if m not in MODES]
+    if unknown:
+        raise StudyError(f"{where}: unknown mode {unknown[0]!r}; choose from {', '.join(MODES)} (import others "
+                         f"with Study.import_times)")
+    numbers = {"buffer_m": buffer_m, "counter_max_m": counter_max_m, "max_snap_m": max_snap_m}
+    checked = {key: _number(numbers, key, "", where) for key in numbers}
+    return StudyConfig(name=name, title=title or name, source=where, boroughs=(title or name,), counters_table=None,
+                       before=before, after=after, extra_periods=tuple(extra), crs=crs, modes=mode_names,
+                       built_from="GeoDataFrames given in Python (Study.from_frames)", **checked)
 
 
 def _counters(section: dict[str, Any], folder: Path,

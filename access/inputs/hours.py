@@ -2,7 +2,7 @@
 
 A counter's hours in one period are one of:
 
-``off``
+``off`` (or ``closed``)
     No public counter in that period.  The counter is closed at every moment.
 ``open``
     A counter existed but its hours are not known.  It is treated as available
@@ -163,7 +163,9 @@ def parse_hours(text: str) -> Hours:
     if not isinstance(text, str) or not text.strip():
         raise HoursError(f"opening hours {text!r} are empty; use {SUPPORTED}")
     cleaned = " ".join(text.split())
-    if cleaned in ("off", "open", "unknown"):
+    if cleaned.lower() in ("off", "closed"):  # 'closed' is the word many tables use for 'off'
+        return Hours(cleaned, "off")
+    if cleaned in ("open", "unknown"):
         return Hours(cleaned, cleaned)  # type: ignore[arg-type]
     if cleaned == "24/7":
         return Hours(cleaned, "scheduled", np.ones(MINUTES_PER_WEEK, dtype=bool))

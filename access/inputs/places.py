@@ -18,16 +18,17 @@ import pandas as pd
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
-from access.core.errors import DataError, HoursError, StudyError
+from access.core.errors import DataError, HoursError, ScenarioError, StudyError
 from access.inputs.config import StudyConfig
 from access.inputs.counter_sources import counter_source
 from access.inputs.hours import Hours, available, parse_hours
-from access.inputs.postcodes import postcode_table
+from access.inputs.postcodes import lookup_postcode, postcode_table
 from access.inputs.sources import mirror_file
 
 __all__ = [
     "Places", "load_places", "load_boundary", "load_counters", "load_residents",
     "load_lsoas", "load_wards", "counter_hours", "availability", "load_borough_polygons", "read_counter_table",
+    "locate_counters", "COORDINATES", "borough_outline",
 ]
 
 COUNTER_COLUMNS = ("id", "name", "lon", "lat")
@@ -37,33 +38,51 @@ WGS84 = "EPSG:4326"
 class Places:
     """Everything a study needs to know about where things are.
 
+    Made from a study's files by :meth:`from_config`, or from GeoDataFrames by
+    :func:`access.inputs.frames.places_from_frames`.
+
     Attributes
     ----------
     boundary
-        The study boroughs, dissolved into one row.
+        The study boroughs (or area), dissolved into one row.
     area
-        The network area: the convex hull of the boroughs and every counter,
+        The network area: the convex hull of the boundary and every counter,
         grown by the study's buffer, so that a route from any resident to any
-        counter may leave the borough.
+        counter may leave the boundary.
     counters
         One row per counter, with a column of hours per period.
     residents
         One row per origin (live postcode, or an LSOA's representative point),
-        with its share of the 2011 population.
+        with its share of the population.
     lsoas
-        The study's LSOA polygons with their 2011 residents.
+        The areas the maps and tables group residents by, with their residents:
+        the 2011 LSOAs for a study of London boroughs (``area_kind`` "LSOA").
     wards
         Ward polygons, when the study names a ward file, else ``None``.
+    area_kind
+        What the areas are called on maps and in tables.
     """
 
-    def __init__(self, config: StudyConfig) -> None:
-        self.config = config
-        self.boundary = load_boundary(config)
-        self.counters = load_counters(config, self.boundary.geometry.iloc[0])
-        self.area: BaseGeometry = network_area(self.boundary, self.counters, config.buffer_m)
-        self.lsoas = load_lsoas(config)
-        self.wards = load_wards(config)
-        self.residents = load_residents(config, self.lsoas, self.wards)
+    def __init__(self, *, boundary: gpd.GeoDataFrame, counters: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame,
+                 wards: gpd.GeoDataFrame | None, residents: gpd.GeoDataFrame, buffer_m: float,
+                 area_kind: str = "LSOA") -> None:
+        self.boundary = boundary
+        self.counters = counters
+        self.area: BaseGeometry = network_area(boundary, counters, buffer_m)
+        self.lsoas = lsoas
+        self.wards = wards
+        self.residents = residents
+        self.area_kind = area_kind
+
+    @classmethod
+    def from_config(cls, config: StudyConfig) -> Places:
+        """Load boundary, counters, LSOAs, wards and residents for a study of London boroughs from the mirror."""
+        boundary = load_boundary(config)
+        counters = load_counters(config, boundary.geometry.iloc[0])
+        lsoas = load_lsoas(config)
+        wards = load_wards(config)
+        return cls(boundary=boundary, counters=counters, lsoas=lsoas, wards=wards,
+                   residents=load_residents(config, lsoas, wards), buffer_m=config.buffer_m)
 
     @property
     def counter_xy(self) -> np.ndarray:
@@ -81,8 +100,8 @@ def _xy(frame: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def load_places(config: StudyConfig) -> Places:
-    """Load boundary, counters, LSOAs, wards and residents for a study."""
-    return Places(config)
+    """Load boundary, counters, LSOAs, wards and residents for a study (:meth:`Places.from_config`)."""
+    return Places.from_config(config)
 
 
 @lru_cache(maxsize=4)
@@ -92,21 +111,27 @@ def _read_geojson(path: Path) -> gpd.GeoDataFrame:
 
 def load_boundary(config: StudyConfig) -> gpd.GeoDataFrame:
     """Return the study's boroughs, dissolved into one polygon, in the study CRS."""
-    boroughs = _read_geojson(mirror_file("boroughs"))
-    known = set(boroughs["BOROUGH"])
-    for name in config.boroughs:
+    where = str(config.source)
+    _check_scale(config, borough_outline(config.boroughs, crs=WGS84, where=where).geometry.iloc[0].centroid)
+    return borough_outline(config.boroughs, crs=config.crs, where=where)
+
+
+def borough_outline(boroughs: Sequence[str], *, crs: str, where: str) -> gpd.GeoDataFrame:
+    """Return London boroughs, dissolved into one row (``name``, ``geometry``), in ``crs``.
+
+    Raises
+    ------
+    StudyError
+        A name is not a borough of ``london_boroughs.geojson`` (the message lists them).
+    """
+    table = _read_geojson(mirror_file("boroughs"))
+    known = set(table["BOROUGH"])
+    for name in boroughs:
         if name not in known:
-            raise StudyError(
-                f"{config.source}: borough {name!r} is not in london_boroughs.geojson; "
-                f"use one of: {', '.join(sorted(known))}"
-            )
-    _check_scale(config, boroughs[boroughs["BOROUGH"].isin(config.boroughs)].union_all().centroid)
-    chosen = boroughs[boroughs["BOROUGH"].isin(config.boroughs)].to_crs(config.crs)
-    dissolved = gpd.GeoDataFrame(
-        {"name": [" + ".join(config.boroughs)]},
-        geometry=[chosen.union_all()], crs=config.crs,
-    )
-    return dissolved
+            raise StudyError(f"{where}: borough {name!r} is not in london_boroughs.geojson; "
+                             f"use one of: {', '.join(sorted(known))}")
+    chosen = table[table["BOROUGH"].isin(boroughs)].to_crs(crs)
+    return gpd.GeoDataFrame({"name": [" + ".join(boroughs)]}, geometry=[chosen.union_all()], crs=crs)
 
 
 MAX_SCALE_ERROR = 0.005
@@ -143,76 +168,152 @@ def availability(counters: pd.DataFrame, periods: Sequence[str]) -> pd.DataFrame
 
 
 def load_counters(config: StudyConfig, boundary: BaseGeometry) -> gpd.GeoDataFrame:
-    """Return the study's counter table, checked and located.
-
-    A counter may lie outside the boroughs (residents use the nearest one
-    wherever it is), but not farther from them than ``[area] counter_max_m``.
+    """Return the study's counter table, checked and located (see :func:`locate_counters`).
 
     Raises
     ------
     DataError
-        A column is missing, an id repeats, a coordinate is not a number, or
-        a counter lies farther than ``counter_max_m`` from the boroughs.
+        A column is missing, an id repeats, a coordinate is not a number, a
+        postcode is unknown, or a counter lies farther than ``counter_max_m``
+        from the boroughs.
     HoursError
         An hours string is not understood (the message names it).
     """
     if config.counters_source is not None:
-        table = f"counter source {config.counters_source!r}"
+        where = f"counter source {config.counters_source!r}"
         counters = counter_source(config.counters_source)
     else:
-        table = config.counters_table
-        counters = read_counter_table(table)
-    missing = [c for c in (*COUNTER_COLUMNS, *config.periods) if c not in counters.columns]
+        where = f"counter table {config.counters_table}"
+        counters = read_counter_table(config.counters_table)
+    return locate_counters(counters, config, boundary, where=where)
+
+
+COORDINATES = (("lon", "lat"), ("longitude", "latitude"), ("lng", "lat"), ("long", "lat"))
+"""Column pairs read as longitude and latitude (WGS84), in order of preference; ``x``/``y`` need ``[counters] crs``."""
+
+
+def _coordinates(table: pd.DataFrame, config: StudyConfig, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each counter's longitude and latitude: from coordinate columns, ``x``/``y`` in a CRS, or its postcode."""
+    columns = {c.lower().strip(): c for c in table.columns}
+    n = len(table)
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    given = np.zeros(n, dtype=bool)
+    pair = next(((columns[a], columns[b]) for a, b in COORDINATES if a in columns and b in columns), None)
+    if pair is None and "x" in columns and "y" in columns:
+        if config.counters_crs is None:
+            raise DataError(f"{where}: it has x and y columns but the study gives no [counters] crs; say which "
+                            f"CRS they are in, e.g. crs = \"EPSG:27700\", or give lon and lat")
+        pair = (columns["x"], columns["y"])
+    if pair is not None:
+        values = [pd.to_numeric(table[c].replace({"": None}), errors="coerce").to_numpy(float) for c in pair]
+        given = ~(np.isnan(values[0]) & np.isnan(values[1])) | ("postcode" not in columns)
+        for name, column in zip(("lon" if pair[0] != columns.get("x") else "x",
+                                 "lat" if pair[1] != columns.get("y") else "y"), values, strict=True):
+            bad = table["id"][given & ~np.isfinite(column)].tolist()
+            if bad:
+                raise DataError(f"{where}: {name} of {', '.join(map(str, bad))} is not a number; give lon and lat "
+                                f"in decimal degrees (WGS84), e.g. -0.1027, 51.5168, or a postcode")
+        if pair[0] == columns.get("x"):
+            values = list(pyproj.Transformer.from_crs(config.counters_crs, WGS84, always_xy=True)
+                          .transform(values[0], values[1]))
+        lon[given], lat[given] = values[0][given], values[1][given]
+    missing = ~given
+    if missing.any():
+        if "postcode" not in columns:
+            raise DataError(f"{where}: no coordinates; give lon and lat (or latitude and longitude, or x and y "
+                            f"with [counters] crs), or a postcode for each counter")
+        postcodes = table[columns["postcode"]].astype(str).str.strip()
+        unknown = []
+        for row in np.flatnonzero(missing):
+            try:
+                lon[row], lat[row] = lookup_postcode(postcodes.iloc[row])
+            except ScenarioError:
+                unknown.append(f"{postcodes.iloc[row]!r} ({table['id'].iloc[row]})")
+        if unknown:
+            raise DataError(f"{where}: postcode(s) {', '.join(unknown)} are not live London postcodes in Code-Point "
+                            f"Open 2025; check them, or give lon and lat for those counters")
+    return lon, lat
+
+
+def locate_counters(counters: pd.DataFrame, config: StudyConfig, boundary: BaseGeometry, *,
+                    where: str) -> gpd.GeoDataFrame:
+    """Check a counter table and place it, in the study CRS.
+
+    Every column an output needs is checked here, before any computing: an
+    ``id`` per counter (unique), hours in each of the study's periods (the word
+    ``closed`` reads as ``off``), and a place: ``lon``/``lat`` (or
+    ``longitude``/``latitude``, or ``x``/``y`` in the study's ``[counters]
+    crs``), or a ``postcode``, looked up in the mirror's Code-Point Open (a row
+    with blank coordinates and a postcode is placed at its postcode).  ``name``
+    defaults to the id and ``address`` to the postcode, or nothing.  A counter
+    may lie outside the boroughs (residents use the nearest one wherever it
+    is), but not farther from them than ``[area] counter_max_m``.
+
+    Raises
+    ------
+    DataError
+        A column is missing, an id is blank or repeated, a coordinate is not a
+        number, a postcode is unknown, or a counter lies too far away.
+    HoursError
+        An hours string is not understood (the message names it).
+    StudyError
+        No counter is available in the ``before`` or the ``after`` period.
+    """
+    counters = pd.DataFrame(counters).copy()
+    counters.columns = [str(c).strip() for c in counters.columns]
+    missing = [c for c in ("id", *config.periods) if c not in counters.columns]
     if missing:
-        raise DataError(f"counter table {table} lacks column(s) {', '.join(missing)}; "
-                        f"it needs {', '.join((*COUNTER_COLUMNS, *config.periods))} (one column of hours "
-                        f"per period in the study's [periods]): add the column, or fix the period's name")
-    blank = [str(row + 2) for row in np.flatnonzero(counters["id"].str.strip() == "")]
+        raise DataError(f"{where} lacks column(s) {', '.join(missing)}; it needs id, a place (lon and lat, or a "
+                        f"postcode) and one column of hours per period ({', '.join(config.periods)}): add the "
+                        f"column, or fix the period's name")
+    counters["id"] = counters["id"].astype(str).str.strip()
+    blank = [str(row + 2) for row in np.flatnonzero(counters["id"] == "")]
     if blank:
-        raise DataError(f"counter table {table}: line(s) {', '.join(blank)} have no id; give every counter "
+        raise DataError(f"{where}: line(s) {', '.join(blank)} have no id; give every counter "
                         f"a unique id (letters, digits, '-')")
     duplicated = counters["id"][counters["id"].duplicated()].tolist()
     if duplicated:
-        raise DataError(f"counter table {table}: id(s) {', '.join(duplicated)} appear more than once; "
+        raise DataError(f"{where}: id(s) {', '.join(duplicated)} appear more than once; "
                         f"give every counter a unique id")
-    for column in ("lon", "lat"):
-        values = pd.to_numeric(counters[column], errors="coerce")
-        bad = counters["id"][~np.isfinite(values)].tolist()
-        if bad:
-            raise DataError(f"counter table {table}: {column} of {', '.join(bad)} is not a number; "
-                            f"give lon and lat in decimal degrees (WGS84), e.g. -0.1027, 51.5168")
-        counters[column] = values
+    if "name" not in counters.columns:
+        counters["name"] = counters["id"]
+    if "address" not in counters.columns:
+        counters["address"] = counters["postcode"] if "postcode" in counters.columns else ""
+    for column in ("name", "address"):
+        counters[column] = counters[column].fillna("").astype(str)
     for period in config.periods:
+        counters[period] = counters[period].fillna("").astype(str)
         for cid, text in zip(counters["id"], counters[period], strict=True):
             try:
                 parse_hours(text)
             except HoursError as exc:
-                raise HoursError(f"counter table {table}, counter {cid!r}, period {period!r}: {exc}") from exc
+                raise HoursError(f"{where}, counter {cid!r}, period {period!r}: {exc}") from exc
     for period in (config.before, config.after):
         if not available(counters[period]).any():
             raise StudyError(f"{config.source}: no counter is available in period {period!r} (every one is 'off' "
-                             f"or has no open minute in {table}); the study compares {config.before!r} with "
+                             f"or has no open minute in {where}); the study compares {config.before!r} with "
                              f"{config.after!r}, so each needs at least one counter")
-    located = gpd.GeoDataFrame(
-        counters, geometry=gpd.points_from_xy(counters["lon"], counters["lat"]), crs=WGS84
-    ).to_crs(config.crs)
+    lon, lat = _coordinates(counters, config, where)
+    counters["lon"], counters["lat"] = lon, lat
+    located = gpd.GeoDataFrame(counters, geometry=gpd.points_from_xy(lon, lat), crs=WGS84).to_crs(config.crs)
     distance = located.distance(boundary)
     outside = located["id"][distance > config.counter_max_m].tolist()
-    swapped = gpd.GeoSeries(gpd.points_from_xy(counters["lat"], counters["lon"]), crs=WGS84).to_crs(config.crs)
+    swapped = gpd.GeoSeries(gpd.points_from_xy(lat, lon), crs=WGS84).to_crs(config.crs)
     looks_swapped = [cid for cid, far, near in zip(located["id"], distance > config.counter_max_m,
                                                    swapped.distance(boundary) <= config.counter_max_m, strict=True)
                      if far and near]
+    area_name = " + ".join(config.boroughs)
     if looks_swapped:
         km = distance[located["id"] == looks_swapped[0]].iloc[0] / 1000
         raise DataError(
-            f"counter table {table}: lon and lat of counter(s) {', '.join(looks_swapped)} look swapped: "
-            f"as written {looks_swapped[0]!r} lies {km:,.0f} km from {' + '.join(config.boroughs)}, "
+            f"{where}: lon and lat of counter(s) {', '.join(looks_swapped)} look swapped: "
+            f"as written {looks_swapped[0]!r} lies {km:,.0f} km from {area_name}, "
             f"swapped it lies within {config.counter_max_m:g} m of it; swap the two values"
         )
     if outside:
         raise DataError(
-            f"counter table {table}: counter(s) {', '.join(outside)} lie more than "
-            f"{config.counter_max_m:g} m from {' + '.join(config.boroughs)}; check that lon and lat "
+            f"{where}: counter(s) {', '.join(outside)} lie more than "
+            f"{config.counter_max_m:g} m from {area_name}; check that lon and lat "
             f"are not swapped, or raise [area] counter_max_m"
         )
     return located.reset_index(drop=True)

@@ -27,7 +27,7 @@ import shapely
 from access.core.modes import WALK_M_PER_MIN
 from access.routing.detour import load_detour_factors
 from access.routing.network import StreetNetwork
-from access.routing.travel import TravelTimes, nearest_node_times
+from access.routing.travel import IMPORTED_MODEL, TravelTimes, nearest_node_times
 
 __all__ = ["ISOCHRONE_MIN", "STREET_BUFFER_M", "SIMPLIFY_M", "node_minutes", "network_isochrones",
            "disc_isochrones", "areas_within"]
@@ -112,10 +112,11 @@ def areas_within(times: TravelTimes, counter_xy: np.ndarray,
 
     On ``times``' street network when it has one (the counters join it at their
     nearest node, and their walk from it counts), else discs of the
-    straight-line estimate.  No counters give empty polygons.
+    straight-line estimate.  No counters, or imported times (which have no
+    ground to draw on), give empty polygons.
     """
     counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
-    if not len(counter_xy):
+    if not len(counter_xy) or times.model == IMPORTED_MODEL:  # imported times have no ground to draw on
         return [shapely.Polygon()] * len(thresholds)
     if times.network is None:
         factor = load_detour_factors()[times.mode]

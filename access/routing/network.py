@@ -174,6 +174,8 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
 
     if graph.number_of_edges() == 0:
         raise NetworkError(f"the {mode.name} network from {source} has no edges")
+    if not pyproj.CRS.from_user_input(graph.graph.get("crs", "EPSG:4326")).is_geographic:
+        graph = ox.projection.project_graph(graph, to_latlong=True)  # a projected OSMnx graph: back to lon/lat
     graph = ox.truncate.largest_component(graph, strongly=True)
     if graph.number_of_edges() == 0:
         raise NetworkError(f"the {mode.name} network from {source} has no strongly connected part")

@@ -28,7 +28,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from access.core.budget import FLOAT_BYTES, require
-from access.core.errors import NetworkUnavailable, StudyError
+from access.core.errors import NetworkUnavailable, ScenarioError, StudyError
 from access.core.modes import MODES
 from access.routing.detour import load_detour_factors
 from access.routing.network import StreetNetwork, get_network
@@ -60,11 +60,14 @@ class Router:
         Read and write the network cache.
     networks
         Networks already built, by mode; they are used as they are.
+    imported
+        Modes whose times were imported (name → where from): nothing can be routed in them.
     """
 
     def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,
                  osm_file: Path | None = None, osm_file_sha256: str | None = None, offline: bool = False,
-                 use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None) -> None:
+                 use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None,
+                 imported: dict[str, str] | None = None) -> None:
         self.crs = crs
         self.area_wgs84 = area_wgs84
         self.origin_xy = np.asarray(origin_xy, dtype=float)
@@ -74,6 +77,11 @@ class Router:
         self.offline = offline
         self.use_cache = use_cache
         self._networks: dict[str, StreetNetwork | NetworkUnavailable] = dict(networks or {})
+        self.imported = dict(imported or {})
+
+    def use(self, networks: dict[str, StreetNetwork]) -> None:
+        """Use these networks from now on, by mode (in place of whatever was loaded)."""
+        self._networks.update(networks)
 
     def __repr__(self) -> str:
         source = (f"file {self.osm_file.name}" if self.osm_file is not None
@@ -90,6 +98,9 @@ class Router:
         NetworkUnavailable
             None can be had; the same answer is given again without retrying.
         """
+        if mode in self.imported:
+            raise ScenarioError(f"mode {mode!r} has imported travel times ({self.imported[mode]}): access cannot "
+                                f"route new counters or candidate sites in it; use walk, cycle or drive for those")
         if mode not in MODES:
             raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         if mode not in self._networks:
@@ -121,6 +132,8 @@ class Router:
         require(len(counter_xy) * len(self.origin_xy) * FLOAT_BYTES * 3,
                 f"the {mode} matrix of {len(counter_xy):,} counters × {len(self.origin_xy):,} origins",
                 "route fewer counters or origins at a time")
+        if mode in self.imported:
+            self.network(mode)  # (says why not)
         try:
             network = self.network(mode)
         except NetworkUnavailable as exc:

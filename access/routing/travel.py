@@ -12,19 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from access.core.errors import OffNetworkError
+from access.core.errors import DataError, OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
 from access.routing.detour import DetourFactor
 from access.routing.network import StreetNetwork
 
 __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
-           "NETWORK_MODEL", "STRAIGHT_LINE_MODEL", "MAX_GAP_M"]
+           "imported_times", "NETWORK_MODEL", "STRAIGHT_LINE_MODEL", "IMPORTED_MODEL", "MAX_GAP_M"]
 
 NETWORK_MODEL = "street network"
 STRAIGHT_LINE_MODEL = "straight-line estimate"
+IMPORTED_MODEL = "imported travel times"
 
 
 MAX_GAP_M = 1000.0
@@ -279,3 +281,56 @@ def straight_line_times(
                        origin_snap_m=zeros_o, counter_snap_m=zeros_c,
                        far_from_network=np.zeros(origin_xy.shape[0], dtype=bool), detail=detail,
                        unavailable=unavailable)
+
+
+def imported_times(table: pd.DataFrame, *, mode: str, origin_ids: Sequence[str], counter_ids: Sequence[str],
+                   note: str) -> TravelTimes:
+    """Counter × origin minutes from travel times computed elsewhere (a checked long table).
+
+    Parameters
+    ----------
+    table
+        ``from_id`` (origin), ``to_id`` (counter), ``travel_time`` (minutes; NaN
+        where unreachable), as :func:`access.inputs.travel_tables.check_travel_table` gives it.
+    mode
+        The mode's name (e.g. ``transit``).
+    origin_ids, counter_ids
+        The study's origins and counters, in row order.
+    note
+        Where the times came from, for every output that shows them.
+
+    Returns
+    -------
+    TravelTimes
+        A pair missing from the table, or with an empty time, is unreachable (``inf``).
+
+    Raises
+    ------
+    DataError
+        The table names an origin or a counter the study does not have.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> times = imported_times(pd.DataFrame({"from_id": ["a", "b"], "to_id": ["x", "x"], "travel_time": [3.0, None]}),
+    ...                        mode="transit", origin_ids=["a", "b"], counter_ids=["x"], note="made by hand")
+    >>> times.minutes.tolist(), times.model
+    ([[3.0, inf]], 'imported travel times')
+    """
+    origins = pd.Index(origin_ids)
+    counters = pd.Index(counter_ids)
+    unknown_counters = sorted(set(table["to_id"]) - set(counters))
+    if unknown_counters:
+        raise DataError(f"the {mode} travel times name counter(s) {', '.join(unknown_counters[:5])} that the study "
+                        f"does not have; to_id must be a counter id ({', '.join(counters[:5])}, …)")
+    unknown_origins = sorted(set(table["from_id"]) - set(origins))
+    if unknown_origins:
+        raise DataError(f"the {mode} travel times name {len(unknown_origins):,} origin(s) the study does not have "
+                        f"({', '.join(unknown_origins[:3])}, …); from_id must be an origin of the study (a postcode)")
+    minutes = np.full((len(counters), len(origins)), np.inf)
+    rows, cols = counters.get_indexer(table["to_id"]), origins.get_indexer(table["from_id"])
+    values = table["travel_time"].to_numpy(float)
+    minutes[rows, cols] = np.where(np.isnan(values), np.inf, values)
+    zeros_o, zeros_c = np.zeros(len(origins)), np.zeros(len(counters))
+    return TravelTimes(mode=mode, model=IMPORTED_MODEL, minutes=minutes, origin_snap_m=zeros_o, counter_snap_m=zeros_c,
+                       far_from_network=np.zeros(len(origins), dtype=bool), detail=note)

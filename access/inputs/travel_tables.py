@@ -1,0 +1,81 @@
+"""Travel times computed elsewhere: a long table, one row per origin and counter, read and checked.
+
+The layout is the one r5py's ``TravelTimeMatrix`` gives (and OpenTripPlanner
+exports can be put in): ``from_id`` (the origin: a postcode, or the id a study
+gives its residents), ``to_id`` (the counter's id) and ``travel_time`` in
+minutes.  A pair that is missing, or whose time is empty (r5py writes NaN for a
+pair it cannot connect), is unreachable.
+
+Example
+-------
+>>> import pandas as pd
+>>> check_travel_table(pd.DataFrame({"from_id": ["IG1 1GT"], "to_id": ["ilford"], "travel_time": [4.5]}),
+...                    "a table").dtypes["travel_time"]
+dtype('float64')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from access.core.errors import DataError
+
+__all__ = ["TRAVEL_TABLE_COLUMNS", "check_travel_table", "read_travel_table"]
+
+TRAVEL_TABLE_COLUMNS = ("from_id", "to_id", "travel_time")
+"""The columns of a travel-time table, as r5py's ``TravelTimeMatrix`` names them."""
+
+
+def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Check a travel-time table; return its three columns: ids as text, minutes (NaN where unreachable).
+
+    Raises
+    ------
+    DataError
+        A column is missing, a time is negative or infinite or not a number, or a pair repeats.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise DataError(f"{where} must be a pandas DataFrame with columns {', '.join(TRAVEL_TABLE_COLUMNS)}, "
+                        f"not {type(table).__name__}")
+    missing = [c for c in TRAVEL_TABLE_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(f"{where} lacks column(s) {', '.join(missing)}; a travel-time table has "
+                        f"{', '.join(TRAVEL_TABLE_COLUMNS)} (minutes), as r5py's TravelTimeMatrix")
+    frame = pd.DataFrame({"from_id": table["from_id"].astype(str).str.strip(),
+                          "to_id": table["to_id"].astype(str).str.strip()})
+    raw = table["travel_time"]
+    times = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+    bad = (np.isnan(times) & raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()) | \
+          np.isinf(times) | (times < 0)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{where}: travel_time {raw.iloc[first]!r} ({frame['from_id'].iloc[first]} → "
+                        f"{frame['to_id'].iloc[first]}) is not a number of minutes; leave it empty where a pair "
+                        f"is unreachable")
+    frame["travel_time"] = times
+    twice = frame.duplicated(["from_id", "to_id"])
+    if twice.any():
+        pair = frame[twice].iloc[0]
+        raise DataError(f"{where}: the pair {pair['from_id']} → {pair['to_id']} appears more than once; give one "
+                        f"time per origin and counter")
+    return frame
+
+
+def read_travel_table(path: Path) -> pd.DataFrame:
+    """Read a travel-time table from CSV (or Parquet) and check it (:func:`check_travel_table`).
+
+    Raises
+    ------
+    DataError
+        The file cannot be read, or its content is not a travel-time table.
+    """
+    path = Path(path)
+    try:
+        table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(
+            path, dtype={"from_id": str, "to_id": str}, keep_default_na=True)
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"travel-time table {path} cannot be read ({' '.join(str(exc).split())})") from exc
+    return check_travel_table(table, f"travel-time table {path}")
