@@ -24,6 +24,10 @@ A study file looks like this (every key is checked; an unknown key is an error):
     after = "2018_2025"
     extra = ["until_2013", "from_2026"]
 
+    [periods.labels]                      # optional: how maps, the report, the CLI and CSVs name each period
+    2013_2017 = "2013–17: Ilford 24/7, Barkingside weekdays"   # a period without a label is shown by its id
+    2018_2025 = "2018–25: Ilford 24/7, Barkingside closed"      # ids stay the keys in the data (summary.json …)
+
     [modes]
     use = ["walk", "cycle", "drive"]
 
@@ -73,7 +77,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "area": {"boroughs": (list, str), "buffer_m": (int, float), "counter_max_m": (int, float)},
     "residents": {"wards": str, "max_snap_m": (int, float)},
     "counters": {"table": str, "source": str},
-    "periods": {"before": str, "after": str, "extra": list},
+    "periods": {"before": str, "after": str, "extra": list, "labels": dict},
     "modes": {"use": list},
     "network": {"osm_file": str},
     "scenario": {"description": str, "base": str, "close": list, "open": list, "hours": dict, "at": str},
@@ -145,6 +149,9 @@ class StudyConfig:
         builds the counter table from mirror files, instead of ``counters_table``.
     scenarios
         The study's named "what if" scenarios, in file order.
+    period_labels
+        ``(period, label)`` pairs from ``[periods.labels]``: how a period is
+        shown to readers (:meth:`label`); the ids stay the keys in the data.
     """
 
     name: str
@@ -165,10 +172,26 @@ class StudyConfig:
     osm_file: str | None = None
     counters_source: str | None = None
     scenarios: tuple[ScenarioSpec, ...] = ()
+    period_labels: tuple[tuple[str, str], ...] = ()
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "periods", (self.before, self.after, *self.extra_periods))
+
+    def label(self, period: str) -> str:
+        """How a period is shown to readers: its ``[periods.labels]`` label, else its id.
+
+        >>> load_config("redbridge-2017").label("2013_2017")
+        '2013–17: Ilford 24/7, Barkingside weekdays'
+        >>> load_config("redbridge-2017").label("not-a-period")
+        'not-a-period'
+        """
+        return dict(self.period_labels).get(period, period)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Every period's label (:meth:`label`), by id, in the order of :attr:`periods`."""
+        return {period: self.label(period) for period in self.periods}
 
 
 def studies_dir() -> Path:
@@ -272,6 +295,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     if len(set(all_periods)) != len(all_periods):
         raise StudyError(f"{path}: [periods] names a period twice: {list(all_periods)!r}")
 
+    labels = _period_labels(periods.get("labels", {}), all_periods, path)
     table, source = _counters(raw["counters"], path)
     boroughs = area["boroughs"]
     if isinstance(boroughs, str):
@@ -299,7 +323,24 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         counters_source=source,
         scenarios=tuple(_scenario(name, table, all_periods, path)
                         for name, table in raw.get("scenarios", {}).items()),
+        period_labels=labels,
     )
+
+
+def _period_labels(table: dict[str, Any], periods: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """Check ``[periods.labels]``: each key a period of the study, each value a distinct non-empty string."""
+    for period, label in table.items():
+        if period not in periods:
+            raise StudyError(f"{path}: [periods.labels] names {period!r}, which is not a period of the study; "
+                             f"its periods are {', '.join(periods)}")
+        if not isinstance(label, str) or not label.strip():
+            raise StudyError(f"{path}: [periods.labels] {period} = {label!r}; give a non-empty string, e.g. "
+                             f"\"2013–17: Ilford 24/7\"")
+    shown = [" ".join(table.get(p, p).split()) for p in periods]
+    twice = sorted({label for label in shown if shown.count(label) > 1})
+    if twice:
+        raise StudyError(f"{path}: [periods.labels] shows {twice[0]!r} for two periods; give each its own label")
+    return tuple((p, " ".join(table[p].split())) for p in periods if p in table)
 
 
 def _counters(section: dict[str, Any], path: Path) -> tuple[Path | None, str | None]:
