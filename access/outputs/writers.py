@@ -6,8 +6,11 @@ folder inside the output folder; only when every file is written are they
 moved into place (:func:`access.core.files.staged_folder`).  A failed or
 interrupted write leaves the previous set whole: all old, never a mix.
 
-Each file format is written here and only here: CSV tables (:func:`_csv`,
-floats as :data:`~access.outputs.formats.CSV_FLOAT_FORMAT`), ``summary.json``
+Each file format is written here and only here: CSV tables (:func:`_csv`:
+every table of figures names the model that made each row, a period id has its
+label beside it, and floats are rounded by
+:func:`~access.outputs.formats.csv_rounded`: minutes to 0.01, shares to
+0.0001, counts so that totals still reconcile with the census), ``summary.json``
 and the other JSON files, the GeoPackage, and the HTML pages of
 :mod:`access.outputs.maps` and :mod:`access.outputs.report_page`.
 
@@ -24,6 +27,7 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from functools import singledispatch
 from pathlib import Path
 from typing import Any
@@ -39,7 +43,7 @@ from access.core.modes import MODES
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
 from access.inputs.sources import ATTRIBUTION
-from access.outputs.formats import CSV_FLOAT_FORMAT, minutes
+from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
 from access.outputs.report_page import REPORT_NAME, report_html
@@ -84,8 +88,47 @@ def _staged(folder: Path | str, fill: Any) -> dict[str, Path]:
     return {name: folder / name for name in names}
 
 
-def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True) -> Path:
-    return write_text_atomic(path, frame.to_csv(index=index, float_format=CSV_FLOAT_FORMAT))
+def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True, models: Mapping[str, str] | str | None = None,
+         labels: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """Write a table as CSV: the one way every CSV is written.
+
+    ``index`` keeps the frame's (named) index as leading columns.  ``models``
+    (mode → model, or one model for the whole table) adds a ``model`` column
+    after ``mode`` (or first), so a file opened alone says which model made
+    each row.  ``labels`` (column → {id: label}) adds ``<column>_label``
+    beside a column of ids.  Floats are rounded by
+    :func:`~access.outputs.formats.csv_rounded` and written with
+    :data:`~access.outputs.formats.CSV_FLOAT_FORMAT`.
+    """
+    table = frame.reset_index() if index and any(name is not None for name in frame.index.names) else frame.copy()
+    if models is not None and "model" not in table.columns:
+        if isinstance(models, str):
+            table.insert(0, "model", models)
+        else:
+            table.insert(list(table.columns).index("mode") + 1, "model", table["mode"].map(dict(models)))
+    for column, names in (labels or {}).items():
+        table.insert(list(table.columns).index(column) + 1, f"{column}_label",
+                     table[column].map(lambda value, n=names: n.get(value, value)))
+    text = csv_rounded(table).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
+    return write_text_atomic(path, text)
+
+
+def _wide_models(table: pd.DataFrame, models: Mapping[str, str], sep: str) -> pd.DataFrame:
+    """Return a one-row-per-origin table with a ``<mode><sep>model`` column before each mode's first column."""
+    table = table.copy()
+    for mode, model in models.items():
+        first = next(i for i, c in enumerate(table.columns) if str(c).startswith(f"{mode}{sep}"))
+        table.insert(first, f"{mode}{sep}model", model)
+    return table
+
+
+def _with_names(table: pd.DataFrame, names: pd.DataFrame, after: str, columns: Sequence[str]) -> pd.DataFrame:
+    """``table`` with ``columns`` of ``names`` (indexed by the values of ``after``) inserted after ``after``."""
+    table = table.reset_index()
+    position = list(table.columns).index(after) + 1
+    for offset, column in enumerate(columns):
+        table.insert(position + offset, column, table[after].map(names[column]))
+    return table
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -181,19 +224,24 @@ def _study_maps(result: StudyResult, folder: Path) -> None:
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
     write_json_atomic(folder / "summary.json", summary_json(result))
-    tables: dict[str, pd.DataFrame] = {
-        "summary.csv": result.summary, "changes.csv": result.changes,
-        "switches.csv": result.switches.set_index("mode"),
-        "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
-        "boroughs.csv": result.by_borough(), "distances.csv": result.distances,
-        "breakdowns.csv": result.breakdowns,
-    }
-    for name, table in tables.items():
-        _csv(table, folder / name)
+    study, models, periods = result.study, result.models, {"period": result.config.labels}
+    wards = _with_names(result.by_ward(), study.ward_codes.to_frame(), "ward_name", ["ward_code"])
+    wards.insert(0, "ward_code", wards.pop("ward_code"))
+    lsoas = _with_names(result.by_lsoa(), study.lsoa_names, "lsoa11", ["lsoa11_name", "ward_code", "ward_name"])
+    _csv(result.summary, folder / "summary.csv", labels=periods)
+    _csv(result.changes, folder / "changes.csv", models=models)
+    _csv(result.switches, folder / "switches.csv", index=False, models=models)
+    _csv(wards, folder / "wards.csv", index=False, models=models)
+    _csv(lsoas, folder / "lsoas.csv", index=False, models=models)
+    _csv(result.by_borough(), folder / "boroughs.csv", models=models)
+    _csv(result.distances, folder / "distances.csv", labels=periods)
+    _csv(result.breakdowns, folder / "breakdowns.csv", models=models)
     origins = result.origins
     plain = pd.DataFrame(origins.drop(columns="geometry"))
+    plain.insert(list(plain.columns).index("lsoa11") + 1, "lsoa11_name",
+                 plain["lsoa11"].map(study.lsoa_names["lsoa11_name"]))
     plain["x"], plain["y"] = origins.geometry.x.round(2), origins.geometry.y.round(2)
-    _csv(plain, folder / "origins.csv", index=False)
+    _csv(_wide_models(plain, models, "_"), folder / "origins.csv", index=False)
     origins.to_file(folder / "origins.gpkg", layer="origins", driver="GPKG")
     map_pages: list[str] = []
     if maps:
@@ -269,12 +317,29 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
         is_estimate=bool(estimated), attribution=ATTRIBUTION))
 
 
+def _titles(comparison: Comparison) -> dict[str, str]:
+    """Scenario label → how readers see it (a period's label for a period as recorded)."""
+    labels = comparison.board.study.config.labels
+    return {s.label: s.title(labels) for s in comparison.scenarios}
+
+
 def _comparison_set(comparison: Comparison, folder: Path, *, maps: bool) -> None:
     write_json_atomic(folder / "summary.json", _comparison_json(comparison))
-    _csv(comparison.summary, folder / "summary.csv")
-    _csv(comparison.differences, folder / "differences.csv")
-    _csv(comparison.counters, folder / "counters.csv")
-    _csv(pd.DataFrame(comparison.origins.drop(columns="geometry")), folder / "origins.csv", index=False)
+    models = {mode: t.model for mode, t in comparison.board.times.items()}
+    titles = _titles(comparison)
+    _csv(comparison.summary, folder / "summary.csv", labels={"scenario": titles})
+    if not comparison.differences.empty:
+        _csv(comparison.differences, folder / "differences.csv", models=models,
+             labels={"scenario": titles, "reference": titles})
+    else:
+        _csv(comparison.differences, folder / "differences.csv", index=False)
+    counters = comparison.counters.rename(columns={f"{label} {what}": f"{title}: {what}" for label, title
+                                                   in titles.items() for what in ("hours", "available")})
+    _csv(counters, folder / "counters.csv")
+    origins = pd.DataFrame(comparison.origins.drop(columns="geometry"))
+    origins.insert(list(origins.columns).index("lsoa11") + 1, "lsoa11_name",
+                   origins["lsoa11"].map(comparison.board.study.lsoa_names["lsoa11_name"]))
+    _csv(_wide_models(origins, models, "|"), folder / "origins.csv", index=False)
     if maps:
         _comparison_maps(comparison, folder)
 
@@ -287,7 +352,7 @@ def _(comparison: Comparison, folder: Path | str, *, maps: bool = True) -> dict[
 @write.register
 def _(week: WeekResult, folder: Path | str) -> dict[str, Path]:
     def fill(stage: Path) -> None:
-        _csv(week.table, stage / "hours.csv")
+        _csv(week.table, stage / "hours.csv", models=week.models, labels={"period": week.labels})
         write_json_atomic(stage / "hours.json", {
             "study": week.study, "generated_by": f"access {__version__}", "hours_rule": HOURS_RULE,
             "within_min": week.within_min, "moments": {k: v.label for k, v in week.moments.items()},
@@ -301,9 +366,9 @@ def _(week: WeekResult, folder: Path | str) -> dict[str, Path]:
 @write.register
 def _(sweep: SweepResult, folder: Path | str) -> dict[str, Path]:
     def fill(stage: Path) -> None:
-        _csv(sweep.table, stage / "sweep.csv", index=False)
-        _csv(sweep.best, stage / "best.csv")
-        _csv(sweep.real, stage / "real.csv")
+        _csv(sweep.table, stage / "sweep.csv", index=False, models=sweep.models)
+        _csv(sweep.best, stage / "best.csv", models=sweep.models)
+        _csv(sweep.real, stage / "real.csv", models=sweep.models)
     return _staged(folder, fill)
 
 
@@ -326,7 +391,7 @@ def _sites_json(found: SiteSearch) -> dict[str, Any]:
 def _(found: SiteSearch, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
     def fill(stage: Path) -> None:
         for mode, sites in found.modes.items():
-            _csv(sites.ranking, stage / f"sites-{mode}.csv", index=False)
+            _csv(sites.ranking, stage / f"sites-{mode}.csv", index=False, models=sites.model)
             if maps and sites.best is not None:
                 (stage / f"best-{mode}").mkdir()
                 _comparison_set(sites.best, stage / f"best-{mode}", maps=True)
