@@ -192,19 +192,28 @@ def _borough_layer(result: StudyResult, mode: str) -> Any:
                  "within_30_after", "rank"]], left_on="borough", right_index=True)
 
 
-def _study_maps(result: StudyResult, folder: Path) -> None:
+def _lsoa_areas(study: Any, table: pd.DataFrame) -> Any:
+    """Return the LSOA polygons with name, main ward, 2011 residents and ``table``'s minutes (indexed by lsoa11)."""
+    names = study.lsoa_names.rename(columns={"lsoa11_name": "name", "ward_name": "ward"})[["name", "ward"]]
+    polygons = study.places.lsoas[["lsoa11", "residents_2011", "geometry"]].rename(
+        columns={"residents_2011": "population"})
+    return (polygons.merge(names, left_on="lsoa11", right_index=True)
+            .merge(table[["before_min", "after_min", "change_min"]], left_on="lsoa11", right_index=True))
+
+
+def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None) -> None:
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
     available = result.available.reset_index(drop=True)
+    links = {"The report": report, "All maps": "index.html"} if report else {"All maps": "index.html"}
     for mode in result.modes:
-        table = lsoa_table.xs(mode, level="mode")[["before_min", "after_min", "change_min"]]
-        areas = places.lsoas[["lsoa11", "residents_2011", "geometry"]].rename(
-            columns={"residents_2011": "population"}).merge(table, left_on="lsoa11", right_index=True)
+        table = lsoa_table.xs(mode, level="mode")
         page = mode_map_html(
             title=config.title, mode_label=MODES[mode].label, model_note=result_model_note(result, mode),
-            is_estimate=result.times[mode].is_estimate, boundary=places.boundary, areas=areas,
-            counters=places.counters, available=available, periods=list(config.periods), before=config.before,
-            after=config.after, attribution=ATTRIBUTION,
+            is_estimate=result.times[mode].is_estimate, boundary=places.boundary,
+            areas=_lsoa_areas(result.study, table), counters=places.counters, available=available,
+            periods=list(config.periods), before=config.before, after=config.after, attribution=ATTRIBUTION,
+            labels=config.labels, links=links,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
             isochrones=result.isochrones(mode), catchments=result.catchments(mode),
             isochrone_note=isochrone_note(result.times[mode]))
@@ -214,12 +223,13 @@ def _study_maps(result: StudyResult, folder: Path) -> None:
     pages = {
         (f"Travel time {MODES[m].label} ({result.times[m].model}): mean "
          f"{minutes(changes.loc[m, 'mean_min_before'])} → {minutes(changes.loc[m, 'mean_min_after'])} min, "
-         f"{config.before} → {config.after}"): f"{m}.html"
+         f"{config.label(config.before)} → {config.label(config.after)}"): f"{m}.html"
         for m in result.modes
     }
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
                                                         model_note=models_note(estimated),
-                                                        is_estimate=bool(estimated), attribution=ATTRIBUTION))
+                                                        is_estimate=bool(estimated), attribution=ATTRIBUTION,
+                                                        report=report))
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
@@ -245,7 +255,7 @@ def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
     origins.to_file(folder / "origins.gpkg", layer="origins", driver="GPKG")
     map_pages: list[str] = []
     if maps:
-        _study_maps(result, folder)
+        _study_maps(result, folder, report=REPORT_NAME)
         map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
     write_text_atomic(folder / REPORT_NAME, report_html(result, map_pages=map_pages))
 
@@ -291,26 +301,27 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
     places = board.study.places
     counters = board.counters[["id", "name", "address", "geometry"]].copy()
     labels = [s.label for s in comparison.scenarios]
+    titles = _titles(comparison)
     available = pd.DataFrame({s.label: board.available(s) for s in comparison.scenarios})
     for scenario in comparison.scenarios:
         counters[scenario.label] = board.hours(scenario)
     pages = {}
     estimated = [m for m, t in board.times.items() if t.is_estimate]
+    reference = titles[comparison.reference.label]
     for scenario in comparison.scenarios[1:]:
         for mode in comparison.modes:
             times = board.times[mode]
             name = f"{mode}.html" if len(comparison.scenarios) == 2 else f"{mode}-{_slug(scenario.label)}.html"
-            areas = places.lsoas[["lsoa11", "geometry"]].merge(comparison.by_lsoa(mode, scenario), left_on="lsoa11",
-                                                               right_index=True)
             page = mode_map_html(
-                title=f"{config.title}: {scenario.label} against {comparison.reference.label}",
+                title=f"{config.title}: {titles[scenario.label]} against {reference}",
                 mode_label=MODES[mode].label, model_note=f"{model_note(times)} Hours: {HOURS_RULE}.",
-                is_estimate=times.is_estimate, boundary=places.boundary, areas=areas, counters=counters,
+                is_estimate=times.is_estimate, boundary=places.boundary,
+                areas=_lsoa_areas(board.study, comparison.by_lsoa(mode, scenario)), counters=counters,
                 available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
-                attribution=ATTRIBUTION)
+                attribution=ATTRIBUTION, labels=titles, links={"All maps": "index.html"})
             write_text_atomic(folder / name, page)
             diff = comparison.differences.loc[(scenario.label, mode)]
-            pages[(f"{scenario.label} against {comparison.reference.label}, {MODES[mode].label} "
+            pages[(f"{titles[scenario.label]} against {reference}, {MODES[mode].label} "
                    f"({times.model}): mean {minutes(diff['mean_min_change'], signed=True)} min")] = name
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages, model_note=f"{models_note(estimated)} Hours: {HOURS_RULE}.",
