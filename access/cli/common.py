@@ -19,12 +19,13 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from access.cli.tables import Format, Output
 from access.core.errors import AccessError, AccessWarning
 from access.core.version import __version__
 from access.outputs.notes import ESTIMATE, ESTIMATE_ADVICE
 
-__all__ = ["app", "console", "errors", "reported", "progress", "print_warnings", "fail", "split", "model_text",
-           "INTERRUPTED", "NETWORK_MODEL"]
+__all__ = ["app", "console", "errors", "reported", "progress", "warning_panels", "fail", "split", "model_text",
+           "output", "FormatOption", "INTERRUPTED", "NETWORK_MODEL"]
 
 NETWORK_MODEL = "street network"
 
@@ -42,6 +43,16 @@ console = Console(markup=False, highlight=False, emoji=False)
 errors = Console(stderr=True, markup=False, highlight=False, emoji=False)
 
 INTERRUPTED = "interrupted; outputs already in place were left as they were"
+
+FormatOption = Annotated[Format, typer.Option(
+    "--format", case_sensitive=False,
+    help="How to print the results: 'table' to read (stacked where the terminal is too narrow for a table), "
+         "'csv' or 'json' for programs (warnings then go to stderr). The files written are the same.")]
+
+
+def output(command: str, fmt: Format) -> Output:
+    """Return the :class:`~access.cli.tables.Output` a command prints through, in ``fmt``."""
+    return Output(command=command, format=fmt, console=console, errors=errors)
 
 
 def _version(value: bool) -> None:
@@ -147,13 +158,16 @@ def merged_warnings(found: list[str], modes: list[str]) -> list[str]:
             for key, group in merged.items()]
 
 
-def print_warnings(found: list[str], models: dict[str, str]) -> None:
-    """One panel per warning (merged across modes), then a loud panel if any mode is the estimate.
+def warning_panels(found: list[str], models: dict[str, str]) -> tuple[list[str], list[Panel]]:
+    """Return the run's warnings (merged across modes) as text, and as the terminal shows them.
 
+    One panel per warning, then a loud panel if any mode is the estimate, with what to do about it.
     ``models`` maps each mode run to the model that made its times.
     """
-    for warning in merged_warnings(list(dict.fromkeys(found)), list(models)):
-        console.print(Panel(warning, title="warning", border_style="red", expand=False))
+    texts = merged_warnings(list(dict.fromkeys(found)), list(models))
+    panels = [Panel(warning, title="warning", border_style="red", expand=False) for warning in texts]
     if any(model != NETWORK_MODEL for model in models.values()):
-        console.print(Panel(f"Some or all times above are a {ESTIMATE}, not street-network routes. "
-                            f"{ESTIMATE_ADVICE}", border_style="bold red", expand=False))
+        loud = f"Some or all times above are a {ESTIMATE}, not street-network routes. {ESTIMATE_ADVICE}"
+        texts.append(loud)
+        panels.append(Panel(loud, border_style="bold red", expand=False))
+    return texts, panels

@@ -29,11 +29,11 @@ CSV_FLOAT_FORMAT = "%.15g"
 """How every CSV writes floats, once :func:`csv_rounded` has rounded them: enough digits that a rounded
 value reads as it was rounded (``45.17``, ``0.5042``, ``278970``), and the same numbers give the same bytes."""
 
-CSV_DECIMALS: dict[str, int] = {"minutes": 2, "share": 4, "km": 3, "metres": 2, "degrees": 6}
+CSV_DECIMALS: dict[str, int] = {"minutes": 2, "share": 4, "km": 3, "metres": 2, "degrees": 6, "factor": 3}
 """Decimals kept in CSV tables by kind of figure: minutes to 0.01, shares (0–1) to 0.0001, kilometres and
-miles to 0.001, metres to 0.01, longitude and latitude to 0.000001 (about 0.1 m).  Counts of residents and
-households take as many decimals as their table needs (:func:`csv_decimals`); ``summary.json`` keeps full
-precision."""
+miles to 0.001, metres to 0.01, longitude and latitude to 0.000001 (about 0.1 m), detour factors to 0.001.
+Counts of residents and households take as many decimals as their table needs (:func:`csv_decimals`);
+``summary.json`` keeps more (six decimals)."""
 
 _TOKENS = re.compile(r"[_|\s]+")
 
@@ -95,7 +95,8 @@ def csv_decimals(column: str, rows: int) -> int:
     """Decimals a CSV keeps in a float column, by what its name says it holds.
 
     Minutes (a ``min`` word: ``mean_min_before``, ``walk|what-if|change_min``), shares (``within``,
-    ``over``), distances (``km``, ``miles``, ``_m``) and coordinates (``lat``, ``lon``) take
+    ``over``), distances (``km``, ``miles``, ``_m``), coordinates (``lat``, ``lon``) and detour
+    factors (``factor``) take
     :data:`CSV_DECIMALS`.  Anything else is a count of residents or households (``population``,
     ``residents_worse``, ``count``): it keeps ``d`` decimals with ``10**d >= rows`` (at least 2), so
     that rounding moves a column's total by at most ``rows × 0.5 × 10**-d <= 0.5``: totals still
@@ -111,6 +112,8 @@ def csv_decimals(column: str, rows: int) -> int:
         return CSV_DECIMALS["degrees"]
     if words & {"km", "miles"}:
         return CSV_DECIMALS["km"]
+    if "factor" in words:
+        return CSV_DECIMALS["factor"]
     if "m" in words or words & {"x", "y"}:
         return CSV_DECIMALS["metres"]
     if "min" in words:
