@@ -596,8 +596,8 @@ window.addEventListener("load", function () {
     map.eachLayer(function (layer) {
       [["getPopup", "openPopup"], ["getTooltip", "openTooltip"]].forEach(function (kind) {
         var bound = layer[kind[0]] && layer[kind[0]]();
-        if (!bound || !layer.getLatLng) { return; }
-        layer[kind[1]]();
+        if (!bound || !(layer.getLatLng || layer.getBounds)) { return; }
+        if (layer.getLatLng) { layer[kind[1]](); } else { layer[kind[1]](layer.getBounds().getCenter()); }
         var copy = document.createElement("div"); copy.className = "collected";
         copy.innerHTML = bound.getElement().innerHTML; out.appendChild(copy); opened += 1;
       });
@@ -615,11 +615,16 @@ def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, b
     evil.loc[1, "address"] = '"><svg onload=console.log("XSS-RAN-address")>'
     evil.loc[2, "address"] = "</script><script>console.log('XSS-RAN-close')</script>"
     evil.loc[2, AFTER] = "<img src=y onerror=alert('hours')>"
+    evil_areas = areas.copy()
+    evil_areas.loc[0, "name"] = "<img src=n onerror=alert('lsoa')>"
+    evil_areas.loc[1, "ward"] = "</script><script>alert('ward')</script>"
+    labels = {BEFORE: "<img src=b onerror=alert('before')>", AFTER: "\"</script><script>alert('after')</script>"}
     path = write_mode_map(
         tmp_path / "evil.html", title="<img src=z onerror=alert('title')>", mode_label="on foot",
-        model_note="<script>alert('note')</script>", is_estimate=True, boundary=boundary, areas=areas,
+        model_note="<script>alert('note')</script>", is_estimate=True, boundary=boundary, areas=evil_areas,
         counters=evil, available=pd.DataFrame(True, index=range(len(evil)), columns=PERIODS), periods=PERIODS,
-        before=BEFORE, after=AFTER, attribution="<img src=w onerror=alert('attribution')>",
+        before=BEFORE, after=AFTER, attribution="<img src=w onerror=alert('attribution')>", labels=labels,
+        links={"<b>report</b>": "javascript:alert('link')\" onclick=\"alert(2)"},
     )
     page = path.read_text(encoding="utf-8")
     assert "var map_" in page, "the harness finds the map by folium's variable name"
@@ -629,7 +634,8 @@ def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, b
     dom, console = render_with_console(harness)
     assert not [line for line in console if "XSS-RAN" in line], console
     assert not [line for line in console if "Uncaught" in line or "rror" in line], console
-    assert f'"ACCESS-OPENED {2 * len(evil)}"' in " ".join(console), console  # every popup and tooltip opened
+    # every counter's popup and tooltip, and the tooltip of every LSOA of the layer on screen, opened
+    assert f'"ACCESS-OPENED {2 * len(evil) + N_AREAS}"' in " ".join(console), console
     collected = dom.split('id="access-collected"', 1)[1]
     # the hostile text is on the page as text: escaped once in the serialised DOM, never as an element
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in collected
@@ -639,3 +645,10 @@ def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, b
     assert "&lt;img src=y onerror=alert('hours')&gt;" in collected
     assert "<img" not in collected and "<svg" not in collected and "<script" not in collected
     assert "&lt;img src=z onerror=alert('title')&gt;" in dom and "<img src=z" not in dom
+    # LSOA names, wards and period labels in the tooltips, the legend and the layer control, as text
+    assert "&lt;img src=n onerror=alert('lsoa')&gt;" in collected
+    assert "&lt;/script&gt;&lt;script&gt;alert('ward')&lt;/script&gt;" in collected
+    assert "Before, &lt;img src=b onerror=alert('before')&gt;" in collected
+    assert "Time after: \"&lt;/script&gt;&lt;script&gt;alert('after')&lt;/script&gt;" in dom
+    assert "Time before — &lt;img src=b onerror=alert('before')&gt;" in dom
+    assert "<img src=b" not in dom and "<img src=n" not in dom and 'onclick="alert' not in dom

@@ -185,7 +185,7 @@ def _shown(block: Printed) -> tuple[list[Column], list[Text]]:
 
 def _widths(columns: Sequence[Column], rows: Sequence[dict[str, Any]], width: int) -> list[int] | None:
     """Column widths that fit ``width`` with every number whole and text wrapped only at spaces; else ``None``."""
-    natural, least = [], []
+    natural, cells_width, least = [], [], []
     for column in columns:
         cells = [column.text(row) for row in rows]
         header = Text(column.header)
@@ -195,17 +195,17 @@ def _widths(columns: Sequence[Column], rows: Sequence[dict[str, Any]], width: in
         else:
             least.append(max(_words(header), longest, 1))
         natural.append(max(cell_len(column.header), longest, least[-1]))
+        cells_width.append(max(longest, least[-1]))
     room = width - _EDGE - 3 * (len(columns) - 1)
     if sum(least) > room:
         return None
     widths = list(natural)
-    # shrink what may shrink (wrapping headers and text), widest first, down to its least width
-    while sum(widths) > room:
-        index = max(range(len(widths)), key=lambda i: (widths[i] - least[i] > 0, widths[i]))
-        if widths[index] <= least[index]:
-            return None
-        widths[index] -= 1
-    return widths
+    # shrink what may shrink, widest first: first headers wider than their cells (a header wraps), then text
+    for floor in (cells_width, least):
+        while sum(widths) > room and any(w > f for w, f in zip(widths, floor, strict=True)):
+            index = max((i for i in range(len(widths)) if widths[i] > floor[i]), key=lambda i: widths[i])
+            widths[index] -= 1
+    return widths if sum(widths) <= room else None
 
 
 def fits(block: Printed, width: int) -> bool:

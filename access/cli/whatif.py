@@ -332,14 +332,14 @@ def sweep_command(
         columns = [Column("k", "k", kind="int"), Column("subsets", "subsets", kind="count"),
                    Column("subset", "best subset", key=True, wrap=True,
                           cell=lambda r: r["subset"].replace("+", " + ")),
-                   Column(by, by, kind=kind), Column("within_30", "≤30", kind="percent"),
+                   Column(by, by.replace("_", " "), kind=kind), Column("within_30", "≤30", kind="percent"),
                    Column(f"worst_{by}", "worst", kind=kind, optional=True)]
         report.table(Printed("best", title, columns, rows))
     if not result.real.empty:
         rows = [{"mode": mode_name, "model": result.models[mode_name], **row.to_dict()}
                 for mode_name, row in result.real.iterrows()]
         columns = [Column("mode", "mode", key=True), Column("rank", "rank", cell=lambda r: f"{r['rank']} of {r['of']}"),
-                   Column(by, by, kind=kind), Column(f"best_{by}", "best of that size", kind=kind),
+                   Column(by, by.replace("_", " "), kind=kind), Column(f"best_{by}", "best of that size", kind=kind),
                    Column("best_subset", "best subset", wrap=True, cell=lambda r: r["best_subset"].replace("+", " + "))]
         subset = " + ".join(result.real_subset) or "(none)"
         report.table(Printed("real", f"the real decision ({chosen.config.label(result.real_period)}): {subset}",

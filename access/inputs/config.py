@@ -38,7 +38,7 @@ A study file looks like this (every key is checked; an unknown key is an error):
     description = "A counter at Gants Hill instead of Ilford"
     base = "2018_2025"                    # start from this period's counters and hours
     close = ["ilford"]                    # counter ids closed (hours 'off')
-    open = [{ name = "Gants Hill", lat = 51.5765, lon = 0.0661, hours = "24/7" }]  # or postcode = "IG2 6UA"
+    open = [{ name = "Gants Hill", lat = 51.5765, lon = 0.0661, hours = "24/7" }]  # or postcode = "IG2 6UD"
     hours = { romford = "Mo-Fr 10:00-22:00" }   # hours overrides, by counter id
     at = "Sat 23:30"                      # optional: evaluate at this moment of the week
 """

@@ -263,9 +263,9 @@ class _LayerControl(LayerControl):
 
 _PAGE_JS = """
 (function () {
-  var map = %(map)s, bounds = L.latLngBounds(%(bounds)s);
-  var bases = {%(bases)s}, overlays = {%(overlays)s};
+  var map = %(map)s, bases = {%(bases)s}, overlays = {%(overlays)s};
   var narrow = window.matchMedia(%(narrow)s).matches;
+  var bounds = L.latLngBounds(narrow ? %(area)s : %(bounds)s);
   L.control.scale({position: "bottomright"}).addTo(map);
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
   function showBase(layer) {
@@ -348,16 +348,18 @@ class _PageScript(MacroElement):
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
 
-    def __init__(self, bounds: list[list[float]], bases: dict[str, Layer], overlays: dict[str, Layer]) -> None:
+    def __init__(self, bounds: list[list[float]], area: list[list[float]], bases: dict[str, Layer],
+                 overlays: dict[str, Layer]) -> None:
         super().__init__()
         self._name = "access_page"
-        self.bounds, self.bases, self.overlays = bounds, bases, overlays
+        self.bounds, self.area, self.bases, self.overlays = bounds, area, bases, overlays
 
     def js(self) -> str:
         def refs(layers: dict[str, Layer]) -> str:
             return ", ".join(f"{_js(key)}: {layer.get_name()}" for key, layer in layers.items())
 
-        return _PAGE_JS % {"map": self._parent.get_name(), "bounds": _js(self.bounds), "bases": refs(self.bases),
+        return _PAGE_JS % {"map": self._parent.get_name(), "bounds": _js(self.bounds), "area": _js(self.area),
+                           "bases": refs(self.bases),
                            "overlays": refs(self.overlays), "narrow": _js(NARROW)}
 
 
@@ -653,7 +655,7 @@ def _overlay_features(frame: gpd.GeoDataFrame, colour: Any, tip: Any) -> list[di
 
 
 def _overlay_options(opacity: float, line: str | None) -> str:
-    stroke = f'color: "{line}", weight: 1.2' if line else "color: f.properties.f, weight: 1.5"
+    stroke = f'color: "{line}", weight: 1.2' if line else "color: f.properties.f, weight: 2"
     return (
         "{pane: \"access_overlays\", "
         "style: function (f) { return {fillColor: f.properties.f, fillOpacity: " + f"{opacity}" + ", "
@@ -681,7 +683,7 @@ def _add_overlays(m: folium.Map, isochrones: gpd.GeoDataFrame | None, catchments
                 lambda r, p=labels[period], w=role: f"<b>Within {int(r['minutes'])} min</b> of an open counter, "
                                                     f"{_e(w)}: {_e(p)}")
             layers[f"i{role[0]}"] = _GeoJsonLayer({"type": "FeatureCollection", "features": features},
-                                                  _overlay_options(0.3, None),
+                                                  _overlay_options(0.22, None),
                                                   name=f"Within 15/30/45 min, {role}", show=False)
             m.add_child(layers[f"i{role[0]}"])
     if catchments is not None:
@@ -947,13 +949,16 @@ def mode_map_html(
     m.add_child(group)
 
     m.add_child(_LayerControl())
-    # the study area and every counter (neighbouring ones too) open in view
+    # The page opens on the study area and every counter, neighbouring ones too; on a phone, where the width
+    # is short, on the study area alone.
+    area = [[round(south, COORD_DECIMALS), round(west, COORD_DECIMALS)],
+            [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)]]
     if len(points):
         west, east = min(west, points.x.min()), max(east, points.x.max())
         south, north = min(south, points.y.min()), max(north, points.y.max())
-    bounds = [[round(south, COORD_DECIMALS), round(west, COORD_DECIMALS)],
-              [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)]]
-    m.add_child(_PageScript(bounds, bases, overlays))
+    everything = [[round(south, COORD_DECIMALS), round(west, COORD_DECIMALS)],
+                  [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)]]
+    m.add_child(_PageScript(everything, area, bases, overlays))
 
     legend = (_base_legends(before_label, after_label, shown, districts is not None)
               + _overlay_legend(isochrones, catchments, counters, isochrone_note, before_label, after_label)

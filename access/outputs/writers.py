@@ -163,6 +163,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         "before": config.before,
         "after": config.after,
         "periods": list(config.periods),
+        "period_labels": config.labels,
         "models": {mode: {"model": t.model, "detail": t.detail, "note": result_model_note(result, mode)}
                    for mode, t in result.times.items()},
         "hours_rule": HOURS_RULE,
@@ -279,8 +280,8 @@ def _comparison_json(comparison: Comparison) -> dict[str, Any]:
         "study": config.name,
         "generated_by": f"access {__version__}",
         "reference": comparison.reference.label,
-        "scenarios": [{"name": s.name, "label": s.label, "base": s.base, "explain": s.explain(),
-                       "description": s.description} for s in comparison.scenarios],
+        "scenarios": [{"name": s.name, "label": s.label, "title": s.title(config.labels), "base": s.base,
+                       "explain": s.explain(), "description": s.description} for s in comparison.scenarios],
         "hours_rule": HOURS_RULE,
         "models": {mode: {"model": t.model, "detail": t.detail} for mode, t in comparison.board.times.items()},
         "results": [{"scenario": s, "mode": m, **{k: json_value(v) for k, v in row.items()}}

@@ -41,13 +41,13 @@ class OpenedCounter:
     hours
         Its hours (default ``24/7``).
     located_by
-        ``"lat/lon"`` or ``"postcode IG2 6UA"``.
+        ``"lat/lon"`` or ``"postcode IG2 6UD"``.
 
     Examples
     --------
-    >>> gants = parse_opened("Gants Hill=IG2 6AA@Mo-Fr 09:00-17:00")
+    >>> gants = parse_opened("Gants Hill=IG2 6UD@Mo-Fr 09:00-17:00")
     >>> gants.id, gants.located_by, gants.hours, round(gants.lat, 3)
-    ('gants-hill', 'postcode IG2 6AA', 'Mo-Fr 09:00-17:00', 51.573)
+    ('gants-hill', 'postcode IG2 6UD', 'Mo-Fr 09:00-17:00', 51.577)
     """
 
     id: str
@@ -168,7 +168,7 @@ def _opened(name: str, *, lat: float | None = None, lon: float | None = None, po
 
 
 def parse_opened(text: str) -> OpenedCounter:
-    """Parse ``"Gants Hill=51.5765,0.0661"`` or ``"Gants Hill=IG2 6UA"``; ``@HOURS`` may follow.
+    """Parse ``"Gants Hill=51.5765,0.0661"`` or ``"Gants Hill=IG2 6UD"``; ``@HOURS`` may follow.
 
     Examples
     --------
@@ -189,7 +189,7 @@ def parse_opened(text: str) -> OpenedCounter:
     if looks_like_postcode(where):
         return _opened(name, postcode=where.strip(), hours=hours)
     raise ScenarioError(f"opened counter {text!r}: {where.strip()!r} is neither LAT,LON nor a postcode; "
-                        f"write e.g. 'Gants Hill=51.5765,0.0661' or 'Gants Hill=IG2 6UA'")
+                        f"write e.g. 'Gants Hill=51.5765,0.0661' or 'Gants Hill=IG2 6UD'")
 
 
 def scenario_from_spec(spec: ScenarioSpec) -> Scenario:
