@@ -393,7 +393,10 @@ def _sites_json(found: SiteSearch) -> dict[str, Any]:
             "p_median": [{"p": len(s.sites), "mean_min": round(s.mean_min, 4),
                           "greedy_mean_min": round(s.greedy_mean_min, 4), "swaps": s.swaps,
                           "sites": [{"site": int(i), "lat": float(sites.candidates.sites.lat[i]),
-                                     "lon": float(sites.candidates.sites.lon[i])} for i in s.sites]}
+                                     "lon": float(sites.candidates.sites.lon[i]),
+                                     "postcode": str(sites.candidates.sites.postcode[i]),
+                                     "postcode_m": float(sites.candidates.sites.postcode_m[i]),
+                                     "ward": str(sites.candidates.sites.ward[i])} for i in s.sites]}
                          for s in sites.solutions]}
             for mode, sites in found.modes.items()},
     }
