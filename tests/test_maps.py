@@ -422,10 +422,11 @@ def test_the_study_area_opens_clear_of_every_panel_on_a_laptop(study, request):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("study", ["redbridge", "london"])
+@pytest.mark.parametrize("study", ["redbridge", "city", "london"])
 def test_on_a_phone_the_panels_start_collapsed_and_the_area_is_in_view(study, request):
-    page = (request.getfixturevalue("redbridge_pages") / "walk.html" if study == "redbridge"
-            else request.getfixturevalue("london_map"))
+    page = {"redbridge": lambda: request.getfixturevalue("redbridge_pages") / "walk.html",
+            "city": lambda: request.getfixturevalue("city_pages") / "walk.html",
+            "london": lambda: request.getfixturevalue("london_map")}[study]()
     with open_page(page, 390, 844) as tab:
         view = tab.evaluate(_VIEW_JS)
         assert sorted(view["collapsed"]) == ["access-attribution", "access-panel"]

@@ -114,11 +114,16 @@ def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True, models: Mapping
 
 
 def _wide_models(table: pd.DataFrame, models: Mapping[str, str], sep: str) -> pd.DataFrame:
-    """Return a one-row-per-origin table with a ``<mode><sep>model`` column before each mode's first column."""
+    """Return a one-row-per-origin table with a ``model`` column before the first mode's columns.
+
+    One model for every mode reads as that model; otherwise each mode's, as in
+    ``"walk: street network; drive: straight-line estimate"``.
+    """
     table = table.copy()
-    for mode, model in models.items():
-        first = next(i for i, c in enumerate(table.columns) if str(c).startswith(f"{mode}{sep}"))
-        table.insert(first, f"{mode}{sep}model", model)
+    named = set(models.values())
+    model = next(iter(named)) if len(named) == 1 else "; ".join(f"{m}: {v}" for m, v in models.items())
+    first = min(i for i, c in enumerate(table.columns) for m in models if str(c).startswith(f"{m}{sep}"))
+    table.insert(first, "model", model)
     return table
 
 
