@@ -5,21 +5,31 @@
 DOM after the page's scripts ran, :func:`screenshot` writes a PNG.  Pages are
 opened from ``file://`` URLs with a throw-away profile, background networking
 off, and a virtual time budget so that the call returns once scripts settle.
+
+:func:`open_page` drives Chromium through the DevTools protocol over a pipe
+(``--remote-debugging-pipe``, the standard library only): the page is opened
+in a window of exactly the size asked for (``--dump-dom`` windows are at least
+500 pixels wide), and JavaScript run in it returns its values to the test.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from access.outputs.screenshot import CHROMIUM_FLAGS
 
-__all__ = ["chromium", "render", "screenshot", "TIMEOUT_S"]
+__all__ = ["chromium", "render", "screenshot", "open_page", "Page", "TIMEOUT_S"]
 
 TIMEOUT_S = 60
 """Longest wait for one Chromium run, in seconds."""
@@ -76,3 +86,100 @@ def render_with_console(html_path: Path) -> tuple[str, list[str]]:
     console = [line.split(":CONSOLE", 1)[1].split("] ", 1)[-1] for line in done.stderr.splitlines()
                if ":CONSOLE" in line]
     return done.stdout, console
+
+
+class Page:
+    """A page open in headless Chromium, driven over the DevTools protocol (see :func:`open_page`)."""
+
+    def __init__(self, process: subprocess.Popen, write_fd: int, read_fd: int) -> None:
+        self._process, self._write, self._read = process, write_fd, read_fd
+        self._buffer, self._id, self._events, self.session = b"", 0, [], None
+
+    def _receive(self) -> dict[str, Any]:
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._read, 1 << 16)
+            if not chunk:
+                raise AssertionError("Chromium closed the DevTools pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def send(self, method: str, params: dict[str, Any] | None = None, *, browser: bool = False) -> dict[str, Any]:
+        """Send one DevTools command (to the page's session unless ``browser``) and return its result."""
+        self._id += 1
+        message: dict[str, Any] = {"id": self._id, "method": method, "params": params or {}}
+        if self.session and not browser:
+            message["sessionId"] = self.session
+        os.write(self._write, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._receive()
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise AssertionError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self._events.append(reply)
+
+    def wait_for_event(self, method: str, timeout_s: float = TIMEOUT_S) -> dict[str, Any]:
+        """Wait for a DevTools event (e.g. ``Page.loadEventFired``) and return it."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for index, event in enumerate(self._events):
+                if event.get("method") == method:
+                    return self._events.pop(index)
+            self._events.append(self._receive())
+        raise AssertionError(f"no {method} within {timeout_s} s")
+
+    def evaluate(self, expression: str) -> Any:
+        """Run JavaScript in the page (a promise is awaited) and return its value, JSON-decoded."""
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                "awaitPromise": True})
+        if "exceptionDetails" in result:
+            raise AssertionError(f"the page's JavaScript failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+
+@contextmanager
+def open_page(html_path: Path, width: int, height: int) -> Iterator[Page]:
+    """Open ``html_path`` in headless Chromium in a ``width`` × ``height`` window; yield the :class:`Page`.
+
+    The window size is set before the page loads (``Emulation.setDeviceMetricsOverride``), so the page's
+    scripts see it from the start, as on a phone or a laptop.  Returns once the load event has fired.
+    """
+    exe = chromium()
+    to_chromium, from_chromium = os.pipe(), os.pipe()
+
+    def pipes() -> None:  # in the child: Chromium reads commands on fd 3 and writes replies on fd 4
+        read, write = os.dup(to_chromium[0]), os.dup(from_chromium[1])
+        os.dup2(read, 3)
+        os.dup2(write, 4)
+
+    flags = [f for f in CHROMIUM_FLAGS if not f.startswith("--virtual-time-budget")]
+    with tempfile.TemporaryDirectory(prefix="access-chromium-") as profile:
+        process = subprocess.Popen([exe, *flags, f"--user-data-dir={profile}", "--remote-debugging-pipe",
+                                    "about:blank"], preexec_fn=pipes, close_fds=False,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_chromium[0])
+        os.close(from_chromium[1])
+        page = Page(process, to_chromium[1], from_chromium[0])
+        try:
+            target = page.send("Target.createTarget", {"url": "about:blank"}, browser=True)["targetId"]
+            page.session = page.send("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                     browser=True)["sessionId"]
+            page.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
+                                                             "deviceScaleFactor": 1, "mobile": False})
+            page.send("Page.enable")
+            page.send("Page.navigate", {"url": Path(html_path).resolve().as_uri()})
+            page.wait_for_event("Page.loadEventFired")
+            yield page
+        finally:
+            try:
+                page.send("Browser.close", browser=True)
+            except (AssertionError, OSError):
+                pass
+            try:
+                process.wait(timeout=TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            os.close(to_chromium[1])
+            os.close(from_chromium[0])

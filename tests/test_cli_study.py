@@ -46,7 +46,7 @@ def test_run_city_end_to_end_in_a_temporary_folder(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert {r["model"] for r in summary["results"]} == {"street network"}
     assert {r["mode"] for r in summary["results"]} == {"walk", "cycle", "drive"}
-    assert "street network" in done.stdout and "bishopsgate_only" in done.stdout
+    assert "street network" in done.stdout and "Bishopsgate only (hypothetical)" in done.stdout
     # the map the run wrote draws its data in a real browser: 6 LSOAs, 2 counters, the boundary
     dom = render(out / "walk.html")
     assert dom.count("leaflet-interactive") >= 6 + 2 + 1
@@ -84,12 +84,13 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
 def test_london_studies_are_listed_and_print_their_top_losers(london_2017_walk):
     from rich.console import Console
 
-    from access.cli.study import _boroughs_table
+    from access.cli.study import _boroughs_block
+    from access.cli.tables import render
 
     listed = runner.invoke(app, ["studies"], env={"COLUMNS": "200"})
     assert "london-2017" in listed.output and "london-2024" in listed.output
     console = Console(width=200, record=True)
-    console.print(_boroughs_table(london_2017_walk, "walk", top=3))
+    console.print(render(_boroughs_block(london_2017_walk, "walk", top=3), 200))
     text = console.export_text()
     top = london_2017_walk.by_borough().xs("walk", level="mode").index[:3]
     assert all(name in text for name in top) and "all 33 in boroughs.csv" in text

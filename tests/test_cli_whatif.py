@@ -37,7 +37,8 @@ def test_scenario_command_from_the_readme(tmp_path):
                            "--open", "Gants Hill=51.5765,0.0661", "--close", "ilford", "--offline", "-m", "walk",
                            "--out", str(out)], capture_output=True, text=True, env={**os.environ, **ENV}, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "close ilford; open Gants Hill" in done.stdout and "against 2018_2025" in done.stdout
+    assert "close Ilford Police Station; open Gants Hill" in done.stdout
+    assert "against 2018–25: Ilford 24/7, Barkingside closed" in done.stdout
     assert "STRAIGHT-LINE ESTIMATE" in done.stdout and "'unknown'" in done.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert [s["label"] for s in summary["scenarios"]] == ["2018_2025", "what-if"]
@@ -45,7 +46,8 @@ def test_scenario_command_from_the_readme(tmp_path):
     # the scenario's own map draws in a real browser: Redbridge's LSOAs, 11 counters (Gants Hill too), the boundary
     dom = render(out / "walk.html")
     assert dom.count("leaflet-interactive") >= 160 + 11 + 1
-    assert "Gants Hill" in dom and "what-if against 2018_2025" in dom and "STRAIGHT-LINE ESTIMATE" in dom
+    assert "Gants Hill" in dom and "what-if against 2018–25: Ilford 24/7, Barkingside closed" in dom
+    assert "STRAIGHT-LINE ESTIMATE" in dom
 
 
 def test_scenario_on_the_city_network_with_a_postcode(tmp_path):
@@ -74,7 +76,8 @@ def test_compare_hours_sweep_and_site(tmp_path):
 
     result = _invoke("sweep", "redbridge-2017", "--offline", "-m", "walk", "--out", str(tmp_path / "sweep"))
     assert result.exit_code == 0, result.output
-    assert "1,024 subsets" in result.output and "the real decision (2018_2025)" in result.output
+    assert "1,024 subsets" in result.output
+    assert "the real decision (2018–25: Ilford 24/7, Barkingside closed)" in result.output
     assert sum(1 for _ in open(tmp_path / "sweep" / "sweep.csv")) == 1 + 1024
 
     result = _invoke("site", "city-of-london", "-m", "walk", "-p", "1", "-p", "2", "--out", str(tmp_path / "site"))

@@ -153,3 +153,33 @@ def test_scenarios_are_read_and_checked(tmp_path):
         load_config(_variant(tmp_path, 'lat = 51.5765, lon = 0.0661', 'lat = 51.5765, postcode = "IG2 6AA"'))
     with pytest.raises(StudyError, match="needs either lat and lon, or a postcode"):
         load_config(_variant(tmp_path, 'lat = 51.5765, lon = 0.0661', 'lat = 51.5765'))
+
+
+def test_every_shipped_study_labels_every_period():
+    for name in list_studies():
+        config = load_config(name)
+        assert set(config.labels) == set(config.periods), name
+        assert all(label != period for period, label in config.labels.items()), f"{name}: a period shows its id"
+    config = load_config("redbridge-2017")
+    assert config.label("2013_2017") == "2013–17: Ilford 24/7, Barkingside weekdays"
+    assert config.before == "2013_2017", "the ids stay the keys"
+
+
+def test_a_period_without_a_label_shows_its_id(tmp_path):
+    config = load_config(_variant(tmp_path, 'from_2026 = "From March 2026: reduced hours, Chingford and Barking '
+                                             'closed"\n', ""))
+    assert config.label("from_2026") == "from_2026"
+    assert config.label("2013_2017") == "2013–17: Ilford 24/7, Barkingside weekdays"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('2013_2017 = "2013–17', '2013_2016 = "2013–17', r"\[periods.labels\] names '2013_2016', which is not a period"),
+    ('2013_2017 = "2013–17: Ilford 24/7, Barkingside weekdays"', '2013_2017 = "  "', "give a non-empty string"),
+    ('2013_2017 = "2013–17: Ilford 24/7, Barkingside weekdays"', '2013_2017 = 2013', "'labels' has value|give a"),
+    ('2013_2017 = "2013–17: Ilford 24/7, Barkingside weekdays"',
+     '2013_2017 = "2018–25: Ilford 24/7, Barkingside closed"', "for two periods"),
+    ('[periods.labels]', '[periods.label]', r"unknown key 'label' in \[periods\]"),
+])
+def test_bad_period_labels(tmp_path, old, new, message):
+    with pytest.raises(StudyError, match=message):
+        load_config(_variant(tmp_path, old, new))

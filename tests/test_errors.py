@@ -159,7 +159,9 @@ def unknown_mode(tmp_path, monkeypatch, mirror):
 
 
 def unknown_period(tmp_path, monkeypatch, mirror):
-    return _run(city_study(tmp_path, replace=(('after = "bishopsgate_only"', 'after = "2031"'),)), tmp_path)
+    return _run(city_study(tmp_path, replace=(('after = "bishopsgate_only"', 'after = "2031"'),
+                                              ('bishopsgate_only = "Bishopsgate only', '2031 = "Bishopsgate only'))),
+                tmp_path)
 
 
 def counter_outside_the_area(tmp_path, monkeypatch, mirror):  # Manchester Piccadilly

@@ -407,10 +407,11 @@ def test_library_traps_take_one_name_for_a_list(redbridge):
 def test_markup_in_names_is_printed_as_written(tmp_path):
     box = make_sandbox(tmp_path)
     toml('title = "Redbridge', 'title = "[bold red]Redbridge[/] [/]')(box)
+    cell("ilford", "name", "[red]Ilford[/] Police")(box)
     cell("ilford", "id", "ilford[/]")(box)
     done = run_cli(box, ["scenario", "{study}", "--close", "ilford[/]", "--at", "Sat 23:30", *WHATIF])
     assert done.returncode == 0, done.stderr
-    assert "[bold red]Redbridge[/] [/]" in done.stdout and "close ilford[/]" in done.stdout
+    assert "[bold red]Redbridge[/] [/]" in done.stdout and "close [red]Ilford[/] Police" in done.stdout
     summary = json.loads((box.out / "summary.json").read_text())
     assert "ilford[/]" in summary["scenarios"][1]["explain"]
 

@@ -26,7 +26,7 @@ from access.core.errors import DataError
 from access.inputs.places import availability
 from access.outputs.maps import index_html, mode_map_html
 
-from browser import render, render_with_console, screenshot
+from browser import open_page, render, render_with_console, screenshot
 
 MIRROR = Path(os.environ.get("ACCESS_DATA_MIRROR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 PERIODS = ["2013_2017", "2018_2025", "until_2013", "from_2026"]
@@ -66,10 +66,13 @@ def counters() -> gpd.GeoDataFrame:
 
 
 def _areas(lsoas: gpd.GeoDataFrame, counters: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """LSOAs with census residents and MADE-UP minutes from straight-line distance."""
+    """LSOAs with their names, wards (at the representative point), census residents and MADE-UP minutes."""
     census = pd.read_csv(_mirror("population/london_lsoa2011_census.csv"), dtype={"lsoa11": str})
     lsoas = lsoas.merge(census[["lsoa11", "residents_2011"]], on="lsoa11", how="left")
     origins = lsoas.geometry.representative_point()
+    wards = gpd.read_file(_mirror("boundaries/redbridge_wards_2019.geojson")).to_crs(lsoas.crs)
+    ward = gpd.sjoin(gpd.GeoDataFrame(geometry=origins), wards[["wd19nm", "geometry"]], how="left")
+    ward = ward[~ward.index.duplicated()]["wd19nm"]
 
     def minutes(period: str) -> np.ndarray:
         open_points = counters.geometry[counters[period] != "off"]
@@ -80,6 +83,8 @@ def _areas(lsoas: gpd.GeoDataFrame, counters: gpd.GeoDataFrame) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(
         {
             "lsoa11": lsoas["lsoa11"].to_numpy(),
+            "name": lsoas["lsoa11_name"].to_numpy(),
+            "ward": ward.to_numpy(),
             "population": lsoas["residents_2011"].to_numpy(),
             "before_min": before,
             "after_min": after,
@@ -170,7 +175,7 @@ def test_page_is_self_contained_and_labelled(network_map: Path):
     assert NETWORK_NOTE in text
     assert "minutes" in text
     assert TITLE in text and "on foot" in text
-    for name in (f"Time before ({BEFORE})", f"Time after ({AFTER})", "Change (after \\u2212 before)"):
+    for name in (f"Time before \\u2014 {BEFORE}", f"Time after \\u2014 {AFTER}", "Change, after \\u2212 before"):
         assert name in text
     assert 'class="access-banner"' not in text
     assert "<title>" in text
@@ -293,6 +298,17 @@ class _PaneCounter(HTMLParser):
             self.stack.pop()
 
 
+def _ticked(dom: str) -> dict[str, bool]:
+    """Every layer in the layer control (base layers are radio buttons, overlays checkboxes): name → on."""
+    found = re.findall(r'<input type="(radio|checkbox)" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)'
+                       r'</span>', dom)
+    return {name: "checked" in attrs for _kind, attrs, name in found}
+
+
+def _bases(dom: str) -> list[str]:
+    return re.findall(r'<input type="radio" class="leaflet-control-layers-selector"[^>]*><span> (.*?)</span>', dom)
+
+
 def test_leaflet_draws_the_data(network_dom: str, areas, counters):
     parser = _PaneCounter()
     parser.feed(network_dom)
@@ -302,17 +318,15 @@ def test_leaflet_draws_the_data(network_dom: str, areas, counters):
     assert parser.per_pane.get("access_counters") == len(counters)
     # the boundary is drawn but not interactive
     assert re.search(r'leaflet-access_boundary-pane.*?<path', network_dom, re.DOTALL)
-    # boxes and controls
-    assert "Travel time to nearest open counter (minutes)" in network_dom
-    assert "Change, after − before (minutes)" in network_dom
+    # panel, legend, attribution and controls
+    assert f"Time after: {AFTER}" in network_dom and f"Change: {BEFORE} → {AFTER}" in network_dom
     assert TITLE in network_dom
     assert ATTRIBUTION in network_dom
-    assert f"Time after ({AFTER})" in network_dom and "leaflet-control-layers" in network_dom
-    # only the "after" layer is ticked
-    ticked = re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)</span>',
-                        network_dom)
-    checked = {name for attrs, name in ticked if "checked" in attrs}
-    assert f"Time after ({AFTER})" in checked and f"Time before ({BEFORE})" not in checked
+    assert "leaflet-control-layers" in network_dom
+    # before, after and change are base layers (radio buttons): the "after" one is on
+    assert _bases(network_dom) == [f"Time before — {BEFORE}", f"Time after — {AFTER}", "Change, after − before"]
+    ticked = _ticked(network_dom)
+    assert ticked[f"Time after — {AFTER}"] and not ticked[f"Time before — {BEFORE}"]
 
 
 def test_screenshot_looks_like_a_map(estimate_map: Path, tmp_path: Path):
@@ -322,6 +336,202 @@ def test_screenshot_looks_like_a_map(estimate_map: Path, tmp_path: Path):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 900)
     assert len(data) > 30_000, f"only {len(data)} bytes: the page is probably blank"
+
+
+# --------------------------------------------------------------------------- a reader's view, in a real window
+
+# JavaScript run in the page (tests/browser.py's open_page): what a reader sees, measured by the browser.
+# The map is found as the page's L.Map, the boundary as the layer in its pane; every panel and control on
+# screen (".access-box", ".leaflet-control") counts, open or collapsed.
+_VIEW_JS = r"""
+(function () {
+  var map = Object.keys(window).map(function (k) { return window[k]; })
+    .filter(function (v) { return v instanceof L.Map; })[0];
+  var boundary = null;
+  map.eachLayer(function (l) {
+    if (l.options && l.options.pane === "access_boundary" && l.getBounds) { boundary = l; }
+  });
+  var b = boundary.getBounds(), origin = map.getContainer().getBoundingClientRect();
+  var nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+  function box(el) {
+    var r = el.getBoundingClientRect();
+    return {name: el.id || el.className, left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+  }
+  var panels = Array.prototype.map.call(document.querySelectorAll(".access-box, .leaflet-control"), box)
+    .filter(function (r) { return r.right > r.left && r.bottom > r.top; });
+  var legend = Array.prototype.filter.call(document.querySelectorAll("#access-panel [data-base]"),
+    function (s) { return !s.hidden; }).map(function (s) { return s.querySelector("h2").textContent; });
+  var body = document.getElementById("access-panel-body").getBoundingClientRect();
+  return {area: {left: nw.x + origin.left, top: nw.y + origin.top, right: se.x + origin.left,
+                 bottom: se.y + origin.top},
+          map: box(map.getContainer()), panels: panels, legend: legend, legendHeight: body.height,
+          layersOpen: !!document.querySelector(".leaflet-control-layers-expanded"),
+          collapsed: Array.prototype.map.call(document.querySelectorAll(".access-box.access-collapsed"),
+                                              function (el) { return el.id; }),
+          areaPaths: document.querySelectorAll(".leaflet-access_areas-pane path").length};
+})()
+"""
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def _inside(a: dict, b: dict) -> bool:
+    return a["left"] >= b["left"] and a["right"] <= b["right"] and a["top"] >= b["top"] and a["bottom"] <= b["bottom"]
+
+
+def _check_clear(view: dict, what: str) -> None:
+    area = view["area"]
+    assert _inside(area, view["map"]), f"{what}: the study area {area} runs off the map {view['map']}"
+    hidden_by = [p["name"] for p in view["panels"] if _overlaps(area, p)]
+    assert not hidden_by, f"{what}: the study area {area} is under {hidden_by}"
+    width = area["right"] - area["left"]
+    assert width > 0.25 * (view["map"]["right"] - view["map"]["left"]), f"{what}: the area is only {width} px wide"
+
+
+@pytest.fixture(scope="module")
+def redbridge_pages(redbridge, tmp_path_factory) -> Path:
+    """Return the Redbridge study's own walk map, index and report, as `access run` writes them."""
+    folder = tmp_path_factory.mktemp("redbridge-pages")
+    access.write(redbridge.run(modes=["walk"], offline=True), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def city_pages(city_walk_result, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("city-pages")
+    access.write(city_walk_result, folder)
+    return folder
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("study", ["redbridge", "city", "london"])
+def test_the_study_area_opens_clear_of_every_panel_on_a_laptop(study, request):
+    """At 1280×800 the boundary's pixel box (latLngToContainerPoint) meets no open panel or control."""
+    page = {"redbridge": lambda: request.getfixturevalue("redbridge_pages") / "walk.html",
+            "city": lambda: request.getfixturevalue("city_pages") / "walk.html",
+            "london": lambda: request.getfixturevalue("london_map")}[study]()
+    with open_page(page, 1280, 800) as tab:
+        view = tab.evaluate(_VIEW_JS)
+    assert view["collapsed"] == [] and view["layersOpen"], "on a laptop the panels start open"
+    assert {p["name"].split()[0] for p in view["panels"]} >= {"access-panel", "access-attribution",
+                                                               "leaflet-control-layers"}
+    assert view["legendHeight"] > 200, "the legend is open and readable"
+    _check_clear(view, study)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("study", ["redbridge", "city", "london"])
+def test_on_a_phone_the_panels_start_collapsed_and_the_area_is_in_view(study, request):
+    page = {"redbridge": lambda: request.getfixturevalue("redbridge_pages") / "walk.html",
+            "city": lambda: request.getfixturevalue("city_pages") / "walk.html",
+            "london": lambda: request.getfixturevalue("london_map")}[study]()
+    with open_page(page, 390, 844) as tab:
+        view = tab.evaluate(_VIEW_JS)
+        assert sorted(view["collapsed"]) == ["access-attribution", "access-panel"]
+        assert not view["layersOpen"] and view["legendHeight"] == 0
+        _check_clear(view, f"{study} on a phone")
+        # a tap opens the legend again
+        tab.evaluate('document.querySelector("#access-panel .access-toggle").click()')
+        opened = tab.evaluate(_VIEW_JS)
+    assert "access-panel" not in opened["collapsed"] and opened["legendHeight"] > 100
+
+
+_SWITCH_JS = r"""
+(function () {
+  var seen = [];
+  Array.prototype.forEach.call(document.querySelectorAll(".leaflet-control-layers-base input"), function (input) {
+    input.click();
+    var view = %s;
+    seen.push({layer: input.nextSibling.textContent.trim(), legend: view.legend, paths: view.areaPaths,
+               showing: document.getElementById("access-showing").textContent});
+  });
+  return seen;
+})()
+"""
+
+
+@pytest.mark.browser
+def test_switching_base_layers_changes_the_legend_and_shows_one_layer(redbridge_pages, redbridge):
+    labels = redbridge.config.labels
+    before, after = labels["2013_2017"], labels["2018_2025"]
+    with open_page(redbridge_pages / "walk.html", 1280, 800) as tab:
+        first = tab.evaluate(_VIEW_JS)
+        seen = tab.evaluate(_SWITCH_JS % _VIEW_JS.strip())
+        # overlays: a legend section appears while its layer is on
+        shown = tab.evaluate(r"""(function () {
+          var boxes = document.querySelectorAll(".leaflet-control-layers-overlays input");
+          boxes[0].click();
+          var on = Array.prototype.filter.call(document.querySelectorAll("#access-panel [data-overlays]"),
+            function (s) { return !s.hidden; }).map(function (s) { return s.textContent; });
+          boxes[0].click();
+          var off = Array.prototype.filter.call(document.querySelectorAll("#access-panel [data-overlays]"),
+            function (s) { return !s.hidden; }).length;
+          return [on, off];
+        })()""")
+    assert first["legend"] == [f"Time after: {after}"]
+    assert [s["legend"] for s in seen] == [[f"Time before: {before}"], [f"Time after: {after}"],
+                                           [f"Change: {before} → {after}"]]
+    assert [s["showing"] for s in seen] == ["Time before", "Time after", "Change"]
+    assert {s["paths"] for s in seen} == {161}, "only one base layer is ever drawn: one path per LSOA"
+    assert [s["layer"] for s in seen] == [f"Time before — {before}", f"Time after — {after}",
+                                          "Change, after − before"]
+    on, off = shown
+    assert any(f"before: {before}" in text for text in on) and off == 0
+
+
+@pytest.mark.browser
+def test_every_lsoa_tooltip_names_its_area_and_ward(redbridge_pages, redbridge):
+    with open_page(redbridge_pages / "walk.html", 1280, 800) as tab:
+        tips = tab.evaluate(r"""(function () {
+          var map = Object.keys(window).map(function (k) { return window[k]; })
+            .filter(function (v) { return v instanceof L.Map; })[0];
+          var tips = [];
+          map.eachLayer(function (l) {
+            if (l.options && l.options.pane === "access_areas" && l.getTooltip && l.getTooltip() && !l.eachLayer) {
+              var tip = l.getTooltip(); l.openTooltip(l.getBounds().getCenter());
+              tips.push(tip.getElement().textContent);
+            }
+          });
+          return tips;
+        })()""")
+    names = redbridge.lsoa_names
+    assert len(tips) == 161
+    for tip in tips:
+        match = re.match(r"(Redbridge \d{3}[A-Z]) \(LSOA (E\d{8})\)Ward: (.+?)Residents: [\d,]+Before, 2013–17", tip)
+        assert match, tip
+        name, code, ward = match.groups()
+        assert names.loc[code, "lsoa11_name"] == name and names.loc[code, "ward_name"] == ward
+        assert "After, 2018–25: Ilford 24/7, Barkingside closed: " in tip and "Change: " in tip
+
+
+def test_maps_index_and_report_link_to_each_other(redbridge_pages):
+    walk = (redbridge_pages / "walk.html").read_text(encoding="utf-8")
+    index = (redbridge_pages / "index.html").read_text(encoding="utf-8")
+    report = (redbridge_pages / "report.html").read_text(encoding="utf-8")
+    assert '<a href="report.html">The report</a>' in walk and '<a href="index.html">All maps</a>' in walk
+    assert '<a href="report.html"><b>The report</b></a>' in index and '<a href="walk.html">' in index
+    assert 'href="walk.html"' in report and 'href="index.html"' in report
+    for page in (walk, index, report):
+        assert "OpenStreetMap contributors" in page and "Crown copyright" in page
+        assert "STRAIGHT-LINE ESTIMATE" in page
+
+
+def test_no_change_is_neutral_and_apart_from_shorter():
+    from access.outputs.styles import CHANGE_BINS_MIN, CHANGE_COLOURS, CHANGE_LABELS, class_colour
+
+    shorter, same, longer = (class_colour(m, CHANGE_BINS_MIN, CHANGE_COLOURS) for m in (-2.0, 0.0, 1.0))
+    assert len({shorter, same, longer}) == 3
+    assert CHANGE_LABELS[CHANGE_COLOURS.index(same)] == "no change"
+    red, green, blue = (int(same[i:i + 2], 16) for i in (1, 3, 5))
+    assert max(red, green, blue) - min(red, green, blue) < 10, "no change is a grey, neither blue nor red"
+
+
+def test_before_and_after_isochrones_have_their_own_colours():
+    from access.outputs.styles import ISOCHRONE_COLOURS
+
+    assert not set(ISOCHRONE_COLOURS["before"].values()) & set(ISOCHRONE_COLOURS["after"].values())
 
 
 # --------------------------------------------------------------------------- London-wide
@@ -336,7 +546,7 @@ def london_map(london_2017_walk, tmp_path_factory) -> Path:
 
 def test_london_map_has_a_borough_layer_and_stays_light(london_map: Path):
     size = london_map.stat().st_size
-    assert size < 8_000_000, f"London walk map is {size / 1e6:.1f} MB"
+    assert size < 4_000_000, f"London walk map is {size / 1e6:.1f} MB"
     text = london_map.read_text(encoding="utf-8")
     assert "Boroughs: change in mean time" in text
     assert "Barnet\\u003c/b\\u003e (rank " in text and "Within 30 min:" in text
@@ -347,13 +557,12 @@ def test_london_map_renders_boroughs_in_a_browser(london_map: Path, london_2017_
     parser = _PaneCounter()
     parser.feed(dom)
     counters = london_2017_walk.study.places.counters
-    # shown by default: the 33 boroughs (the LSOA layers are ticked off), and every counter
+    # shown by default: the 33 boroughs (the LSOA base layers are off), and every counter
     assert parser.per_pane.get("access_areas") == 33
     assert parser.per_pane.get("access_counters") == len(counters) == 77
-    ticked = re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)</span>',
-                        dom)
-    checked = {name for attrs, name in ticked if "checked" in attrs}
-    assert "Boroughs: change in mean time" in checked and "Time after (after_2017)" not in checked
+    ticked = _ticked(dom)
+    assert ticked["Boroughs: change in mean time"] and not ticked["Time after — After the 2017 strategy: 37 counters"]
+    assert "Boroughs: change in mean time, Mid-2017: 73 counters → After the 2017 strategy: 37 counters" in dom
     assert "STRAIGHT-LINE ESTIMATE" in dom
 
 
@@ -363,16 +572,15 @@ def test_isochrone_and_catchment_layers(tmp_path: Path, redbridge_result):
     page = paths["walk.html"]
     assert page.stat().st_size < 400_000, f"walk.html is {page.stat().st_size:,} bytes"
     dom = render(page)
-    ticked = re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"([^>]*)><span> (.*?)</span>',
-                        dom)
-    names = {name: "checked" in attrs for attrs, name in ticked}
-    for role, period in (("before", BEFORE), ("after", AFTER)):
-        assert names[f"Within 15/30/45 min, {role} ({period})"] is False
-        assert names[f"Catchments, {role} ({period})"] is False
+    names = _ticked(dom)
+    for role in ("before", "after"):
+        assert names[f"Within 15/30/45 min, {role}"] is False
+        assert names[f"Catchments, {role}"] is False
     assert "discs of radius" in dom and "Catchments: nearest open counter" in dom
     assert "Ilford Police Station" in dom and "Barkingside Police Station" in dom
     text = page.read_text(encoding="utf-8")
-    assert text.count("of an open counter, after (2018_2025)") == 3, "one feature per threshold"
+    tip = "\\u003c/b\\u003e of an open counter, after: 2018–25: Ilford 24/7, Barkingside closed"
+    assert text.count(tip) == 3, "one feature per threshold"
 
 
 # The page under test is the map as written, with two test-only scripts added: one at the top of <head>
@@ -389,8 +597,8 @@ window.addEventListener("load", function () {
     map.eachLayer(function (layer) {
       [["getPopup", "openPopup"], ["getTooltip", "openTooltip"]].forEach(function (kind) {
         var bound = layer[kind[0]] && layer[kind[0]]();
-        if (!bound || !layer.getLatLng) { return; }
-        layer[kind[1]]();
+        if (!bound || !(layer.getLatLng || layer.getBounds)) { return; }
+        if (layer.getLatLng) { layer[kind[1]](); } else { layer[kind[1]](layer.getBounds().getCenter()); }
         var copy = document.createElement("div"); copy.className = "collected";
         copy.innerHTML = bound.getElement().innerHTML; out.appendChild(copy); opened += 1;
       });
@@ -408,11 +616,16 @@ def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, b
     evil.loc[1, "address"] = '"><svg onload=console.log("XSS-RAN-address")>'
     evil.loc[2, "address"] = "</script><script>console.log('XSS-RAN-close')</script>"
     evil.loc[2, AFTER] = "<img src=y onerror=alert('hours')>"
+    evil_areas = areas.copy()
+    evil_areas.loc[0, "name"] = "<img src=n onerror=alert('lsoa')>"
+    evil_areas.loc[1, "ward"] = "</script><script>alert('ward')</script>"
+    labels = {BEFORE: "<img src=b onerror=alert('before')>", AFTER: "\"</script><script>alert('after')</script>"}
     path = write_mode_map(
         tmp_path / "evil.html", title="<img src=z onerror=alert('title')>", mode_label="on foot",
-        model_note="<script>alert('note')</script>", is_estimate=True, boundary=boundary, areas=areas,
+        model_note="<script>alert('note')</script>", is_estimate=True, boundary=boundary, areas=evil_areas,
         counters=evil, available=pd.DataFrame(True, index=range(len(evil)), columns=PERIODS), periods=PERIODS,
-        before=BEFORE, after=AFTER, attribution="<img src=w onerror=alert('attribution')>",
+        before=BEFORE, after=AFTER, attribution="<img src=w onerror=alert('attribution')>", labels=labels,
+        links={"<b>report</b>": "javascript:alert('link')\" onclick=\"alert(2)"},
     )
     page = path.read_text(encoding="utf-8")
     assert "var map_" in page, "the harness finds the map by folium's variable name"
@@ -422,7 +635,8 @@ def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, b
     dom, console = render_with_console(harness)
     assert not [line for line in console if "XSS-RAN" in line], console
     assert not [line for line in console if "Uncaught" in line or "rror" in line], console
-    assert f'"ACCESS-OPENED {2 * len(evil)}"' in " ".join(console), console  # every popup and tooltip opened
+    # every counter's popup and tooltip, and the tooltip of every LSOA of the layer on screen, opened
+    assert f'"ACCESS-OPENED {2 * len(evil) + N_AREAS}"' in " ".join(console), console
     collected = dom.split('id="access-collected"', 1)[1]
     # the hostile text is on the page as text: escaped once in the serialised DOM, never as an element
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in collected
@@ -432,3 +646,10 @@ def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, b
     assert "&lt;img src=y onerror=alert('hours')&gt;" in collected
     assert "<img" not in collected and "<svg" not in collected and "<script" not in collected
     assert "&lt;img src=z onerror=alert('title')&gt;" in dom and "<img src=z" not in dom
+    # LSOA names, wards and period labels in the tooltips, the legend and the layer control, as text
+    assert "&lt;img src=n onerror=alert('lsoa')&gt;" in collected
+    assert "&lt;/script&gt;&lt;script&gt;alert('ward')&lt;/script&gt;" in collected
+    assert "Before, &lt;img src=b onerror=alert('before')&gt;" in collected
+    assert "Time after: \"&lt;/script&gt;&lt;script&gt;alert('after')&lt;/script&gt;" in dom
+    assert "Time before — &lt;img src=b onerror=alert('before')&gt;" in dom
+    assert "<img src=b" not in dom and "<img src=n" not in dom and 'onclick="alert' not in dom

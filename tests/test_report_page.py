@@ -93,12 +93,28 @@ def test_curve_matches_the_summary_share_within_30(redbridge_result):
 
 def test_text_is_escaped(redbridge_result):
     config = dataclasses.replace(redbridge_result.config, title="<img src=x onerror=alert(1)> & co",
-                                 description="a < b")
-    times = {mode: dataclasses.replace(t, unavailable="<b>w</b>") for mode, t in redbridge_result.times.items()}
-    result = StudyResult(study=Study(config), times=times)
+                                 description="a < b", period_labels=(("2013_2017", "<b>before</b> & co"),))
+    result = StudyResult(study=Study(config), times=redbridge_result.times)
     page = report_html(result)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page
-    assert "a &lt; b" in page and "&lt;b&gt;w&lt;/b&gt;" in page
+    assert "a &lt; b" in page and "&lt;b&gt;before&lt;/b&gt; &amp; co" in page and "<b>before</b>" not in page
+
+
+def test_the_report_speaks_to_readers(redbridge_out, redbridge_result):
+    """Period labels, not ids; configuration advice stays in the terminal; the model and attribution stay."""
+    from access.outputs.notes import run_warnings
+
+    text = (redbridge_out / "report.html").read_text(encoding="utf-8")
+    labels = redbridge_result.config.labels
+    assert f'Before: <b class="before">{labels["2013_2017"]}</b>' in text
+    assert f'After: <b class="after">{labels["2018_2025"]}</b>' in text
+    assert "2013_2017" not in text and "2018_2025" not in text, "readers see labels, not period ids"
+    advice = " ".join(run_warnings(redbridge_result.coverage))
+    assert "--osm-file" in advice, "the terminal still says what to do"
+    for word in ("--osm-file", "ACCESS_OVERPASS_URL", "Overpass", "run once online"):
+        assert word not in text, f"{word!r} is advice for the person running access, not for readers"
+    assert "STRAIGHT-LINE ESTIMATE" in text and ATTRIBUTION.replace("&", "&amp;")[:60] in text
+    assert 'href="walk.html">travel on foot</a>' in text and 'href="index.html">all maps</a>' in text
 
 
 def test_screenshot_in_chromium(redbridge_out, tmp_path):

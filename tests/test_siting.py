@@ -99,3 +99,23 @@ def test_rank_sites_alone_and_added(redbridge, redbridge_candidates):
 def test_bad_values():
     with pytest.raises(ScenarioError, match="p = 4 sites cannot be chosen among 3"):
         p_median(np.ones((3, 5)), np.ones(5), 4)
+
+
+def test_candidates_name_their_nearest_postcode_and_ward(redbridge_candidates, city_candidates, redbridge):
+    """Every candidate site says where it is in words a reader knows: the nearest live postcode and the ward."""
+    from access.inputs.postcodes import postcode_table
+
+    sites = redbridge_candidates.sites
+    assert sites["postcode"].str.match(r"^(IG|E|RM)\d").all() and sites["postcode_m"].median() < 150
+    assert sites["postcode_m"].max() < 1500, "parks and forest are the farthest from a postcode"
+    wards = set(redbridge.places.wards["ward_name"])
+    assert set(sites["ward"]) <= wards and len(set(sites["ward"])) == 22, "named wards, every one of them"
+    # the nearest postcode really is the nearest: checked by brute force for a few sites
+    table = postcode_table()
+    bng = sites.geometry.to_crs("EPSG:27700")
+    for i in (0, len(sites) // 2, len(sites) - 1):
+        distance = np.hypot(table["easting"] - bng.x.iloc[i], table["northing"] - bng.y.iloc[i])
+        assert table["postcode"].iloc[int(np.argmin(distance))] == sites["postcode"].iloc[i]
+        assert float(distance.min()) == pytest.approx(sites["postcode_m"].iloc[i], abs=0.5)
+    # without a ward file (the City), the ward is the postcode's ward code
+    assert city_candidates.sites["ward"].str.match(r"^E05\d{6}$").all()

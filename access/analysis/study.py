@@ -264,6 +264,38 @@ class Study:
         return Places.from_config(self.config)
 
     @cached_property
+    def lsoa_names(self) -> pd.DataFrame:
+        """Each 2011 LSOA's name, and the ward where most of its residents live.
+
+        Indexed by ``lsoa11``: ``lsoa11_name`` (ONS, e.g. ``"Redbridge 019H"``),
+        ``ward_code`` and ``ward_name`` (the ward of the LSOA's origins that hold
+        most of its 2011 residents; an LSOA may straddle wards drawn later).
+        Without a ward file the ward name is the postcodes' ward code.
+
+        >>> load_study("redbridge-2017").lsoa_names.loc["E01003638"].tolist()
+        ['Redbridge 017A', 'E05011234', 'Aldborough']
+        """
+        places = self.places
+        residents = pd.DataFrame(places.residents[["lsoa11", "ward_code", "ward_name", "population"]])
+        residents["ward_code"] = residents["ward_code"].astype(object).fillna("unknown")
+        residents["ward_name"] = residents["ward_name"].astype(object).fillna(residents["ward_code"])
+        weights = (residents.groupby(["lsoa11", "ward_code", "ward_name"], dropna=False)["population"].sum()
+                   .reset_index().sort_values(["lsoa11", "population", "ward_name"], ascending=[True, False, True]))
+        wards = weights.drop_duplicates("lsoa11").set_index("lsoa11")[["ward_code", "ward_name"]]
+        names = places.lsoas.set_index("lsoa11")[["lsoa11_name"]]
+        return names.join(wards, how="left").fillna({"ward_code": "unknown", "ward_name": "unknown"})
+
+    @cached_property
+    def ward_codes(self) -> pd.Series:
+        """Ward name → ward code, for the wards the residents live in.
+
+        >>> load_study("redbridge-2017").ward_codes["Fullwell"]
+        'E05011243'
+        """
+        residents = pd.DataFrame(self.places.residents[["ward_code", "ward_name"]]).dropna()
+        return residents.drop_duplicates("ward_name").set_index("ward_name")["ward_code"].sort_index()
+
+    @cached_property
     def area_wgs84(self):  # noqa: ANN201 - a shapely geometry
         """The network area in WGS84 (longitude, latitude)."""
         return gpd.GeoSeries([self.places.area], crs=self.config.crs).to_crs("EPSG:4326").iloc[0]

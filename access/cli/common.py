@@ -19,20 +19,19 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from access.analysis.study import Study
 from access.cli import interrupts
+from access.cli.tables import Format, Output, plain, shows_unicode
 from access.core.errors import AccessError, AccessWarning, ScenarioError
 from access.core.version import __version__
 from access.inputs.config import load_config
 from access.outputs.notes import ESTIMATE, ESTIMATE_ADVICE
+from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
 
-__all__ = ["app", "console", "errors", "reported", "progress", "print_warnings", "fail", "split", "model_text",
-           "open_study", "plain_name", "main_entry", "PlainTable", "INTERRUPTED", "NETWORK_MODEL"]
-
-NETWORK_MODEL = "street network"
+__all__ = ["app", "console", "errors", "reported", "progress", "warning_panels", "fail", "split", "model_text",
+           "output", "FormatOption", "open_study", "plain_name", "main_entry", "INTERRUPTED"]
 
 app = typer.Typer(
     help=(
@@ -44,11 +43,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-_ASCII = str.maketrans({
-    "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "±": "+/-", "−": "-", "–": "-", "—": "-", "×": "x", "÷": "/",
-    "†": "+", "…": "...", "⚠": "!", "’": "'", "‘": "'", "“": '"', "”": '"', "•": "*", "·": "*", "£": "GBP ",
-    "é": "e", "è": "e", "ü": "u", "ö": "o", "à": "a", "ç": "c",
-})
 
 
 class _Stream(io.TextIOBase):
@@ -73,7 +67,7 @@ class _Stream(io.TextIOBase):
     def write(self, text: str) -> int:
         encoding = self.encoding
         if not encoding.lower().replace("-", "").startswith("utf"):
-            text = text.translate(_ASCII).encode(encoding, errors="replace").decode(encoding)
+            text = plain(text).encode(encoding, errors="replace").decode(encoding)
         return self.stream.write(text)
 
     def flush(self) -> None:
@@ -87,17 +81,8 @@ class _Stream(io.TextIOBase):
 
 
 def _plain(value: object, console: Console) -> object:
-    """``value`` in plain characters when ``console`` cannot show the others; unchanged otherwise.
-
-    Done before Rich lays a table out, so its columns stay aligned (``≤`` takes two places as ``<=``).
-    """
-    if console.encoding.replace("-", "").startswith("utf"):
-        return value
-    if isinstance(value, str):
-        return value.translate(_ASCII)
-    if isinstance(value, Text):
-        return Text(value.plain.translate(_ASCII), style=value.style)
-    return value
+    """``value`` in plain characters when ``console`` cannot show the others (:func:`~access.cli.tables.plain`)."""
+    return value if shows_unicode(console) else plain(value)
 
 
 class _Console(Console):
@@ -107,24 +92,18 @@ class _Console(Console):
         super().print(*(_plain(o, self) for o in objects), **kwargs)
 
 
-class PlainTable(Table):
-    """A Rich table whose texts are made plain, as the console needs, before it is laid out."""
-
-    def __init__(self, *headers: object, title: object = None, caption: object = None, **kwargs: object) -> None:
-        super().__init__(*(_plain(h, console) for h in headers), title=_plain(title, console),
-                         caption=_plain(caption, console), **kwargs)
-
-    def add_column(self, header: object = "", *args: object, **kwargs: object) -> None:  # type: ignore[override]
-        """Add a column, its header made plain as the console needs."""
-        super().add_column(_plain(header, console), *args, **kwargs)
-
-    def add_row(self, *cells: object, **kwargs: object) -> None:  # type: ignore[override]
-        """Add a row, its cells made plain as the console needs."""
-        super().add_row(*(_plain(c, console) for c in cells), **kwargs)
-
-
 console = _Console(file=_Stream("stdout"), markup=False, highlight=False, emoji=False)
 errors = _Console(file=_Stream("stderr"), markup=False, highlight=False, emoji=False)
+
+FormatOption = Annotated[Format, typer.Option(
+    "--format", case_sensitive=False,
+    help="How to print the results: 'table' to read (stacked where the terminal is too narrow for a table), "
+         "'csv' or 'json' for programs (warnings then go to stderr). The files written are the same.")]
+
+
+def output(command: str, fmt: Format) -> Output:
+    """Return the :class:`~access.cli.tables.Output` a command prints through, in ``fmt``."""
+    return Output(command=command, format=fmt, console=console, errors=errors)
 
 INTERRUPTED = "interrupted; outputs already in place were left as they were"
 
@@ -256,9 +235,11 @@ def split(values: Optional[list[str]]) -> list[str]:
 
 
 def model_text(model: str, short: bool = True) -> Text:
-    """Return a model's name for a table cell: plain for the street network, loud red for the estimate."""
+    """Return a model's name for a table cell: plain for a network or imported times, loud red for the estimate."""
     if model == NETWORK_MODEL:
         return Text("network" if short else model)
+    if model == IMPORTED_MODEL:
+        return Text("imported" if short else model)
     return Text("estimate" if short else model, style="bold red")
 
 
@@ -277,13 +258,16 @@ def merged_warnings(found: list[str], modes: list[str]) -> list[str]:
             for key, group in merged.items()]
 
 
-def print_warnings(found: list[str], models: dict[str, str]) -> None:
-    """One panel per warning (merged across modes), then a loud panel if any mode is the estimate.
+def warning_panels(found: list[str], models: dict[str, str]) -> tuple[list[str], list[Panel]]:
+    """Return the run's warnings (merged across modes) as text, and as the terminal shows them.
 
+    One panel per warning, then a loud panel if any mode is the estimate, with what to do about it.
     ``models`` maps each mode run to the model that made its times.
     """
-    for warning in merged_warnings(list(dict.fromkeys(found)), list(models)):
-        console.print(Panel(_plain(warning, console), title="warning", border_style="red", expand=False))
-    if any(model != NETWORK_MODEL for model in models.values()):
-        console.print(Panel(_plain(f"Some or all times above are a {ESTIMATE}, not street-network routes. "
-                                   f"{ESTIMATE_ADVICE}", console), border_style="bold red", expand=False))
+    texts = merged_warnings(list(dict.fromkeys(found)), list(models))
+    panels = [Panel(_plain(text, console), title="warning", border_style="red", expand=False) for text in texts]
+    if any(model == STRAIGHT_LINE_MODEL for model in models.values()):
+        loud = f"Some or all times above are a {ESTIMATE}, not street-network routes. {ESTIMATE_ADVICE}"
+        texts.append(loud)
+        panels.append(Panel(_plain(loud, console), border_style="bold red", expand=False))
+    return texts, panels

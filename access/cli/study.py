@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.text import Text
 
 from access.analysis.figures import THRESHOLDS_MIN
 from access.analysis.study import StudyResult
-from access.cli.common import (
-    NETWORK_MODEL,
-    PlainTable,
-    app,
-    console,
-    model_text,
-    open_study,
-    print_warnings,
-    progress,
-    reported,
-)
+from access.cli.common import FormatOption, app, model_text, open_study, output, progress, reported, warning_panels
+from access.cli.tables import Column, Format, Printed
 from access.core.errors import AccessError
 from access.core.modes import MODES
 from access.inputs.config import list_studies, load_config
 from access.inputs.sources import mirror_file, sources
-from access.outputs.formats import count, minutes, percent
+from access.outputs.formats import minutes, percent
 from access.outputs.notes import run_warnings
 from access.outputs.screenshot import screenshot as take
 from access.outputs.writers import write
@@ -36,67 +27,79 @@ from access.routing.network import get_network
 __all__ = ["run", "studies", "calibrate", "screenshot"]
 
 
-def _summary_table(result: StudyResult) -> PlainTable:
-    """Figures per period and mode; on a narrow terminal only the 30- and 60-minute shares."""
-    summary = result.summary
-    residents, models = summary["population"].unique(), summary["model"].unique()
-    same_residents, same_model = len(residents) == 1, len(models) == 1
-    thresholds = THRESHOLDS_MIN if console.width >= 110 else tuple(t for t in THRESHOLDS_MIN if t in (30, 60))
-    title = Text(f"{result.config.title}\nminutes to the nearest open counter, population-weighted")
-    if same_residents:
-        title.append(f", {count(residents[0])} residents")
-    if same_model:
-        title.append("\nmodel: ")
-        title.append_text(model_text(models[0], short=False))
-        if models[0] != NETWORK_MODEL:
-            title.append(" (no street network)", style="bold red")
-    table = PlainTable(title=title, title_justify="left")
-    columns = ["period", "mode", *([] if same_model else ["model"]), *([] if same_residents else ["residents"]),
-               "mean", "median", "p90", *[f"≤{t}" for t in thresholds]]
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("period", "mode", "model") else "right")
-    for (period, mode), row in summary.iterrows():
-        label = f"{period} ({row['role']})" if row["role"] != "extra" else period
-        table.add_row(label, mode, *([] if same_model else [model_text(row["model"], short=False)]),
-                      *([] if same_residents else [count(row["population"])]),
-                      minutes(row["mean_min"]), minutes(row["median_min"]), minutes(row["p90_min"]),
-                      *[percent(row[f"within_{t}"]) for t in thresholds])
-    return table
-
-
-def _changes_table(result: StudyResult) -> PlainTable:
+def _summary_block(result: StudyResult) -> Printed:
+    """Figures per period and mode; on a narrow terminal the 10-, 20- and 45-minute shares give way first."""
     config = result.config
-    table = PlainTable(title=f"change from {config.before} (before) to {config.after} (after)", title_justify="left")
-    for column in ("mode", "mean before → after", "median", "p90", "within 30 min",
-                   "residents whose nearest counter changed", "their mean change"):
-        table.add_column(column, justify="left" if column == "mode" else "right")
+    rows = []
+    for (period, mode), row in result.summary.iterrows():
+        rows.append({"period": period, "period_label": config.label(period), "role": row["role"], "mode": mode,
+                     "model": row["model"], "population": row["population"], "unreachable": row["unreachable"],
+                     "excluded": row["excluded"], "mean_min": row["mean_min"], "median_min": row["median_min"],
+                     "p90_min": row["p90_min"], **{f"within_{t}": row[f"within_{t}"] for t in THRESHOLDS_MIN}})
+    columns = [
+        Column("period", "period", key=True, wrap=True, group=True,
+               cell=lambda r: (f"{r['role']}: " if r["role"] != "extra" else "") + r["period_label"]),
+        Column("mode", "mode", key=True, fold=True),
+        Column("model", "model", fold=True, wrap=True, cell=lambda r: model_text(r["model"], short=False)),
+        Column("population", "residents", kind="count", fold=True),
+        Column("mean_min", "mean", kind="minutes"),
+        Column("median_min", "median", kind="minutes"),
+        Column("p90_min", "p90", kind="minutes"),
+        *[Column(f"within_{t}", f"≤{t}", kind="percent", optional=t not in (30, 60)) for t in THRESHOLDS_MIN],
+    ]
+    title = f"{config.title}\nminutes to the nearest open counter, population-weighted (≤T: share within T minutes)"
+    return Printed("summary", title, columns, rows)
+
+
+def _changes_block(result: StudyResult) -> Printed:
+    config = result.config
+    rows = []
     for mode, row in result.changes.iterrows():
-        table.add_row(
-            mode,
-            f"{minutes(row['mean_min_before'])} → {minutes(row['mean_min_after'])} "
-            f"({minutes(row['mean_min_change'], signed=True)})",
-            f"{minutes(row['median_min_before'])} → {minutes(row['median_min_after'])}",
-            f"{minutes(row['p90_min_before'])} → {minutes(row['p90_min_after'])}",
-            f"{percent(row['within_30_before'])} → {percent(row['within_30_after'])}",
-            count(row["population_switched"]),
-            f"{minutes(row['mean_change_min_switched'], signed=True)} min",
-        )
-    return table
+        rows.append({"mode": mode, "model": row["model"], "before": config.before,
+                     "before_label": config.label(config.before), "after": config.after,
+                     "after_label": config.label(config.after),
+                     **{f"{figure}_{role}": row[f"{figure}_{role}"] for role in ("before", "after")
+                        for figure in ("mean_min", "median_min", "p90_min", "within_30")},
+                     "mean_min_change": row["mean_min_change"], "population_switched": row["population_switched"],
+                     "mean_change_min_switched": row["mean_change_min_switched"]})
+
+    def arrow(figure: str, fmt: Any = minutes) -> Any:
+        return lambda r: f"{fmt(r[f'{figure}_before'])} → {fmt(r[f'{figure}_after'])}"
+
+    columns = [
+        Column("mode", "mode", key=True),
+        Column("mean", "mean before → after",
+               cell=lambda r: f"{minutes(r['mean_min_before'])} → {minutes(r['mean_min_after'])} "
+                              f"({minutes(r['mean_min_change'], signed=True)})"),
+        Column("median", "median", cell=arrow("median_min")),
+        Column("p90", "p90", cell=arrow("p90_min"), optional=True),
+        Column("within_30", "within 30 min", cell=arrow("within_30", percent)),
+        Column("population_switched", "residents switching counter", kind="count"),
+        Column("mean_change_min_switched", "their mean change", kind="change"),
+    ]
+    title = (f"change from before ({config.label(config.before)}) to after ({config.label(config.after)}), "
+             f"minutes")
+    return Printed("changes", title, columns, rows)
 
 
-def _boroughs_table(result: StudyResult, mode: str, top: int = 10) -> PlainTable:
+def _boroughs_block(result: StudyResult, mode: str, top: int = 10) -> Printed:
     config = result.config
-    table = PlainTable(title=f"{mode}: the {top} boroughs whose mean time rose most, {config.before} → {config.after} "
-                        f"(all {len(config.boroughs)} in boroughs.csv)", title_justify="left")
-    for column in ("rank", "borough", "residents", "mean before → after", "within 30 min", "residents worse off"):
-        table.add_column(column, justify="left" if column == "borough" else "right")
-    for (_mode, borough), row in result.by_borough().xs(mode, level="mode", drop_level=False).head(top).iterrows():
-        table.add_row(str(int(row["rank"])), borough, count(row["residents"]),
-                      f"{minutes(row['mean_min_before'])} → {minutes(row['mean_min_after'])} "
-                      f"({minutes(row['mean_change_min'], signed=True)})",
-                      f"{percent(row['within_30_before'])} → {percent(row['within_30_after'])}",
-                      count(row["residents_worse"]))
-    return table
+    table = result.by_borough().xs(mode, level="mode").head(top)
+    rows = [{"mode": mode, "borough": borough, **row.to_dict()} for borough, row in table.iterrows()]
+    columns = [
+        Column("rank", "rank", kind="int"),
+        Column("borough", "borough", key=True),
+        Column("residents", "residents", kind="count", optional=True),
+        Column("mean", "mean before → after",
+               cell=lambda r: f"{minutes(r['mean_min_before'])} → {minutes(r['mean_min_after'])} "
+                              f"({minutes(r['mean_change_min'], signed=True)})"),
+        Column("within_30", "within 30 min",
+               cell=lambda r: f"{percent(r['within_30_before'])} → {percent(r['within_30_after'])}"),
+        Column("residents_worse", "residents worse off", kind="count"),
+    ]
+    title = (f"{mode}: the {top} boroughs whose mean time rose most, {config.label(config.before)} → "
+             f"{config.label(config.after)} (all {len(config.boroughs)} in boroughs.csv)")
+    return Printed("boroughs", title, columns, rows)
 
 
 @app.command()
@@ -118,6 +121,7 @@ def run(
                             "Default: maps/<study> in the current folder.")] = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps.")] = True,
     cache: Annotated[bool, typer.Option(help="Use and fill the network cache (ACCESS_CACHE_DIR).")] = True,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Run a study: print its figures and write maps, report.html, summary.json and tables.
 
@@ -137,27 +141,38 @@ def run(
             step("writing maps and tables" if maps else "writing tables")
             paths = write(result, folder, maps=maps)
 
-    console.print(_summary_table(result))
-    console.print(_changes_table(result))
+    out = output("run", fmt)
+    out.table(_summary_block(result))
+    out.table(_changes_block(result))
     if len(result.config.boroughs) > 1:
-        console.print(_boroughs_table(result, result.modes[0]))
-    print_warnings(run_warnings(result.coverage), result.models)
-    console.print(f"wrote {len(paths)} files to {folder}/ ({', '.join(sorted(paths))}) "
-                  f"in {time.perf_counter() - started:.1f} s")
+        out.table(_boroughs_block(result, result.modes[0]))
+    out.warnings(*warning_panels(run_warnings(result.coverage), result.models))
+    out.files(f"wrote {len(paths)} files to {folder}/ ({', '.join(sorted(paths))}) "
+              f"in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+    out.emit()
 
 
 @app.command()
-def studies() -> None:
+def studies(fmt: FormatOption = Format.table) -> None:
     """List the studies shipped in data/studies."""
-    table = PlainTable("study", "title", "periods (before, after, extra)", "modes")
+    rows = []
     for name in list_studies():
         try:
             config = load_config(name)
         except AccessError as exc:
-            table.add_row(name, Text(f"invalid: {exc}", style="red"), "", "")
+            rows.append({"study": name, "title": Text(f"invalid: {exc}", style="red"), "before": "", "after": "",
+                         "extra": "", "modes": ""})
             continue
-        table.add_row(name, config.title, ", ".join(config.periods), ", ".join(config.modes))
-    console.print(table)
+        rows.append({"study": name, "title": config.title,
+                     "before": config.label(config.before), "after": config.label(config.after),
+                     "extra": "; ".join(config.label(p) for p in config.extra_periods),
+                     "periods": ", ".join(config.periods), "modes": ", ".join(config.modes)})
+    columns = [Column("study", "study", key=True), Column("title", "title", cell=lambda r: r["title"], wrap=True),
+               Column("before", "before", wrap=True), Column("after", "after", wrap=True),
+               Column("extra", "also", wrap=True, optional=True), Column("modes", "modes", wrap=True)]
+    out = output("studies", fmt)
+    out.table(Printed("studies", "studies in data/studies (run one with: access run STUDY)", columns, rows))
+    out.emit()
 
 
 @app.command()
@@ -169,6 +184,7 @@ def calibrate(
     out: Annotated[Optional[Path], typer.Option(
         "--out", help="Where to write the factors. Default: data/detour_factors.toml.")] = None,
     sources_count: Annotated[int, typer.Option("--sources", help="Random source nodes per mode.")] = 200,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Measure each mode's detour factor (network ÷ straight-line distance) on a real OSM network.
 
@@ -184,12 +200,19 @@ def calibrate(
                 network = get_network(name, crs="EPSG:27700", osm_file=path)
                 factors.append(measure_detour_factors(network, n_sources=sources_count, measured_on=label))
         written = write_detour_factors(factors, out)
-    table = PlainTable("mode", "factor (mean)", "median", "p10", "p90", "std", "pairs", "speed km/h")
-    for f in factors:
-        table.add_row(f.mode, f"{f.factor:.3f}", f"{f.median:.3f}", f"{f.p10:.3f}", f"{f.p90:.3f}",
-                      f"{f.std:.3f}", count(f.n_pairs), f"{f.speed_kmh:.1f}")
-    console.print(table)
-    console.print(f"wrote {written}")
+    rows = [{"mode": f.mode, "factor_mean": f.factor, "factor_median": f.median, "factor_p10": f.p10,
+             "factor_p90": f.p90, "factor_std": f.std, "pairs": f.n_pairs, "speed_kmh": f.speed_kmh,
+             "measured_on": label} for f in factors]
+    columns = [Column("mode", "mode", key=True),
+               *[Column(name, header, cell=lambda r, n=name: f"{r[n]:.3f}")
+                 for name, header in (("factor_mean", "factor (mean)"), ("factor_median", "median"),
+                                      ("factor_p10", "p10"), ("factor_p90", "p90"), ("factor_std", "std"))],
+               Column("pairs", "pairs", kind="count"),
+               Column("speed_kmh", "speed km/h", cell=lambda r: f"{r['speed_kmh']:.1f}")]
+    out = output("calibrate", fmt)
+    out.table(Printed("detour_factors", "detour factors: network ÷ straight-line distance", columns, rows))
+    out.files(f"wrote {written}", [str(written)])
+    out.emit()
 
 
 @app.command()
@@ -200,8 +223,11 @@ def screenshot(
     height: Annotated[int, typer.Option(help="Window height in CSS pixels (the top of the page is shot).")] = 1800,
     scale: Annotated[float, typer.Option(help="Zoom of the PNG: 0.75 gives a 960-pixel-wide PNG at width 1280.")]
     = 1.0,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Screenshot a page access wrote (the report or a map) with headless Chromium."""
     with reported():
         written = take(page, png, width=width, height=height, scale=scale)
-    console.print(f"wrote {written} ({written.stat().st_size / 1024:,.0f} KB)")
+    out = output("screenshot", fmt)
+    out.files(f"wrote {written} ({written.stat().st_size / 1024:,.0f} KB)", [str(written)])
+    out.emit()

@@ -10,28 +10,30 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.text import Text
 
 from access.cli.common import (
-    PlainTable,
+    FormatOption,
     app,
-    console,
     model_text,
     open_study,
+    output,
     plain_name,
-    print_warnings,
     progress,
     reported,
     split,
+    warning_panels,
 )
+from access.cli.tables import Column, Format, Printed
 from access.core.errors import ScenarioError
 from access.inputs.hours import HOURS_RULE, parse_moment
-from access.outputs.formats import count, minutes, percent, points
+from access.outputs.formats import count, minutes, percent
 from access.outputs.notes import run_warnings
 from access.outputs.writers import write
+from access.routing.travel import STRAIGHT_LINE_MODEL
 from access.whatif.board import build_board
 from access.whatif.comparison import Comparison, compare
 from access.whatif.scenario import Scenario, parse_opened, period_scenario, study_scenarios
@@ -53,50 +55,71 @@ At = Annotated[Optional[str], typer.Option(
     "--at", help="Evaluate at this moment of the week, e.g. 'Sat 23:30': counters closed then do not count.")]
 
 
-def _summary_table(comparison: Comparison, title: str) -> PlainTable:
-    table = PlainTable(title=title, title_justify="left")
-    for column in ("scenario", "mode", "model", "open", "mean", "median", "p90", "≤10", "≤30", "unreachable"):
-        table.add_column(column, justify="left" if column in ("scenario", "mode", "model") else "right")
-    for (label, mode), row in comparison.summary.iterrows():
-        open_text = f"{row['counters_open']}" + ("†" if row["assumed_hours"] else "")
-        table.add_row(label, mode, model_text(row["model"]), open_text, minutes(row["mean_min"]),
-                      minutes(row["median_min"]), minutes(row["p90_min"]), percent(row["within_10"]),
-                      percent(row["within_30"]), count(row["unreachable"]))
-    table.caption = "open: counters available († = some only by assumption: hours 'open' or 'unknown')"
-    table.caption_justify = "left"
-    return table
+def _comparison_blocks(comparison: Comparison) -> list[Printed]:
+    """Return the figures of each scenario and, against the first, their changes."""
+    config = comparison.board.study.config
+    titles = {s.label: s.title(config.labels) for s in comparison.scenarios}
+    rows = [{"scenario": label, "scenario_label": titles[label], "mode": mode, **row.to_dict()}
+            for (label, mode), row in comparison.summary.iterrows()]
+    columns = [
+        Column("scenario", "scenario", key=True, wrap=True, cell=lambda r: r["scenario_label"]),
+        Column("mode", "mode", key=True, fold=True),
+        Column("model", "model", fold=True, cell=lambda r: model_text(r["model"], short=False)),
+        Column("counters_open", "open", cell=lambda r: f"{r['counters_open']}" + ("†" if r["assumed_hours"] else "")),
+        Column("mean_min", "mean", kind="minutes"),
+        Column("median_min", "median", kind="minutes"),
+        Column("p90_min", "p90", kind="minutes"),
+        Column("within_10", "≤10", kind="percent", optional=True),
+        Column("within_30", "≤30", kind="percent"),
+        Column("unreachable", "out of reach", kind="count"),
+    ]
+    blocks = [Printed("summary", f"{config.title}\nminutes to the nearest available counter, population-weighted",
+                      columns, rows,
+                      caption="open: counters available († = some only by assumption: hours 'open' or 'unknown')")]
+    if not comparison.differences.empty:
+        rows = [{"scenario": label, "scenario_label": titles[label], "mode": mode,
+                 "model": comparison.board.times[mode].model, **row.to_dict(),
+                 "reference_label": titles[row["reference"]]}
+                for (label, mode), row in comparison.differences.iterrows()]
+        columns = [
+            Column("scenario", "scenario", key=True, wrap=True, cell=lambda r: r["scenario_label"]),
+            Column("mode", "mode", key=True, fold=True),
+            Column("mean_min_change", "mean", kind="change"),
+            Column("median_min_change", "median", kind="change", optional=True),
+            Column("p90_min_change", "p90", kind="change"),
+            Column("within_30_change", "≤30", kind="points"),
+            Column("population_worse", "worse off", kind="count"),
+            Column("population_better", "better off", kind="count"),
+            Column("max_worse_min", "max loss", cell=lambda r: minutes(max(r["max_worse_min"], 0), signed=True)),
+            Column("max_better_min", "max gain", cell=lambda r: minutes(-max(r["max_better_min"], 0), signed=True)),
+        ]
+        reference = titles[comparison.reference.label]
+        blocks.append(Printed("differences", f"change against {reference} (minutes; ≤30 in points)", columns, rows,
+                              caption="worse/better off: residents whose time rose/fell; max loss/gain: the "
+                                      "largest rise/fall"))
+    return blocks
 
 
-def _differences_table(comparison: Comparison) -> PlainTable:
-    table = PlainTable(title=f"change against {comparison.reference.label} (minutes; ≤30 in points)",
-                       title_justify="left")
-    for column in ("scenario", "mode", "mean", "median", "p90", "≤30", "worse off", "better off", "max loss",
-                   "max gain"):
-        table.add_column(column, justify="left" if column in ("scenario", "mode") else "right")
-    for (label, mode), row in comparison.differences.iterrows():
-        table.add_row(label, mode, minutes(row["mean_min_change"], signed=True),
-                      minutes(row["median_min_change"], signed=True), minutes(row["p90_min_change"], signed=True),
-                      points(row["within_30_change"]), count(row["population_worse"]),
-                      count(row["population_better"]), minutes(max(row["max_worse_min"], 0), signed=True),
-                      minutes(-max(row["max_better_min"], 0), signed=True))
-    table.caption = "worse/better off: residents whose time rose/fell; max loss/gain: the largest rise/fall"
-    table.caption_justify = "left"
-    return table
-
-
-def _print_comparison(comparison: Comparison, folder: Path, paths: dict, started: float) -> None:
+def _print_comparison(comparison: Comparison, folder: Path, paths: dict, started: float, fmt: Format,
+                      command: str) -> None:
+    config = comparison.board.study.config
+    names = dict(zip(comparison.board.counters["id"], comparison.board.counters["name"], strict=True))
+    out = output(command, fmt)
     for item in comparison.scenarios:
-        line = Text.assemble((item.label, "bold"), f": {item.explain()}")
+        if item.is_period and item.at is None:
+            continue  # a period as recorded: its label says it all
+        line = Text.assemble((item.title(config.labels), "bold"), f": {item.explain(config.labels, names)}")
         if item.description:
             line.append(f" — {item.description}")
-        console.print(line)
-    console.print(_summary_table(comparison, f"{comparison.board.study.config.title}\nminutes to the nearest "
-                                             f"available counter, population-weighted"))
-    if not comparison.differences.empty:
-        console.print(_differences_table(comparison))
-    console.print(f"hours: {HOURS_RULE}")
-    print_warnings(run_warnings(comparison.board.coverage), {m: t.model for m, t in comparison.board.times.items()})
-    console.print(f"wrote {len(paths)} files to {folder}/ in {time.perf_counter() - started:.1f} s")
+        out.note(line)
+    for block in _comparison_blocks(comparison):
+        out.table(block)
+    out.note(f"hours: {HOURS_RULE}")
+    out.warnings(*warning_panels(run_warnings(comparison.board.coverage),
+                                 {m: t.model for m, t in comparison.board.times.items()}))
+    out.files(f"wrote {len(paths)} files to {folder}/ in {time.perf_counter() - started:.1f} s",
+              [str(path) for path in paths.values()])
+    out.emit()
 
 
 @app.command()
@@ -119,6 +142,7 @@ def scenario(
     = None,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps.")] = True, cache: Cache = True,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Evaluate a what-if scenario against its base period: figures, differences and maps.
 
@@ -153,7 +177,7 @@ def scenario(
             comparison = compare(board, [period_scenario(what.base, what.at), what], name=what.name)
             step("writing tables and maps")
             paths = write(comparison, folder, maps=maps)
-    _print_comparison(comparison, folder, paths, started)
+    _print_comparison(comparison, folder, paths, started, fmt, "scenario")
 
 
 @app.command(name="compare")
@@ -164,6 +188,7 @@ def compare_command(
     at: At = None,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps of the differences.")] = True, cache: Cache = True,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Compare periods and scenarios in one table, with maps of each one's difference from the first.
 
@@ -190,7 +215,7 @@ def compare_command(
             comparison = compare(board, items)
             step("writing tables and maps")
             paths = write(comparison, folder, maps=maps)
-    _print_comparison(comparison, folder, paths, started)
+    _print_comparison(comparison, folder, paths, started, fmt, "compare")
 
 
 @app.command(name="hours")
@@ -203,6 +228,7 @@ def hours_command(
         "--period", help="Period to show; repeat. Default: every period of the study.")] = None,
     within: Annotated[float, typer.Option(help="Travel-time limit (minutes) for the shares.")] = DEFAULT_WITHIN_MIN,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None, cache: Cache = True,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Time of day: periods side by side at daytime, evening and night, and over the whole week.
 
@@ -223,34 +249,44 @@ def hours_command(
 
     key = f"{week.within_min:g}"
     table = week.table
-    result = PlainTable(title=f"{chosen.config.title}\nperiods side by side: population-weighted mean minutes to the "
-                         f"nearest counter open at that moment (share within {key} min; counters open, † = some "
-                         f"only assumed open)", title_justify="left")
-    for column in ("mode", "when", *week.periods):
-        result.add_column(column, justify="left" if column in ("mode", "when") else "right")
+    labels = week.labels
+    rows, data = [], []
     for mode_name in board.modes:
-        mode_label = Text(mode_name)
-        if week.models[mode_name] != "street network":
-            mode_label.append(" (estimate)", style="bold red")
-        for label in week.moments:
-            cells: list[Text | str] = []
+        model = week.models[mode_name]
+        for label in [*week.moments, "week"]:
+            row: dict[str, Any] = {"mode": mode_name, "model": model, "when": label}
             for period_name in week.periods:
-                row = table.loc[(mode_name, period_name)]
-                dagger = "†" if row[f"{label} assumed"] else ""
-                if row[f"{label} open"] == 0:
-                    cells.append(Text("none open", style="red"))
-                else:
-                    cells.append(f"{minutes(row[f'{label} mean_min'])} ({percent(row[f'{label} within_{key}'])}) "
-                                 f"{int(row[f'{label} open'])}{dagger}")
-            result.add_row(mode_label, label, *cells)
-        result.add_row(mode_label, f"week: hours with a counter ≤{key} min",
-                       *[f"{table.loc[(mode_name, p), f'week_within_{key}'] * 168:.0f} h "
-                         f"({percent(table.loc[(mode_name, p), f'week_within_{key}'])})" for p in week.periods],
-                       end_section=True)
-    console.print(result)
-    console.print(f"hours: {HOURS_RULE}")
-    print_warnings(run_warnings(board.coverage), week.models)
-    console.print(f"wrote {', '.join(sorted(paths))} to {folder}/ in {time.perf_counter() - started:.1f} s")
+                figures = table.loc[(mode_name, period_name)]
+                if label == "week":
+                    share = figures[f"week_within_{key}"]
+                    row[period_name] = f"{share * 168:.0f} h ({percent(share)})"
+                    data.append({"mode": mode_name, "model": model, "period": period_name,
+                                 "period_label": labels[period_name], "when": "week",
+                                 f"week_within_{key}": share, "hours_within": share * 168})
+                    continue
+                open_now, mean = int(figures[f"{label} open"]), figures[f"{label} mean_min"]
+                share, dagger = figures[f"{label} within_{key}"], "†" if figures[f"{label} assumed"] else ""
+                row[period_name] = (Text("none open", style="red") if open_now == 0 else
+                                    f"{minutes(mean)} ({percent(share)}) {open_now}{dagger}")
+                data.append({"mode": mode_name, "model": model, "period": period_name,
+                             "period_label": labels[period_name], "when": label, "mean_min": mean,
+                             f"within_{key}": share, "open": open_now, "assumed": int(figures[f"{label} assumed"])})
+            rows.append(row)
+    columns = [Column("mode", "mode", key=True, fold=True,
+                      cell=lambda r: Text.assemble(r["mode"], (" (estimate)", "bold red")
+                                                   if r["model"] == STRAIGHT_LINE_MODEL else "")),
+               Column("when", "when", key=True, wrap=True,
+                      cell=lambda r: f"week: hours with a counter ≤{key} min" if r["when"] == "week" else r["when"]),
+               *[Column(p, labels[p], cell=lambda r, p=p: r[p]) for p in week.periods]]
+    title = (f"{chosen.config.title}\nperiods side by side: population-weighted mean minutes to the nearest counter "
+             f"open at that moment (share within {key} min; counters open, † = some only assumed open)")
+    report = output("hours", fmt)
+    report.table(Printed("hours", title, columns, rows, data=data))
+    report.note(f"hours: {HOURS_RULE}")
+    report.warnings(*warning_panels(run_warnings(board.coverage), week.models))
+    report.files(f"wrote {', '.join(sorted(paths))} to {folder}/ in {time.perf_counter() - started:.1f} s",
+                 [str(path) for path in paths.values()])
+    report.emit()
 
 
 @app.command(name="sweep")
@@ -269,6 +305,7 @@ def sweep_command(
     max_subsets: Annotated[int, typer.Option(help="Refuse to evaluate more subsets than this.")]
     = DEFAULT_MAX_SUBSETS,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None, cache: Cache = True,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Evaluate every subset of counters (or every k-subset) and rank the real decision.
 
@@ -287,41 +324,44 @@ def sweep_command(
             paths = write(result, folder)
 
     is_share = by.startswith("within")
-
-    def fmt(value: float) -> str:
-        return percent(value) if is_share else minutes(value)
-
-    console.print(f"varying: {', '.join(result.among)}; always available ({base or chosen.config.after}): "
-                  f"{', '.join(result.fixed) or 'none'}; ranked by {by}")
+    kind = "percent" if is_share else "minutes"
+    report = output("sweep", fmt)
+    fixed_period = chosen.config.label(base or chosen.config.after)
+    report.note(f"varying: {', '.join(result.among)}; always available ({fixed_period}): "
+                f"{', '.join(result.fixed) or 'none'}; ranked by {by}")
     for mode_name in board.modes:
         best = result.best.loc[mode_name]
         title = Text(f"{mode_name} (")
         title.append_text(model_text(board.times[mode_name].model, short=False))
         title.append(f"): best subset of each size, by {by}")
-        table = PlainTable(title=title, title_justify="left")
-        for column in ("k", "subsets", "best subset", by, "≤30", "worst"):
-            table.add_column(column, justify="left" if column == "best subset" else "right")
         mode_rows = result.table[result.table["mode"] == mode_name]
+        rows = []
         for size, row in best.iterrows():
             values = mode_rows[mode_rows["k"] == size][by]
-            worst = values.min() if is_share else values.max()
-            table.add_row(str(size), count(row["subsets"]), row["subset"], fmt(row[by]), percent(row["within_30"]),
-                          fmt(worst))
-        console.print(table)
+            rows.append({"mode": mode_name, "model": result.models[mode_name], "k": size, "subsets": row["subsets"],
+                         "subset": row["subset"], by: row[by], "within_30": row["within_30"],
+                         f"worst_{by}": values.min() if is_share else values.max()})
+        columns = [Column("k", "k", kind="int"), Column("subsets", "subsets", kind="count"),
+                   Column("subset", "best subset", key=True, wrap=True,
+                          cell=lambda r: r["subset"].replace("+", " + ")),
+                   Column(by, by.replace("_", " "), kind=kind), Column("within_30", "≤30", kind="percent"),
+                   Column(f"worst_{by}", "worst", kind=kind, optional=True)]
+        report.table(Printed("best", title, columns, rows))
     if not result.real.empty:
-        chosen_set = "+".join(result.real_subset) or "(none)"
-        table = PlainTable(title=f"the real decision ({result.real_period}): {chosen_set}", title_justify="left")
-        for column in ("mode", "rank", by, "best of that size", "best subset"):
-            table.add_column(column, justify="left" if column in ("mode", "best subset") else "right")
-        for mode_name, row in result.real.iterrows():
-            table.add_row(mode_name, f"{row['rank']} of {row['of']}", fmt(row[by]), fmt(row[f"best_{by}"]),
-                          row["best_subset"])
-        console.print(table)
+        rows = [{"mode": mode_name, "model": result.models[mode_name], **row.to_dict()}
+                for mode_name, row in result.real.iterrows()]
+        columns = [Column("mode", "mode", key=True), Column("rank", "rank", cell=lambda r: f"{r['rank']} of {r['of']}"),
+                   Column(by, by.replace("_", " "), kind=kind), Column(f"best_{by}", "best of that size", kind=kind),
+                   Column("best_subset", "best subset", wrap=True, cell=lambda r: r["best_subset"].replace("+", " + "))]
+        subset = " + ".join(result.real_subset) or "(none)"
+        report.table(Printed("real", f"the real decision ({chosen.config.label(result.real_period)}): {subset}",
+                             columns, rows))
     total = len(result.table) // max(len(board.modes), 1)
-    console.print(f"{count(total)} subsets × {len(board.modes)} mode(s) evaluated in "
-                  f"{sum(result.seconds.values()):.2f} s (no routing); wrote {', '.join(sorted(paths))} to "
-                  f"{folder}/ in {time.perf_counter() - started:.1f} s")
-    print_warnings(run_warnings(board.coverage), result.models)
+    report.warnings(*warning_panels(run_warnings(board.coverage), result.models))
+    report.files(f"{count(total)} subsets × {len(board.modes)} mode(s) evaluated in "
+                 f"{sum(result.seconds.values()):.2f} s (no routing); wrote {', '.join(sorted(paths))} to "
+                 f"{folder}/ in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+    report.emit()
 
 
 @app.command(name="site")
@@ -340,6 +380,7 @@ def site_command(
     top: Annotated[int, typer.Option(help="Show this many best single sites.")] = 5,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None,
     maps: Annotated[bool, typer.Option(help="Map the best single site as a scenario.")] = True, cache: Cache = True,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Best new site(s): rank every candidate, and solve the p-median problem (greedy + Teitz–Bart).
 
@@ -356,31 +397,49 @@ def site_command(
                                  osm_file=osm_file, use_cache=cache, spacing_m=spacing, max_candidates=max_candidates,
                                  with_best=maps, on_step=step)
             step("writing tables and maps")
-            write(found, folder, maps=maps)
+            paths = write(found, folder, maps=maps)
 
-    basis = "alone (no existing counters)" if alone else f"added to the counters of {found.period}"
+    config = chosen.config
+    basis = ("alone (no existing counters)" if alone
+             else f"added to the counters of {config.label(found.period)}")
+    report = output("site", fmt)
+
+    def near(row: dict[str, Any]) -> str:
+        return f"{row['postcode']}, {row['ward']}"
+
     for mode_name, sites in found.modes.items():
         column = "alone_mean_min" if alone else "with_existing_mean_min"
         title = Text(f"{mode_name} (")
         title.append_text(model_text(sites.model, short=False))
         title.append(f"): best single sites {basis}; {sites.candidates.kind}"
                      + ("" if alone else f"; now {minutes(sites.existing_mean_min)} min"))
-        table = PlainTable(title=title, title_justify="left")
-        for name in ("rank", "lat", "lon", "mean min", "gain" if not alone else "alone"):
-            table.add_column(name, justify="right")
-        for rank, row in sites.ranking.head(top).iterrows():
-            table.add_row(str(rank + 1), f"{row['lat']:.5f}", f"{row['lon']:.5f}", minutes(row[column], decimals=2),
-                          minutes(row["gain_min"] if not alone else row["alone_mean_min"], decimals=2))
-        console.print(table)
-        table = PlainTable(title=f"{mode_name}: p-median, {basis}", title_justify="left")
-        for name in ("p", "mean min", "greedy", "swaps", "sites (lat, lon)"):
-            table.add_column(name, justify="left" if name.startswith("sites") else "right")
-        lat, lon = sites.candidates.sites["lat"], sites.candidates.sites["lon"]
+        rows = [{"mode": mode_name, "model": sites.model, "rank": rank + 1, **row.to_dict()}
+                for rank, row in sites.ranking.head(top).iterrows()]
+        columns = [Column("rank", "rank", kind="int"),
+                   Column("near", "nearest postcode, ward", key=True, wrap=True, cell=near),
+                   Column("postcode_m", "m away", kind="int", optional=True),
+                   Column("lat", "lat", cell=lambda r: f"{r['lat']:.5f}", optional=True),
+                   Column("lon", "lon", cell=lambda r: f"{r['lon']:.5f}", optional=True),
+                   Column(column, "mean min", kind="minutes2"),
+                   Column("gain_min" if not alone else "alone_mean_min", "gain" if not alone else "alone",
+                          kind="minutes2")]
+        report.table(Printed("sites", title, columns, rows))
+        candidates = sites.candidates.sites
+        rows = []
         for solution in sites.solutions:
-            table.add_row(str(len(solution.sites)), minutes(solution.mean_min, decimals=2),
-                          minutes(solution.greedy_mean_min, decimals=2), str(solution.swaps),
-                          "; ".join(f"{lat[i]:.5f}, {lon[i]:.5f}" for i in solution.sites))
-        console.print(table)
-    print_warnings([], {m: s.model for m, s in found.modes.items()})
-    console.print(f"wrote sites-<mode>.csv, sites.json{' and maps of the best site' if maps else ''} to {folder}/ "
-                  f"in {time.perf_counter() - started:.1f} s")
+            chosen_sites = candidates.iloc[list(solution.sites)]
+            rows.append({"mode": mode_name, "model": sites.model, "p": len(solution.sites),
+                         "mean_min": solution.mean_min, "greedy_mean_min": solution.greedy_mean_min,
+                         "swaps": solution.swaps,
+                         "sites": "; ".join(f"{r.postcode} ({r.ward}) {r.lat:.5f}, {r.lon:.5f}"
+                                            for r in chosen_sites.itertuples())})
+        columns = [Column("p", "p", kind="int"), Column("mean_min", "mean min", kind="minutes2"),
+                   Column("greedy_mean_min", "greedy", kind="minutes2", optional=True),
+                   Column("swaps", "swaps", kind="int", optional=True),
+                   Column("sites", "sites: nearest postcode (ward) lat, lon", wrap=True,
+                          cell=lambda r: r["sites"])]
+        report.table(Printed("p_median", f"{mode_name}: p-median, {basis}", columns, rows))
+    report.warnings(*warning_panels([], {m: s.model for m, s in found.modes.items()}))
+    report.files(f"wrote sites-<mode>.csv, sites.json{' and maps of the best site' if maps else ''} to {folder}/ "
+                 f"in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+    report.emit()

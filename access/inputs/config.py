@@ -24,6 +24,10 @@ A study file looks like this (every key is checked; an unknown key is an error):
     after = "2018_2025"
     extra = ["until_2013", "from_2026"]
 
+    [periods.labels]                      # optional: how maps, the report, the CLI and CSVs name each period
+    2013_2017 = "2013–17: Ilford 24/7, Barkingside weekdays"   # a period without a label is shown by its id
+    2018_2025 = "2018–25: Ilford 24/7, Barkingside closed"      # ids stay the keys in the data (summary.json …)
+
     [modes]
     use = ["walk", "cycle", "drive"]
 
@@ -34,7 +38,7 @@ A study file looks like this (every key is checked; an unknown key is an error):
     description = "A counter at Gants Hill instead of Ilford"
     base = "2018_2025"                    # start from this period's counters and hours
     close = ["ilford"]                    # counter ids closed (hours 'off')
-    open = [{ name = "Gants Hill", lat = 51.5765, lon = 0.0661, hours = "24/7" }]  # or postcode = "IG2 6UA"
+    open = [{ name = "Gants Hill", lat = 51.5765, lon = 0.0661, hours = "24/7" }]  # or postcode = "IG2 6UD"
     hours = { romford = "Mo-Fr 10:00-22:00" }   # hours overrides, by counter id
     at = "Sat 23:30"                      # optional: evaluate at this moment of the week
 """
@@ -53,6 +57,7 @@ from typing import Any
 import pyproj
 
 from access.core import settings
+from access.core.arguments import names
 from access.core.errors import ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
 from access.inputs.counter_sources import ADAPTERS
@@ -81,7 +86,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "area": {"boroughs": (list, str), "buffer_m": (int, float), "counter_max_m": (int, float)},
     "residents": {"wards": str, "max_snap_m": (int, float)},
     "counters": {"table": str, "source": str, "crs": str},
-    "periods": {"before": str, "after": str, "extra": list},
+    "periods": {"before": str, "after": str, "extra": list, "labels": dict},
     "modes": {"use": (list, str)},
     "network": {"osm_file": str},
     "scenario": {"description": str, "base": str, "close": (list, str), "open": list, "hours": dict, "at": str},
@@ -184,6 +189,9 @@ class StudyConfig:
         For a study made in Python (:meth:`access.Study.from_frames`), what it was built from.
     imported
         Modes whose travel times come from a table computed elsewhere (``[travel_times.<mode>]``).
+    period_labels
+        ``(period, label)`` pairs from ``[periods.labels]``: how a period is
+        shown to readers (:meth:`label`); the ids stay the keys in the data.
     """
 
     name: str
@@ -208,6 +216,7 @@ class StudyConfig:
     counters_crs: str | None = None
     built_from: str = ""
     imported: tuple[ImportedMode, ...] = ()
+    period_labels: tuple[tuple[str, str], ...] = ()
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -222,6 +231,21 @@ class StudyConfig:
         if mode in MODES:
             return MODES[mode].label
         return next((m.label for m in self.imported if m.name == mode), mode)
+
+    def label(self, period: str) -> str:
+        """How a period is shown to readers: its ``[periods.labels]`` label, else its id.
+
+        >>> load_config("redbridge-2017").label("2013_2017")
+        '2013–17: Ilford 24/7, Barkingside weekdays'
+        >>> load_config("redbridge-2017").label("not-a-period")
+        'not-a-period'
+        """
+        return dict(self.period_labels).get(period, period)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Every period's label (:meth:`label`), by id, in the order of :attr:`periods`."""
+        return {period: self.label(period) for period in self.periods}
 
 
 def studies_dir() -> Path:
@@ -457,6 +481,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     if len(set(all_periods)) != len(all_periods):
         raise StudyError(f"{path}: [periods] names a period twice: {list(all_periods)!r}")
 
+    labels = _period_labels(periods.get("labels", {}), all_periods, path)
     table, source, outside = _counters(raw["counters"], folder, path)
     boroughs = area["boroughs"]
     if isinstance(boroughs, str) and boroughs == "all":
@@ -503,6 +528,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         outside_files=outside,
         counters_crs=_any_crs(raw["counters"]["crs"], path) if "crs" in raw["counters"] else None,
         imported=imported,
+        period_labels=labels,
     )
 
 
@@ -561,7 +587,7 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
                              f"outputs; rename the column, e.g. '{period}_period'")
     if len(set(periods)) != len(periods):
         raise StudyError(f"{where}: a period is named twice: {list(periods)!r}")
-    mode_names = _string_list(modes, "modes", where)
+    mode_names = _string_list(list(names(modes, "modes")), "modes", where)
     unknown = [m for m in mode_names if m not in MODES]
     if unknown:
         raise StudyError(f"{where}: unknown mode {unknown[0]!r}; choose from {', '.join(MODES)} (import others "
@@ -571,6 +597,22 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
     return StudyConfig(name=name, title=title or name, source=where, boroughs=(title or name,), counters_table=None,
                        before=before, after=after, extra_periods=tuple(extra), crs=crs, modes=mode_names,
                        built_from="GeoDataFrames given in Python (Study.from_frames)", **checked)
+
+
+def _period_labels(table: dict[str, Any], periods: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """Check ``[periods.labels]``: each key a period of the study, each value a distinct non-empty string."""
+    for period, label in table.items():
+        if period not in periods:
+            raise StudyError(f"{path}: [periods.labels] names {period!r}, which is not a period of the study; "
+                             f"its periods are {', '.join(periods)}")
+        if not isinstance(label, str) or not label.strip():
+            raise StudyError(f"{path}: [periods.labels] {period} = {label!r}; give a non-empty string, e.g. "
+                             f"\"2013–17: Ilford 24/7\"")
+    shown = [" ".join(table.get(p, p).split()) for p in periods]
+    twice = sorted({label for label in shown if shown.count(label) > 1})
+    if twice:
+        raise StudyError(f"{path}: [periods.labels] shows {twice[0]!r} for two periods; give each its own label")
+    return tuple((p, " ".join(table[p].split())) for p in periods if p in table)
 
 
 def _counters(section: dict[str, Any], folder: Path,

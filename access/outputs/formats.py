@@ -16,13 +16,26 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Any
 
-__all__ = ["CSV_FLOAT_FORMAT", "NOT_A_NUMBER", "finite", "minutes", "percent", "points", "count", "signed", "escape"]
+import numpy as np
+import pandas as pd
 
-CSV_FLOAT_FORMAT = "%.10g"
-"""How every CSV writes floats: ten significant digits, so counts of residents (London: 8,173,941)
-stay exact and the same numbers give the same bytes."""
+__all__ = ["CSV_FLOAT_FORMAT", "CSV_DECIMALS", "NOT_A_NUMBER", "finite", "minutes", "percent", "points", "count",
+           "signed", "escape", "csv_decimals", "csv_rounded"]
+
+CSV_FLOAT_FORMAT = "%.15g"
+"""How every CSV writes floats, once :func:`csv_rounded` has rounded them: enough digits that a rounded
+value reads as it was rounded (``45.17``, ``0.5042``, ``278970``), and the same numbers give the same bytes."""
+
+CSV_DECIMALS: dict[str, int] = {"minutes": 2, "share": 4, "km": 3, "metres": 2, "degrees": 6, "factor": 3}
+"""Decimals kept in CSV tables by kind of figure: minutes to 0.01, shares (0–1) to 0.0001, kilometres and
+miles to 0.001, metres to 0.01, longitude and latitude to 0.000001 (about 0.1 m), detour factors to 0.001.
+Counts of residents and households take as many decimals as their table needs (:func:`csv_decimals`);
+``summary.json`` keeps more (six decimals)."""
+
+_TOKENS = re.compile(r"[_|\s]+")
 
 NOT_A_NUMBER = "n/a"
 """What a missing or infinite figure reads as."""
@@ -76,6 +89,55 @@ def count(value: Any) -> str:
         return NOT_A_NUMBER
     text = f"{number:,.0f}"
     return "0" if text == "-0" else text
+
+
+def csv_decimals(column: str, rows: int) -> int:
+    """Decimals a CSV keeps in a float column, by what its name says it holds.
+
+    Minutes (a ``min`` word: ``mean_min_before``, ``walk|what-if|change_min``), shares (``within``,
+    ``over``), distances (``km``, ``miles``, ``_m``), coordinates (``lat``, ``lon``) and detour
+    factors (``factor``) take
+    :data:`CSV_DECIMALS`.  Anything else is a count of residents or households (``population``,
+    ``residents_worse``, ``count``): it keeps ``d`` decimals with ``10**d >= rows`` (at least 2), so
+    that rounding moves a column's total by at most ``rows × 0.5 × 10**-d <= 0.5``: totals still
+    reconcile with the census within half a resident.
+
+    >>> csv_decimals("mean_min_before", 66), csv_decimals("within_30_after", 66), csv_decimals("population", 66)
+    (2, 4, 2)
+    >>> csv_decimals("population", 4_599), csv_decimals("population", 180_754)
+    (4, 6)
+    """
+    words = set(_TOKENS.split(column.lower()))
+    if words & {"lat", "lon"}:
+        return CSV_DECIMALS["degrees"]
+    if words & {"km", "miles"}:
+        return CSV_DECIMALS["km"]
+    if "factor" in words:
+        return CSV_DECIMALS["factor"]
+    if "m" in words or words & {"x", "y"}:
+        return CSV_DECIMALS["metres"]
+    if "min" in words:
+        return CSV_DECIMALS["minutes"]
+    if words & {"within", "over", "share"}:
+        return CSV_DECIMALS["share"]
+    return max(2, math.ceil(math.log10(max(rows, 1))))
+
+
+def csv_rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every float column rounded by :func:`csv_decimals` (and no ``-0``), for a CSV file.
+
+    Integers, text and booleans are left as they are; so are ``inf`` and missing values.
+
+    >>> csv_rounded(pd.DataFrame({"mean_min": [7.240978062, -0.001], "within_30": [0.50422985, 1.0],
+    ...                           "population": [128930.7549, 1.0]})).to_dict("list")
+    {'mean_min': [7.24, 0.0], 'within_30': [0.5042, 1.0], 'population': [128930.75, 1.0]}
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            decimals = csv_decimals(str(column), len(out))
+            out[column] = np.round(out[column].to_numpy(float), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return out
 
 
 def escape(value: Any) -> str:

@@ -18,7 +18,7 @@ from access.routing.isochrones import STREET_BUFFER_M
 from access.routing.travel import TravelTimes
 
 __all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "model_note", "result_model_note", "models_note", "fallback_warning",
-           "coverage_warning", "run_warnings", "isochrone_note"]
+           "coverage_warning", "run_warnings", "page_warnings", "isochrone_note"]
 
 ESTIMATE = "STRAIGHT-LINE ESTIMATE"
 """How the estimate is named, loudly, wherever it appears."""
@@ -113,6 +113,18 @@ def run_warnings(coverage: pd.DataFrame) -> list[str]:
             if found:
                 warnings.append(found)
     return warnings
+
+
+def page_warnings(coverage: pd.DataFrame) -> list[str]:
+    """Return the warnings of a run for a page meant to be shared (the report): facts for readers, no advice.
+
+    Why a network could not be had, and what to configure about it (``--osm-file``,
+    ``ACCESS_OVERPASS_URL``), is for the person running access: the terminal and
+    ``summary.json`` carry it (:func:`run_warnings`).  The page says which modes are
+    the estimate in its model banner, and here only what the network left out.
+    """
+    return [found for mode, row in coverage.iterrows() if row["model"] == "street network"
+            and (found := coverage_warning(str(mode), row))]
 
 
 def isochrone_note(times: TravelTimes) -> str:

@@ -33,18 +33,22 @@ from access.inputs.hours import HOURS_RULE
 from access.inputs.sources import ATTRIBUTION, sources
 from access.outputs.formats import count, minutes, percent, signed
 from access.outputs.formats import escape as _e
-from access.outputs.notes import isochrone_note, models_note, result_model_note, run_warnings
-from access.outputs.styles import CHANGE_BINS_MIN, CHANGE_COLOURS, class_colour, class_labels
+from access.outputs.notes import isochrone_note, models_note, page_warnings, result_model_note
+from access.outputs.styles import (
+    AFTER_COLOUR,
+    BEFORE_COLOUR,
+    CHANGE_BINS_MIN,
+    CHANGE_COLOURS,
+    CHANGE_LABELS,
+    class_colour,
+)
 
 __all__ = ["report_html", "cumulative_chart_svg", "REPORT_NAME"]
 
 REPORT_NAME = "report.html"
 
-_BEFORE_COLOUR = "#2166ac"
-_AFTER_COLOUR = "#b2182b"
-
 _CSS = """
-:root { --ink: #1b1b1b; --muted: #555; --rule: #d0d0d0; --before: #2166ac; --after: #b2182b; }
+:root { --ink: #1b1b1b; --muted: #555; --rule: #d0d0d0; --before: BEFORE_COLOUR; --after: AFTER_COLOUR; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 "Helvetica Neue", Arial, Helvetica, sans-serif; color: var(--ink); margin: 0;
   background: #f4f4f2; }
@@ -54,6 +58,7 @@ h2 { font-size: 20px; margin: 28px 0 8px; padding-bottom: 3px; border-bottom: 2p
 h3 { font-size: 16px; margin: 18px 0 6px; }
 p { margin: 6px 0; }
 .lede { color: var(--muted); max-width: 900px; }
+.periods { margin: 8px 0 2px; font-size: 16px; }
 .banner { background: #c0392b; color: #fff; font-weight: bold; padding: 10px 14px; border-radius: 4px;
   border: 2px solid #7b241c; margin: 12px 0; }
 .note { color: var(--muted); font-size: 13px; }
@@ -102,7 +107,7 @@ footer { margin-top: 30px; font-size: 12px; color: var(--muted); border-top: 1px
   a { color: inherit; text-decoration: none; }
   .maps a[href]::after { content: " (" attr(href) ")"; font-weight: normal; color: var(--muted); }
 }
-"""
+""".replace("BEFORE_COLOUR", BEFORE_COLOUR).replace("AFTER_COLOUR", AFTER_COLOUR)
 
 
 # --------------------------------------------------------------------------- chart
@@ -174,16 +179,20 @@ def cumulative_chart_svg(before_min: np.ndarray, after_min: np.ndarray, weights:
     if OVER_MIN <= top:
         parts.append(f'<line x1="{x(OVER_MIN):.1f}" x2="{x(OVER_MIN):.1f}" y1="{upper}" y2="{upper + plot_h}" '
                      f'stroke="#777" stroke-dasharray="3 3"/>')
-    for values, colour in ((before_min, _BEFORE_COLOUR), (after_min, _AFTER_COLOUR)):
+    for values, colour in ((before_min, BEFORE_COLOUR), (after_min, AFTER_COLOUR)):
         shares = _cumulative(np.where(np.isfinite(values), values, np.inf), weights, grid)
         points = " ".join(f"{x(t):.1f},{y(s):.1f}" for t, s in zip(grid, shares, strict=True))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.4"/>')
-    # legend, bottom right inside the plot, where the curves have already risen
-    for row, (label, colour) in enumerate(((before_label, _BEFORE_COLOUR), (after_label, _AFTER_COLOUR))):
-        ly = upper + plot_h - 30 + row * 16
-        parts.append(f'<line x1="{left + plot_w - 170}" x2="{left + plot_w - 148}" y1="{ly - 4}" y2="{ly - 4}" '
+    # legend, top left inside the plot: a cumulative curve has not risen there yet; a white ground keeps it
+    # legible over the grid and the 30-minute line
+    longest = max(len(before_label), len(after_label))
+    parts.append(f'<rect x="{left + 4}" y="{upper + 5}" width="{min(plot_w - 8, 40 + 6.2 * longest):.0f}" '
+                 f'height="34" fill="#fff" fill-opacity="0.9"/>')
+    for row, (label, colour) in enumerate(((before_label, BEFORE_COLOUR), (after_label, AFTER_COLOUR))):
+        ly = upper + 18 + row * 16
+        parts.append(f'<line x1="{left + 8}" x2="{left + 30}" y1="{ly - 4}" y2="{ly - 4}" '
                      f'stroke="{colour}" stroke-width="3"/>')
-        parts.append(f'<text x="{left + plot_w - 142}" y="{ly}" font-size="12" fill="#222">{_e(label)}</text>')
+        parts.append(f'<text x="{left + 36}" y="{ly}" font-size="11.5" fill="#222">{_e(label)}</text>')
     parts.append(f'<text x="{left}" y="16" font-size="13" font-weight="bold" fill="#222">{_e(title)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -253,8 +262,8 @@ def _map_legend() -> str:
     swatches = "".join(
         f'<span style="display:inline-block;width:12px;height:10px;background:{c};border:1px solid #999;'
         f'margin:0 3px 0 8px"></span>{_e(t)}'
-        for c, t in zip(CHANGE_COLOURS, class_labels(CHANGE_BINS_MIN), strict=True))
-    return (f'<div class="note">Change in minutes, after − before: {swatches}. '
+        for c, t in zip(CHANGE_COLOURS, CHANGE_LABELS, strict=True))
+    return (f'<div class="note">Minutes longer after than before: {swatches}. '
             f'<span style="color:#1a9641">- - -</span> within {OVER_MIN} min after; '
             f'<span style="color:#1a9641">●</span> open after; <span style="color:#d7191c">○</span> closed.</div>')
 
@@ -273,7 +282,7 @@ def _model_section(result: StudyResult) -> str:
 
 
 def _headline_cards(result: StudyResult) -> str:
-    config, changes, cards = result.config, result.changes, []
+    changes, cards = result.changes, []
     for mode in result.modes:
         row = changes.loc[mode]
         tag = ' <span class="estimate-tag">ESTIMATE</span>' if result.times[mode].is_estimate else ""
@@ -286,8 +295,7 @@ def _headline_cards(result: StudyResult) -> str:
             f'<p>Over {OVER_MIN} minutes away: <b>{percent(1 - row[f"within_{OVER_MIN}_before"])} → '
             f'{percent(1 - row[f"within_{OVER_MIN}_after"])}</b> of residents.</p>'
             f'<p class="note">{count(row["population_switched"])} residents\' nearest counter changed '
-            f'({signed(row["mean_change_min_switched"])} min on average). {_e(config.before)} → '
-            f'{_e(config.after)}.</p></div>')
+            f'({signed(row["mean_change_min_switched"])} min on average).</p></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
@@ -381,7 +389,8 @@ def _groups_section(result: StudyResult) -> str:
     dimensions = list(dict.fromkeys(table.index.get_level_values("dimension")))
     out = ["<h2>Who: groups of residents and households</h2>",
            f"<p class=\"note\">Mean minutes to the nearest open counter before → after (change), and the share more "
-           f"than {OVER_MIN} minutes away, {_e(result.config.before)} → {_e(result.config.after)}. "
+           f"than {OVER_MIN} minutes away, before ({_e(result.config.label(result.config.before))}) → after "
+           f"({_e(result.config.label(result.config.after))}). "
            f"Counts are 2011 residents or households; each postcode holds an equal share of its LSOA's residents "
            f"and the same share of its households. The shaded cell is the group whose mean rose most.</p>"]
     for dimension in dimensions:
@@ -437,7 +446,7 @@ def _limits_section(result: StudyResult) -> str:
         "to in time.",
         *[f"Areas within 15/30/45 minutes {MODES[m].label}: {n}." for m, n in isochrone_notes.items()],
     ]
-    warnings = "".join(f"<li>{_e(w)}</li>" for w in run_warnings(result.coverage))
+    warnings = "".join(f"<li>{_e(w)}</li>" for w in page_warnings(result.coverage))
     out = "<h2>The model and its limits</h2>" + _model_section(result)
     out += "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in limits) + "</ul>"
     if warnings:
@@ -464,7 +473,7 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
         chart = cumulative_chart_svg(
             origins[f"{mode}_{config.before}_min"].to_numpy(float),
             origins[f"{mode}_{config.after}_min"].to_numpy(float), weights,
-            before_label=f"before ({config.before})", after_label=f"after ({config.after})",
+            before_label=f"before: {config.label(config.before)}", after_label=f"after: {config.label(config.after)}",
             title=f"{MODES[mode].label.capitalize()}: share of residents within … minutes")
         tag = " (straight-line estimate)" if result.times[mode].is_estimate else " (street network)"
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
@@ -473,6 +482,9 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
                        f"<figcaption>Change by LSOA "
                        f"{_e(MODES[mode].label)}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
     labels = {f"{m}.html": f"travel {MODES[m].label}" for m in MODES}
+    jump = " · ".join(f'<a href="{_e(p)}">{_e(labels.get(p, p) if p != "index.html" else "all maps")}</a>'
+                      for p in [*[p for p in map_pages if p != "index.html"],
+                                *[p for p in map_pages if p == "index.html"]])
     labels["index.html"] = "all maps"
     links = "".join(f'<li><a href="{_e(p)}">{_e(p)}</a> — {_e(labels.get(p, ""))}</li>' for p in map_pages)
     maps = (f'<h2>Interactive maps</h2><p>Time before and after, the change, the areas within 15/30/45 minutes and '
@@ -482,7 +494,10 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
     body = (
         f"<main><header><h1>{_e(config.title)}</h1>"
         f'<p class="lede">{_e(description)}</p>'
-        f'<p class="note">Before: <b>{_e(config.before)}</b>; after: <b>{_e(config.after)}</b>. '
+        f'<p class="periods">Before: <b class="before">{_e(config.label(config.before))}</b>. '
+        f'After: <b class="after">{_e(config.label(config.after))}</b>.</p>'
+        + (f'<p class="note">Interactive maps beside this page: {jump}.</p>' if jump else "")
+        + f'<p class="note">'
         f"{count(origins['population'].sum())} residents (2011 Census) at {len(origins):,} origins. "
         f"Made by access {__version__}.</p></header>"
         + _model_section(result)

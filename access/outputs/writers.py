@@ -6,8 +6,11 @@ folder inside the output folder; only when every file is written are they
 moved into place (:func:`access.core.files.staged_folder`).  A failed or
 interrupted write leaves the previous set whole: all old, never a mix.
 
-Each file format is written here and only here: CSV tables (:func:`_csv`,
-floats as :data:`~access.outputs.formats.CSV_FLOAT_FORMAT`), ``summary.json``
+Each file format is written here and only here: CSV tables (:func:`_csv`:
+every table of figures names the model that made each row, a period id has its
+label beside it, and floats are rounded by
+:func:`~access.outputs.formats.csv_rounded`: minutes to 0.01, shares to
+0.0001, counts so that totals still reconcile with the census), ``summary.json``
 and the other JSON files, the GeoPackage, and the HTML pages of
 :mod:`access.outputs.maps` and :mod:`access.outputs.report_page`.
 
@@ -24,6 +27,7 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from functools import singledispatch
 from pathlib import Path
 from typing import Any
@@ -39,7 +43,7 @@ from access.core.modes import MODES
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
 from access.inputs.sources import ATTRIBUTION
-from access.outputs.formats import CSV_FLOAT_FORMAT, minutes
+from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
 from access.outputs.report_page import REPORT_NAME, report_html
@@ -84,8 +88,52 @@ def _staged(folder: Path | str, fill: Any) -> dict[str, Path]:
     return {name: folder / name for name in names}
 
 
-def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True) -> Path:
-    return write_text_atomic(path, frame.to_csv(index=index, float_format=CSV_FLOAT_FORMAT))
+def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True, models: Mapping[str, str] | str | None = None,
+         labels: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """Write a table as CSV: the one way every CSV is written.
+
+    ``index`` keeps the frame's (named) index as leading columns.  ``models``
+    (mode → model, or one model for the whole table) adds a ``model`` column
+    after ``mode`` (or first), so a file opened alone says which model made
+    each row.  ``labels`` (column → {id: label}) adds ``<column>_label``
+    beside a column of ids.  Floats are rounded by
+    :func:`~access.outputs.formats.csv_rounded` and written with
+    :data:`~access.outputs.formats.CSV_FLOAT_FORMAT`.
+    """
+    table = frame.reset_index() if index and any(name is not None for name in frame.index.names) else frame.copy()
+    if models is not None and "model" not in table.columns:
+        if isinstance(models, str):
+            table.insert(0, "model", models)
+        else:
+            table.insert(list(table.columns).index("mode") + 1, "model", table["mode"].map(dict(models)))
+    for column, names in (labels or {}).items():
+        table.insert(list(table.columns).index(column) + 1, f"{column}_label",
+                     table[column].map(lambda value, n=names: n.get(value, value)))
+    text = csv_rounded(table).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
+    return write_text_atomic(path, text)
+
+
+def _wide_models(table: pd.DataFrame, models: Mapping[str, str], sep: str) -> pd.DataFrame:
+    """Return a one-row-per-origin table with a ``model`` column before the first mode's columns.
+
+    One model for every mode reads as that model; otherwise each mode's, as in
+    ``"walk: street network; drive: straight-line estimate"``.
+    """
+    table = table.copy()
+    named = set(models.values())
+    model = next(iter(named)) if len(named) == 1 else "; ".join(f"{m}: {v}" for m, v in models.items())
+    first = min(i for i, c in enumerate(table.columns) for m in models if str(c).startswith(f"{m}{sep}"))
+    table.insert(first, "model", model)
+    return table
+
+
+def _with_names(table: pd.DataFrame, names: pd.DataFrame, after: str, columns: Sequence[str]) -> pd.DataFrame:
+    """``table`` with ``columns`` of ``names`` (indexed by the values of ``after``) inserted after ``after``."""
+    table = table.reset_index()
+    position = list(table.columns).index(after) + 1
+    for offset, column in enumerate(columns):
+        table.insert(position + offset, column, table[after].map(names[column]))
+    return table
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -120,6 +168,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
         "before": config.before,
         "after": config.after,
         "periods": list(config.periods),
+        "period_labels": config.labels,
         "models": {mode: {"model": t.model, "detail": t.detail, "note": result_model_note(result, mode)}
                    for mode, t in result.times.items()},
         "hours_rule": HOURS_RULE,
@@ -149,19 +198,28 @@ def _borough_layer(result: StudyResult, mode: str) -> Any:
                  "within_30_after", "rank"]], left_on="borough", right_index=True)
 
 
-def _study_maps(result: StudyResult, folder: Path) -> None:
+def _lsoa_areas(study: Any, table: pd.DataFrame) -> Any:
+    """Return the LSOA polygons with name, main ward, 2011 residents and ``table``'s minutes (indexed by lsoa11)."""
+    names = study.lsoa_names.rename(columns={"lsoa11_name": "name", "ward_name": "ward"})[["name", "ward"]]
+    polygons = study.places.lsoas[["lsoa11", "residents_2011", "geometry"]].rename(
+        columns={"residents_2011": "population"})
+    return (polygons.merge(names, left_on="lsoa11", right_index=True)
+            .merge(table[["before_min", "after_min", "change_min"]], left_on="lsoa11", right_index=True))
+
+
+def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None) -> None:
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
     available = result.available.reset_index(drop=True)
+    links = {"The report": report, "All maps": "index.html"} if report else {"All maps": "index.html"}
     for mode in result.modes:
-        table = lsoa_table.xs(mode, level="mode")[["before_min", "after_min", "change_min"]]
-        areas = places.lsoas[["lsoa11", "residents_2011", "geometry"]].rename(
-            columns={"residents_2011": "population"}).merge(table, left_on="lsoa11", right_index=True)
+        table = lsoa_table.xs(mode, level="mode")
         page = mode_map_html(
             title=config.title, mode_label=MODES[mode].label, model_note=result_model_note(result, mode),
-            is_estimate=result.times[mode].is_estimate, boundary=places.boundary, areas=areas,
-            counters=places.counters, available=available, periods=list(config.periods), before=config.before,
-            after=config.after, attribution=ATTRIBUTION,
+            is_estimate=result.times[mode].is_estimate, boundary=places.boundary,
+            areas=_lsoa_areas(result.study, table), counters=places.counters, available=available,
+            periods=list(config.periods), before=config.before, after=config.after, attribution=ATTRIBUTION,
+            labels=config.labels, links=links,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
             isochrones=result.isochrones(mode), catchments=result.catchments(mode),
             isochrone_note=isochrone_note(result.times[mode]))
@@ -171,33 +229,39 @@ def _study_maps(result: StudyResult, folder: Path) -> None:
     pages = {
         (f"Travel time {MODES[m].label} ({result.times[m].model}): mean "
          f"{minutes(changes.loc[m, 'mean_min_before'])} → {minutes(changes.loc[m, 'mean_min_after'])} min, "
-         f"{config.before} → {config.after}"): f"{m}.html"
+         f"{config.label(config.before)} → {config.label(config.after)}"): f"{m}.html"
         for m in result.modes
     }
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
                                                         model_note=models_note(estimated),
-                                                        is_estimate=bool(estimated), attribution=ATTRIBUTION))
+                                                        is_estimate=bool(estimated), attribution=ATTRIBUTION,
+                                                        report=report))
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
     write_json_atomic(folder / "summary.json", summary_json(result))
-    tables: dict[str, pd.DataFrame] = {
-        "summary.csv": result.summary, "changes.csv": result.changes,
-        "switches.csv": result.switches.set_index("mode"),
-        "wards.csv": result.by_ward(), "lsoas.csv": result.by_lsoa(),
-        "boroughs.csv": result.by_borough(), "distances.csv": result.distances,
-        "breakdowns.csv": result.breakdowns,
-    }
-    for name, table in tables.items():
-        _csv(table, folder / name)
+    study, models, periods = result.study, result.models, {"period": result.config.labels}
+    wards = _with_names(result.by_ward(), study.ward_codes.to_frame(), "ward_name", ["ward_code"])
+    wards.insert(0, "ward_code", wards.pop("ward_code"))
+    lsoas = _with_names(result.by_lsoa(), study.lsoa_names, "lsoa11", ["lsoa11_name", "ward_code", "ward_name"])
+    _csv(result.summary, folder / "summary.csv", labels=periods)
+    _csv(result.changes, folder / "changes.csv", models=models)
+    _csv(result.switches, folder / "switches.csv", index=False, models=models)
+    _csv(wards, folder / "wards.csv", index=False, models=models)
+    _csv(lsoas, folder / "lsoas.csv", index=False, models=models)
+    _csv(result.by_borough(), folder / "boroughs.csv", models=models)
+    _csv(result.distances, folder / "distances.csv", labels=periods)
+    _csv(result.breakdowns, folder / "breakdowns.csv", models=models)
     origins = result.origins
     plain = pd.DataFrame(origins.drop(columns="geometry"))
+    plain.insert(list(plain.columns).index("lsoa11") + 1, "lsoa11_name",
+                 plain["lsoa11"].map(study.lsoa_names["lsoa11_name"]))
     plain["x"], plain["y"] = origins.geometry.x.round(2), origins.geometry.y.round(2)
-    _csv(plain, folder / "origins.csv", index=False)
+    _csv(_wide_models(plain, models, "_"), folder / "origins.csv", index=False)
     origins.to_file(folder / "origins.gpkg", layer="origins", driver="GPKG")
     map_pages: list[str] = []
     if maps:
-        _study_maps(result, folder)
+        _study_maps(result, folder, report=REPORT_NAME)
         map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
     write_text_atomic(folder / REPORT_NAME, report_html(result, map_pages=map_pages))
 
@@ -221,8 +285,8 @@ def _comparison_json(comparison: Comparison) -> dict[str, Any]:
         "study": config.name,
         "generated_by": f"access {__version__}",
         "reference": comparison.reference.label,
-        "scenarios": [{"name": s.name, "label": s.label, "base": s.base, "explain": s.explain(),
-                       "description": s.description} for s in comparison.scenarios],
+        "scenarios": [{"name": s.name, "label": s.label, "title": s.title(config.labels), "base": s.base,
+                       "explain": s.explain(), "description": s.description} for s in comparison.scenarios],
         "hours_rule": HOURS_RULE,
         "models": {mode: {"model": t.model, "detail": t.detail} for mode, t in comparison.board.times.items()},
         "results": [{"scenario": s, "mode": m, **{k: json_value(v) for k, v in row.items()}}
@@ -243,38 +307,56 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
     places = board.study.places
     counters = board.counters[["id", "name", "address", "geometry"]].copy()
     labels = [s.label for s in comparison.scenarios]
+    titles = _titles(comparison)
     available = pd.DataFrame({s.label: board.available(s) for s in comparison.scenarios})
     for scenario in comparison.scenarios:
         counters[scenario.label] = board.hours(scenario)
     pages = {}
     estimated = [m for m, t in board.times.items() if t.is_estimate]
+    reference = titles[comparison.reference.label]
     for scenario in comparison.scenarios[1:]:
         for mode in comparison.modes:
             times = board.times[mode]
             name = f"{mode}.html" if len(comparison.scenarios) == 2 else f"{mode}-{_slug(scenario.label)}.html"
-            areas = places.lsoas[["lsoa11", "geometry"]].merge(comparison.by_lsoa(mode, scenario), left_on="lsoa11",
-                                                               right_index=True)
             page = mode_map_html(
-                title=f"{config.title}: {scenario.label} against {comparison.reference.label}",
+                title=f"{config.title}: {titles[scenario.label]} against {reference}",
                 mode_label=MODES[mode].label, model_note=f"{model_note(times)} Hours: {HOURS_RULE}.",
-                is_estimate=times.is_estimate, boundary=places.boundary, areas=areas, counters=counters,
+                is_estimate=times.is_estimate, boundary=places.boundary,
+                areas=_lsoa_areas(board.study, comparison.by_lsoa(mode, scenario)), counters=counters,
                 available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
-                attribution=ATTRIBUTION)
+                attribution=ATTRIBUTION, labels=titles, links={"All maps": "index.html"})
             write_text_atomic(folder / name, page)
             diff = comparison.differences.loc[(scenario.label, mode)]
-            pages[(f"{scenario.label} against {comparison.reference.label}, {MODES[mode].label} "
+            pages[(f"{titles[scenario.label]} against {reference}, {MODES[mode].label} "
                    f"({times.model}): mean {minutes(diff['mean_min_change'], signed=True)} min")] = name
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages, model_note=f"{models_note(estimated)} Hours: {HOURS_RULE}.",
         is_estimate=bool(estimated), attribution=ATTRIBUTION))
 
 
+def _titles(comparison: Comparison) -> dict[str, str]:
+    """Scenario label → how readers see it (a period's label for a period as recorded)."""
+    labels = comparison.board.study.config.labels
+    return {s.label: s.title(labels) for s in comparison.scenarios}
+
+
 def _comparison_set(comparison: Comparison, folder: Path, *, maps: bool) -> None:
     write_json_atomic(folder / "summary.json", _comparison_json(comparison))
-    _csv(comparison.summary, folder / "summary.csv")
-    _csv(comparison.differences, folder / "differences.csv")
-    _csv(comparison.counters, folder / "counters.csv")
-    _csv(pd.DataFrame(comparison.origins.drop(columns="geometry")), folder / "origins.csv", index=False)
+    models = {mode: t.model for mode, t in comparison.board.times.items()}
+    titles = _titles(comparison)
+    _csv(comparison.summary, folder / "summary.csv", labels={"scenario": titles})
+    if not comparison.differences.empty:
+        _csv(comparison.differences, folder / "differences.csv", models=models,
+             labels={"scenario": titles, "reference": titles})
+    else:
+        _csv(comparison.differences, folder / "differences.csv", index=False)
+    counters = comparison.counters.rename(columns={f"{label} {what}": f"{title}: {what}" for label, title
+                                                   in titles.items() for what in ("hours", "available")})
+    _csv(counters, folder / "counters.csv")
+    origins = pd.DataFrame(comparison.origins.drop(columns="geometry"))
+    origins.insert(list(origins.columns).index("lsoa11") + 1, "lsoa11_name",
+                   origins["lsoa11"].map(comparison.board.study.lsoa_names["lsoa11_name"]))
+    _csv(_wide_models(origins, models, "|"), folder / "origins.csv", index=False)
     if maps:
         _comparison_maps(comparison, folder)
 
@@ -287,7 +369,7 @@ def _(comparison: Comparison, folder: Path | str, *, maps: bool = True) -> dict[
 @write.register
 def _(week: WeekResult, folder: Path | str) -> dict[str, Path]:
     def fill(stage: Path) -> None:
-        _csv(week.table, stage / "hours.csv")
+        _csv(week.table, stage / "hours.csv", models=week.models, labels={"period": week.labels})
         write_json_atomic(stage / "hours.json", {
             "study": week.study, "generated_by": f"access {__version__}", "hours_rule": HOURS_RULE,
             "within_min": week.within_min, "moments": {k: v.label for k, v in week.moments.items()},
@@ -301,9 +383,9 @@ def _(week: WeekResult, folder: Path | str) -> dict[str, Path]:
 @write.register
 def _(sweep: SweepResult, folder: Path | str) -> dict[str, Path]:
     def fill(stage: Path) -> None:
-        _csv(sweep.table, stage / "sweep.csv", index=False)
-        _csv(sweep.best, stage / "best.csv")
-        _csv(sweep.real, stage / "real.csv")
+        _csv(sweep.table, stage / "sweep.csv", index=False, models=sweep.models)
+        _csv(sweep.best, stage / "best.csv", models=sweep.models)
+        _csv(sweep.real, stage / "real.csv", models=sweep.models)
     return _staged(folder, fill)
 
 
@@ -316,7 +398,10 @@ def _sites_json(found: SiteSearch) -> dict[str, Any]:
             "p_median": [{"p": len(s.sites), "mean_min": round(s.mean_min, 4),
                           "greedy_mean_min": round(s.greedy_mean_min, 4), "swaps": s.swaps,
                           "sites": [{"site": int(i), "lat": float(sites.candidates.sites.lat[i]),
-                                     "lon": float(sites.candidates.sites.lon[i])} for i in s.sites]}
+                                     "lon": float(sites.candidates.sites.lon[i]),
+                                     "postcode": str(sites.candidates.sites.postcode[i]),
+                                     "postcode_m": float(sites.candidates.sites.postcode_m[i]),
+                                     "ward": str(sites.candidates.sites.ward[i])} for i in s.sites]}
                          for s in sites.solutions]}
             for mode, sites in found.modes.items()},
     }
@@ -326,7 +411,7 @@ def _sites_json(found: SiteSearch) -> dict[str, Any]:
 def _(found: SiteSearch, folder: Path | str, *, maps: bool = True) -> dict[str, Path]:
     def fill(stage: Path) -> None:
         for mode, sites in found.modes.items():
-            _csv(sites.ranking, stage / f"sites-{mode}.csv", index=False)
+            _csv(sites.ranking, stage / f"sites-{mode}.csv", index=False, models=sites.model)
             if maps and sites.best is not None:
                 (stage / f"best-{mode}").mkdir()
                 _comparison_set(sites.best, stage / f"best-{mode}", maps=True)

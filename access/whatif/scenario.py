@@ -12,6 +12,7 @@ by :func:`~access.whatif.comparison.compare`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from access.analysis.study import Study
@@ -41,13 +42,13 @@ class OpenedCounter:
     hours
         Its hours (default ``24/7``).
     located_by
-        ``"lat/lon"`` or ``"postcode IG2 6UA"``.
+        ``"lat/lon"`` or ``"postcode IG2 6UD"``.
 
     Examples
     --------
-    >>> gants = parse_opened("Gants Hill=IG2 6AA@Mo-Fr 09:00-17:00")
+    >>> gants = parse_opened("Gants Hill=IG2 6UD@Mo-Fr 09:00-17:00")
     >>> gants.id, gants.located_by, gants.hours, round(gants.lat, 3)
-    ('gants-hill', 'postcode IG2 6AA', 'Mo-Fr 09:00-17:00', 51.573)
+    ('gants-hill', 'postcode IG2 6UD', 'Mo-Fr 09:00-17:00', 51.577)
     """
 
     id: str
@@ -112,15 +113,41 @@ class Scenario:
         """The name, with the moment when there is one (``"from_2026 @ Sat 23:30"``)."""
         return f"{self.name} @ {self.at.label}" if self.at else self.name
 
-    def explain(self) -> str:
-        """One line saying what the scenario changes."""
-        parts = [f"from {self.base}"]
+    @property
+    def is_period(self) -> bool:
+        """Whether the scenario is simply its base period as recorded (:func:`period_scenario`)."""
+        return self.name == self.base and not (self.close or self.open or self.hours)
+
+    def title(self, labels: Mapping[str, str] | None = None) -> str:
+        """How readers see the scenario: a period's label (``labels``, by period id), else its :attr:`label`.
+
+        >>> period_scenario("2018_2025").title({"2018_2025": "2018–25: Ilford 24/7"})
+        '2018–25: Ilford 24/7'
+        >>> Scenario("what-if", "2018_2025", close=("ilford",)).title({"2018_2025": "2018–25: Ilford 24/7"})
+        'what-if'
+        """
+        if not self.is_period or not labels or self.base not in labels:
+            return self.label
+        return f"{labels[self.base]} @ {self.at.label}" if self.at else labels[self.base]
+
+    def explain(self, labels: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None) -> str:
+        """One line saying what the scenario changes.
+
+        ``labels`` (period id → label) and ``names`` (counter id → name) name the
+        base period and the closed counters for readers; without them the ids are used.
+
+        >>> what = Scenario("what-if", "2018_2025", close=("ilford",))
+        >>> what.explain(), what.explain({"2018_2025": "2018–25"}, {"ilford": "Ilford Police Station"})
+        ('from 2018_2025; close ilford', 'from 2018–25; close Ilford Police Station')
+        """
+        labels, names = labels or {}, names or {}
+        parts = [f"from {labels.get(self.base, self.base)}"]
         if self.close:
-            parts.append(f"close {', '.join(self.close)}")
+            parts.append(f"close {', '.join(names.get(c, c) for c in self.close)}")
         for c in self.open:
             parts.append(f"open {c.name} ({c.lat:.5f}, {c.lon:.5f}; {c.located_by}; {c.hours})")
         for cid, text in self.hours:
-            parts.append(f"{cid} hours {text}")
+            parts.append(f"{names.get(cid, cid)} hours {text}")
         if self.at:
             parts.append(f"at {self.at.label}")
         return "; ".join(parts)
@@ -154,7 +181,7 @@ def _opened(name: str, *, lat: float | None = None, lon: float | None = None, po
 
 
 def parse_opened(text: str) -> OpenedCounter:
-    """Parse ``"Gants Hill=51.5765,0.0661"`` or ``"Gants Hill=IG2 6UA"``; ``@HOURS`` may follow.
+    """Parse ``"Gants Hill=51.5765,0.0661"`` or ``"Gants Hill=IG2 6UD"``; ``@HOURS`` may follow.
 
     Examples
     --------
@@ -175,7 +202,7 @@ def parse_opened(text: str) -> OpenedCounter:
     if looks_like_postcode(where):
         return _opened(name, postcode=where.strip(), hours=hours)
     raise ScenarioError(f"opened counter {text!r}: {where.strip()!r} is neither LAT,LON nor a postcode; "
-                        f"write e.g. 'Gants Hill=51.5765,0.0661' or 'Gants Hill=IG2 6UA'")
+                        f"write e.g. 'Gants Hill=51.5765,0.0661' or 'Gants Hill=IG2 6UD'")
 
 
 def scenario_from_spec(spec: ScenarioSpec) -> Scenario:

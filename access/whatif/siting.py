@@ -32,13 +32,14 @@ import shapely
 from access.analysis.study import Study
 from access.core.budget import FLOAT_BYTES, require
 from access.core.errors import NetworkUnavailable, ScenarioError
+from access.inputs.postcodes import nearest_postcodes
 from access.routing.travel import TravelTimes
 from access.whatif.board import Board, build_board
 from access.whatif.comparison import Comparison, compare
 from access.whatif.scenario import OpenedCounter, period_scenario
 
-__all__ = ["Candidates", "candidate_sites", "rank_sites", "p_median", "best_sets", "PMedianResult", "ModeSites",
-           "SiteSearch", "search_sites", "DEFAULT_SPACING_M", "DEFAULT_MAX_CANDIDATES"]
+__all__ = ["Candidates", "candidate_sites", "site_names", "rank_sites", "p_median", "best_sets", "PMedianResult",
+           "ModeSites", "SiteSearch", "search_sites", "DEFAULT_SPACING_M", "DEFAULT_MAX_CANDIDATES"]
 
 DEFAULT_SPACING_M = 250.0
 """Grid spacing of straight-line candidates, metres."""
@@ -56,7 +57,9 @@ class Candidates:
     Attributes
     ----------
     sites
-        GeoDataFrame (study CRS): ``site`` (0…n−1), ``lon``, ``lat``, point geometry.
+        GeoDataFrame (study CRS): ``site`` (0…n−1), ``lon``, ``lat``, the nearest
+        live ``postcode`` and its distance ``postcode_m``, the ``ward``
+        (:func:`site_names`), point geometry.
     times
         Candidate × origin :class:`~access.routing.travel.TravelTimes` (rows follow ``sites``).
     kind
@@ -150,9 +153,32 @@ def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file:
                     counter_snap_m=np.concatenate([t.counter_snap_m for t in parts]))
     points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=study.config.crs)
     wgs = points.to_crs("EPSG:4326")
-    sites = gpd.GeoDataFrame({"site": np.arange(len(xy)), "lon": wgs.x.round(6), "lat": wgs.y.round(6)},
-                             geometry=points, crs=study.config.crs)
+    sites = gpd.GeoDataFrame({"site": np.arange(len(xy)), "lon": wgs.x.round(6), "lat": wgs.y.round(6),
+                              **site_names(study, points)}, geometry=points, crs=study.config.crs)
     return Candidates(sites=sites, times=times, kind=kind)
+
+
+def site_names(study: Study, points: gpd.GeoSeries) -> dict[str, np.ndarray]:
+    """Name places for readers: the nearest live postcode, its distance, and the ward.
+
+    The ward is the study's ward polygon holding the point (its name), or,
+    without a ward file, the nearest postcode's ward code.
+
+    Returns
+    -------
+    dict
+        ``postcode``, ``postcode_m`` and ``ward`` arrays, one value per point.
+    """
+    bng = points.to_crs("EPSG:27700")
+    found = nearest_postcodes(bng.x.to_numpy(), bng.y.to_numpy())
+    ward = found["ward_code"].to_numpy(object)
+    wards = study.places.wards
+    if wards is not None and len(points):
+        joined = gpd.sjoin_nearest(gpd.GeoDataFrame(geometry=points.to_crs(wards.crs).reset_index(drop=True)),
+                                   wards[["ward_name", "geometry"]], how="left")
+        ward = joined[~joined.index.duplicated(keep="first")].sort_index()["ward_name"].to_numpy(object)
+    return {"postcode": found["postcode"].to_numpy(object), "postcode_m": found["postcode_m"].to_numpy(float),
+            "ward": ward}
 
 
 def rank_sites(minutes: np.ndarray, population: np.ndarray, existing_min: np.ndarray | None = None) -> pd.DataFrame:
@@ -327,7 +353,8 @@ class ModeSites:
     candidates
         The candidate sites and their times.
     ranking
-        Every candidate (``site``, ``lat``, ``lon``): ``alone_mean_min`` and, unless
+        Every candidate (``site``, ``lat``, ``lon``, the nearest ``postcode``, its
+        distance ``postcode_m`` and the ``ward``): ``alone_mean_min`` and, unless
         alone, ``with_existing_mean_min`` and ``gain_min``; best first.
     solutions
         The p-median solutions, one per ``p``.
@@ -456,14 +483,15 @@ def search_sites(study: Study, *, modes: Sequence[str] | None = None, ps: Sequen
         existing = None if alone else np.nan_to_num(board.nearest(period_scenario(period), mode)[0])
         step(f"{mode}: ranking {len(candidates.sites):,} candidates and solving p-median")
         ranking = rank_sites(candidates.minutes, population, existing).merge(
-            candidates.sites[["site", "lat", "lon"]], on="site")
+            candidates.sites[["site", "lat", "lon", "postcode", "postcode_m", "ward"]], on="site")
         solutions = [p_median(candidates.minutes, population, n, fixed_min=existing) for n in ps]
         now = None if existing is None else float(np.average(existing, weights=population))
         best = None
         if with_best:
             step(f"{mode}: the best single site as a scenario")
             top = ranking.iloc[0]
-            site = OpenedCounter(id="best-site", name=f"Best site for {mode}", lon=float(top["lon"]),
+            site = OpenedCounter(id="best-site", name=f"Best site for {mode}, near {top['postcode']}",
+                                 lon=float(top["lon"]),
                                  lat=float(top["lat"]), located_by=candidates.kind.split(" inside")[0])
             what = replace(period_scenario(period), name=f"best-site-{mode}", open=(site,),
                            close=tuple(study.places.counters["id"]) if alone else ())

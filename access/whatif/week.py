@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -53,6 +53,8 @@ class WeekResult:
         The travel-time limit of the shares.
     models
         The model of each mode's times.
+    labels
+        How readers see each period (the study's ``[periods.labels]``), by id.
 
     Examples
     --------
@@ -70,6 +72,7 @@ class WeekResult:
     moments: dict[str, Moment]
     within_min: float
     models: dict[str, str]
+    labels: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"WeekResult({self.study!r}: {', '.join(self.periods)} at {', '.join(self.moments)}; "
@@ -110,5 +113,6 @@ def week_table(board: Board, *, periods: Sequence[str] | None = None, moments: M
                          board.study.places.residents["population"].to_numpy(float), moments, within_min,
                          excluded={m: t.excluded for m, t in board.times.items()})
     return WeekResult(study=config.name, table=table, periods=periods, moments=moments, within_min=within_min,
-                      models={m: t.model for m, t in board.times.items()})
+                      models={m: t.model for m, t in board.times.items()},
+                      labels={p: config.label(p) for p in periods})
 
