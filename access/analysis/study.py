@@ -115,8 +115,9 @@ class Study:
     def from_frames(cls, name: str, *, residents: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
                     boundary: gpd.GeoDataFrame, before: str, after: str, extra: Sequence[str] = (),
                     population: str = "population", origin_id: str | None = None,
-                    wards: gpd.GeoDataFrame | None = None, areas: gpd.GeoDataFrame | None = None,
-                    area_id: str | None = None, area_name: str | None = None, title: str | None = None,
+                    wards: gpd.GeoDataFrame | None = None, ward_name: str | None = None,
+                    areas: gpd.GeoDataFrame | None = None, area_id: str | None = None,
+                    area_name: str | None = None, title: str | None = None,
                     modes: Sequence[str] | str = ("walk", "cycle", "drive"), crs: str | None = None,
                     buffer_m: float = 3000.0, counter_max_m: float = 10_000.0, max_snap_m: float = 500.0,
                     networks: Mapping[str, Any] | None = None) -> Study:
@@ -137,8 +138,10 @@ class Study:
             The periods: names of the facilities' hours columns.
         population, origin_id
             The residents' population column, and an id column (default: row numbers).
-        wards, areas, area_id, area_name
-            Optional wards, and optional areas to group residents by on the maps.
+        wards, ward_name
+            Optional ward polygons, and their name column (default: the first text column).
+        areas, area_id, area_name
+            Optional areas to group residents by on the maps, their id and name columns.
         title
             How the study is called on its pages (default: ``name``).
         modes
@@ -176,7 +179,8 @@ class Study:
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
                                max_snap_m=max_snap_m)
         places = places_from_frames(config, residents=residents, facilities=facilities, boundary=boundary,
-                                    population=population, origin_id=origin_id, wards=wards, areas=areas,
+                                    population=population, origin_id=origin_id, wards=wards,
+                                    ward_name=ward_name, areas=areas,
                                     area_id=area_id, area_name=area_name)
         return cls(config, places=places, networks=networks)
 
@@ -532,9 +536,10 @@ class StudyResult:
         """Every origin's minutes to every counter for ``mode``, as a long table in r5py's layout.
 
         Columns ``from_id`` (the origin: its postcode), ``to_id`` (the counter's id)
-        and ``travel_time`` (minutes; NaN where unreachable, or where the origin is
-        too far from the network to be measured), one row per pair.  The same table
-        can be given back to a study with :meth:`Study.import_times`.
+        and ``travel_time`` (minutes; NaN where unreachable), one row per pair.  An
+        origin too far from the network to be measured (``excluded``) has no rows.
+        The same table can be given back to a study with :meth:`Study.import_times`,
+        and gives the same figures.
 
         Raises
         ------
@@ -550,11 +555,12 @@ class StudyResult:
         """
         self._check_mode(mode)
         times = self.times[mode]
-        minutes = np.where(times.excluded[None, :] | ~np.isfinite(times.minutes), np.nan, times.minutes)
+        measured = ~times.excluded
+        minutes = times.minutes[:, measured]
         counters = self.study.places.counters["id"].to_numpy()
-        origins = self.study.places.residents["origin"].to_numpy()
+        origins = self.study.places.residents["origin"].to_numpy()[measured]
         return pd.DataFrame({"from_id": np.tile(origins, len(counters)), "to_id": np.repeat(counters, len(origins)),
-                             "travel_time": minutes.ravel()})
+                             "travel_time": np.where(np.isfinite(minutes), minutes, np.nan).ravel()})
 
     def _minutes(self, mode: str, period: str) -> np.ndarray:
         return self.origins[f"{mode}_{period}_min"].to_numpy(float)

@@ -153,9 +153,11 @@ def places_from_frames(config: StudyConfig, *, residents: gpd.GeoDataFrame, faci
     if wards is not None:
         wards = _frame(wards, "wards", crs)
         label = ward_name or next((c for c in wards.columns if c != wards.geometry.name
-                                   and wards[c].dtype == object), None)
+                                   and pd.api.types.is_string_dtype(wards[c])), None)
         if label is None:
-            raise DataError("wards need a column of names; give ward_name=")
+            raise DataError(f"wards need a column of names; give ward_name= (its columns: "
+                            f"{', '.join(map(str, wards.columns))})")
+        _column(wards, label, "wards")
         ward_frame = gpd.GeoDataFrame({"ward_code": wards[label].astype(str), "ward_name": wards[label].astype(str)},
                                       geometry=wards.geometry.to_numpy(), crs=crs)
         joined = gpd.sjoin_nearest(origins, ward_frame, how="left").drop(columns="index_right")

@@ -3,8 +3,10 @@
 The layout is the one r5py's ``TravelTimeMatrix`` gives (and OpenTripPlanner
 exports can be put in): ``from_id`` (the origin: a postcode, or the id a study
 gives its residents), ``to_id`` (the counter's id) and ``travel_time`` in
-minutes.  A pair that is missing, or whose time is empty (r5py writes NaN for a
-pair it cannot connect), is unreachable.
+minutes.  A pair whose time is empty (r5py writes NaN for a pair it cannot
+connect), or that is missing for an origin the table has, is unreachable.  An
+origin with no row at all was not measured: it is left out of every figure and
+counted as excluded, as an origin too far from a street network is.
 
 Example
 -------
@@ -35,7 +37,8 @@ def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
     Raises
     ------
     DataError
-        A column is missing, a time is negative or infinite or not a number, or a pair repeats.
+        A column is missing, an id is blank, a time is negative or infinite or not a number, or a pair
+        repeats.
     """
     if not isinstance(table, pd.DataFrame):
         raise DataError(f"{where} must be a pandas DataFrame with columns {', '.join(TRAVEL_TABLE_COLUMNS)}, "
@@ -44,6 +47,11 @@ def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
     if missing:
         raise DataError(f"{where} lacks column(s) {', '.join(missing)}; a travel-time table has "
                         f"{', '.join(TRAVEL_TABLE_COLUMNS)} (minutes), as r5py's TravelTimeMatrix")
+    for column in ("from_id", "to_id"):
+        blank = table[column].isna().to_numpy() | (table[column].astype(str).str.strip() == "").to_numpy()
+        if blank.any():
+            raise DataError(f"{where}: row {int(np.flatnonzero(blank)[0]) + 1} has no {column}; every row names "
+                            f"an origin (from_id) and a counter (to_id)")
     frame = pd.DataFrame({"from_id": table["from_id"].astype(str).str.strip(),
                           "to_id": table["to_id"].astype(str).str.strip()})
     raw = table["travel_time"]

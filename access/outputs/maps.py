@@ -491,10 +491,11 @@ def _class(value: Any, edges: Sequence[float]) -> int:
     return len(edges) + 1 if index is None else index
 
 
-def _area_helpers(before: str, after: str) -> dict[str, str]:
-    """Return the LSOA layers' palettes (no data last) and tooltip function, for :class:`_Data`."""
+def _area_helpers(before: str, after: str, area_kind: str) -> dict[str, str]:
+    """Return the area layers' palettes (no data last) and tooltip function, for :class:`_Data`."""
     tip = (
-        'function (t) { return "<b>" + t[0] + "</b> <span style=\\"color:#555\\">(LSOA " + t[1] + ")</span>" + '
+        'function (t) { return "<b>" + t[0] + "</b> <span style=\\"color:#555\\">('
+        + _js(_e(area_kind))[1:-1] + ' " + t[1] + ")</span>" + '
         '(t[2] ? "<br>Ward: " + t[2] : "") + "<br>Residents: " + t[3] + '
         f'"<br>Before, " + {_js(_e(before))} + ": <b>" + t[4] + " min</b>" + '
         f'"<br>After, " + {_js(_e(after))} + ": <b>" + t[5] + " min</b>" + '
@@ -578,17 +579,15 @@ def _swatches(colours: Sequence[str], labels: Sequence[str], opacity: float | No
 
 
 _NO_DATA_ROW = f'<div class="row"><span class="sw" style="background:{NO_DATA_COLOUR}"></span>no data</div>'
-_PER_LSOA = "Population-weighted mean minutes to the nearest open counter, per LSOA."
-
-
-def _base_legends(before: str, after: str, shown: str, districts: bool) -> str:
+def _base_legends(before: str, after: str, shown: str, districts: bool, area_kind: str) -> str:
     """One legend section per base layer (``b``, ``a``, ``c``, ``d``); only the one on screen is shown."""
     time_labels = [f"{label} min" for label in class_labels(TIME_BINS_MIN)]
+    per_area = f"Population-weighted mean minutes to the nearest open counter, per {area_kind}."
     sections = [
-        ("b", "Time before", f"Time before: {before}", _PER_LSOA, _swatches(TIME_COLOURS, time_labels) + _NO_DATA_ROW),
-        ("a", "Time after", f"Time after: {after}", _PER_LSOA, _swatches(TIME_COLOURS, time_labels) + _NO_DATA_ROW),
+        ("b", "Time before", f"Time before: {before}", per_area, _swatches(TIME_COLOURS, time_labels) + _NO_DATA_ROW),
+        ("a", "Time after", f"Time after: {after}", per_area, _swatches(TIME_COLOURS, time_labels) + _NO_DATA_ROW),
         ("c", "Change", f"Change: {before} → {after}",
-         "Minutes longer after than before (population-weighted mean per LSOA).",
+         f"Minutes longer after than before (population-weighted mean per {area_kind}).",
          _swatches(CHANGE_COLOURS, CHANGE_LABELS) + _NO_DATA_ROW),
     ]
     if districts:
@@ -754,6 +753,7 @@ def mode_map_html(
     isochrones: gpd.GeoDataFrame | None = None,
     catchments: gpd.GeoDataFrame | None = None,
     isochrone_note: str | None = None,
+    area_kind: str = "LSOA",
 ) -> str:
     """One self-contained HTML map of the before/after times for one travel mode, as a string.
 
@@ -815,6 +815,8 @@ def mode_map_html(
         one hidden overlay per period, coloured by counter.
     isochrone_note
         How the isochrones were drawn, shown in the legend.
+    area_kind
+        What the ``areas`` are, for the tooltips and the legend ("LSOA", "ward", "1 km square").
 
     Returns
     -------
@@ -892,7 +894,8 @@ def mode_map_html(
     m.add_child(CustomPane("access_boundary", z_index=450, pointer_events=False))
     m.add_child(CustomPane("access_counters", z_index=620, pointer_events=True))
 
-    data = _Data({"type": "FeatureCollection", "features": features}, _area_helpers(before_label, after_label))
+    data = _Data({"type": "FeatureCollection", "features": features},
+                 _area_helpers(before_label, after_label, area_kind))
     m.add_child(data)
     shown = "d" if districts is not None else "a"
     bases: dict[str, Layer] = {}
@@ -960,7 +963,7 @@ def mode_map_html(
                   [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)]]
     m.add_child(_PageScript(everything, area, bases, overlays))
 
-    legend = (_base_legends(before_label, after_label, shown, districts is not None)
+    legend = (_base_legends(before_label, after_label, shown, districts is not None, area_kind)
               + _overlay_legend(isochrones, catchments, counters, isochrone_note, before_label, after_label)
               + _counter_legend(before_label, after_label))
     body = m.get_root().html

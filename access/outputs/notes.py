@@ -15,7 +15,7 @@ import pandas as pd
 from access.analysis.study import StudyResult
 from access.routing.detour import load_detour_factors
 from access.routing.isochrones import STREET_BUFFER_M
-from access.routing.travel import TravelTimes
+from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TravelTimes
 
 __all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "model_note", "result_model_note", "models_note", "fallback_warning",
            "coverage_warning", "run_warnings", "page_warnings", "isochrone_note"]
@@ -34,7 +34,7 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
     Examples
     --------
     >>> import numpy as np
-    >>> from access.routing.travel import TravelTimes
+    >>> from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TravelTimes
     >>> times = TravelTimes("walk", "straight-line estimate", np.zeros((1, 1)), np.zeros(1), np.zeros(1),
     ...                     np.zeros(1, bool), "straight line × 1.32 at 4.8 km/h")
     >>> print(model_note(times))
@@ -44,6 +44,12 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
     if times.is_estimate:
         return (f"{ESTIMATE}, not a street-network result: no street network was available, so times are "
                 f"{times.detail}.")
+    if times.model == IMPORTED_MODEL:
+        note = f"Imported travel times, not computed by access: {times.detail}."
+        if times.excluded.any():
+            note += (f" {excluded_population:,.0f} residents have no times in the table and are left out of the "
+                     f"figures.")
+        return note
     note = f"Street-network model: {times.detail}."
     if times.far_from_network.any():
         note += (f" {far_population:,.0f} residents live more than {max_snap_m:g} m from this "
@@ -62,17 +68,24 @@ def result_model_note(result: StudyResult, mode: str) -> str:
                       max_gap_m=row["max_gap_m"])
 
 
-def models_note(estimated: Sequence[str]) -> str:
-    """One sentence for a page that covers several modes: which of them are the estimate.
+def models_note(estimated: Sequence[str], imported: Sequence[str] = ()) -> str:
+    """One sentence for a page that covers several modes: which of them are the estimate, which imported.
 
     >>> models_note([])
     'Street-network model (OpenStreetMap) for every mode.'
+    >>> models_note([], ["transit"])
+    'Street-network model (OpenStreetMap) for every mode but transit, whose travel times were imported.'
     """
+    imported_text = ", whose travel times were imported" if imported else ""
     if not estimated:
-        return "Street-network model (OpenStreetMap) for every mode."
-    return (f"{ESTIMATE} for {', '.join(estimated)}: no street network was available, so these times are "
+        others = f" but {', '.join(imported)}" if imported else ""
+        return f"Street-network model (OpenStreetMap) for every mode{others}{imported_text}."
+    note = (f"{ESTIMATE} for {', '.join(estimated)}: no street network was available, so these times are "
             f"straight-line distance × a detour factor measured on a real OpenStreetMap network ÷ speed. They are "
             f"not routed; treat them as an estimate.")
+    if imported:
+        note += f" Travel times for {', '.join(imported)} were imported."
+    return note
 
 
 def fallback_warning(mode: str, reason: str | None) -> str:
@@ -92,6 +105,10 @@ def coverage_warning(mode: str, row: pd.Series) -> str | None:
     if row["far_origins"]:
         notes.append(f"{row['far_origins']:,} origins ({row['far_population']:,.0f} residents) lie "
                      f"more than {row['max_snap_m']:g} m from the network and are flagged")
+    if row["excluded_origins"] and row["model"] == IMPORTED_MODEL:
+        return (f"{mode}: {row['excluded_origins']:,} origins ({row['excluded_population']:,.0f} residents) have no "
+                f"times in the imported table and are EXCLUDED from the figures (counted as 'excluded' in "
+                f"summary.json).")
     if row["excluded_origins"]:
         notes.append(f"{row['excluded_origins']:,} of them ({row['excluded_population']:,.0f} residents) lie more "
                      f"than {row['max_gap_m']:,.0f} m from it and are EXCLUDED from the figures (counted as "
@@ -106,7 +123,7 @@ def run_warnings(coverage: pd.DataFrame) -> list[str]:
     """Every warning of a run, from its ``coverage`` table (one row per mode)."""
     warnings = []
     for mode, row in coverage.iterrows():
-        if row["model"] != "street network":
+        if row["model"] == STRAIGHT_LINE_MODEL:
             warnings.append(fallback_warning(str(mode), row["unavailable"]))
         else:
             found = coverage_warning(str(mode), row)
@@ -123,12 +140,14 @@ def page_warnings(coverage: pd.DataFrame) -> list[str]:
     ``summary.json`` carry it (:func:`run_warnings`).  The page says which modes are
     the estimate in its model banner, and here only what the network left out.
     """
-    return [found for mode, row in coverage.iterrows() if row["model"] == "street network"
+    return [found for mode, row in coverage.iterrows() if row["model"] in (NETWORK_MODEL, IMPORTED_MODEL)
             and (found := coverage_warning(str(mode), row))]
 
 
 def isochrone_note(times: TravelTimes) -> str:
     """How one mode's isochrones were drawn, in one sentence."""
+    if times.model == IMPORTED_MODEL:
+        return "Imported travel times come without a street network, so no isochrones are drawn for them"
     if times.is_estimate:
         factor = load_detour_factors()[times.mode]
         return (f"Straight-line estimate: discs of radius T × {factor.speed_kmh:.1f} km/h ÷ detour factor "

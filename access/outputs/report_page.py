@@ -27,7 +27,6 @@ import shapely
 
 from access.analysis.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
 from access.analysis.study import StudyResult
-from access.core.modes import MODES
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
 from access.inputs.sources import ATTRIBUTION, sources
@@ -42,6 +41,7 @@ from access.outputs.styles import (
     CHANGE_LABELS,
     class_colour,
 )
+from access.routing.travel import IMPORTED_MODEL
 
 __all__ = ["report_html", "cumulative_chart_svg", "REPORT_NAME"]
 
@@ -229,7 +229,7 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
     tolerance = 1.5 / scale  # about a pixel and a half
     change = result.by_lsoa().xs(mode, level="mode")["change_min"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Change in minutes {MODES[mode].label} by LSOA">']
+             f'aria-label="Change in minutes {result.config.mode_label(mode)} by LSOA">']
     for lsoa, geometry in zip(places.lsoas["lsoa11"], places.lsoas.geometry, strict=True):
         d = _path(geometry.simplify(tolerance), transform)
         fill = class_colour(change.get(lsoa), CHANGE_BINS_MIN, CHANGE_COLOURS)
@@ -273,11 +273,12 @@ def _map_legend() -> str:
 
 def _model_section(result: StudyResult) -> str:
     estimated = [m for m, times in result.times.items() if times.is_estimate]
+    imported = [m for m, times in result.times.items() if times.model == IMPORTED_MODEL]
     items = "".join(f"<li><b>{_e(m)}</b>: {_e(result_model_note(result, m))}</li>" for m in result.modes)
     if estimated:
-        head = f'<div class="banner" role="alert">⚠ {_e(models_note(estimated))}</div>'
+        head = f'<div class="banner" role="alert">⚠ {_e(models_note(estimated, imported))}</div>'
     else:
-        head = f'<div class="model-ok">{_e(models_note([]))}</div>'
+        head = f'<div class="model-ok">{_e(models_note([], imported))}</div>'
     return head + f'<ul class="note">{items}</ul>'
 
 
@@ -287,7 +288,7 @@ def _headline_cards(result: StudyResult) -> str:
         row = changes.loc[mode]
         tag = ' <span class="estimate-tag">ESTIMATE</span>' if result.times[mode].is_estimate else ""
         cards.append(
-            f'<div class="card"><h3>{_e(MODES[mode].label.capitalize())}{tag}</h3>'
+            f'<div class="card"><h3>{_e(result.config.mode_label(mode).capitalize())}{tag}</h3>'
             f'<div class="big"><span class="before">{minutes(row["mean_min_before"])}</span>'
             f'<span class="arrow"> → </span><span class="after">{minutes(row["mean_min_after"])}</span> min</div>'
             f'<p>mean time to the nearest open counter ({signed(row["mean_min_change"])} min); median '
@@ -315,7 +316,7 @@ def _who_lost_most(result: StudyResult) -> str:
             row = part.loc[worst]
             lines.append(
                 f"<li><b>{_e(DIMENSIONS[dimension])}</b>: {_e(worst)} "
-                f"({count(row['count'])} {weight}) — mean {MODES[mode].label} "
+                f"({count(row['count'])} {weight}) — mean {result.config.mode_label(mode)} "
                 f"{minutes(row['mean_before_min'])} → {minutes(row['mean_after_min'])} min "
                 f"({signed(row['mean_change_min'])}); over {OVER_MIN} min "
                 f"{percent(row[f'over_{OVER_MIN}_before'])} → {percent(row[f'over_{OVER_MIN}_after'])}.</li>")
@@ -325,8 +326,9 @@ def _who_lost_most(result: StudyResult) -> str:
                 row, car = part.loc["no car or van"], part.loc["car or van"]
                 lines.insert(0,
                              f"<li><b>Households without a car or van</b> ({count(row['count'])}): mean "
-                             f"{MODES[mode].label} {minutes(row['mean_before_min'])} → {minutes(row['mean_after_min'])}"
-                             f" min; share over {OVER_MIN} min from {percent(row[f'over_{OVER_MIN}_before'])} to "
+                             f"{result.config.mode_label(mode)} {minutes(row['mean_before_min'])} → "
+                             f"{minutes(row['mean_after_min'])} min; share over {OVER_MIN} min from "
+                             f"{percent(row[f'over_{OVER_MIN}_before'])} to "
                              f"{percent(row[f'over_{OVER_MIN}_after'])} (households with one, "
                              f"{count(car['count'])}: {minutes(car['mean_before_min'])} → "
                              f"{minutes(car['mean_after_min'])} min; {percent(car[f'over_{OVER_MIN}_before'])} → "
@@ -334,7 +336,7 @@ def _who_lost_most(result: StudyResult) -> str:
     if not lines:
         return ""
     return ("<h3>Who lost most</h3><p class=\"note\">The group with the largest rise in mean time in each "
-            f"breakdown ({_e(MODES[result.modes[0]].label)}).</p><ul class=\"who\">{''.join(lines)}</ul>")
+            f"breakdown ({_e(result.config.mode_label(result.modes[0]))}).</p><ul class=\"who\">{''.join(lines)}</ul>")
 
 
 def _group_table(result: StudyResult, dimension: str, weight: str) -> str:
@@ -347,7 +349,7 @@ def _group_table(result: StudyResult, dimension: str, weight: str) -> str:
     groups = list(dict.fromkeys(part.index.get_level_values("group")))
     noun = "Households" if weight == "households" else "Residents"
     head = (f"<tr><th rowspan=\"2\">Group</th><th rowspan=\"2\">{noun}</th>"
-            + "".join(f'<th colspan="2">{_e(MODES[m].label.capitalize())}</th>' for m in result.modes)
+            + "".join(f'<th colspan="2">{_e(result.config.mode_label(m).capitalize())}</th>' for m in result.modes)
             + "</tr><tr>"
             + "".join(f"<th>mean min</th><th>over {OVER_MIN} min</th>" for _ in result.modes) + "</tr>")
     worst = {m: part.xs(m, level="mode")["mean_change_min"].max() for m in result.modes}
@@ -444,7 +446,7 @@ def _limits_section(result: StudyResult) -> str:
         "Counter locations are postcode centroids, not entrances.",
         "Catchments: each postcode's Voronoi cell, cut to the study boundary, joins the counter it is nearest "
         "to in time.",
-        *[f"Areas within 15/30/45 minutes {MODES[m].label}: {n}." for m, n in isochrone_notes.items()],
+        *[f"Areas within 15/30/45 minutes {result.config.mode_label(m)}: {n}." for m, n in isochrone_notes.items()],
     ]
     warnings = "".join(f"<li>{_e(w)}</li>" for w in page_warnings(result.coverage))
     out = "<h2>The model and its limits</h2>" + _model_section(result)
@@ -469,19 +471,19 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
     weights = origins["population"].to_numpy(float)
     figures = []
     for mode in result.modes:
-        figures.append(f"<h3>{_e(MODES[mode].label.capitalize())}</h3><div class=\"figures\">")
+        figures.append(f"<h3>{_e(result.config.mode_label(mode).capitalize())}</h3><div class=\"figures\">")
         chart = cumulative_chart_svg(
             origins[f"{mode}_{config.before}_min"].to_numpy(float),
             origins[f"{mode}_{config.after}_min"].to_numpy(float), weights,
             before_label=f"before: {config.label(config.before)}", after_label=f"after: {config.label(config.after)}",
-            title=f"{MODES[mode].label.capitalize()}: share of residents within … minutes")
+            title=f"{result.config.mode_label(mode).capitalize()}: share of residents within … minutes")
         tag = " (straight-line estimate)" if result.times[mode].is_estimate else " (street network)"
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
-                       f"{_e(MODES[mode].label)}{_e(tag)}, population-weighted.</figcaption></figure>")
+                       f"{_e(result.config.mode_label(mode))}{_e(tag)}, population-weighted.</figcaption></figure>")
         figures.append(f"<figure class=\"map\">{_map_svg(result, mode, result.isochrones(mode))}"
                        f"<figcaption>Change by LSOA "
-                       f"{_e(MODES[mode].label)}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
-    labels = {f"{m}.html": f"travel {MODES[m].label}" for m in MODES}
+                       f"{_e(result.config.mode_label(mode))}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
+    labels = {f"{m}.html": f"travel {result.config.mode_label(m)}" for m in result.modes}
     jump = " · ".join(f'<a href="{_e(p)}">{_e(labels.get(p, p) if p != "index.html" else "all maps")}</a>'
                       for p in [*[p for p in map_pages if p != "index.html"],
                                 *[p for p in map_pages if p == "index.html"]])

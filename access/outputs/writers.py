@@ -39,7 +39,6 @@ from access.analysis.figures import THRESHOLDS_MIN
 from access.analysis.study import StudyResult
 from access.core.errors import OutputError
 from access.core.files import json_value, staged_folder, write_json_atomic, write_text_atomic
-from access.core.modes import MODES
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
 from access.inputs.sources import ATTRIBUTION
@@ -47,6 +46,7 @@ from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
 from access.outputs.report_page import REPORT_NAME, report_html
+from access.routing.travel import IMPORTED_MODEL
 from access.whatif.comparison import Comparison
 from access.whatif.siting import SiteSearch
 from access.whatif.sweep import SweepResult
@@ -215,25 +215,26 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None)
     for mode in result.modes:
         table = lsoa_table.xs(mode, level="mode")
         page = mode_map_html(
-            title=config.title, mode_label=MODES[mode].label, model_note=result_model_note(result, mode),
+            title=config.title, mode_label=config.mode_label(mode), model_note=result_model_note(result, mode),
             is_estimate=result.times[mode].is_estimate, boundary=places.boundary,
             areas=_lsoa_areas(result.study, table), counters=places.counters, available=available,
             periods=list(config.periods), before=config.before, after=config.after, attribution=ATTRIBUTION,
             labels=config.labels, links=links,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
             isochrones=result.isochrones(mode), catchments=result.catchments(mode),
-            isochrone_note=isochrone_note(result.times[mode]))
+            isochrone_note=isochrone_note(result.times[mode]), area_kind=places.area_kind)
         write_text_atomic(folder / f"{mode}.html", page)
     estimated = [mode for mode, t in result.times.items() if t.is_estimate]
+    imported = [mode for mode, t in result.times.items() if t.model == IMPORTED_MODEL]
     changes = result.changes
     pages = {
-        (f"Travel time {MODES[m].label} ({result.times[m].model}): mean "
+        (f"Travel time {config.mode_label(m)} ({result.times[m].model}): mean "
          f"{minutes(changes.loc[m, 'mean_min_before'])} → {minutes(changes.loc[m, 'mean_min_after'])} min, "
          f"{config.label(config.before)} → {config.label(config.after)}"): f"{m}.html"
         for m in result.modes
     }
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
-                                                        model_note=models_note(estimated),
+                                                        model_note=models_note(estimated, imported),
                                                         is_estimate=bool(estimated), attribution=ATTRIBUTION,
                                                         report=report))
 
@@ -313,6 +314,7 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
         counters[scenario.label] = board.hours(scenario)
     pages = {}
     estimated = [m for m, t in board.times.items() if t.is_estimate]
+    imported = [m for m, t in board.times.items() if t.model == IMPORTED_MODEL]
     reference = titles[comparison.reference.label]
     for scenario in comparison.scenarios[1:]:
         for mode in comparison.modes:
@@ -320,17 +322,18 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
             name = f"{mode}.html" if len(comparison.scenarios) == 2 else f"{mode}-{_slug(scenario.label)}.html"
             page = mode_map_html(
                 title=f"{config.title}: {titles[scenario.label]} against {reference}",
-                mode_label=MODES[mode].label, model_note=f"{model_note(times)} Hours: {HOURS_RULE}.",
+                mode_label=config.mode_label(mode), model_note=f"{model_note(times)} Hours: {HOURS_RULE}.",
                 is_estimate=times.is_estimate, boundary=places.boundary,
                 areas=_lsoa_areas(board.study, comparison.by_lsoa(mode, scenario)), counters=counters,
                 available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
-                attribution=ATTRIBUTION, labels=titles, links={"All maps": "index.html"})
+                attribution=ATTRIBUTION, labels=titles, links={"All maps": "index.html"}, area_kind=places.area_kind)
             write_text_atomic(folder / name, page)
             diff = comparison.differences.loc[(scenario.label, mode)]
-            pages[(f"{titles[scenario.label]} against {reference}, {MODES[mode].label} "
+            pages[(f"{titles[scenario.label]} against {reference}, {config.mode_label(mode)} "
                    f"({times.model}): mean {minutes(diff['mean_min_change'], signed=True)} min")] = name
     write_text_atomic(folder / "index.html", index_html(
-        title=f"{config.title}: what if", pages=pages, model_note=f"{models_note(estimated)} Hours: {HOURS_RULE}.",
+        title=f"{config.title}: what if", pages=pages,
+        model_note=f"{models_note(estimated, imported)} Hours: {HOURS_RULE}.",
         is_estimate=bool(estimated), attribution=ATTRIBUTION))
 
 

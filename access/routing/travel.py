@@ -302,7 +302,9 @@ def imported_times(table: pd.DataFrame, *, mode: str, origin_ids: Sequence[str],
     Returns
     -------
     TravelTimes
-        A pair missing from the table, or with an empty time, is unreachable (``inf``).
+        A pair with an empty time, or missing for an origin the table has, is
+        unreachable (``inf``); an origin with no row at all was not measured and
+        is ``excluded`` (left out of every figure, and counted).
 
     Raises
     ------
@@ -316,6 +318,9 @@ def imported_times(table: pd.DataFrame, *, mode: str, origin_ids: Sequence[str],
     ...                        mode="transit", origin_ids=["a", "b"], counter_ids=["x"], note="made by hand")
     >>> times.minutes.tolist(), times.model
     ([[3.0, inf]], 'imported travel times')
+    >>> imported_times(pd.DataFrame({"from_id": ["a"], "to_id": ["x"], "travel_time": [3.0]}), mode="transit",
+    ...                origin_ids=["a", "b"], counter_ids=["x"], note="made by hand").excluded.tolist()
+    [False, True]
     """
     origins = pd.Index(origin_ids)
     counters = pd.Index(counter_ids)
@@ -332,5 +337,6 @@ def imported_times(table: pd.DataFrame, *, mode: str, origin_ids: Sequence[str],
     values = table["travel_time"].to_numpy(float)
     minutes[rows, cols] = np.where(np.isnan(values), np.inf, values)
     zeros_o, zeros_c = np.zeros(len(origins)), np.zeros(len(counters))
+    unmeasured = ~origins.isin(table["from_id"])
     return TravelTimes(mode=mode, model=IMPORTED_MODEL, minutes=minutes, origin_snap_m=zeros_o, counter_snap_m=zeros_c,
-                       far_from_network=np.zeros(len(origins), dtype=bool), detail=note)
+                       far_from_network=np.zeros(len(origins), dtype=bool), detail=note, excluded=unmeasured)

@@ -1,0 +1,191 @@
+"""A new study's starting files: its TOML and a counters table from the mirror.
+
+:func:`new_study` is what ``access new-study`` calls.  It takes a study name
+and London boroughs, picks every Met front counter of the ``london-met``
+source (:mod:`access.inputs.counter_sources`) within reach of them, and writes
+two files: ``NAME.toml`` and a counters CSV (by default ``NAME-counters.csv``
+beside it).  The CSV has one row per counter: ``id``, ``name``, ``borough``,
+``address``, ``postcode``, ``lon``, ``lat``, the hours in each period
+(``mid_2017``, ``after_2017``, ``c2024``) and the ``source`` of those facts.
+The TOML says what each setting means.  Both are checked by loading the
+study as every command will (boundary, counters, residents); if that fails,
+neither file is left behind.
+
+This module is the one place that writes the study file format.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from access.core import settings
+from access.core.errors import ArgumentError, StudyError
+from access.core.files import atomic_path, write_text_atomic
+from access.inputs.config import StudyConfig, load_config, study_name
+from access.inputs.counter_sources import LONDON_PERIODS, counter_source
+from access.inputs.places import WGS84, Places, borough_outline
+
+__all__ = ["new_study", "TEMPLATE_COLUMNS", "TEMPLATE_PERIODS"]
+
+TEMPLATE_PERIODS = LONDON_PERIODS
+"""The periods of a new study's counters table: ``mid_2017`` (before), ``after_2017`` (after), ``c2024``."""
+
+TEMPLATE_COLUMNS = ("id", "name", "borough", "address", "postcode", "lon", "lat", *TEMPLATE_PERIODS, "source")
+"""The columns of a new study's counters table."""
+
+_LABELS = {"mid_2017": "Mid-2017", "after_2017": "After the 2017 strategy", "c2024": "c.2024"}
+
+
+def _toml_string(text: str) -> str:
+    """Return a TOML basic string (JSON's escapes are valid TOML for the text a study holds)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _counters_near(boroughs: Sequence[str], reach_m: float, where: str) -> pd.DataFrame:
+    """Return the ``london-met`` counters within ``reach_m`` of the boroughs, nearest (inside) first."""
+    outline = borough_outline(boroughs, crs="EPSG:27700", where=where).geometry.iloc[0]
+    table = counter_source("london-met")
+    points = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84).to_crs("EPSG:27700")
+    table = table.assign(_distance=points.distance(outline).to_numpy())
+    near = table[table["_distance"] <= reach_m].sort_values(["_distance", "id"], kind="stable")
+    return near[list(TEMPLATE_COLUMNS)].reset_index(drop=True)
+
+
+def _study_text(name: str, boroughs: Sequence[str], table: str, reach_m: float, title: str) -> str:
+    listed = ", ".join(_toml_string(b) for b in boroughs)
+    labels = "\n".join(f"{p} = {_toml_string(_LABELS[p])}" for p in TEMPLATE_PERIODS)
+    return f"""# A study made by `access new-study`. Edit it, then: access run {name}.toml
+# Every setting: README, "Your own study". Paths are relative to this file.
+name = {_toml_string(name)}
+title = {_toml_string(title)}
+description = \"\"\"
+Residents of {" + ".join(boroughs)} (2011 Census, weighted by live postcodes) to the nearest \\
+Met police front counter, mid-2017 against after the 2017 Public Access and Engagement \\
+Strategy. Counters and their hours: the mirror's london_front_counters_2017*.csv, read by \\
+the 'london-met' source adapter (see the counters table's source column).\"\"\"
+crs = "EPSG:27700"                      # British National Grid: distances in metres
+
+[area]
+boroughs = [{listed}]
+buffer_m = 3000                         # the street network reaches this far beyond boroughs and counters
+counter_max_m = {max(reach_m, 1.0):g}                 # a counter farther than this from the boroughs is an error
+
+[residents]
+max_snap_m = 500                        # a resident farther than this from any street is flagged
+
+[counters]
+# One row per counter: id, name, address, a place (lon and lat, or just a postcode) and its
+# hours in each period (opening_hours syntax such as "24/7" or "Mo-Fr 08:00-20:00", or
+# off / closed / open / unknown). Add, remove or correct rows; keep the ids unique.
+table = {_toml_string(table)}
+
+[periods]
+before = "mid_2017"
+after = "after_2017"
+extra = ["c2024"]
+
+[periods.labels]
+{labels}
+
+[modes]
+use = ["walk", "cycle", "drive"]
+
+# What if: add [scenarios.NAME] tables; README, "What-if".
+"""
+
+
+def _table_path(counters: Path, toml: Path) -> str:
+    """How the TOML names its counters: relative where a study may reach (its folder, data/), else absolute."""
+    folder = toml.parent.resolve()
+    data = settings.project_data_dir().resolve()
+    target = counters.resolve()
+    for root in (folder, data):
+        if target.is_relative_to(root) and (root == folder or folder.is_relative_to(data)):
+            return Path(os.path.relpath(target, folder)).as_posix()
+    return str(target)
+
+
+def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
+              counters: str | Path | None = None, reach_m: float = 3000.0,
+              title: str | None = None) -> StudyConfig:
+    """Write a new study's TOML and counters table, check them, and return the study's settings.
+
+    Parameters
+    ----------
+    name
+        The study's name (letters, digits, ``-``, ``_``); the TOML is ``folder/NAME.toml``.
+    boroughs
+        London boroughs whose residents the study counts, e.g. ``["Havering"]``.
+    folder
+        Where to write the TOML (made if missing).
+    counters
+        Where to write the counters table; default ``folder/NAME-counters.csv``.
+    reach_m
+        Counters within this distance of the boroughs are listed (their
+        residents may use a counter across the border).
+    title
+        The study's title; default "Police front counters in BOROUGHS, 2017".
+
+    Returns
+    -------
+    StudyConfig
+        The new study, loaded as ``access run`` will load it.
+
+    Raises
+    ------
+    StudyError
+        A name or borough is not valid, or a file is already there (nothing is overwritten).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> study = new_study("havering", boroughs=["Havering"], folder=tempfile.mkdtemp())
+    >>> study.boroughs, study.before, study.after
+    (('Havering',), 'mid_2017', 'after_2017')
+    """
+    names = [boroughs] if isinstance(boroughs, str) else list(boroughs)
+    if not names or not all(isinstance(b, str) and b.strip() for b in names):
+        raise ArgumentError(f"boroughs must name at least one London borough, e.g. ['Havering'], not {boroughs!r}")
+    names = list(dict.fromkeys(b.strip() for b in names))
+    if not isinstance(reach_m, (int, float)) or not 0 <= reach_m <= 100_000:
+        raise ArgumentError(f"reach_m must be a distance in metres from 0 to 100000, not {reach_m!r}")
+    name = study_name(name, where="new study")
+    toml = Path(folder).expanduser() / f"{name}.toml"
+    table = Path(counters).expanduser() if counters is not None else toml.with_name(f"{name}-counters.csv")
+    if table.suffix.lower() != ".csv":
+        raise StudyError(f"the counters table {str(table)!r} must be a .csv file")
+    for path in (toml, table):
+        if path.exists():
+            raise StudyError(f"{path} already exists; choose another name or folder, or remove it (nothing was "
+                             f"written)")
+    rows = _counters_near(names, float(reach_m), where="new study")
+    if rows.empty:
+        raise StudyError(f"no Met front counter lies within {reach_m:g} m of {' + '.join(names)}; raise reach_m")
+    text = _study_text(name, names, _table_path(table, toml), float(reach_m),
+                       title or f"Police front counters in {' + '.join(names)}, 2017")
+    made: list[Path] = []
+    try:
+        for path in (table.parent, toml.parent):
+            missing = [p for p in (path, *path.parents) if not p.exists()]
+            path.mkdir(parents=True, exist_ok=True)
+            made += reversed(missing)  # outermost first: undone in reverse, innermost first
+        with atomic_path(table) as part:
+            rows.to_csv(part, index=False, float_format="%.6f", lineterminator="\n")
+        made.append(table)
+        write_text_atomic(toml, text)
+        made.append(toml)
+        config = load_config(toml)
+        Places.from_config(config)
+    except BaseException:
+        for path in reversed(made):
+            with suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink()
+        raise
+    return config

@@ -1,0 +1,79 @@
+import shutil
+import tomllib
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from access.core import settings
+from access.core.errors import ArgumentError, StudyError
+from access.inputs.config import load_config
+from access.inputs.counter_sources import counter_source
+from access.inputs.places import WGS84, borough_outline
+from access.inputs.study_template import TEMPLATE_COLUMNS, new_study
+
+
+def _within(boroughs, reach_m):
+    """The london-met counters within reach_m of the boroughs, recomputed from the mirror table."""
+    outline = borough_outline(boroughs, crs="EPSG:27700", where="test").geometry.iloc[0]
+    table = counter_source("london-met")
+    points = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84).to_crs("EPSG:27700")
+    return set(table["id"][points.distance(outline).to_numpy() <= reach_m])
+
+
+def test_a_new_study_lists_the_counters_within_reach_and_loads(tmp_path):
+    config = new_study("havering", boroughs=["Havering"], folder=tmp_path / "my")
+    toml = tmp_path / "my" / "havering.toml"
+    table = pd.read_csv(tmp_path / "my" / "havering-counters.csv", dtype=str)
+    assert config.source == toml and config.boroughs == ("Havering",)
+    assert tuple(table.columns) == TEMPLATE_COLUMNS
+    assert set(table["id"]) == _within(["Havering"], 3000) and "romford" in set(table["id"])
+    assert table["id"].iloc[0] == "romford"  # the borough's own counter first (distance 0)
+    raw = tomllib.loads(toml.read_text())
+    assert raw["counters"]["table"] == "havering-counters.csv"  # beside the TOML, so the folder can move
+    assert config.labels == {"mid_2017": "Mid-2017", "after_2017": "After the 2017 strategy", "c2024": "c.2024"}
+    assert load_config(toml) == config
+
+
+def test_reach_decides_which_counters_are_listed(tmp_path):
+    near = new_study("near", boroughs="Havering", folder=tmp_path, reach_m=0)
+    far = new_study("far", boroughs="Havering", folder=tmp_path, reach_m=8000)
+    ids = {name: set(pd.read_csv(tmp_path / f"{name}-counters.csv")["id"]) for name in ("near", "far")}
+    assert ids["near"] == _within(["Havering"], 0) == {"romford"}
+    assert ids["far"] == _within(["Havering"], 8000) and ids["near"] < ids["far"]
+    assert near.counter_max_m == 1 and far.counter_max_m == 8000
+
+
+def test_counters_in_the_project_data_folder_are_named_relative_to_the_toml(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    (data / "studies").mkdir(parents=True)
+    for name in ("sources.toml", "detour_factors.toml"):  # a project data folder of one's own
+        shutil.copy(settings.project_data_dir() / name, data / name)
+    monkeypatch.setenv("ACCESS_PROJECT_DATA", str(data))
+    new_study("newham", boroughs=["Newham"], folder=data / "studies", counters=data / "counters" / "newham.csv")
+    raw = tomllib.loads((data / "studies" / "newham.toml").read_text())
+    assert raw["counters"]["table"] == "../counters/newham.csv"
+
+
+def test_nothing_is_overwritten_and_a_failed_check_leaves_nothing(tmp_path):
+    new_study("havering", boroughs=["Havering"], folder=tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(StudyError, match="already exists"):
+        new_study("havering", boroughs=["Newham"], folder=tmp_path)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+    with pytest.raises(StudyError, match="'Haverin' is not in london_boroughs"):
+        new_study("typo", boroughs=["Haverin"], folder=tmp_path / "new" / "deeper")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"name": "../up", "boroughs": ["Havering"]}, StudyError, "not a plain name"),
+    ({"name": "ok", "boroughs": []}, ArgumentError, "at least one London borough"),
+    ({"name": "ok", "boroughs": ["Havering"], "reach_m": -1}, ArgumentError, "reach_m"),
+    ({"name": "ok", "boroughs": ["Havering"], "counters": "counters.txt"}, StudyError, "must be a .csv"),
+])
+def test_bad_arguments_are_one_clear_error(tmp_path, kwargs, error, message):
+    name = kwargs.pop("name")
+    with pytest.raises(error, match=message):
+        new_study(name, folder=tmp_path, **kwargs)
+    assert list(tmp_path.iterdir()) == []
