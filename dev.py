@@ -34,8 +34,12 @@ def ensure_venv(extras: str) -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     target = f".[{extras}]" if extras else "."
-    print(f"installing access{f'[{extras}]' if extras else ''} into {VENV}", flush=True)
+    print(f"installing frontcounter-access{f'[{extras}]' if extras else ''} into {VENV}", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    # This project was once installed under the distribution name "access" (PySAL's name on PyPI); an
+    # old .venv may still hold that install, which claims the same import package: remove it first.
+    subprocess.run([str(PYTHON), "-m", "pip", "uninstall", "--quiet", "--yes", "access"], check=False,
+                   capture_output=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT)
     stamp.write_text(digest)
 

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -149,3 +151,39 @@ def test_a_failed_screenshot_leaves_the_previous_png(tmp_path, fault):
     check_failed_write_keeps_the_previous_set(
         _in_process, ["screenshot", str(page), str(png), "--height", "300"],
         ["screenshot", str(page), str(png), "--height", "400"], png.parent, "page.png", fault)
+
+
+def test_a_study_in_its_own_folder_with_postcodes_only_runs_from_anywhere(tmp_path, redbridge):
+    """A user's copy of the Redbridge study: its own folder, counters given by postcode alone, run from elsewhere."""
+    folder = tmp_path / "my studies"
+    folder.mkdir()
+    counters = pd.read_csv(redbridge.config.counters_table, dtype=str)
+    counters[["id", "name", "postcode", *redbridge.config.periods]].to_csv(folder / "counters.csv", index=False)
+    text = redbridge.config.source.read_text().replace('"../counters/redbridge-2017.csv"', '"counters.csv"')
+    (folder / "mine.toml").write_text(text.replace('name = "redbridge-2017"', 'name = "mine"'))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = _run("run", str(folder / "mine.toml"), "--offline", "-m", "walk", "-m", "drive", "--no-maps",
+                "--format", "json", "--out", "out", cwd=elsewhere)
+    assert done.returncode == 0, done.stderr
+    assert (elsewhere / "out" / "summary.json").is_file() and not (folder / "out").exists()
+    results = json.loads((elsewhere / "out" / "summary.json").read_text())["results"]
+    mine = pd.DataFrame([{**r, **{f"within_{k}": v for k, v in r["share_within_min"].items()}} for r in results])
+    bundled = redbridge.run(modes=["walk", "drive"], offline=True).summary.reset_index()
+    columns = ["mean_min", "median_min", "p90_min", "within_10", "within_30", "population"]
+    merged = mine.merge(bundled, on=["period", "mode"], suffixes=("", "_bundled"))
+    assert len(merged) == len(bundled) == 8
+    for column in columns:  # summary.json rounds to 6 decimals
+        np.testing.assert_allclose(merged[column], merged[f"{column}_bundled"], atol=1e-6, rtol=0)
+
+
+def test_new_study_writes_a_study_that_runs(tmp_path):
+    done = _run("new-study", "havering", "--boroughs", "Havering", "--out", "mine", "--format", "json",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)["tables"]["counters"]
+    assert listed[0]["id"] == "romford" and {"mid_2017", "after_2017", "c2024"} <= set(listed[0])
+    ran = _run("run", "mine/havering.toml", "--offline", "-m", "walk", "--no-maps", "--out", "out", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    again = _run("new-study", "havering", "--boroughs", "Newham", "--out", "mine", cwd=tmp_path)
+    assert again.returncode == 2 and again.stderr.count("\n") == 1 and "already exists" in again.stderr

@@ -270,6 +270,38 @@ CSV_CASES = [
          (counters_bytes(COUNTERS_TEXT.encode() + b"#" * 21_000_000),)),
 ]
 
+def travel_table(text: str, name: str = "transit") -> Callable[[Sandbox], None]:
+    """Give the study a mode imported from a travel-time table, ``text`` its CSV."""
+    def setup(box: Sandbox) -> None:
+        (box.study.parent / f"{name}.csv").write_text(text, encoding="utf-8")
+        box.study.write_text(box.study.read_text(encoding="utf-8") + f'\n[travel_times.{name}]\ntable = "{name}.csv"\n'
+                             f'label = "by bus"\nnote = "a hostile table"\n', encoding="utf-8")
+    return setup
+
+
+IMPORT = ["run", "{study}", "-m", "transit", "--offline", "--no-maps", "--out", "{out}"]
+IMPORT_CASES = [
+    Case("import-no-travel-time", IMPORT, "lacks column\\(s\\) travel_time",
+         (travel_table("from_id,to_id,minutes\nIG1 1GT,ilford,3\n"),)),
+    Case("import-negative", IMPORT, "travel_time '-3(\\.0)?' .*not a number of minutes",
+         (travel_table("from_id,to_id,travel_time\nIG1 1GT,ilford,-3\n"),)),
+    Case("import-text-time", IMPORT, "travel_time 'soon'", (travel_table("from_id,to_id,travel_time\nIG1 1GT,ilford,soon\n"),)),
+    Case("import-inf", IMPORT, "travel_time 'inf'", (travel_table("from_id,to_id,travel_time\nIG1 1GT,ilford,inf\n"),)),
+    Case("import-pair-twice", IMPORT, "IG1 1GT → ilford appears more than once",
+         (travel_table("from_id,to_id,travel_time\nIG1 1GT,ilford,3\nIG1 1GT,ilford,4\n"),)),
+    Case("import-blank-id", IMPORT, "row 2 has no from_id", (travel_table("from_id,to_id,travel_time\nIG1 1GT,ilford,3\n,ilford,4\n"),)),
+    Case("import-unknown-counter", IMPORT, "counter\\(s\\) atlantis that the study does not have",
+         (travel_table("from_id,to_id,travel_time\nIG1 1GT,atlantis,3\n"),)),
+    Case("import-unknown-origin", IMPORT, "1 origin\\(s\\) the study does not have \\(ZZ9 9ZZ",
+         (travel_table("from_id,to_id,travel_time\nZZ9 9ZZ,ilford,3\n"),)),
+    Case("import-not-csv", IMPORT, "travel-time table .*transit.csv cannot be read|lacks column",
+         (travel_table("\x00\x01\x02"),)),
+    Case("import-named-walk", IMPORT, "'walk' is a mode access routes itself",
+         (travel_table("from_id,to_id,travel_time\nIG1 1GT,ilford,3\n", name="walk"),)),
+    Case("import-missing-file", IMPORT, "table 'gone.csv' is not a file",
+         (toml("[modes]", '[travel_times.transit]\ntable = "gone.csv"\n\n[modes]'),)),
+]
+
 ARG_CASES = [
     Case("study-unknown", ["run", "atlantis", "--offline"], "unknown study 'atlantis'",
          library=lambda box: access.load_study("atlantis"), error=(access.StudyError, ValueError)),
@@ -346,7 +378,7 @@ ARG_CASES = [
          "ACCESS_OVERPASS_TIMEOUT='-1' is not a positive", env={"ACCESS_OVERPASS_TIMEOUT": "-1"}),
 ]
 
-ALL_CASES = STUDY_CASES + CSV_CASES + ARG_CASES
+ALL_CASES = STUDY_CASES + CSV_CASES + IMPORT_CASES + ARG_CASES
 
 
 def test_the_suite_is_large_enough():

@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
+from networkx_times import as_travel_table, independent_minutes
 
 import access
 from access.core.errors import OffNetworkError, StudyError
 from access.outputs.notes import run_warnings
 from access.routing.detour import load_detour_factors
+from access.routing.travel import IMPORTED_MODEL, MAX_GAP_M
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +156,8 @@ def test_london_by_borough_equals_an_independent_recomputation(london_2017_walk)
     assert weighted == pytest.approx(summary.loc[("after_2017", "walk"), "mean_min"])
 
 
-@pytest.fixture(scope="module", params=["redbridge-2017", "city-of-london", "london-2017", "london-2024"])
+@pytest.fixture(scope="module",
+                params=["redbridge-2017", "city-of-london", "london-2017", "london-2024", "newham-2017"])
 def bundled_result(request):
     """Each bundled study, every mode: offline (the City routes on the real extract in the mirror)."""
     return access.load_study(request.param).run(offline=True)
@@ -196,3 +199,60 @@ def test_every_table_agrees_with_the_headline(bundled_result):
         head = summary.loc[(period, mode)]
         assert rows["residents"].sum() == pytest.approx(head["population"])
         assert np.average(rows["mean_min"], weights=rows["residents"]) == pytest.approx(head["mean_min"], rel=1e-9)
+
+
+FIGURES = ["population", "unreachable", "excluded", "mean_min", "median_min", "p90_min", "within_10", "within_30",
+           "within_60"]
+
+
+def test_a_study_from_geodataframes_has_the_study_files_figures_and_writes_every_output(redbridge, redbridge_offline,
+                                                                                         tmp_path):
+    places = redbridge.places
+    study = access.Study.from_frames(
+        "my-redbridge", residents=places.residents[["origin", "population", "geometry"]].to_crs("EPSG:4326"),
+        facilities=places.counters.drop(columns=["lon", "lat"]).to_crs("EPSG:4326"),
+        boundary=places.boundary.to_crs("EPSG:4326"), wards=places.wards, ward_name="ward_name",
+        origin_id="origin", before="2013_2017", after="2018_2025", extra=["until_2013", "from_2026"],
+        crs="EPSG:27700", modes=["walk", "drive"], title="Redbridge, from GeoDataFrames")
+    assert repr(study).startswith("Study('my-redbridge'") and len(repr(study)) < 200
+    result = study.run(offline=True)
+    for mode in ("walk", "drive"):
+        mine = result.summary.xs(mode, level="mode")[FIGURES]
+        bundled = redbridge_offline.summary.xs(mode, level="mode")[FIGURES]
+        # (the frames went to WGS84 and back: points move by far less than a millimetre)
+        np.testing.assert_allclose(mine.to_numpy(float), bundled.loc[mine.index].to_numpy(float), rtol=1e-6)
+    written = access.write(result, tmp_path / "out")
+    assert {"walk.html", "drive.html", "index.html", "report.html", "summary.json", "lsoas.csv"} <= {
+        str(p) for p in written}
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "GeoDataFrames" in report and "(2011 Census)" not in report
+    assert "per ward" in (tmp_path / "out" / "walk.html").read_text()  # its areas are the wards given
+
+
+def test_imported_networkx_times_give_the_built_in_walk_figures(city, city_pbf, tmp_path):
+    """Walking times computed with NetworkX alone, imported as a mode, give the street-network walk's figures."""
+    study = access.load_study("city-of-london")
+    places = study.places
+    minutes, gaps = independent_minutes(city_pbf, places.counter_xy, places.origin_xy)
+    table = as_travel_table(minutes, places.residents["origin"], places.counters["id"], gaps <= MAX_GAP_M)
+    study.import_times("walk-networkx", table, label="on foot (NetworkX)", note="NetworkX on the City extract")
+    result = study.run(modes=["walk", "walk-networkx"])
+    assert result.times["walk"].model == "street network" and result.times["walk-networkx"].model == IMPORTED_MODEL
+    summary = result.summary
+    mine, built_in = summary.xs("walk-networkx", level="mode")[FIGURES], summary.xs("walk", level="mode")[FIGURES]
+    assert built_in["excluded"].gt(0).all()  # the rule for origins off the network is exercised
+    np.testing.assert_allclose(mine.to_numpy(float), built_in.to_numpy(float), rtol=1e-9, atol=1e-9)
+    # and the export gives back the same table, so the round trip keeps every figure
+    exported = result.travel_times("walk").sort_values(["to_id", "from_id"]).reset_index(drop=True)
+    given = table.sort_values(["to_id", "from_id"]).reset_index(drop=True)
+    assert exported[["from_id", "to_id"]].equals(given[["from_id", "to_id"]])
+    np.testing.assert_allclose(exported["travel_time"], given["travel_time"], rtol=1e-9)
+    written = access.write(result, tmp_path / "out")
+    assert "walk-networkx.html" in set(written)
+    page = (tmp_path / "out" / "walk-networkx.html").read_text()
+    assert "on foot (NetworkX)" in page and "NetworkX on the City extract" in page
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "imported, not computed by access: NetworkX on the City extract" in report
+    imported_warnings = [w for w in run_warnings(result.coverage) if w.startswith("walk-networkx")]
+    assert len(imported_warnings) == 1 and "have no times in the imported table" in imported_warnings[0]
+    assert "ESTIMATE" not in report.split("<h2>The model")[0]  # imported times are not taken for the estimate

@@ -14,7 +14,7 @@ from access.inputs.study_template import TEMPLATE_COLUMNS, new_study
 
 
 def _within(boroughs, reach_m):
-    """The london-met counters within reach_m of the boroughs, recomputed from the mirror table."""
+    """Return the london-met counters within reach_m of the boroughs, recomputed from the mirror table."""
     outline = borough_outline(boroughs, crs="EPSG:27700", where="test").geometry.iloc[0]
     table = counter_source("london-met")
     points = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84).to_crs("EPSG:27700")
@@ -41,7 +41,7 @@ def test_reach_decides_which_counters_are_listed(tmp_path):
     ids = {name: set(pd.read_csv(tmp_path / f"{name}-counters.csv")["id"]) for name in ("near", "far")}
     assert ids["near"] == _within(["Havering"], 0) == {"romford"}
     assert ids["far"] == _within(["Havering"], 8000) and ids["near"] < ids["far"]
-    assert near.counter_max_m == 1 and far.counter_max_m == 8000
+    assert near.counter_max_m == far.counter_max_m == 10_000  # the guard against a mistyped place
 
 
 def test_counters_in_the_project_data_folder_are_named_relative_to_the_toml(tmp_path, monkeypatch):

@@ -1,45 +1,15 @@
 import networkx as nx
 import numpy as np
-import pyproj
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from networkx_times import independent_minutes
 from scipy import sparse
 
 from access.analysis.figures import nearest_open
-from access.core.modes import MODES
 from access.routing.detour import DetourFactor
-from access.routing.network import StreetNetwork, get_network, graph_from_osm_file
+from access.routing.network import StreetNetwork, get_network
 from access.routing.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
-
-
-def _independent_minutes(city_pbf, network, counter_xy, origin_xy):
-    """Return Walking minutes origin → counter with NetworkX, from the raw OSMnx graph."""
-    graph = graph_from_osm_file(city_pbf, MODES["walk"])
-    largest = max(nx.strongly_connected_components(graph), key=len)
-    simple = nx.DiGraph()
-    for u, v, data in graph.subgraph(largest).edges(data=True):
-        seconds = data["length"] / (4.8 / 3.6)
-        if not simple.has_edge(u, v) or simple[u][v]["s"] > seconds:
-            simple.add_edge(u, v, s=seconds)
-    ids = list(largest)
-    lon = np.array([graph.nodes[n]["x"] for n in ids])
-    lat = np.array([graph.nodes[n]["y"] for n in ids])
-    x, y = pyproj.Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
-
-    def nearest(px, py):
-        d = np.hypot(x - px, y - py)
-        return ids[int(d.argmin())], float(d.min())
-
-    reverse = simple.reverse(copy=True)
-    result = np.zeros((len(counter_xy), len(origin_xy)))
-    for i, (cx, cy) in enumerate(counter_xy):
-        counter_node, counter_gap = nearest(cx, cy)
-        seconds = nx.single_source_dijkstra_path_length(reverse, counter_node, weight="s")
-        for j, (ox_, oy) in enumerate(origin_xy):
-            origin_node, origin_gap = nearest(ox_, oy)
-            result[i, j] = seconds[origin_node] / 60 + (counter_gap + origin_gap) / 80
-    return result
 
 
 def test_network_times_equal_networkx_shortest_paths(city, city_pbf, city_walk_network):
@@ -49,7 +19,7 @@ def test_network_times_equal_networkx_shortest_paths(city, city_pbf, city_walk_n
     origin_xy = np.column_stack([residents.geometry.x, residents.geometry.y])
     times = network_times(city_walk_network, counter_xy, origin_xy, max_snap_m=500)
     assert times.model == NETWORK_MODEL and not times.is_estimate
-    expected = _independent_minutes(city_pbf, city_walk_network, counter_xy, origin_xy)
+    expected, _ = independent_minutes(city_pbf, counter_xy, origin_xy)
     np.testing.assert_allclose(times.minutes, expected, rtol=1e-9, atol=1e-6)
     # a route is never shorter than the straight line walked
     straight = np.hypot(counter_xy[:, :1] - origin_xy[:, 0], counter_xy[:, 1:] - origin_xy[:, 1]) / 80

@@ -11,12 +11,24 @@ from rich.text import Text
 
 from access.analysis.figures import THRESHOLDS_MIN
 from access.analysis.study import StudyResult
-from access.cli.common import FormatOption, app, model_text, open_study, output, progress, reported, warning_panels
+from access.cli.common import (
+    FormatOption,
+    app,
+    model_text,
+    open_study,
+    output,
+    progress,
+    reported,
+    split,
+    warning_panels,
+)
 from access.cli.tables import Column, Format, Printed
 from access.core.errors import AccessError
 from access.core.modes import MODES
 from access.inputs.config import list_studies, load_config
+from access.inputs.places import read_counter_table
 from access.inputs.sources import mirror_file, sources
+from access.inputs.study_template import new_study
 from access.outputs.formats import minutes, percent
 from access.outputs.notes import run_warnings
 from access.outputs.screenshot import screenshot as take
@@ -24,7 +36,7 @@ from access.outputs.writers import write
 from access.routing.detour import measure_detour_factors, write_detour_factors
 from access.routing.network import get_network
 
-__all__ = ["run", "studies", "calibrate", "screenshot"]
+__all__ = ["run", "studies", "new_study_command", "calibrate", "screenshot"]
 
 
 def _summary_block(result: StudyResult) -> Printed:
@@ -173,6 +185,50 @@ def studies(fmt: FormatOption = Format.table) -> None:
     out = output("studies", fmt)
     out.table(Printed("studies", "studies in data/studies (run one with: access run STUDY)", columns, rows))
     out.emit()
+
+
+@app.command("new-study")
+def new_study_command(
+    name: Annotated[str, typer.Argument(help="The study's name (letters, digits, '-', '_'): NAME.toml.")],
+    boroughs: Annotated[list[str], typer.Option(
+        "--boroughs", "-b", help="London borough(s) whose residents the study counts, e.g. --boroughs Havering; "
+                                 "repeat the option or separate names with commas.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for NAME.toml (made if missing).")] = Path("."),
+    counters: Annotated[Optional[Path], typer.Option(
+        "--counters", help="Where to write the counters table. Default: OUT/NAME-counters.csv.")] = None,
+    reach: Annotated[float, typer.Option(
+        "--reach-m", help="List the Met front counters within this many metres of the boroughs (residents may "
+                          "use one across the border).")] = 3000.0,
+    title: Annotated[Optional[str], typer.Option(help="The study's title on its pages.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Start a study of your own: write NAME.toml and a counters table, and check that they load.
+
+    The counters are the Met's front counters of 2017 and c.2024 near the
+    boroughs (the mirror's london_front_counters_2017*.csv), with their hours in
+    three periods: mid_2017 (before), after_2017 (after) and c2024.  Edit the
+    table (add, remove or correct counters; a row may give just a postcode) and
+    the TOML (title, periods, scenarios), then: access run OUT/NAME.toml.
+    Nothing is overwritten.
+    """
+    with reported():
+        config = new_study(name, boroughs=split(boroughs), folder=out, counters=counters, reach_m=reach,
+                           title=title)
+        table = read_counter_table(config.counters_table)
+    rows = [{"id": row["id"], "name": row["name"], "borough": row["borough"], "postcode": row["postcode"],
+             **{period: row[period] for period in config.periods}} for _, row in table.iterrows()]
+    columns = [Column("id", "id", key=True), Column("name", "name", wrap=True),
+               Column("borough", "borough", wrap=True, optional=True),
+               *[Column(period, config.label(period), wrap=True) for period in config.periods]]
+    listed = Printed("counters", f"{len(rows)} counters within {reach:g} m of {' + '.join(config.boroughs)}",
+                     columns, rows)
+    printed = output("new-study", fmt)
+    printed.table(listed)
+    printed.note(f"next: check the counters and their hours in {config.counters_table}, edit {config.source} "
+                 f"(title, periods, scenarios), then: access run {config.source}")
+    printed.files(f"wrote {config.source} and {config.counters_table}",
+                  [str(config.source), str(config.counters_table)])
+    printed.emit()
 
 
 @app.command()

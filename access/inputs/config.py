@@ -466,6 +466,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
                              f"give its travel times in a [travel_times.{mode}] table")
     if len(set(mode_names)) != len(mode_names) or not mode_names:
         raise StudyError(f"{path}: [modes] use must list each mode once, not {list(mode_names)!r}")
+    mode_names = (*mode_names, *(m.name for m in imported if m.name not in mode_names))  # imported: run too
 
     buffer_m = _number(area, "buffer_m", "[area]", path)
     counter_max_m = _number(area, "counter_max_m", "[area]", path)

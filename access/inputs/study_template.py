@@ -75,7 +75,7 @@ crs = "EPSG:27700"                      # British National Grid: distances in me
 [area]
 boroughs = [{listed}]
 buffer_m = 3000                         # the street network reaches this far beyond boroughs and counters
-counter_max_m = {max(reach_m, 1.0):g}                 # a counter farther than this from the boroughs is an error
+counter_max_m = {max(reach_m, 10_000.0):<23g} # a counter farther than this from the boroughs is an error
 
 [residents]
 max_snap_m = 500                        # a resident farther than this from any street is flagged

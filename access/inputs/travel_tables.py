@@ -60,7 +60,7 @@ def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
           np.isinf(times) | (times < 0)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{where}: travel_time {raw.iloc[first]!r} ({frame['from_id'].iloc[first]} → "
+        raise DataError(f"{where}: travel_time '{raw.iloc[first]}' ({frame['from_id'].iloc[first]} → "
                         f"{frame['to_id'].iloc[first]}) is not a number of minutes; leave it empty where a pair "
                         f"is unreachable")
     frame["travel_time"] = times
@@ -73,7 +73,7 @@ def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
 
 
 def read_travel_table(path: Path) -> pd.DataFrame:
-    """Read a travel-time table from CSV (or Parquet) and check it (:func:`check_travel_table`).
+    """Read a travel-time table from CSV and check it (:func:`check_travel_table`).
 
     Raises
     ------
@@ -82,8 +82,7 @@ def read_travel_table(path: Path) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(
-            path, dtype={"from_id": str, "to_id": str}, keep_default_na=True)
+        table = pd.read_csv(path, dtype={"from_id": str, "to_id": str}, keep_default_na=True)
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(f"travel-time table {path} cannot be read ({' '.join(str(exc).split())})") from exc
     return check_travel_table(table, f"travel-time table {path}")

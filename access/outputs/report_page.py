@@ -229,7 +229,8 @@ def _map_svg(result: StudyResult, mode: str, isochrones: Any | None, width: int 
     tolerance = 1.5 / scale  # about a pixel and a half
     change = result.by_lsoa().xs(mode, level="mode")["change_min"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Change in minutes {result.config.mode_label(mode)} by LSOA">']
+             f'aria-label="Change in minutes {_e(result.config.mode_label(mode))} by '
+             f'{_e(result.study.places.area_kind)}">']
     for lsoa, geometry in zip(places.lsoas["lsoa11"], places.lsoas.geometry, strict=True):
         d = _path(geometry.simplify(tolerance), transform)
         fill = class_colour(change.get(lsoa), CHANGE_BINS_MIN, CHANGE_COLOURS)
@@ -388,6 +389,8 @@ def _counted(counts: Sequence[float]) -> str:
 
 def _groups_section(result: StudyResult) -> str:
     table = result.breakdowns
+    if table.empty:  # (a study without census columns has no groups)
+        return ""
     dimensions = list(dict.fromkeys(table.index.get_level_values("dimension")))
     out = ["<h2>Who: groups of residents and households</h2>",
            f"<p class=\"note\">Mean minutes to the nearest open counter before → after (change), and the share more "
@@ -411,8 +414,20 @@ def _groups_section(result: StudyResult) -> str:
     return "".join(out)
 
 
+def _imported_items(result: StudyResult) -> list[str]:
+    """One line per imported mode: its label and where its times came from."""
+    return [f"Travel times {m.label} ({m.name}): imported, not computed by access: {m.note}."
+            for m in result.config.imported if m.name in result.modes]
+
+
 def _sources_section(result: StudyResult) -> str:
     config = result.config
+    imported = "".join(f"<li>{_e(line)}</li>" for line in _imported_items(result))
+    if config.built_from:
+        items = (f"<li>Residents, counters and the study area: {_e(config.built_from)}; their sources are the "
+                 f"user's to cite.</li>{imported}")
+        return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
+                f"<p class=\"note\">{_e(ATTRIBUTION)}</p>")
     keys = ["postcodes", "lsoa_census", "lsoa_polygons", "boroughs"]
     if config.wards_source:
         keys.append(config.wards_source)
@@ -431,21 +446,29 @@ def _sources_section(result: StudyResult) -> str:
                   f"counter source from the mirror's front-counter tables (compiled from the Evening Standard, "
                   f"local papers and MOPAC pages; locations are postcode centroids), by the written rules in "
                   f"<code>access/inputs/counter_sources.py</code>.</li>")
+    items += imported
     return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
             f"<p class=\"note\">{_e(ATTRIBUTION)}</p>")
 
 
 def _limits_section(result: StudyResult) -> str:
     isochrone_notes = {mode: isochrone_note(times) for mode, times in result.times.items()}
+    routed = [m for m in result.modes if result.times[m].model != IMPORTED_MODEL]
+    area = result.study.places.area_kind
     limits = [
-        "Times are free-flow: no waiting, traffic, parking or public transport.",
-        "Residents are the 2011 Census counts of each LSOA, shared equally among its postcodes (2025); "
-        "households, cars, income (2011/12) and PTAL (2014) are LSOA figures, so every group is a group of "
-        "LSOAs except car ownership, which splits each LSOA's households.",
+        *(["Times are free-flow: no waiting, traffic, parking or public transport."] if routed == result.modes else
+          [f"Times {', '.join(result.config.mode_label(m) for m in routed)} are free-flow: no waiting, traffic, "
+           f"parking or public transport."] if routed else []),
+        *_imported_items(result),
+        *(["Residents are the 2011 Census counts of each LSOA, shared equally among its postcodes (2025); "
+           "households, cars, income (2011/12) and PTAL (2014) are LSOA figures, so every group is a group of "
+           "LSOAs except car ownership, which splits each LSOA's households.",
+           "Counter locations are postcode centroids, not entrances."] if not result.config.built_from else
+          [f"Residents are the population given with the study, each at its point; the maps group them by "
+           f"{area}."]),
         f"Hours: {HOURS_RULE}. Time of day is not in these figures ('access hours' and --at apply it).",
-        "Counter locations are postcode centroids, not entrances.",
-        "Catchments: each postcode's Voronoi cell, cut to the study boundary, joins the counter it is nearest "
-        "to in time.",
+        f"Catchments: each {'origin' if result.config.built_from else 'postcode'}'s Voronoi cell, cut to the "
+        f"study boundary, joins the counter it is nearest to in time.",
         *[f"Areas within 15/30/45 minutes {result.config.mode_label(m)}: {n}." for m, n in isochrone_notes.items()],
     ]
     warnings = "".join(f"<li>{_e(w)}</li>" for w in page_warnings(result.coverage))
@@ -481,7 +504,7 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
                        f"{_e(result.config.mode_label(mode))}{_e(tag)}, population-weighted.</figcaption></figure>")
         figures.append(f"<figure class=\"map\">{_map_svg(result, mode, result.isochrones(mode))}"
-                       f"<figcaption>Change by LSOA "
+                       f"<figcaption>Change by {_e(result.study.places.area_kind)} "
                        f"{_e(result.config.mode_label(mode))}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
     labels = {f"{m}.html": f"travel {result.config.mode_label(m)}" for m in result.modes}
     jump = " · ".join(f'<a href="{_e(p)}">{_e(labels.get(p, p) if p != "index.html" else "all maps")}</a>'
@@ -490,7 +513,8 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
     labels["index.html"] = "all maps"
     links = "".join(f'<li><a href="{_e(p)}">{_e(p)}</a> — {_e(labels.get(p, ""))}</li>' for p in map_pages)
     maps = (f'<h2>Interactive maps</h2><p>Time before and after, the change, the areas within 15/30/45 minutes and '
-            f'each counter\'s catchment, by LSOA, per mode (open beside this page):</p><ul class="maps">{links}</ul>'
+            f'each counter\'s catchment, by {_e(result.study.places.area_kind)}, per mode (open beside this page):</p>'
+            f'<ul class="maps">{links}</ul>'
             if links else "")
     description = " ".join(config.description.split())
     body = (
@@ -500,7 +524,8 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
         f'After: <b class="after">{_e(config.label(config.after))}</b>.</p>'
         + (f'<p class="note">Interactive maps beside this page: {jump}.</p>' if jump else "")
         + f'<p class="note">'
-        f"{count(origins['population'].sum())} residents (2011 Census) at {len(origins):,} origins. "
+        f"{count(origins['population'].sum())} residents{'' if config.built_from else ' (2011 Census)'} at "
+        f"{len(origins):,} origins. "
         f"Made by access {__version__}.</p></header>"
         + _model_section(result)
         + "<h2>Headline</h2>" + _headline_cards(result) + _who_lost_most(result)
