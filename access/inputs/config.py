@@ -62,7 +62,7 @@ from access.core.errors import ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
 from access.inputs.counter_sources import ADAPTERS
 from access.inputs.hours import parse_hours, parse_moment
-from access.inputs.sources import sources
+from access.inputs.sources import ATTRIBUTION, OWN_DATA_ATTRIBUTION, sources
 
 __all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "ImportedMode", "load_config", "list_studies", "studies_dir",
            "study_file", "frames_config", "LONDON_BOROUGHS", "RESERVED_PERIODS"]
@@ -241,6 +241,11 @@ class StudyConfig:
         'not-a-period'
         """
         return dict(self.period_labels).get(period, period)
+
+    @property
+    def attribution(self) -> str:
+        """The data attribution its pages carry: the mirror's sources, or the user's own data's."""
+        return OWN_DATA_ATTRIBUTION if self.built_from else ATTRIBUTION
 
     @property
     def labels(self) -> dict[str, str]:

@@ -20,7 +20,13 @@ ATTRIBUTION = (
     "National Statistics data © Crown copyright and database right (OGL v3.0); 2011 Census via "
     "the London Datastore. Boundaries contain OS data © Crown copyright and database right."
 )
-"""The attribution every output carries: OpenStreetMap (ODbL), Ordnance Survey and ONS (OGL)."""
+"""The attribution every output of a study made from the mirror carries: OpenStreetMap (ODbL), OS and ONS (OGL)."""
+
+OWN_DATA_ATTRIBUTION = (
+    "Street network © OpenStreetMap contributors (ODbL), where routed on OpenStreetMap. Residents, "
+    "facilities and the study area: as supplied with the study, under their own terms."
+)
+"""The attribution of a study built in Python from the user's own data (:meth:`access.Study.from_frames`)."""
 
 SOURCES_FILE = "sources.toml"
 

@@ -29,7 +29,7 @@ from access.analysis.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
 from access.analysis.study import StudyResult
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
-from access.inputs.sources import ATTRIBUTION, sources
+from access.inputs.sources import sources
 from access.outputs.formats import count, minutes, percent, signed
 from access.outputs.formats import escape as _e
 from access.outputs.notes import isochrone_note, models_note, page_warnings, result_model_note
@@ -427,7 +427,7 @@ def _sources_section(result: StudyResult) -> str:
         items = (f"<li>Residents, counters and the study area: {_e(config.built_from)}; their sources are the "
                  f"user's to cite.</li>{imported}")
         return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
-                f"<p class=\"note\">{_e(ATTRIBUTION)}</p>")
+                f"<p class=\"note\">{_e(config.attribution)}</p>")
     keys = ["postcodes", "lsoa_census", "lsoa_polygons", "boroughs"]
     if config.wards_source:
         keys.append(config.wards_source)
@@ -448,7 +448,7 @@ def _sources_section(result: StudyResult) -> str:
                   f"<code>access/inputs/counter_sources.py</code>.</li>")
     items += imported
     return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
-            f"<p class=\"note\">{_e(ATTRIBUTION)}</p>")
+            f"<p class=\"note\">{_e(config.attribution)}</p>")
 
 
 def _limits_section(result: StudyResult) -> str:

@@ -41,7 +41,6 @@ from access.core.errors import OutputError
 from access.core.files import json_value, staged_folder, write_json_atomic, write_text_atomic
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
-from access.inputs.sources import ATTRIBUTION
 from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
@@ -184,7 +183,7 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
                            for d in breakdowns["dimension"].unique()},
             "rows": [{k: json_value(v) for k, v in row.items()} for row in breakdowns.to_dict("records")],
         },
-        "attribution": ATTRIBUTION,
+        "attribution": config.attribution,
     }
 
 
@@ -218,7 +217,7 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None)
             title=config.title, mode_label=config.mode_label(mode), model_note=result_model_note(result, mode),
             is_estimate=result.times[mode].is_estimate, boundary=places.boundary,
             areas=_lsoa_areas(result.study, table), counters=places.counters, available=available,
-            periods=list(config.periods), before=config.before, after=config.after, attribution=ATTRIBUTION,
+            periods=list(config.periods), before=config.before, after=config.after, attribution=config.attribution,
             labels=config.labels, links=links,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
             isochrones=result.isochrones(mode), catchments=result.catchments(mode),
@@ -235,7 +234,7 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None)
     }
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
                                                         model_note=models_note(estimated, imported),
-                                                        is_estimate=bool(estimated), attribution=ATTRIBUTION,
+                                                        is_estimate=bool(estimated), attribution=config.attribution,
                                                         report=report))
 
 
@@ -295,7 +294,7 @@ def _comparison_json(comparison: Comparison) -> dict[str, Any]:
         "differences": [{"scenario": s, "mode": m, **{k: json_value(v) for k, v in row.items()}}
                         for (s, m), row in comparison.differences.iterrows()],
         "warnings": run_warnings(comparison.board.coverage),
-        "attribution": ATTRIBUTION,
+        "attribution": config.attribution,
     }
 
 
@@ -326,7 +325,8 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
                 is_estimate=times.is_estimate, boundary=places.boundary,
                 areas=_lsoa_areas(board.study, comparison.by_lsoa(mode, scenario)), counters=counters,
                 available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
-                attribution=ATTRIBUTION, labels=titles, links={"All maps": "index.html"}, area_kind=places.area_kind)
+                attribution=config.attribution, labels=titles, links={"All maps": "index.html"},
+                area_kind=places.area_kind)
             write_text_atomic(folder / name, page)
             diff = comparison.differences.loc[(scenario.label, mode)]
             pages[(f"{titles[scenario.label]} against {reference}, {config.mode_label(mode)} "
@@ -334,7 +334,7 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages,
         model_note=f"{models_note(estimated, imported)} Hours: {HOURS_RULE}.",
-        is_estimate=bool(estimated), attribution=ATTRIBUTION))
+        is_estimate=bool(estimated), attribution=config.attribution))
 
 
 def _titles(comparison: Comparison) -> dict[str, str]:

@@ -158,8 +158,12 @@ def candidate_sites(study: Study, mode: str, *, offline: bool = False, osm_file:
     return Candidates(sites=sites, times=times, kind=kind)
 
 
+POSTCODE_NAME_MAX_M = 1000.0
+"""A place is named by the nearest live London postcode only within this distance (a study outside London has none)."""
+
+
 def site_names(study: Study, points: gpd.GeoSeries) -> dict[str, np.ndarray]:
-    """Name places for readers: the nearest live postcode, its distance, and the ward.
+    """Name places for readers: the nearest live postcode (within :data:`POSTCODE_NAME_MAX_M`), its distance, the ward.
 
     The ward is the study's ward polygon holding the point (its name), or,
     without a ward file, the nearest postcode's ward code.
@@ -171,6 +175,9 @@ def site_names(study: Study, points: gpd.GeoSeries) -> dict[str, np.ndarray]:
     """
     bng = points.to_crs("EPSG:27700")
     found = nearest_postcodes(bng.x.to_numpy(), bng.y.to_numpy())
+    far = found["postcode_m"].to_numpy(float) > POSTCODE_NAME_MAX_M  # outside London: no postcode names it
+    found.loc[far, ["postcode", "ward_code"]] = ""
+    found.loc[far, "postcode_m"] = np.nan
     ward = found["ward_code"].to_numpy(object)
     wards = study.places.wards
     if wards is not None and len(points):

@@ -314,7 +314,8 @@ class SweepResult:
             rows.append({"mode": mode, "subset": label, "k": int(row["k"]), "rank": int(row["rank"]),
                          "of": len(same), self.by: row[self.by], f"best_{self.by}": best[self.by],
                          "best_subset": best["subset"]})
-        return pd.DataFrame(rows).set_index("mode") if rows else pd.DataFrame()
+        columns = ["mode", "subset", "k", "rank", "of", self.by, f"best_{self.by}", "best_subset"]
+        return pd.DataFrame(rows, columns=columns).set_index("mode")  # (empty when its size was not swept)
 
 
 def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None = None,
