@@ -462,11 +462,11 @@ def _limits_section(result: StudyResult) -> str:
         *_imported_items(result),
         *(["Residents are the 2011 Census counts of each LSOA, shared equally among its postcodes (2025); "
            "households, cars, income (2011/12) and PTAL (2014) are LSOA figures, so every group is a group of "
-           "LSOAs except car ownership, which splits each LSOA's households.",
-           "Counter locations are postcode centroids, not entrances."] if not result.config.built_from else
+           "LSOAs except car ownership, which splits each LSOA's households."] if not result.config.built_from else
           [f"Residents are the population given with the study, each at its point; the maps group them by "
            f"{area}."]),
         f"Hours: {HOURS_RULE}. Time of day is not in these figures ('access hours' and --at apply it).",
+        *(["Counter locations are postcode centroids, not entrances."] if not result.config.built_from else []),
         f"Catchments: each {'origin' if result.config.built_from else 'postcode'}'s Voronoi cell, cut to the "
         f"study boundary, joins the counter it is nearest to in time.",
         *[f"Areas within 15/30/45 minutes {result.config.mode_label(m)}: {n}." for m, n in isochrone_notes.items()],
