@@ -330,6 +330,20 @@ def study_name(value: Any, *, where: str) -> str:
     return _slug(value, "name", Path(where))
 
 
+def _periods(periods: tuple[Any, ...], where: Path) -> tuple[str, ...]:
+    """Check a study's periods: plain names, none named like a column, none twice."""
+    for period in periods:
+        if not isinstance(period, str):
+            raise StudyError(f"{where}: period {period!r} must be the name of a column of hours")
+        _slug(period, "period", where)
+        if period.lower() in RESERVED_PERIODS:
+            raise StudyError(f"{where}: period {period!r} has the name of a column of the counter table or the "
+                             f"outputs ({', '.join(sorted(RESERVED_PERIODS))}); rename it, e.g. '{period}_period'")
+    if len(set(periods)) != len(periods):
+        raise StudyError(f"{where}: [periods] names a period twice: {list(periods)!r}")
+    return periods
+
+
 def _number(section: dict[str, Any], key: str, label: str, where: Path) -> float:
     default, low, high = _RANGES[key]
     value = float(section.get(key, default))
@@ -478,14 +492,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     max_snap_m = _number(residents, "max_snap_m", "[residents]", path)
 
     extra = _string_list(periods.get("extra", []), "[periods] extra", path)
-    all_periods = (periods["before"], periods["after"], *extra)
-    for period in all_periods:
-        _slug(period, "period", path)
-        if period.lower() in RESERVED_PERIODS:
-            raise StudyError(f"{path}: period {period!r} has the name of a column of the counter table or the "
-                             f"outputs ({', '.join(sorted(RESERVED_PERIODS))}); rename it, e.g. '{period}_period'")
-    if len(set(all_periods)) != len(all_periods):
-        raise StudyError(f"{path}: [periods] names a period twice: {list(all_periods)!r}")
+    all_periods = _periods((periods["before"], periods["after"], *extra), path)
 
     labels = _period_labels(periods.get("labels", {}), all_periods, path)
     table, source, outside = _counters(raw["counters"], folder, path)
@@ -583,16 +590,7 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
         crs = own.to_string() if own is not None and own.is_projected and units == {"metre"} else \
             boundary.estimate_utm_crs().to_string()
     crs = _crs(crs, where)
-    periods = (before, after, *extra)
-    for period in periods:
-        if not isinstance(period, str):
-            raise StudyError(f"{where}: period {period!r} must be the name of a column of hours")
-        _slug(period, "period", where)
-        if period.lower() in RESERVED_PERIODS:
-            raise StudyError(f"{where}: period {period!r} has the name of a column of the counter table or the "
-                             f"outputs; rename the column, e.g. '{period}_period'")
-    if len(set(periods)) != len(periods):
-        raise StudyError(f"{where}: a period is named twice: {list(periods)!r}")
+    _periods((before, after, *extra), where)
     mode_names = _string_list(list(names(modes, "modes")), "modes", where)
     unknown = [m for m in mode_names if m not in MODES]
     if unknown:
