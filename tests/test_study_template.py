@@ -14,7 +14,7 @@ from access.inputs.study_template import TEMPLATE_COLUMNS, new_study
 
 
 def _within(boroughs, reach_m):
-    """The london-met counters within reach_m of the boroughs, recomputed from the mirror table."""
+    """Return the london-met counters within reach_m of the boroughs, recomputed from the mirror table."""
     outline = borough_outline(boroughs, crs="EPSG:27700", where="test").geometry.iloc[0]
     table = counter_source("london-met")
     points = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84).to_crs("EPSG:27700")
