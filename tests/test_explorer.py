@@ -456,3 +456,170 @@ def test_the_page_fetches_nothing(redbridge_page):
         requested = [e["params"]["request"]["url"] for e in tab._events
                      if e.get("method") == "Network.requestWillBeSent"]
     assert requested and all(url.startswith(("file:", "data:", "blob:")) for url in requested), requested
+
+
+# --------------------------------------------------------------------------- safe and usable
+
+_HOSTILE = {
+    "name": "<img src=x onerror=alert('name')>",
+    "address": "</script><script>alert('address')</script>",
+    "title": "<svg onload=alert('title')>",
+    "label": "\"><img src=y onerror=alert('label')>",
+    "scenario": "<script>alert('scenario')</script> & {{ 7*7 }}",
+    "lsoa": "<img src=z onerror=alert('lsoa')>",
+    "ward": "</b><img src=w onerror=alert('ward')>",
+}
+_HOOK = ("<script>window.__ran = []; window.alert = function (m) { window.__ran.push(String(m)); };"
+         "window.addEventListener('error', function (e) { window.__ran.push('error: ' + e.message); });</script>")
+
+
+@pytest.fixture(scope="module")
+def hostile_page(tmp_path_factory) -> Path:
+    """Return the Redbridge study's page with hostile names everywhere a name reaches it, as a reader opens it."""
+    from access.inputs.config import load_config
+
+    folder = tmp_path_factory.mktemp("hostile")
+    base = load_config("redbridge-2017")
+    text = base.source.read_text(encoding="utf-8").replace('"../counters/redbridge-2017.csv"', '"counters.csv"')
+    text = text.replace(base.title, _HOSTILE["title"].replace('"', '\\"'))
+    text = text.replace('2018_2025 = "2018–25: Ilford 24/7, Barkingside closed"',
+                        f'2018_2025 = "{_HOSTILE["label"].replace(chr(34), chr(92) + chr(34))}"')
+    text = text.replace('description = "A 24/7 counter at Gants Hill',
+                        f'description = "{_HOSTILE["scenario"]} Gants Hill')
+    (folder / "study.toml").write_text(text, encoding="utf-8")
+    table = pd.read_csv(base.counters_table, dtype=str)
+    table.loc[0, "name"], table.loc[1, "address"] = _HOSTILE["name"], _HOSTILE["address"]
+    table.to_csv(folder / "counters.csv", index=False)
+    study = access.load_study(folder / "study.toml")
+    names = study.lsoa_names.copy()
+    names.iloc[0, names.columns.get_loc("lsoa11_name")] = _HOSTILE["lsoa"]
+    names.iloc[0, names.columns.get_loc("ward_name")] = _HOSTILE["ward"]
+    study.__dict__["lsoa_names"] = names  # (the mirror's LSOA names are ONS's: a hostile one is put in here)
+    board = build_board(study, list(study_scenarios(study).values()), modes=["walk"], offline=True)
+    page = explorer_html(board)
+    path = folder / "explorer.html"
+    path.write_text(page.replace("<head>", "<head>" + _HOOK, 1), encoding="utf-8")
+    return path
+
+
+_OPEN_TIPS = r"""(function () {
+  var api = window.accessExplorer, texts = [];
+  api.layers.counters.forEach(function (m) { m.openTooltip(); texts.push(m.getTooltip().getElement().textContent); });
+  var area = api.layers.lsoas[0];
+  area.openTooltip(area.getBounds().getCenter());
+  texts.push(area.getTooltip().getElement().textContent);
+  return texts;
+})()"""
+
+
+@pytest.mark.browser
+def test_hostile_names_show_as_text_and_never_run(hostile_page):
+    with _explorer(hostile_page) as tab:
+        tips = tab.evaluate(_OPEN_TIPS)
+        page = json.loads(tab.evaluate("""JSON.stringify({ran: window.__ran, body: document.body.innerText,
+          options: Array.prototype.map.call(document.querySelectorAll("option"), function (o) { return o.text; }),
+          images: document.querySelectorAll("img").length, title: document.title,
+          handlers: document.querySelectorAll("[onerror], [onload]").length})"""))
+        reading = _set(tab, {"preset": "period:2018_2025", "on": {"ilford": False}})
+    assert page["ran"] == [] and page["images"] == 0 and page["handlers"] == 0, page["ran"]
+    assert _HOSTILE["title"] in page["body"] and _HOSTILE["title"] in page["title"]
+    assert _HOSTILE["name"] in page["body"]  # the switch's label
+    assert any(_HOSTILE["label"] in option for option in page["options"])
+    assert any(_HOSTILE["scenario"] in option for option in page["options"])
+    assert _HOSTILE["name"] in tips[0] and _HOSTILE["address"] in tips[1]
+    assert _HOSTILE["lsoa"] in tips[-1] and _HOSTILE["ward"] in tips[-1]
+    assert reading["counters"][0]["on"] is False and reading["now"]["mean_min"] is not None
+
+
+_CONTROLS = r"""(function () {
+  return Array.prototype.map.call(document.querySelectorAll("#x-panel input, #x-panel select, #x-panel button"),
+    function (el) {
+      var name = el.labels && el.labels.length ? Array.prototype.map.call(el.labels, function (l) {
+        return l.textContent; }).join(" ")
+        : (el.getAttribute("aria-label") || (el.tagName === "BUTTON" ? el.textContent : ""));
+      return {id: el.id || el.name + ":" + el.value, name: name.trim(), tabindex: el.tabIndex, disabled: el.disabled};
+    });
+})()"""
+
+
+def _key(tab: Page, key: str, code: str, keycode: int) -> None:
+    for kind in ("rawKeyDown", "keyUp"):
+        tab.send("Input.dispatchKeyEvent", {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": keycode})
+    if key == " ":
+        tab.send("Input.dispatchKeyEvent", {"type": "char", "text": " "})
+
+
+@pytest.mark.browser
+def test_every_control_has_a_label_and_works_from_the_keyboard(redbridge_page):
+    path, library = redbridge_page
+    with _explorer(path) as tab:
+        controls = tab.evaluate(_CONTROLS)
+        assert len(controls) >= 6 + len(library.board.ids)
+        for control in controls:
+            assert control["name"], f"{control['id']} has no label"
+            assert control["tabindex"] >= 0, f"{control['id']} cannot be reached with Tab"
+        # Tab from the top of the page reaches every enabled control, in order
+        tab.evaluate("document.activeElement.blur(); document.body.focus(); 1")
+        reached = []
+        for _ in range(len(controls) + 8):
+            _key(tab, "Tab", "Tab", 9)
+            reached.append(tab.evaluate("document.activeElement.id || document.activeElement.name"))
+        for control in controls:
+            if not control["disabled"] and not control["id"].startswith("x-view:change"):
+                assert control["id"].split(":")[0] in reached, f"Tab never reaches {control['id']}"
+        start = _set(tab, {"mode": "walk", "preset": "period:2018_2025", "moment": None})
+        # a switch, from the keyboard: focus it and press space
+        tab.evaluate('document.getElementById("x-c0").focus(); 1')
+        _key(tab, " ", "Space", 32)
+        closed = json.loads(tab.evaluate("JSON.stringify(accessExplorer.read())"))
+        assert closed["counters"][0]["on"] is False and closed["now"]["mean_min"] > start["now"]["mean_min"]
+        # a list, from the keyboard: the mode, then the day of the week
+        tab.evaluate('document.getElementById("x-mode").focus(); 1')
+        _key(tab, "ArrowDown", "ArrowDown", 40)
+        tab.evaluate('document.getElementById("x-day").focus(); 1')
+        _key(tab, "ArrowDown", "ArrowDown", 40)
+        moved = json.loads(tab.evaluate("JSON.stringify(accessExplorer.read())"))
+    assert moved["mode"] == "cycle" and moved["moment"] == 12 * 60  # Monday, at the time shown (12:00)
+    _check_subset(moved, library, "after keyboard changes")
+
+
+_LAYOUT = r"""(function () {
+  function box(el) { var r = el.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right,
+                                                                 bottom: r.bottom}; }
+  var map = accessExplorer.map, outline = null;
+  map.eachLayer(function (l) { if (l.options && l.options.pane === "x-lines" && l.getBounds && !outline &&
+                                   l.options.style && l.options.style.dashArray) { outline = l; } });
+  var b = outline.getBounds(), origin = map.getContainer().getBoundingClientRect();
+  var nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+  var clipped = Array.prototype.filter.call(document.querySelectorAll("#x-panel select, #x-panel input, #x-table"),
+    function (el) { var r = el.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 0.5; });
+  return {width: window.innerWidth, height: window.innerHeight, scrollWidth: document.documentElement.scrollWidth,
+          scrollHeight: document.documentElement.scrollHeight, map: box(map.getContainer()),
+          panel: box(document.getElementById("x-panel")), summary: box(document.getElementById("x-summary")),
+          area: {left: nw.x + origin.left, top: nw.y + origin.top, right: se.x + origin.left,
+                 bottom: se.y + origin.top},
+          clipped: clipped.map(function (el) { return el.id; }),
+          fontSize: parseFloat(getComputedStyle(document.querySelector("#x-table td")).fontSize)};
+})()"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_the_layout_works_on_a_laptop_and_a_phone(redbridge_page, width, height, tmp_path):
+    path, _ = redbridge_page
+    with _explorer(path, width, height) as tab:
+        view = tab.evaluate(_LAYOUT)
+        shot = tab.send("Page.captureScreenshot", {"format": "png"})
+    assert view["scrollWidth"] <= width and view["scrollHeight"] <= height, "the page itself never scrolls"
+    assert not view["clipped"], f"controls cut off at the right: {view['clipped']}"
+    mapped, panel, area = view["map"], view["panel"], view["area"]
+    assert mapped["right"] - mapped["left"] > 0.5 * width or mapped["bottom"] - mapped["top"] > 0.3 * height
+    # the map and the panel share the window without covering each other, and the study area is on the map
+    assert mapped["right"] <= panel["left"] + 0.5 or mapped["left"] >= panel["right"] - 0.5 or \
+        mapped["bottom"] <= panel["top"] + 0.5
+    assert area["left"] >= mapped["left"] - 1 and area["right"] <= mapped["right"] + 1
+    assert area["top"] >= mapped["top"] - 1 and area["bottom"] <= mapped["bottom"] + 1
+    assert view["fontSize"] >= 12
+    if width < 700:
+        assert mapped["bottom"] <= panel["top"] + 0.5, "on a phone the map is above the panel"
+    (tmp_path / f"explorer-{width}x{height}.png").write_bytes(__import__("base64").b64decode(shot["data"]))

@@ -364,6 +364,18 @@
     });
     now = now[0];
     ref = ref[0];
+    var summary = el("x-summary"), high = last.now.figuresHigh;
+    summary.textContent = "";
+    [["Mean ", range([now.mean_min, high.mean_min], minutes) + " min",
+      " (" + range([now.mean_min - ref.mean_min, high.mean_min - last.ref.figuresHigh.mean_min,
+                    now.mean_min - last.ref.figuresHigh.mean_min, high.mean_min - ref.mean_min],
+                   function (v) { return minutes(v, true); }) + ")"],
+     [" · within 30 min ", range([now.within_30, high.within_30], percent), ""],
+     [" · worse off ", people(last.movers.worse), ""]].forEach(function (part) {
+      summary.appendChild(document.createTextNode(part[0]));
+      summary.appendChild(text("b", part[1]));
+      summary.appendChild(document.createTextNode(part[2]));
+    });
     var edited = edits(), moment = state.moment === null ? "any time" : dayTime(state.moment);
     var refMoment = referenceMoment();
     el("x-title-now").textContent = "Now: " + title(state.preset) + (edited ? " + " + edited + " change" +
@@ -463,9 +475,7 @@
   function buildMap() {
     map = L.map("x-map", {preferCanvas: true, zoomSnap: 0.25, zoomControl: true, attributionControl: true});
     map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution("Areas: ONS, OS © Crown copyright; times: " +
-      (MODES.some(function (m) { return D.modes[m].estimate; }) ? "straight-line estimate" : "street network") +
-      ", © OpenStreetMap contributors");
+    map.attributionControl.addAttribution("© Crown copyright (ONS, OS); © OpenStreetMap contributors");
     L.control.scale({position: "bottomleft"}).addTo(map);
     map.createPane("x-areas").style.zIndex = 410;
     map.createPane("x-lines").style.zIndex = 450;
@@ -638,6 +648,8 @@
     state.reference = el("x-reference").value;
     choosePreset(el("x-preset").value);
     buildMap();
+    api.map = map;
+    api.layers = layers;
     wire();
     showModel();
     update();

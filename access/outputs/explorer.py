@@ -510,7 +510,6 @@ def _body(data: dict[str, Any]) -> str:
               f'{MAX_RANKED_COUNTERS} counters; this study has {len(data["counters"])}.</p>')
     return f"""
 <div class="x-app">
-<div class="x-map" id="x-map" role="region" aria-label="Map of the LSOAs, coloured by the figure chosen below"></div>
 <div class="x-panel" id="x-panel">
 <header>
 <h1>{_e(data["title"])}</h1>
@@ -520,6 +519,7 @@ def _body(data: dict[str, Any]) -> str:
 {approximate}
 <p class="x-status" id="x-status" role="status">Loading the travel times…</p>
 </header>
+<div class="x-summary" id="x-summary" aria-hidden="true"></div>
 <section class="x-controls" aria-label="Choices">
 <div class="x-field"><label for="x-mode">Travel</label><select id="x-mode">{mode_options}</select></div>
 <div class="x-field"><label for="x-preset">Start from</label><select id="x-preset">{grouped(after)}</select></div>
@@ -566,6 +566,8 @@ first period it was open). Greyed: on, but closed at the moment chosen.</p>
 {f'<p class="x-links">{links}</p>' if links else ''}
 <p class="x-attribution">Data: {_e(data["attribution"])}</p>
 </footer>
+</div>
+<div class="x-map" id="x-map" role="region" aria-label="Map of the LSOAs, coloured by the figure chosen in the panel">
 </div>
 </div>"""
 
