@@ -318,7 +318,6 @@
   function counterTip(c) {
     var counter = D.counters[c], box = document.createElement("div");
     box.appendChild(text("b", counter.name));
-    if (counter.hypothetical) { box.appendChild(text("div", "hypothetical counter")); }
     box.appendChild(text("div", counter.address));
     var hours = D.hours[state.hours[c]], open = last ? last.now.open[c] : 0;
     box.appendChild(text("div", hours.status === "off" ? "Switched off" :

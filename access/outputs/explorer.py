@@ -548,6 +548,13 @@ def _body(data: dict[str, Any]) -> str:
 <label><input type="radio" name="x-view" value="change"> change against the reference</label>
 </fieldset>
 <div class="x-legend" id="x-legend" aria-label="Legend"></div>
+<div class="x-legend"><h3>Counters</h3>
+<div class="x-row"><span class="x-dot" style="background:#1a9641;border-color:#0b3d1a"></span>open now</div>
+<div class="x-row"><span class="x-dot" style="background:#ffffff;border-color:#1a9641"></span>on, closed at this
+moment</div>
+<div class="x-row"><span class="x-dot" style="background:#bdbdbd;border-color:#d7191c"></span>switched off</div>
+<div class="x-row"><span class="x-dot x-dashed" style="background:#ffffff;border-color:#2b83ba"></span>hypothetical
+(dashed ring)</div></div>
 <p class="x-note">Each area is an LSOA: its residents' population-weighted mean minutes. Hover over one for its
 figures; click a counter on the map, or use the switches below, to close or open it.</p>
 </section>
