@@ -101,6 +101,7 @@ COORD_DECIMALS = 5
 NARROW_PX = 700
 """Below this window width the map goes on top and the panel below it."""
 
+_BLOCK = 16_384  # origins sorted at a time
 _FULL_RESOLUTION = 1 << 16  # minutes to 1/65,536 (under a millisecond) where every counter is kept
 _LIST_RESOLUTION = 128  # minutes to 1/128 (under half a second) where only the nearest are kept
 _NO_BOUND = 0xFFFF  # a group's bound that does not exist (no origin, or no counter in reach)
@@ -161,30 +162,39 @@ def _patterns(board: Board, scenarios: Sequence[Scenario]) -> list[np.ndarray]:
     return list(found.values())
 
 
-def _lists(minutes: np.ndarray, excluded: np.ndarray, patterns: Sequence[np.ndarray], nearest: int,
-           groups: np.ndarray, n_groups: int) -> _Lists:
+def _lists(minutes: np.ndarray, columns: np.ndarray, excluded: np.ndarray, patterns: Sequence[np.ndarray],
+           nearest: int, groups: np.ndarray, n_groups: int) -> _Lists:
     """Sort each origin's counters by minutes (ties by row) and keep what the page needs of them.
 
-    Where not every counter is kept, each group of origins (an LSOA) also gets, per counter, the least and
-    the most minutes of its origins: the page's bounds for an origin whose kept counters are all closed.
+    ``columns`` are the origins on the page (columns of ``minutes``); they are sorted in blocks, so that
+    no copy of the whole matrix is made.  Where not every counter is kept, each group of origins (an
+    LSOA) also gets, per counter, the least and the most minutes of its origins: the page's bounds for
+    an origin whose kept counters are all closed.
     """
-    n, n_origins = minutes.shape
-    order = np.argsort(minutes, axis=0, kind="stable")  # rows by time, ties by row: nearest_open's order
-    position = np.empty(order.shape, dtype=np.int32)
-    np.put_along_axis(position, order, np.arange(n, dtype=np.int32)[:, None], axis=0)
-    need = np.zeros(n_origins, dtype=np.int64)
-    for pattern in patterns:  # the first available counter of every period and scenario, at any moment
-        first = np.where(pattern[:, None], position, n).min(axis=0)
-        need = np.maximum(need, first + 1)
-    kept = np.minimum(np.maximum(need, min(nearest, n)), n)
-    kept[excluded] = 0
+    n, n_origins = minutes.shape[0], len(columns)
+    small = np.int16 if n < (1 << 15) else np.int32
+    kept, rows, values = np.zeros(n_origins, dtype=np.int64), [], []
+    for start in range(0, n_origins, _BLOCK):
+        block = minutes[:, columns[start:start + _BLOCK]]
+        order = np.argsort(block, axis=0, kind="stable").astype(small)  # by time, ties by row: nearest_open's
+        position = np.empty(order.shape, dtype=small)
+        np.put_along_axis(position, order, np.arange(n, dtype=small)[:, None], axis=0)
+        need = np.zeros(block.shape[1], dtype=np.int64)
+        for pattern in patterns:  # the first available counter of every period and scenario, at any moment
+            first = np.where(pattern[:, None], position, small(n)).min(axis=0)
+            need = np.maximum(need, first.astype(np.int64) + 1)
+        here = np.minimum(np.maximum(need, min(nearest, n)), n)
+        here[excluded[start:start + _BLOCK]] = 0
+        kept[start:start + _BLOCK] = here
+        take = (np.arange(n)[:, None] < here[None, :]).T  # origins × rank
+        block_rows = order.T[take].astype(np.int64)
+        rows.append(block_rows)
+        values.append(block[block_rows, np.repeat(np.arange(block.shape[1]), here)])
+    rows_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    values_all = np.concatenate(values) if values else np.zeros(0)
     complete = bool((kept[~excluded] == n).all())
-    times = np.take_along_axis(minutes, order, axis=0)
-    take = (np.arange(n)[:, None] < kept[None, :]).T  # origins × rank
-    rows = order.T[take]
-    values = times.T[take]
-    finite = np.isfinite(values)
-    largest = float(values[finite].max()) if finite.any() else 0.0
+    finite = np.isfinite(values_all)
+    largest = float(values_all[finite].max()) if finite.any() else 0.0
     width = 4 if complete and n_origins < (1 << 21) else 2  # (the page sorts q × origins + origin in a double)
     top = (1 << (8 * width)) - 1
     resolution = _FULL_RESOLUTION if width == 4 else _LIST_RESOLUTION
@@ -192,16 +202,16 @@ def _lists(minutes: np.ndarray, excluded: np.ndarray, patterns: Sequence[np.ndar
         resolution //= 2
     if largest * resolution >= top:
         raise OutputError(f"travel times up to {largest:,.0f} minutes are too long for the explorer page")
-    quanta = np.full(values.shape, top, dtype=np.int64)
-    quanta[finite] = np.ceil(values[finite] * resolution).astype(np.int64)
-    lists = _Lists(counts=kept, rows=rows, quanta=quanta, resolution=resolution, width=width, complete=complete,
-                   kept_max=int(kept.max()) if kept.size else 0)
+    quanta = np.full(values_all.shape, top, dtype=np.int64)
+    quanta[finite] = np.ceil(values_all[finite] * resolution).astype(np.int64)
+    lists = _Lists(counts=kept, rows=rows_all, quanta=quanta, resolution=resolution, width=width,
+                   complete=complete, kept_max=int(kept.max()) if kept.size else 0)
     if not complete:
-        lists.low, lists.spread = _group_bounds(minutes, excluded, groups, n_groups)
+        lists.low, lists.spread = _group_bounds(minutes, columns, excluded, groups, n_groups)
     return lists
 
 
-def _group_bounds(minutes: np.ndarray, excluded: np.ndarray, groups: np.ndarray,
+def _group_bounds(minutes: np.ndarray, origins: np.ndarray, excluded: np.ndarray, groups: np.ndarray,
                   n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Return per group × counter the least minutes of the group's measured origins, and how many more the most are.
 
@@ -211,14 +221,15 @@ def _group_bounds(minutes: np.ndarray, excluded: np.ndarray, groups: np.ndarray,
     n = minutes.shape[0]
     low = np.full((n_groups, n), np.inf)
     high = np.full((n_groups, n), np.inf)
-    measured = ~excluded
-    order = np.argsort(groups[measured], kind="stable")
-    codes = groups[measured][order]
-    values = minutes[:, measured][:, order]
+    measured = np.flatnonzero(~excluded)
+    measured = measured[np.argsort(groups[measured], kind="stable")]
+    codes, columns = groups[measured], origins[measured]
     if codes.size:
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        low[codes[starts]] = np.minimum.reduceat(values, starts, axis=1).T
-        high[codes[starts]] = np.maximum.reduceat(values, starts, axis=1).T
+        for row in range(n):  # one counter at a time: no copy of the whole matrix
+            values = minutes[row, columns]
+            low[codes[starts], row] = np.minimum.reduceat(values, starts)
+            high[codes[starts], row] = np.maximum.reduceat(values, starts)
     floor = np.where(np.isfinite(low), np.floor(np.where(np.isfinite(low), low, 0)), _NO_BOUND)
     ceil = np.where(np.isfinite(high), np.ceil(np.where(np.isfinite(high), high, 0)), np.inf)
     spread = np.where(np.isfinite(ceil) & (floor < _NO_BOUND), ceil - floor, _NO_BOUND)
@@ -351,7 +362,8 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
     for mode in board.modes:
         times = board.times[mode]
         excluded = np.asarray(times.excluded, dtype=bool)[keep]
-        lists = _lists(board.minutes[mode][:, keep], excluded, patterns, nearest, groups, len(lsoa_codes) + 1)
+        lists = _lists(board.minutes[mode], np.flatnonzero(keep), excluded, patterns, nearest, groups,
+                       len(lsoa_codes) + 1)
         _add_lists(blob, mode, lists, len(ids))
         blob.add(f"{mode}.excluded", excluded.astype(np.uint8))
         row = coverage.loc[mode]
