@@ -435,7 +435,9 @@
     drawMap();
     drawLegend();
     last.ms = performance.now() - started;
-    el("x-status").textContent = "Updated in " + Math.max(1, Math.round(last.ms)) + " ms.";
+    el("x-status").hidden = true;
+    el("x-caption").appendChild(document.createTextNode(" Updated in " + Math.max(1, Math.round(last.ms)) +
+                                                        " ms."));
     return last;
   }
 

@@ -531,7 +531,7 @@ def _body(data: dict[str, Any]) -> str:
 {approximate}
 <p class="x-status" id="x-status" role="status">Loading the travel times…</p>
 </header>
-<div class="x-summary" id="x-summary" aria-hidden="true"></div>
+<div class="x-summary" id="x-summary" aria-live="polite"></div>
 <section class="x-controls" aria-label="Choices">
 <div class="x-field"><label for="x-mode">Travel</label><select id="x-mode">{mode_options}</select></div>
 <div class="x-field"><label for="x-preset">Start from</label><select id="x-preset">{grouped(after)}</select></div>
@@ -542,7 +542,7 @@ def _body(data: dict[str, Any]) -> str:
 <div class="x-field x-wide"><label for="x-reference">Compare with</label>
 <select id="x-reference">{grouped(before)}</select></div>
 </section>
-<section class="x-figures" aria-label="Figures" aria-live="polite">
+<section class="x-figures" aria-label="Figures">
 <h2 id="x-title-now">Now</h2>
 <table id="x-table"><caption id="x-caption">Population-weighted minutes to the nearest open counter</caption>
 <thead><tr><th scope="col">Figure</th><th scope="col">Now</th><th scope="col">Reference</th>
