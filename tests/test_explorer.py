@@ -352,6 +352,39 @@ def test_city_page_on_the_street_network_gives_the_library_figures(city, city_wa
             _check_subset(reading, library, f"City random case {case}")
 
 
+@pytest.mark.browser
+def test_a_study_of_ones_own_data_with_imported_times_gets_its_page(redbridge, tmp_path):
+    """Check the page of a study built from frames, with a mode of imported times.
+
+    Redbridge's residents and counters through Study.from_frames, and times imported from a table: the page
+    names the model and the areas (1 km squares) as the maps do, and gives the library's figures.
+    """
+    places = redbridge.places
+    periods = list(redbridge.config.periods)
+    study = access.Study.from_frames("own-data", residents=places.residents[["origin", "population", "geometry"]],
+                                     facilities=places.counters[["id", "name", *periods, "geometry"]],
+                                     boundary=places.boundary, before="2013_2017", after="2018_2025",
+                                     extra=periods[2:], origin_id="origin", modes="walk")
+    table = redbridge.run(modes=["drive"], offline=True).travel_times("drive")
+    study.import_times("transit", table, label="by bus", note="a table made elsewhere")
+    result = study.run(offline=True)
+    board = access.board_from_result(result)
+    library = Library(board)
+    path = _write(tmp_path, board)
+    with _explorer(path) as tab:
+        data = _data(tab)
+        assert data["modes"]["transit"]["model"] == "imported travel times" and data["area_kind"] == "1 km square"
+        assert "a table made elsewhere" in data["modes"]["transit"]["note"]
+        for mode in ("walk", "transit"):
+            _check_preset(tab, library, mode, "period:2018_2025", "period:2013_2017", None)
+        reading = _set(tab, {"mode": "transit", "on": {"ilford": False}, "moment": 2 * 1440 + 20 * 60})
+        _check_subset(reading, library, "imported times, Ilford off, Wed 20:00")
+        tip = tab.evaluate("(function () { var a = accessExplorer.layers.lsoas[0]; "
+                           "a.openTooltip(a.getBounds().getCenter()); "
+                           "return a.getTooltip().getElement().textContent; })()")
+    assert "(1 km square " in tip
+
+
 # --------------------------------------------------------------------------- London-wide
 
 

@@ -307,7 +307,7 @@
   function lsoaTip(i) {
     var lsoa = D.lsoas[i], box = document.createElement("div"), now = last.now.lsoas[i], ref = last.ref.lsoas[i];
     box.appendChild(text("b", lsoa.name));
-    box.appendChild(document.createTextNode(" (LSOA " + lsoa.code + ")"));
+    box.appendChild(document.createTextNode(" (" + D.area_kind + " " + lsoa.code + ")"));
     if (lsoa.ward) { box.appendChild(text("div", "Ward: " + lsoa.ward)); }
     box.appendChild(text("div", "Now: " + minutes(now) + " min"));
     box.appendChild(text("div", "Reference: " + minutes(ref) + " min"));
@@ -398,8 +398,8 @@
     el("x-approx").hidden = approx === 0;
     el("x-approx").textContent = approx ? "Approximate: " + people(now.approximate) + " residents now and " +
       people(ref.approximate) + " in the reference have none of their kept counters open, so their time is " +
-      "known only between bounds (their LSOA's least and most); the figures are shown as the ranges that " +
-      "hold them, and the map and the residents worse or better off use the lower bound." : "";
+      "known only between bounds (their " + D.area_kind + "'s least and most); the figures are shown as the " +
+      "ranges that hold them, and the map and the residents worse or better off use the lower bound." : "";
     var r = last.rank;
     if (r) {
       el("x-rank").textContent = r.k === 0 ? "No counter open: nothing to rank." :

@@ -420,6 +420,7 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
         "origins": int(keep.sum()),
         "population": float(population[keep].sum()),
         "lsoas": lsoa_rows,
+        "area_kind": places.area_kind,
         "wards": wards,
         "boundary": boundary,
         "boroughs": boroughs,
@@ -441,6 +442,11 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
         "attribution": ATTRIBUTION,
     }
     return data, blob.packed()
+
+
+def _a(noun: str) -> str:
+    """Return ``noun`` with its article: ``an LSOA``, ``a ward``, ``a 1 km square``."""
+    return f"an {noun}" if noun.isupper() or noun[:1] in "aeiou" else f"a {noun}"  # (an LSOA: said letter by letter)
 
 
 def _number(value: Any) -> float | None:
@@ -567,8 +573,8 @@ moment</div>
 <div class="x-row"><span class="x-dot" style="background:#bdbdbd;border-color:#d7191c"></span>switched off</div>
 <div class="x-row"><span class="x-dot x-dashed" style="background:#ffffff;border-color:#2b83ba"></span>hypothetical
 (dashed ring)</div></div>
-<p class="x-note">Each area is an LSOA: its residents' population-weighted mean minutes. Hover over one for its
-figures; click a counter on the map, or use the switches below, to close or open it.</p>
+<p class="x-note">Each area is {_e(_a(data["area_kind"]))}: its residents' population-weighted mean minutes. Hover
+over one for its figures; click a counter on the map, or use the switches below, to close or open it.</p>
 </section>
 <section class="x-counters" aria-label="Counters">
 <h2>Counters</h2>
@@ -586,7 +592,7 @@ first period it was open). Greyed: on, but closed at the moment chosen.</p>
 <p class="x-attribution">Data: {_e(data["attribution"])}</p>
 </footer>
 </div>
-<div class="x-map" id="x-map" role="region" aria-label="Map of the LSOAs, coloured by the figure chosen in the panel">
+<div class="x-map" id="x-map" role="region" aria-label="Map of the areas, coloured by the figure chosen in the panel">
 </div>
 </div>"""
 
