@@ -282,6 +282,15 @@ def explorer_scenarios(board: Board) -> tuple[Board, list[Scenario], list[str]]:
 
     A scenario that opens a counter in a mode whose times were imported cannot be routed: it is left out
     (the returned notes say which), rather than leaving the study without its page.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> from access.whatif.board import build_board
+    >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
+    >>> board, scenarios, notes = explorer_scenarios(board)
+    >>> [s.name for s in scenarios], board.ids[-1], notes
+    (['barkingside-not-ilford', 'gants-hill', 'reduced-hours-saturday-night'], 'gants-hill', [])
     """
     scenarios = list(study_scenarios(board.study).values())
     try:
