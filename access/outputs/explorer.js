@@ -121,18 +121,16 @@
   // open counter, at most its LSOA's most; t holds the lower bound, high (when any) the upper, and the
   // origin's residents are counted as approximate.
   function nearest(mode, open) {
-    var L = LISTS[mode], t = new Float64Array(N), q = new Float64Array(N), row = new Int32Array(N);
+    var L = LISTS[mode], t = new Float64Array(N), q = new Float64Array(N);
     var anyOpen = false, approx = 0, bounds = null, upper = [];
     for (var c = 0; c < C; c++) { if (open[c]) { anyOpen = true; } }
     for (var o = 0; o < N; o++) {
-      row[o] = -1;
       if (L.excluded[o]) { t[o] = NaN; q[o] = NaN; continue; }
       var j = L.start[o], end = L.start[o + 1];
       while (j < end && !open[L.rows[j]]) { j++; }
       var value;
       if (j < end) {
         value = L.q[j];
-        if (value !== L.top) { row[o] = L.rows[j]; }
       } else if (anyOpen && !L.complete && L.q[end - 1] !== L.top) {
         if (!bounds) { bounds = groupBounds(L, open); }
         var g = LSOA[o] === NONE ? D.lsoas.length : LSOA[o];
@@ -153,7 +151,7 @@
         high.q[upper[i]] = upper[i + 1] * L.resolution;
       }
     }
-    return {t: t, q: q, row: row, approximate: approx, high: high};
+    return {t: t, q: q, approximate: approx, high: high};
   }
 
   // access.analysis.figures.group_figures for everyone: excluded (NaN) counted nowhere; unreachable
