@@ -30,12 +30,13 @@ __all__ = [
     "load_study", "list_studies", "Study", "StudyResult",
     # what if
     "Scenario", "OpenedCounter", "parse_opened", "period_scenario", "study_scenarios", "parse_moment",
-    "Board", "build_board", "Comparison", "compare", "sweep", "SweepResult", "week_table", "WeekResult",
+    "Board", "build_board", "board_from_result", "Comparison", "compare", "sweep", "SweepResult", "week_table",
+    "WeekResult",
     "search_sites", "SiteSearch", "candidate_sites", "p_median", "rank_sites",
     # networks and times
     "StreetNetwork", "get_network", "TravelTimes", "Router",
-    # files
-    "write", "write_maps",
+    # files and pages
+    "write", "write_maps", "explorer_html",
     # errors and warnings (the last names: they all live in access.core.errors)
     "AccessError", "StudyError", "DataError", "HoursError", "ScenarioError", "NetworkError", "NetworkUnavailable",
     "NetworkFileMissing", "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch",
@@ -48,7 +49,7 @@ _HOME = {
     "Scenario": "access.whatif.scenario", "OpenedCounter": "access.whatif.scenario",
     "parse_opened": "access.whatif.scenario", "period_scenario": "access.whatif.scenario",
     "study_scenarios": "access.whatif.scenario",
-    "Board": "access.whatif.board", "build_board": "access.whatif.board",
+    "Board": "access.whatif.board", "build_board": "access.whatif.board", "board_from_result": "access.whatif.board",
     "Comparison": "access.whatif.comparison", "compare": "access.whatif.comparison",
     "sweep": "access.whatif.sweep", "SweepResult": "access.whatif.sweep",
     "week_table": "access.whatif.week", "WeekResult": "access.whatif.week",
@@ -57,6 +58,7 @@ _HOME = {
     "StreetNetwork": "access.routing.network", "get_network": "access.routing.network",
     "TravelTimes": "access.routing.travel", "Router": "access.routing.router",
     "write": "access.outputs.writers", "write_maps": "access.outputs.writers",
+    "explorer_html": "access.outputs.explorer",
     **{name: "access.core.errors" for name in __all__[__all__.index("AccessError"):]},
 }
 
@@ -95,11 +97,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from access.inputs.config import list_studies
     from access.inputs.hours import parse_moment
+    from access.outputs.explorer import explorer_html
     from access.outputs.writers import write, write_maps
     from access.routing.network import StreetNetwork, get_network
     from access.routing.router import Router
     from access.routing.travel import TravelTimes
-    from access.whatif.board import Board, build_board
+    from access.whatif.board import Board, board_from_result, build_board
     from access.whatif.comparison import Comparison, compare
     from access.whatif.scenario import OpenedCounter, Scenario, parse_opened, period_scenario, study_scenarios
     from access.whatif.siting import SiteSearch, candidate_sites, p_median, rank_sites, search_sites

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ import pandas as pd
 
 from bench.common import COLUMNS
 
-MODULES = ["nearest", "scenarios", "sweep", "scaling", "endtoend"]
+MODULES = ["nearest", "scenarios", "sweep", "explorer", "scaling", "endtoend"]
 """The benchmarks, in the order they run."""
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -78,6 +79,17 @@ def targets(table: pd.DataFrame) -> list[dict[str, Any]]:
                   & (table["method"] != table["baseline"])]  # the baseline loop is not a target
     for _, row in sweep.iterrows():
         check(f"sweep: {row['case']} ({row['method']})", row["seconds"], "< 1 s", row["seconds"] < 1, "s")
+    explorer = table[table["benchmark"] == "explorer"]
+    for _, row in explorer.iterrows():
+        study = str(row["case"]).split(",")[0]
+        limit_s, limit_mb = {"london-2017": (1.0, 30)}.get(study, (0.1, 2))
+        if str(row["method"]).startswith("explorer: one switch") and pd.notna(row["seconds"]):
+            check(f"explorer, {row['case']}: one switch, figures and map", row["seconds"] * 1000,
+                  f"< {limit_s * 1000:.0f} ms", row["seconds"] < limit_s, "ms")
+        found = re.search(r"\(([\d,]+) bytes", str(row["notes"]))
+        if row["method"] == "page size" and found:
+            size_mb = int(found.group(1).replace(",", "")) / 1e6
+            check(f"explorer, {row['case']}: page size", size_mb, f"≤ {limit_mb} MB", size_mb <= limit_mb, "MB")
     e2e = table[table["benchmark"] == "end to end"]
     for _, row in e2e[e2e["method"] == "access run (CLI, wall)"].iterrows():
         if str(row["case"]).startswith("redbridge-2017"):

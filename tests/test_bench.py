@@ -6,6 +6,7 @@ Only the shape of the results is checked here, never a timing.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     rows = result["rows"]
     assert rows and all(set(row) == set(COLUMNS) for row in rows)
     benchmarks = {row["benchmark"] for row in rows}
-    assert {"nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end"} <= benchmarks
+    assert {"nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end",
+            "explorer"} <= benchmarks
     failed = [row for row in rows if str(row["notes"]).startswith("failed")]
     assert not failed, failed
 
@@ -49,6 +51,12 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     warm = [row for row in rows if row["benchmark"] == "end to end" and row["method"] == "total"
             and row["case"].endswith("warm cache")]
     assert warm and "no network rebuilt" in warm[0]["notes"]
+    explorer = {row["method"]: row for row in rows if row["benchmark"] == "explorer"}
+    switch = explorer["explorer: one switch, figures + map repainted (Chromium)"]
+    if str(switch["notes"]).startswith("skipped"):  # no Chromium here (on CI the browser tests insist on one)
+        assert os.environ.get("CI") != "true", switch["notes"]
+    else:
+        assert switch["seconds"] > 0 and switch["ratio"] > 0 and "bytes" in explorer["page size"]["notes"]
     assert {target["target"] for target in result["targets"]}
 
     markdown = (quick_results / "latest.md").read_text()

@@ -42,7 +42,7 @@ def test_run_city_end_to_end_in_a_temporary_folder(tmp_path):
     done = _run("run", "city-of-london", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "out"
-    for name in ("walk.html", "cycle.html", "drive.html", "index.html", "summary.json", "origins.csv",
+    for name in ("walk.html", "cycle.html", "drive.html", "index.html", "explorer.html", "summary.json", "origins.csv",
                  "origins.gpkg", "wards.csv", "lsoas.csv", "switches.csv"):
         assert (out / name).is_file(), name
     summary = json.loads((out / "summary.json").read_text())

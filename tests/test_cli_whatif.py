@@ -22,8 +22,11 @@ def _invoke(*args: str):
 
 def test_help_lists_the_what_if_commands():
     result = _invoke("--help")
-    for command in ("scenario", "compare", "hours", "sweep", "site"):
+    for command in ("scenario", "compare", "hours", "sweep", "site", "explore"):
         assert command in result.output
+    explore_help = _invoke("explore", "--help").output
+    for option in ("--nearest", "--offline", "--out", "explorer.html", "double-click"):
+        assert option in explore_help
     scenario_help = _invoke("scenario", "--help").output
     for option in ("--from", "--close", "--open", "--hours", "--at", "--offline", "--out"):
         assert option in scenario_help
@@ -101,6 +104,8 @@ def test_compare_hours_sweep_and_site(tmp_path):
     (("sweep", "redbridge-2017", "--among", "hainault"), "unknown counter id(s) hainault"),
     (("sweep", "redbridge-2017", "--max-subsets", "10"), "more than the cap of 10"),
     (("site", "redbridge-2017", "--period", "2030"), "unknown period '2030'"),
+    (("explore", "redbridge-2017", "--nearest", "0"), "--nearest 0 must be at least 1"),
+    (("explore", "nowhere-2017"), "nowhere-2017"),
 ])
 def test_bad_values_exit_2_with_one_line(args, message):
     result = _invoke(*args, "--offline", "-m", "walk")
@@ -125,7 +130,19 @@ WHATIF_SETS = {
               ["sweep", "redbridge-2017", "--among", "ilford,romford"], "sweep.csv"),
     "site": (["site", "redbridge-2017", "--spacing", "1500", "-p", "1"],
              ["site", "redbridge-2017", "--spacing", "1500", "-p", "2"], "best-walk/summary.json"),
+    "explore": (["explore", "redbridge-2017"], ["explore", "redbridge-2017", "--nearest", "3"], "explorer.html"),
 }
+
+
+def test_explore_writes_the_page_and_says_what_it_holds(tmp_path):
+    done = _invoke("explore", "redbridge-2017", "-m", "walk", "-m", "drive", "--offline", "--out", str(tmp_path))
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "explorer.html").is_file() and [p.name for p in tmp_path.iterdir()] == ["explorer.html"]
+    assert "4 periods and 3 scenario(s)" in done.stdout and "all (exact)" in done.stdout
+    assert "STRAIGHT-LINE ESTIMATE" in done.stdout and "explorer.html" in done.stdout
+    data = json.loads(_invoke("explore", "redbridge-2017", "-m", "walk", "--offline", "--nearest", "4",
+                              "--out", str(tmp_path), "--format", "json").stdout)
+    assert data["tables"]["explorer"][0]["kept"] == "4 nearest + what the presets need"
 
 
 @pytest.mark.parametrize("fault", FAULTS)

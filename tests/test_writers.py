@@ -208,6 +208,37 @@ def test_two_runs_give_byte_identical_outputs(tmp_path):
             assert first[file] == second[file], f"{name}: {file} differs between two runs"
 
 
+def _explorer_data(page: str) -> dict:
+    return json.loads(page.split('<script type="application/json" id="x-data">', 1)[1].split("</script>", 1)[0])
+
+
+def test_a_run_writes_the_explorer_beside_the_maps_and_they_link_to_each_other(walk_result, tmp_path):
+    paths = write(walk_result, tmp_path)
+    assert "explorer.html" in paths
+    page = (tmp_path / "explorer.html").read_text(encoding="utf-8")
+    data = _explorer_data(page)
+    # the study's named scenarios are presets, with the new counter they open routed on the run's own router
+    assert [p["id"] for p in data["presets"] if p["kind"] == "scenario"] == [
+        "barkingside-not-ilford", "gants-hill", "reduced-hours-saturday-night"]
+    assert data["counters"][-1]["id"] == "gants-hill" and data["counters"][-1]["hypothetical"]
+    assert list(data["modes"]) == ["walk"] and data["modes"]["walk"]["model"] == "straight-line estimate"
+    assert '<a href="report.html">The report</a>' in page and '<a href="index.html">All maps</a>' in page
+    assert 'href="explorer.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<a href="explorer.html">What if</a>' in (tmp_path / "walk.html").read_text(encoding="utf-8")
+    assert 'href="explorer.html"' in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "explorer.html" not in write(walk_result, tmp_path / "tables", maps=False)
+
+
+def test_a_board_is_written_as_its_explorer(tmp_path, redbridge_board):
+    paths = write(redbridge_board, tmp_path)
+    assert list(paths) == ["explorer.html"]
+    data = _explorer_data(paths["explorer.html"].read_text(encoding="utf-8"))
+    assert list(data["modes"]) == redbridge_board.modes
+    assert {c["id"] for c in data["counters"]} == set(redbridge_board.ids)
+    assert len(data["presets"]) == len(redbridge_board.study.config.periods) + 3
+    assert data["links"] == {}
+
+
 def test_write_outputs_and_say_how_hours_are_read(tmp_path, redbridge_board):
     what = Scenario("gants-not-ilford", "2018_2025", close=("ilford",), open=(parse_opened(GANTS_HILL),))
     paths = write(compare(redbridge_board, [period_scenario("2018_2025"), what]), tmp_path)

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["THRESHOLDS_MIN", "CHANGE_TOLERANCE_MIN", "nearest_open", "weighted_quantile", "group_figures",
-           "summarise", "change_figures", "switch_table"]
+__all__ = ["THRESHOLDS_MIN", "CHANGE_TOLERANCE_MIN", "QUANTILE_TOLERANCE", "QUANTILES", "nearest_open",
+           "weighted_quantile", "group_figures", "summarise", "change_figures", "switch_table"]
 
 THRESHOLDS_MIN = (10, 20, 30, 45, 60)
 """The thresholds (minutes) of the ``within_<T>`` shares."""
@@ -40,7 +40,12 @@ THRESHOLDS_MIN = (10, 20, 30, 45, 60)
 CHANGE_TOLERANCE_MIN = 1e-9
 """A resident is worse (better) off when their time rose (fell) by more than this."""
 
+QUANTILE_TOLERANCE = 1e-9
+"""A weighted quantile is reached when the cumulative weight is within this fraction of the total below ``q``
+of it (so that rounding in the sums never skips the value where exactly ``q`` of the weight is reached)."""
+
 QUANTILES = {"median_min": 0.5, "p90_min": 0.9}
+"""The quantiles every table gives: the weighted median and 90th percentile."""
 
 
 def nearest_open(minutes: np.ndarray, available: np.ndarray,
@@ -112,7 +117,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
         return float("nan")
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order])
-    position = np.searchsorted(cumulative, q * cumulative[-1] - 1e-9 * cumulative[-1])
+    position = np.searchsorted(cumulative, q * cumulative[-1] - QUANTILE_TOLERANCE * cumulative[-1])
     return float(values[order][min(position, values.size - 1)])
 
 
@@ -132,7 +137,7 @@ def _grouped_quantiles(codes: np.ndarray, time: np.ndarray, weights: np.ndarray,
     total = np.where(present, cumulative[np.maximum(ends - 1, 0)] - base, 0.0)
     out = []
     for q in qs:
-        threshold = q * total - 1e-9 * total
+        threshold = q * total - QUANTILE_TOLERANCE * total
         position = np.minimum(np.searchsorted(cumulative, base + threshold, side="left"), np.maximum(ends - 1, 0))
         out.append(np.where(present, time[np.minimum(position, time.size - 1)], np.nan))
     return out

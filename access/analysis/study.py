@@ -420,7 +420,8 @@ class Study:
             step(f"{mode}: street network and travel times")
             times[mode] = self.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
         step("measuring")
-        return StudyResult(study=self, times=times)
+        return StudyResult(study=self, times=times,
+                           router=self.router(offline=offline, osm_file=osm_file, use_cache=use_cache))
 
 
 def coverage_table(study: Study, times: dict[str, TravelTimes]) -> pd.DataFrame:
@@ -462,6 +463,9 @@ class StudyResult:
         The study that was run.
     times
         Counter × origin travel times per mode.
+    router
+        The router the times came from (it routes any counter added later, such as a
+        scenario's new site, on the same networks); ``None`` when the times were given.
 
     Examples
     --------
@@ -474,6 +478,7 @@ class StudyResult:
 
     study: Study
     times: dict[str, TravelTimes]
+    router: Router | None = dataclasses.field(default=None, compare=False)
 
     def __repr__(self) -> str:
         models = ", ".join(f"{mode} ({t.model})" for mode, t in self.times.items())

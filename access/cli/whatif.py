@@ -1,4 +1,4 @@
-"""The "what if" commands: ``scenario``, ``compare``, ``hours``, ``sweep`` and ``site``.
+"""The "what if" commands: ``scenario``, ``compare``, ``hours``, ``sweep``, ``site`` and ``explore``.
 
 Each routes the study's counters once per mode (or reads the straight-line
 estimate) and evaluates everything else on those times; each writes its
@@ -30,6 +30,7 @@ from access.cli.common import (
 from access.cli.tables import Column, Format, Printed
 from access.core.errors import ScenarioError
 from access.inputs.hours import HOURS_RULE, parse_moment
+from access.outputs.explorer import DEFAULT_NEAREST, EXPLORER_NAME
 from access.outputs.formats import count, minutes, percent
 from access.outputs.notes import run_warnings
 from access.outputs.writers import write
@@ -41,7 +42,7 @@ from access.whatif.siting import DEFAULT_MAX_CANDIDATES, DEFAULT_SPACING_M, sear
 from access.whatif.sweep import DEFAULT_MAX_SUBSETS, RANK_BY, sweep
 from access.whatif.week import DEFAULT_WITHIN_MIN, week_table
 
-__all__ = ["scenario", "compare_command", "hours_command", "sweep_command", "site_command"]
+__all__ = ["scenario", "compare_command", "hours_command", "sweep_command", "site_command", "explore"]
 
 Mode = Annotated[Optional[list[str]], typer.Option(
     "--mode", "-m", help="Mode to evaluate; repeat for several. Default: the study's modes.")]
@@ -442,4 +443,56 @@ def site_command(
     report.warnings(*warning_panels([], {m: s.model for m, s in found.modes.items()}))
     report.files(f"wrote sites-<mode>.csv, sites.json{' and maps of the best site' if maps else ''} to {folder}/ "
                  f"in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+    report.emit()
+
+
+@app.command()
+def explore(
+    study: Annotated[str, typer.Argument(help="A study name or a path to a study .toml.")] = "redbridge-2017",
+    nearest: Annotated[int, typer.Option(
+        help="Counters kept per origin when the study has more (each origin's nearest, plus every counter its "
+             "periods and scenarios need); beyond them the page shows ranges.")] = DEFAULT_NEAREST,
+    mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Output folder. Default: maps/<study>, beside the maps.")] = None,
+    cache: Cache = True, fmt: FormatOption = Format.table,
+) -> None:
+    """Write explorer.html: a page where anyone can close and open counters.
+
+    One self-contained file: no server, nothing fetched, it opens offline by
+    double-click. The reader picks a mode, starts from a period or a scenario
+    of the study (hypothetical sites included), switches counters on and off,
+    picks a moment of the week and a reference, and sees the figures, who is
+    worse and better off, the map and the rank of the set (up to 14 counters).
+    'access run' writes the same page beside the maps.
+    """
+    started = time.perf_counter()
+    with reported():
+        chosen = open_study(study)
+        if nearest < 1:
+            raise ScenarioError(f"--nearest {nearest} must be at least 1 (counters kept per origin)")
+        folder = out or Path("maps") / chosen.name
+        scenarios = list(study_scenarios(chosen).values())
+        with progress(f"{chosen.name}: explore") as step:
+            board = build_board(chosen, scenarios, modes=mode, offline=offline, osm_file=osm_file,
+                                use_cache=cache, on_step=step)
+            step("writing the explorer")
+            paths = write(board, folder, nearest=nearest)
+    page = paths[EXPLORER_NAME]
+    size = page.stat().st_size
+    kept = board.study.places.counters.shape[0] + len(board.opened)
+    rows = [{"mode": m, "model": t.model, "counters": kept,
+             "kept": "all (exact)" if kept <= nearest else f"{nearest} nearest + what the presets need",
+             "bytes": size} for m, t in board.times.items()]
+    columns = [Column("mode", "mode", key=True),
+               Column("model", "model", cell=lambda r: model_text(r["model"], short=False)),
+               Column("counters", "counters", kind="int"),
+               Column("kept", "kept per origin", wrap=True)]
+    report = output("explore", fmt)
+    report.table(Printed("explorer", f"{chosen.config.title}\nwhat-if explorer: presets are the "
+                                     f"{len(chosen.config.periods)} periods and "
+                                     f"{len(scenarios)} scenario(s) of the study", columns, rows))
+    report.warnings(*warning_panels(run_warnings(board.coverage), {m: t.model for m, t in board.times.items()}))
+    report.files(f"wrote {page} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s; open it in a "
+                 f"browser", [str(page)])
     report.emit()

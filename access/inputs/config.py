@@ -62,7 +62,13 @@ from access.core.errors import ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
 from access.inputs.counter_sources import ADAPTERS
 from access.inputs.hours import parse_hours, parse_moment
-from access.inputs.sources import ATTRIBUTION, OWN_DATA_ATTRIBUTION, sources
+from access.inputs.sources import (
+    ATTRIBUTION,
+    OWN_DATA_ATTRIBUTION,
+    OWN_DATA_SHORT_ATTRIBUTION,
+    SHORT_ATTRIBUTION,
+    sources,
+)
 
 __all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "ImportedMode", "load_config", "list_studies", "studies_dir",
            "study_file", "frames_config", "LONDON_BOROUGHS", "RESERVED_PERIODS"]
@@ -246,6 +252,11 @@ class StudyConfig:
     def attribution(self) -> str:
         """The data attribution its pages carry: the mirror's sources, or the user's own data's."""
         return OWN_DATA_ATTRIBUTION if self.built_from else ATTRIBUTION
+
+    @property
+    def short_attribution(self) -> str:
+        """:attr:`attribution` in a line, for a map's corner."""
+        return OWN_DATA_SHORT_ATTRIBUTION if self.built_from else SHORT_ATTRIBUTION
 
     @property
     def labels(self) -> dict[str, str]:

@@ -28,6 +28,12 @@ OWN_DATA_ATTRIBUTION = (
 )
 """The attribution of a study built in Python from the user's own data (:meth:`access.Study.from_frames`)."""
 
+SHORT_ATTRIBUTION = "© Crown copyright (ONS, OS); © OpenStreetMap contributors"
+""":data:`ATTRIBUTION` in a line, for a map's corner (the page carries the whole text too)."""
+
+OWN_DATA_SHORT_ATTRIBUTION = "© OpenStreetMap contributors; the study's own data"
+""":data:`OWN_DATA_ATTRIBUTION` in a line."""
+
 SOURCES_FILE = "sources.toml"
 
 

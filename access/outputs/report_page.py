@@ -30,6 +30,7 @@ from access.analysis.study import StudyResult
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
 from access.inputs.sources import sources
+from access.outputs.explorer import EXPLORER_NAME
 from access.outputs.formats import count, minutes, percent, signed
 from access.outputs.formats import escape as _e
 from access.outputs.notes import isochrone_note, models_note, page_warnings, result_model_note
@@ -507,6 +508,7 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
                        f"<figcaption>Change by {_e(result.study.places.area_kind)} "
                        f"{_e(result.config.mode_label(mode))}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
     labels = {f"{m}.html": f"travel {result.config.mode_label(m)}" for m in result.modes}
+    labels[EXPLORER_NAME] = "what if: close and open counters yourself"
     jump = " · ".join(f'<a href="{_e(p)}">{_e(labels.get(p, p) if p != "index.html" else "all maps")}</a>'
                       for p in [*[p for p in map_pages if p != "index.html"],
                                 *[p for p in map_pages if p == "index.html"]])

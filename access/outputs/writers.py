@@ -12,7 +12,7 @@ label beside it, and floats are rounded by
 :func:`~access.outputs.formats.csv_rounded`: minutes to 0.01, shares to
 0.0001, counts so that totals still reconcile with the census), ``summary.json``
 and the other JSON files, the GeoPackage, and the HTML pages of
-:mod:`access.outputs.maps` and :mod:`access.outputs.report_page`.
+:mod:`access.outputs.maps`, :mod:`access.outputs.report_page` and :mod:`access.outputs.explorer`.
 
 Example
 -------
@@ -41,11 +41,13 @@ from access.core.errors import OutputError
 from access.core.files import json_value, staged_folder, write_json_atomic, write_text_atomic
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
+from access.outputs.explorer import DEFAULT_NEAREST, EXPLORER_NAME, explorer_html, explorer_scenarios
 from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
 from access.outputs.report_page import REPORT_NAME, report_html
 from access.routing.travel import IMPORTED_MODEL
+from access.whatif.board import Board, board_from_result
 from access.whatif.comparison import Comparison
 from access.whatif.siting import SiteSearch
 from access.whatif.sweep import SweepResult
@@ -58,11 +60,12 @@ __all__ = ["write", "write_maps", "summary_json"]
 def write(result: Any, folder: Path | str, **options: Any) -> dict[str, Path]:
     """Write a result's whole set of files to ``folder``, all or nothing; return them by name.
 
-    ``result`` is a :class:`~access.analysis.study.StudyResult` (``maps=True``),
-    a :class:`~access.whatif.comparison.Comparison` (``maps=True``), a
+    ``result`` is a :class:`~access.analysis.study.StudyResult` (``maps=True``: the maps, and the what-if
+    explorer beside them), a :class:`~access.whatif.comparison.Comparison` (``maps=True``), a
     :class:`~access.whatif.week.WeekResult`, a
-    :class:`~access.whatif.sweep.SweepResult` or a
-    :class:`~access.whatif.siting.SiteSearch` (``maps=True``).
+    :class:`~access.whatif.sweep.SweepResult`, a
+    :class:`~access.whatif.siting.SiteSearch` (``maps=True``) or a :class:`~access.whatif.board.Board`
+    (its what-if explorer, ``explorer.html``, with the study's named scenarios; ``nearest=``).
 
     Raises
     ------
@@ -73,7 +76,7 @@ def write(result: Any, folder: Path | str, **options: Any) -> dict[str, Path]:
         ``result`` is none of these.
     """
     raise TypeError(f"cannot write a {type(result).__name__}; give a result of access (a study run, a comparison, "
-                    f"the week's hours, a sweep or a site search)")
+                    f"the week's hours, a sweep, a site search or a board)")
 
 
 def _staged(folder: Path | str, fill: Any) -> dict[str, Path]:
@@ -206,11 +209,13 @@ def _lsoa_areas(study: Any, table: pd.DataFrame) -> Any:
             .merge(table[["before_min", "after_min", "change_min"]], left_on="lsoa11", right_index=True))
 
 
-def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None) -> None:
+def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None, explorer: str | None = None) -> None:
     config, places = result.config, result.study.places
     lsoa_table = result.by_lsoa()
     available = result.available.reset_index(drop=True)
     links = {"The report": report, "All maps": "index.html"} if report else {"All maps": "index.html"}
+    if explorer:
+        links["What if"] = explorer
     for mode in result.modes:
         table = lsoa_table.xs(mode, level="mode")
         page = mode_map_html(
@@ -232,6 +237,8 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None)
          f"{config.label(config.before)} → {config.label(config.after)}"): f"{m}.html"
         for m in result.modes
     }
+    if explorer:
+        pages["What if: close and open counters yourself, at any moment of the week (the explorer)"] = explorer
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
                                                         model_note=models_note(estimated, imported),
                                                         is_estimate=bool(estimated), attribution=config.attribution,
@@ -261,8 +268,11 @@ def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
     origins.to_file(folder / "origins.gpkg", layer="origins", driver="GPKG")
     map_pages: list[str] = []
     if maps:
-        _study_maps(result, folder, report=REPORT_NAME)
-        map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes]]
+        _study_maps(result, folder, report=REPORT_NAME, explorer=EXPLORER_NAME)
+        board, scenarios, notes = explorer_scenarios(board_from_result(result))
+        write_text_atomic(folder / EXPLORER_NAME, explorer_html(
+            board, scenarios, links={"The report": REPORT_NAME, "All maps": "index.html"}, notes=notes))
+        map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes], EXPLORER_NAME]
     write_text_atomic(folder / REPORT_NAME, report_html(result, map_pages=map_pages))
 
 
@@ -274,6 +284,13 @@ def _(result: StudyResult, folder: Path | str, *, maps: bool = True) -> dict[str
 def write_maps(result: StudyResult, folder: Path | str) -> dict[str, Path]:
     """Write one HTML map per mode and ``index.html`` to ``folder``, all or nothing."""
     return _staged(folder, lambda stage: _study_maps(result, stage))
+
+
+@write.register
+def _(board: Board, folder: Path | str, *, nearest: int = DEFAULT_NEAREST) -> dict[str, Path]:
+    board, scenarios, notes = explorer_scenarios(board)
+    page = explorer_html(board, scenarios, nearest=nearest, notes=notes)
+    return _staged(folder, lambda stage: write_text_atomic(stage / EXPLORER_NAME, page))
 
 
 # --------------------------------------------------------------------------- what if

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from access.analysis.figures import nearest_open
-from access.analysis.study import Study, coverage_table
+from access.analysis.study import Study, StudyResult, coverage_table
 from access.core.arguments import names
 from access.core.errors import ScenarioError, StudyError
 from access.core.modes import MODES
@@ -41,7 +41,7 @@ from access.routing.router import Router
 from access.routing.travel import TravelTimes
 from access.whatif.scenario import OpenedCounter, Scenario
 
-__all__ = ["Board", "build_board"]
+__all__ = ["Board", "build_board", "board_from_result"]
 
 StepCallback = Callable[[str], None]
 
@@ -237,6 +237,32 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
         step(f"{mode}: travel times to the study's counters")
         times[mode] = study.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
     return Board(study, times, router).opening(scenarios, on_step=step)
+
+
+def board_from_result(result: StudyResult, scenarios: Sequence[Scenario] = (), *,
+                      on_step: StepCallback | None = None) -> Board:
+    """Return the board of a study run: its times, plus one row per counter the ``scenarios`` open.
+
+    Nothing already routed is routed again; only the opened counters are, by
+    the router the run used (the same networks), or, for times given without
+    one, by the study's offline router.
+
+    Raises
+    ------
+    ScenarioError
+        A scenario names an unknown counter or period, or opens a counter far outside
+        the study or in a mode whose times were imported.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> from access.whatif.scenario import study_scenarios
+    >>> result = load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> board_from_result(result, list(study_scenarios(result.study).values())).ids[-1]
+    'gants-hill'
+    """
+    router = result.router if result.router is not None else result.study.router(offline=True)
+    return Board(result.study, dict(result.times), router).opening(scenarios, on_step=on_step)
 
 
 def _check_scenarios(study: Study, opened_before: Sequence[OpenedCounter],

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from access.analysis.figures import nearest_open, summarise
+from access.analysis.figures import QUANTILE_TOLERANCE, nearest_open, summarise
 from access.core.arguments import names
 from access.core.budget import require
 from access.core.errors import ScenarioError
@@ -108,7 +108,7 @@ def _weighted_quantiles(ranks: np.ndarray, buckets: np.ndarray, weights: np.ndar
     """
     n_rows = ranks.shape[0]
     total = hist_cum[:, -1]
-    threshold = q * total - 1e-9 * total
+    threshold = q * total - QUANTILE_TOLERANCE * total
     bucket = (hist_cum >= threshold[:, None]).argmax(axis=1)
     before = np.where(bucket > 0, hist_cum[np.arange(n_rows), np.maximum(bucket - 1, 0)], 0.0)
     rows, cols = np.nonzero(buckets == bucket[:, None])
