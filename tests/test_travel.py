@@ -9,7 +9,8 @@ from scipy import sparse
 from access.analysis.figures import nearest_open
 from access.core.modes import MODES
 from access.routing.detour import DetourFactor
-from access.routing.network import StreetNetwork, get_network, graph_from_osm_file
+from access.routing.network import StreetNetwork, get_network
+from access.routing.osm import graph_from_osm_file
 from access.routing.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
 
 

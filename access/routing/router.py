@@ -31,6 +31,8 @@ from access.core.errors import NetworkUnavailable, StudyError
 from access.core.modes import MODES
 from access.routing.detour import load_detour_factors
 from access.routing.network import StreetNetwork, get_network
+from access.routing.osm_graph import osm_bbox
+from access.routing.osm_read import OsmWays, read_ways
 from access.routing.travel import TravelTimes, network_times, straight_line_times
 
 __all__ = ["Router"]
@@ -73,6 +75,7 @@ class Router:
         self.offline = offline
         self.use_cache = use_cache
         self._networks: dict[str, StreetNetwork | NetworkUnavailable] = dict(networks or {})
+        self._ways: OsmWays | None = None
 
     def __repr__(self) -> str:
         source = (f"file {self.osm_file.name}" if self.osm_file is not None
@@ -96,7 +99,7 @@ class Router:
                 self._networks[mode] = get_network(
                     mode, crs=self.crs, area_wgs84=self.area_wgs84, osm_file=self.osm_file,
                     osm_file_sha256=self.osm_file_sha256, allow_download=not self.offline,
-                    use_cache=self.use_cache)
+                    use_cache=self.use_cache, osm_ways=self._file_ways)
             except NetworkUnavailable as exc:
                 log.warning("%s: no street network (%s); using the straight-line estimate", mode, exc)
                 self._networks[mode] = exc
@@ -104,6 +107,12 @@ class Router:
         if isinstance(found, NetworkUnavailable):
             raise found
         return found
+
+    def _file_ways(self) -> OsmWays:
+        """Return the OSM file's highway ways near the area, read once for every mode built from the file."""
+        if self._ways is None:
+            self._ways = read_ways(self.osm_file, bbox=osm_bbox(self.area_wgs84))
+        return self._ways
 
     def times(self, mode: str, counter_xy: np.ndarray, *, counter_names: Sequence[str] | None = None) -> TravelTimes:
         """Minutes from every origin to every point of ``counter_xy`` (counters × origins), for ``mode``.
