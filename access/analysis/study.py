@@ -39,6 +39,7 @@ from access.core.modes import MODES
 from access.inputs.config import StudyConfig, load_config
 from access.inputs.places import Places, availability, load_borough_polygons
 from access.inputs.sources import mirror_file, sources
+from access.routing.dijkstra import ChunkCallback
 from access.routing.isochrones import ISOCHRONE_MIN
 from access.routing.network import StreetNetwork
 from access.routing.router import Router
@@ -141,18 +142,20 @@ class Study:
 
     def travel_times(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
                      use_cache: bool = True, counter_xy: np.ndarray | None = None,
-                     counter_names: Sequence[str] | None = None) -> TravelTimes:
+                     counter_names: Sequence[str] | None = None, on_chunk: ChunkCallback | None = None) -> TravelTimes:
         """Counter × origin times for one mode: the study's counters, or the points ``counter_xy``.
 
         On the street network when one can be had, else the straight-line
         estimate (``times.unavailable`` says why).  ``counter_xy`` (n × 2, study
         CRS) routes to these points instead, e.g. hypothetical counters, named
-        ``counter_names`` in errors.
+        ``counter_names`` in errors.  ``on_chunk`` is called with (chunks done,
+        chunks in all) as the counters are routed.
         """
         router = self.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
         if counter_xy is None:
-            return router.times(mode, self.places.counter_xy, counter_names=list(self.places.counters["id"]))
-        return router.times(mode, counter_xy, counter_names=counter_names)
+            return router.times(mode, self.places.counter_xy, counter_names=list(self.places.counters["id"]),
+                                on_chunk=on_chunk)
+        return router.times(mode, counter_xy, counter_names=counter_names, on_chunk=on_chunk)
 
     def far_population(self, times: TravelTimes) -> float:
         """Residents whose origin lies farther than ``max_snap_m`` from ``times``' network."""
@@ -170,6 +173,7 @@ class Study:
         osm_file: Path | str | None = None,
         use_cache: bool = True,
         on_step: StepCallback | None = None,
+        on_chunk: ChunkCallback | None = None,
     ) -> StudyResult:
         """Run the study.
 
@@ -186,6 +190,9 @@ class Study:
             Read and write cached networks.
         on_step
             Called with a short description before each step (for progress bars).
+        on_chunk
+            Called with (chunks done, chunks in all) as each mode's counters are
+            routed on a street network, chunk by chunk (for a progress bar).
 
         Returns
         -------
@@ -206,7 +213,8 @@ class Study:
         times: dict[str, TravelTimes] = {}
         for mode in modes:
             step(f"{mode}: street network and travel times")
-            times[mode] = self.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
+            times[mode] = self.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache,
+                                            on_chunk=on_chunk)
         step("measuring")
         return StudyResult(study=self, times=times)
 

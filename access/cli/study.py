@@ -123,7 +123,8 @@ def run(
         modes = mode or list(chosen.config.modes)  # Study.run refuses an unknown one, before any work
         folder = out or Path("maps") / chosen.name
         with progress(chosen.name, total=len(modes) + 3) as step:
-            result = chosen.run(modes=modes, offline=offline, osm_file=osm_file, use_cache=cache, on_step=step)
+            result = chosen.run(modes=modes, offline=offline, osm_file=osm_file, use_cache=cache, on_step=step,
+                                on_chunk=step.chunk)
             _ = result.summary
             step("writing maps and tables" if maps else "writing tables")
             paths = write(result, folder, maps=maps)

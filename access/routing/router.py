@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from access.core.errors import NetworkUnavailable, StudyError
 from access.core.modes import MODES
 from access.routing.detour import load_detour_factors
+from access.routing.dijkstra import ChunkCallback
 from access.routing.network import StreetNetwork, get_network
 from access.routing.osm_graph import osm_bbox
 from access.routing.osm_read import OsmWays, read_ways
@@ -114,11 +115,13 @@ class Router:
             self._ways = read_ways(self.osm_file, bbox=osm_bbox(self.area_wgs84))
         return self._ways
 
-    def times(self, mode: str, counter_xy: np.ndarray, *, counter_names: Sequence[str] | None = None) -> TravelTimes:
+    def times(self, mode: str, counter_xy: np.ndarray, *, counter_names: Sequence[str] | None = None,
+              on_chunk: ChunkCallback | None = None) -> TravelTimes:
         """Minutes from every origin to every point of ``counter_xy`` (counters × origins), for ``mode``.
 
         On the mode's street network when one can be had, else the
-        straight-line estimate with the reason in ``unavailable``.
+        straight-line estimate with the reason in ``unavailable``.  ``on_chunk``
+        is called with (chunks done, chunks in all) as the counters are routed.
 
         Raises
         ------
@@ -132,4 +135,4 @@ class Router:
             return straight_line_times(mode, counter_xy, self.origin_xy, load_detour_factors()[mode],
                                        unavailable=str(exc))
         return network_times(network, counter_xy, self.origin_xy, max_snap_m=self.max_snap_m,
-                             counter_names=counter_names)
+                             counter_names=counter_names, on_chunk=on_chunk)

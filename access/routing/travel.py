@@ -18,6 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 from access.core.errors import OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
 from access.routing.detour import DetourFactor
+from access.routing.dijkstra import ChunkCallback, source_target_times
 from access.routing.network import StreetNetwork
 
 __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
@@ -96,12 +97,16 @@ def network_times(
     max_snap_m: float,
     max_gap_m: float = MAX_GAP_M,
     counter_names: Sequence[str] | None = None,
+    workers: int | None = None,
+    on_chunk: ChunkCallback | None = None,
 ) -> TravelTimes:
     """Route every origin to every counter on ``network``.
 
-    Each counter's times to all nodes come from one Dijkstra run on the
-    reversed graph (so one-way streets are respected in the direction of
-    travel, origin to counter), all counters in one ``scipy`` call.  Origins
+    Each counter's times come from one Dijkstra run on the reversed graph (so
+    one-way streets are respected in the direction of travel, origin to
+    counter).  The counters run in chunks that keep only the origins' nodes, on
+    one core or several (:func:`access.routing.dijkstra.source_target_times`),
+    so memory stays bounded however many counters and nodes there are.  Origins
     and counters join the network at their nearest node; that leg is added at
     walking speed.
 
@@ -118,6 +123,11 @@ def network_times(
         than this is an error.
     counter_names
         Counter names for error messages (default: their row numbers).
+    workers
+        Processes for the Dijkstra runs: ``None`` chooses (one core for small
+        networks), 1 runs them in this process.
+    on_chunk
+        Called with (chunks done, chunks in all) as the counters' chunks finish.
 
     Raises
     ------
@@ -136,10 +146,10 @@ def network_times(
             f"network's coverage, so no route to them can be trusted. Check their lon/lat, or use an "
             f"OSM file (--osm-file) that covers them."
         )
-    reverse = network.reverse
     unique_nodes, row_of_counter = np.unique(counter_node, return_inverse=True)
-    seconds = dijkstra(reverse, directed=True, indices=unique_nodes)
-    to_counter = seconds[row_of_counter][:, origin_node] / 60.0
+    unique_origins, column_of_origin = np.unique(origin_node, return_inverse=True)
+    seconds = source_target_times(network.reverse, unique_nodes, unique_origins, workers=workers, on_chunk=on_chunk)
+    to_counter = seconds[row_of_counter][:, column_of_origin] / 60.0
     minutes = to_counter + origin_snap[None, :] / WALK_M_PER_MIN + counter_snap[:, None] / WALK_M_PER_MIN
     detail = (f"{network.source}: {network.n_nodes:,} nodes, {network.n_edges:,} edges "
               f"(largest strongly connected part)")
