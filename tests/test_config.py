@@ -36,6 +36,8 @@ def test_unknown_study_lists_known_ones():
     ('table = "counters/redbridge-2017.csv"', 'table = "counters/none.csv"', "'counters/none.csv' not found"),
     ('[periods]', '[periods\n', "not valid TOML"),
     ('after = "2018_2025"\n', '', "missing the required key 'after'"),
+    ('calibration = "city-of-london"', 'calibration = "suburbia"',
+     "calibration 'suburbia' is not in data/detour_factors.toml; choose from city-of-london, helsinki"),
 ])
 def test_bad_study_gives_one_clear_error(tmp_path, old, new, message):
     with pytest.raises(StudyError, match=message):
@@ -90,3 +92,10 @@ def test_scenarios_are_read_and_checked(tmp_path):
         load_config(_variant(tmp_path, 'lat = 51.5765, lon = 0.0661', 'lat = 51.5765, postcode = "IG2 6AA"'))
     with pytest.raises(StudyError, match="needs either lat and lon, or a postcode"):
         load_config(_variant(tmp_path, 'lat = 51.5765, lon = 0.0661', 'lat = 51.5765'))
+
+
+def test_a_study_chooses_its_calibration(tmp_path):
+    assert load_config("redbridge-2017").calibration == "city-of-london"
+    assert load_config(_variant(tmp_path, 'calibration = "city-of-london"', 'calibration = "helsinki"')).calibration \
+        == "helsinki"
+    assert load_config("city-of-london").calibration == "city-of-london"  # the default

@@ -39,7 +39,7 @@ def test_network_node_minutes_agree_with_the_routed_origin_times(city_walk_resul
 
 
 def test_discs_have_the_radius_of_the_estimate():
-    [area] = disc_isochrones(np.array([[0.0, 0.0]]), 80.0, (15,))
+    [area] = disc_isochrones(np.array([[0.0, 0.0]]), [1200.0])
     assert area.area == shapely.Point(0, 0).buffer(1200, quad_segs=16).area
     assert all(shape.is_empty for shape in areas_within(None, np.empty((0, 2)), (15, 30)))
 

@@ -369,7 +369,7 @@ def test_isochrone_and_catchment_layers(tmp_path: Path, redbridge_result):
     for role, period in (("before", BEFORE), ("after", AFTER)):
         assert names[f"Within 15/30/45 min, {role} ({period})"] is False
         assert names[f"Catchments, {role} ({period})"] is False
-    assert "discs of radius" in dom and "Catchments: nearest open counter" in dom
+    assert "discs around each open counter" in dom and "Catchments: nearest open counter" in dom
     assert "Ilford Police Station" in dom and "Barkingside Police Station" in dom
     text = page.read_text(encoding="utf-8")
     assert text.count("of an open counter, after (2018_2025)") == 3, "one feature per threshold"

@@ -82,7 +82,7 @@ class Study:
     >>> study.name, len(study.places.counters)
     ('redbridge-2017', 10)
     >>> round(float(study.run(modes=["walk"], offline=True).summary.loc[("2018_2025", "walk"), "mean_min"]), 1)
-    45.2
+    43.4
     """
 
     def __init__(self, config: StudyConfig) -> None:
@@ -126,7 +126,8 @@ class Study:
                     path = Path(chosen)
             self._routers[key] = Router(crs=self.config.crs, area_wgs84=self.area_wgs84,
                                         origin_xy=self.places.origin_xy, max_snap_m=self.config.max_snap_m,
-                                        osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache)
+                                        osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache,
+                                        calibration=self.config.calibration)
         return self._routers[key]
 
     def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
@@ -226,7 +227,8 @@ def coverage_table(study: Study, times: dict[str, TravelTimes]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by ``mode``: ``model``, ``detail``, ``unavailable`` (why no
-        street network, for the estimate), ``far_counters`` (counters more
+        street network, for the estimate), ``calibration`` (the estimate's
+        :class:`~access.inputs.calibrations.Calibration`, else ``None``), ``far_counters`` (counters more
         than ``max_snap_m`` from the network, with the distance),
         ``far_origins`` and ``far_population`` (flagged), ``excluded_origins``
         and ``excluded_population`` (more than ``max_gap_m`` away: left out of
@@ -239,7 +241,8 @@ def coverage_table(study: Study, times: dict[str, TravelTimes]) -> pd.DataFrame:
         far = [f"{cid} ({metres:,.0f} m)" for cid, metres in zip(counters["id"], mode_times.counter_snap_m, strict=True)
                if metres > limit]
         rows.append({"mode": mode, "model": mode_times.model, "detail": mode_times.detail,
-                     "unavailable": mode_times.unavailable, "far_counters": "; ".join(far),
+                     "unavailable": mode_times.unavailable, "calibration": mode_times.calibration,
+                     "far_counters": "; ".join(far),
                      "far_origins": int(mode_times.far_from_network.sum()),
                      "far_population": study.far_population(mode_times),
                      "excluded_origins": int(mode_times.excluded.sum()),
@@ -265,7 +268,7 @@ class StudyResult:
     >>> result
     StudyResult('redbridge-2017': walk (straight-line estimate); 4,599 origins, 278,970 residents; 2013_2017 → 2018_2025)
     >>> round(float(result.changes.loc["walk", "mean_min_change"]), 1)
-    11.6
+    11.1
     """
 
     study: Study

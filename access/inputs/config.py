@@ -29,6 +29,9 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
     [network]
     osm_file = ""                         # optional: a source key or a path to .osm/.osm.pbf
+    calibration = "city-of-london"        # optional: the straight-line estimate's calibration, one of those
+                                          # in data/detour_factors.toml (access calibrate): pick the one whose
+                                          # streets are most like the study's; default "city-of-london"
 
     [scenarios.gants-hill]                # optional, any number: "what if" (see access.whatif.scenario)
     description = "A counter at Gants Hill instead of Ilford"
@@ -49,6 +52,7 @@ from typing import Any
 from access.core import settings
 from access.core.errors import HoursError, StudyError
 from access.core.modes import MODES
+from access.inputs.calibrations import DEFAULT_CALIBRATION, calibration_names
 from access.inputs.counter_sources import ADAPTERS
 from access.inputs.hours import parse_moment
 
@@ -75,7 +79,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "counters": {"table": str, "source": str},
     "periods": {"before": str, "after": str, "extra": list},
     "modes": {"use": list},
-    "network": {"osm_file": str},
+    "network": {"osm_file": str, "calibration": str},
     "scenario": {"description": str, "base": str, "close": list, "open": list, "hours": dict, "at": str},
     "opened": {"name": str, "id": str, "lat": (int, float), "lon": (int, float), "postcode": str, "hours": str},
 }
@@ -140,6 +144,9 @@ class StudyConfig:
         Travel modes, names from :data:`access.core.modes.MODES`.
     osm_file
         Optional local OSM file (source key or path) for the network.
+    calibration
+        The calibration of the straight-line estimate, used for modes with no
+        street network (:mod:`access.inputs.calibrations`).
     counters_source
         Name of a counter source adapter (:mod:`access.inputs.counter_sources`) that
         builds the counter table from mirror files, instead of ``counters_table``.
@@ -163,6 +170,7 @@ class StudyConfig:
     extra_periods: tuple[str, ...] = ()
     modes: tuple[str, ...] = ("walk", "cycle", "drive")
     osm_file: str | None = None
+    calibration: str = DEFAULT_CALIBRATION
     counters_source: str | None = None
     scenarios: tuple[ScenarioSpec, ...] = ()
     periods: tuple[str, ...] = field(init=False)
@@ -273,6 +281,12 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         raise StudyError(f"{path}: [periods] names a period twice: {list(all_periods)!r}")
 
     table, source = _counters(raw["counters"], path)
+    calibration = raw.get("network", {}).get("calibration", DEFAULT_CALIBRATION)
+    known = calibration_names()
+    if calibration not in known:
+        raise StudyError(f"{path}: [network] calibration {calibration!r} is not in data/detour_factors.toml; "
+                         f"choose from {', '.join(known)}, or measure it with 'access calibrate --osm-file FILE "
+                         f"--name {calibration}'")
     boroughs = area["boroughs"]
     if isinstance(boroughs, str):
         if boroughs != "all":
@@ -296,6 +310,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         extra_periods=extra,
         modes=mode_names,
         osm_file=raw.get("network", {}).get("osm_file") or None,
+        calibration=calibration,
         counters_source=source,
         scenarios=tuple(_scenario(name, table, all_periods, path)
                         for name, table in raw.get("scenarios", {}).items()),

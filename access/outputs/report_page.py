@@ -265,7 +265,8 @@ def _model_section(result: StudyResult) -> str:
     estimated = [m for m, times in result.times.items() if times.is_estimate]
     items = "".join(f"<li><b>{_e(m)}</b>: {_e(result_model_note(result, m))}</li>" for m in result.modes)
     if estimated:
-        head = f'<div class="banner" role="alert">⚠ {_e(models_note(estimated))}</div>'
+        calibrations = {m: t.calibration for m, t in result.times.items()}
+        head = f'<div class="banner" role="alert">⚠ {_e(models_note(estimated, calibrations))}</div>'
     else:
         head = f'<div class="model-ok">{_e(models_note([]))}</div>'
     return head + f'<ul class="note">{items}</ul>'

@@ -175,8 +175,13 @@ def _study_maps(result: StudyResult, folder: Path) -> None:
         for m in result.modes
     }
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
-                                                        model_note=models_note(estimated),
+                                                        model_note=models_note(estimated, _calibrations(result.times)),
                                                         is_estimate=bool(estimated), attribution=ATTRIBUTION))
+
+
+def _calibrations(times: dict[str, Any]) -> dict[str, Any]:
+    """Each mode's calibration of the straight-line estimate (``None`` for a street network)."""
+    return {mode: t.calibration for mode, t in times.items()}
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
@@ -265,7 +270,8 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
             pages[(f"{scenario.label} against {comparison.reference.label}, {MODES[mode].label} "
                    f"({times.model}): mean {minutes(diff['mean_min_change'], signed=True)} min")] = name
     write_text_atomic(folder / "index.html", index_html(
-        title=f"{config.title}: what if", pages=pages, model_note=f"{models_note(estimated)} Hours: {HOURS_RULE}.",
+        title=f"{config.title}: what if", pages=pages,
+        model_note=f"{models_note(estimated, _calibrations(comparison.board.times))} Hours: {HOURS_RULE}.",
         is_estimate=bool(estimated), attribution=ATTRIBUTION))
 
 

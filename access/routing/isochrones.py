@@ -14,9 +14,10 @@ Two map layers per mode and period, as GeoDataFrames in the study CRS:
   London-wide) the grown streets are merged on a raster of
   :data:`RASTER_M` cells instead (:func:`raster_union`): the exact union of
   millions of buffered segments takes minutes each, and the raster's
-  difference is below the :data:`SIMPLIFY_M` simplification.  Under the **straight-line
-  estimate** the area is a union of discs of radius *T* × speed ÷ detour
-  factor around the open counters: an estimate, and the map says so.
+  difference is below the :data:`SIMPLIFY_M` simplification.  Under the
+  **straight-line estimate** the area is a union of discs around the open
+  counters, of the straight-line distance the estimate's calibration covers
+  in *T* minutes: an estimate, and the map says so.
 * :func:`catchments`: who would go where.  Every origin's Voronoi cell (cut
   to the study boundary) joins the catchment of the counter it is nearest to
   in time in that period, under whichever model made the times.
@@ -26,11 +27,12 @@ Polygons are simplified by :data:`SIMPLIFY_M` so that the maps stay light.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import shapely
 
 from access.core.modes import WALK_M_PER_MIN
-from access.routing.detour import load_detour_factors
 from access.routing.network import StreetNetwork
 from access.routing.travel import TravelTimes, nearest_node_times
 
@@ -241,11 +243,14 @@ def simplify_area(shape: shapely.Geometry, tolerance: float = SIMPLIFY_M) -> sha
     return shapely.simplify(shape, tolerance, preserve_topology=True)
 
 
-def disc_isochrones(counter_xy: np.ndarray, metres_per_min: float,
-                    thresholds: tuple[int, ...] = ISOCHRONE_MIN) -> list[shapely.Geometry]:
-    """One polygon per threshold: discs of radius T × ``metres_per_min`` around the counters."""
+def disc_isochrones(counter_xy: np.ndarray, radii_m: Sequence[float]) -> list[shapely.Geometry]:
+    """One polygon per radius: the union of discs of that radius around the counters.
+
+    >>> [round(area.area / 1e6, 2) for area in disc_isochrones(np.array([[0.0, 0.0], [5000.0, 0.0]]), [1000, 3000])]
+    [6.27, 54.22]
+    """
     points = shapely.points(counter_xy)
-    return [shapely.union_all(shapely.buffer(points, limit * metres_per_min, quad_segs=16)) for limit in thresholds]
+    return [shapely.union_all(shapely.buffer(points, radius, quad_segs=16)) for radius in radii_m]
 
 
 def areas_within(times: TravelTimes, counter_xy: np.ndarray,
@@ -254,14 +259,15 @@ def areas_within(times: TravelTimes, counter_xy: np.ndarray,
 
     On ``times``' street network when it has one (the counters join it at their
     nearest node, and their walk from it counts), else discs of the
-    straight-line estimate.  No counters give empty polygons.
+    straight-line estimate: of the radius its calibration reaches in *T* minutes
+    (:meth:`access.inputs.calibrations.Calibration.metres_within`).  No counters
+    give empty polygons.
     """
     counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
     if not len(counter_xy):
         return [shapely.Polygon()] * len(thresholds)
     if times.network is None:
-        factor = load_detour_factors()[times.mode]
-        return disc_isochrones(counter_xy, factor.speed_kmh * 1000 / 60 / factor.factor, thresholds)
+        return disc_isochrones(counter_xy, [times.calibration.metres_within(limit) for limit in thresholds])
     network = times.network
     nodes, snap_m = network.snap(counter_xy[:, 0], counter_xy[:, 1])
     node_min, _ = node_minutes(network, nodes, snap_m / WALK_M_PER_MIN, max(thresholds))

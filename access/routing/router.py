@@ -15,7 +15,7 @@ Example
 ...                 max_snap_m=500, offline=True)
 >>> times = router.times("walk", np.array([[545000., 188000.]]))
 >>> times.model, round(float(times.minutes[0, 0]), 1)
-('straight-line estimate', 16.5)
+('straight-line estimate', 16.8)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from access.core.errors import NetworkUnavailable, StudyError
 from access.core.modes import MODES
-from access.routing.detour import load_detour_factors
+from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
 from access.routing.dijkstra import ChunkCallback
 from access.routing.network import StreetNetwork, get_network
 from access.routing.osm_graph import osm_bbox
@@ -62,11 +62,15 @@ class Router:
         Read and write the network cache.
     networks
         Networks already built, by mode; they are used as they are.
+    calibration
+        The straight-line estimate's calibration (``data/detour_factors.toml``),
+        for modes with no network.
     """
 
     def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,
                  osm_file: Path | None = None, osm_file_sha256: str | None = None, offline: bool = False,
-                 use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None) -> None:
+                 use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None,
+                 calibration: str = DEFAULT_CALIBRATION) -> None:
         self.crs = crs
         self.area_wgs84 = area_wgs84
         self.origin_xy = np.asarray(origin_xy, dtype=float)
@@ -75,6 +79,7 @@ class Router:
         self.osm_file_sha256 = osm_file_sha256
         self.offline = offline
         self.use_cache = use_cache
+        self.calibration = calibration
         self._networks: dict[str, StreetNetwork | NetworkUnavailable] = dict(networks or {})
         self._ways: OsmWays | None = None
 
@@ -132,7 +137,7 @@ class Router:
         try:
             network = self.network(mode)
         except NetworkUnavailable as exc:
-            return straight_line_times(mode, counter_xy, self.origin_xy, load_detour_factors()[mode],
+            return straight_line_times(mode, counter_xy, self.origin_xy, get_calibration(self.calibration, mode),
                                        unavailable=str(exc))
         return network_times(network, counter_xy, self.origin_xy, max_snap_m=self.max_snap_m,
                              counter_names=counter_names, on_chunk=on_chunk)

@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from access.core.errors import OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
-from access.routing.detour import DetourFactor
+from access.inputs.calibrations import Calibration
 from access.routing.dijkstra import ChunkCallback, source_target_times
 from access.routing.network import StreetNetwork
 
@@ -66,6 +66,8 @@ class TravelTimes:
     unavailable
         For the estimate: why no street network could be had (the reason
         :class:`~access.core.errors.NetworkUnavailable` gave), else ``None``.
+    calibration
+        For the estimate: the calibration that made it, else ``None``.
     """
 
     mode: str
@@ -78,6 +80,7 @@ class TravelTimes:
     network: StreetNetwork | None = None
     excluded: np.ndarray = field(default=None)  # type: ignore[assignment]
     unavailable: str | None = None
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if self.excluded is None:
@@ -268,24 +271,29 @@ def nearest_times(
 
 
 def straight_line_times(
-    mode_name: str, counter_xy: np.ndarray, origin_xy: np.ndarray, factor: DetourFactor, *,
+    mode_name: str, counter_xy: np.ndarray, origin_xy: np.ndarray, calibration: Calibration, *,
     unavailable: str | None = None,
 ) -> TravelTimes:
-    """Estimate times as straight-line distance × detour factor ÷ speed.
+    """Estimate times from straight-line distances, by a calibration measured on a real network.
 
-    Used when no street network can be had.  The factor and the speed were
-    measured on a real OSM network (see :mod:`access.routing.detour`).
+    Used when no street network can be had: each distance × its band's detour
+    factor ÷ its band's speed (:meth:`access.inputs.calibrations.Calibration.minutes`).
+
+    Examples
+    --------
+    >>> from access.inputs.calibrations import get_calibration
+    >>> times = straight_line_times("walk", np.array([[0.0, 0.0]]), np.array([[0.0, 800.0], [0.0, 2000.0]]),
+    ...                             get_calibration("city-of-london", "walk"))
+    >>> times.model, times.detail, times.minutes.shape
+    ('straight-line estimate', "straight line, calibration 'city-of-london'", (1, 2))
     """
-    if factor.mode != mode_name or mode_name not in MODES:
-        raise ValueError(f"detour factor for {factor.mode!r} given for mode {mode_name!r}")
-    dx = counter_xy[:, 0][:, None] - origin_xy[:, 0][None, :]
-    dy = counter_xy[:, 1][:, None] - origin_xy[:, 1][None, :]
-    metres = np.hypot(dx, dy) * factor.factor
-    minutes = metres / (factor.speed_kmh * 1000 / 60)
-    detail = (f"straight line × {factor.factor:.2f} (detour factor measured on {factor.measured_on}; "
-              f"p10–p90 {factor.p10:.2f}–{factor.p90:.2f}) at {factor.speed_kmh:.1f} km/h")
+    if calibration.mode != mode_name or mode_name not in MODES:
+        raise ValueError(f"calibration of {calibration.mode!r} given for mode {mode_name!r}")
+    metres = np.hypot(counter_xy[:, 0][:, None] - origin_xy[:, 0][None, :],
+                      counter_xy[:, 1][:, None] - origin_xy[:, 1][None, :])
     zeros_o, zeros_c = np.zeros(origin_xy.shape[0]), np.zeros(counter_xy.shape[0])
-    return TravelTimes(mode=mode_name, model=STRAIGHT_LINE_MODEL, minutes=minutes,
+    return TravelTimes(mode=mode_name, model=STRAIGHT_LINE_MODEL, minutes=calibration.minutes(metres),
                        origin_snap_m=zeros_o, counter_snap_m=zeros_c,
-                       far_from_network=np.zeros(origin_xy.shape[0], dtype=bool), detail=detail,
-                       unavailable=unavailable)
+                       far_from_network=np.zeros(origin_xy.shape[0], dtype=bool),
+                       detail=f"straight line, calibration {calibration.name!r}", unavailable=unavailable,
+                       calibration=calibration)

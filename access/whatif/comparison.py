@@ -16,7 +16,7 @@ Example
 >>> result
 Comparison('redbridge-2017': gants against 2018_2025; walk)
 >>> round(float(result.differences.loc[("gants", "walk"), "mean_min_change"]), 1)
--5.1
+-4.9
 """
 
 from __future__ import annotations
