@@ -73,21 +73,45 @@ def _child(conn, target: Callable[..., dict[str, Any]], args: tuple, env: dict[s
         conn.close()
 
 
+def _rss_mb(pid: int) -> float:
+    """Return the resident set size of a process and its children (MB), from /proc (Linux); 0 elsewhere."""
+    total = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += float(line.split()[1]) / 1024
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            total += _rss_mb(int(child))
+    except (OSError, ValueError):
+        pass
+    return total
+
+
 def in_child(target: Callable[..., dict[str, Any]], *args: Any, timeout_s: float = 600,
-             env: dict[str, str] | None = None) -> dict[str, Any]:
+             env: dict[str, str] | None = None, max_rss_mb: float | None = None) -> dict[str, Any]:
     """Run ``target(*args)`` in a fresh process; its dict result gains ``peak_mb``.
 
-    A failure or a timeout gives ``{"error": "..."}`` instead, so the table can say so.
+    A failure or a timeout gives ``{"error": "..."}`` instead, so the table can say so.  With
+    ``max_rss_mb``, the process (with its own children) is stopped once its memory passes that, so a
+    contender too big for the machine fails its row instead of exhausting the machine's memory.
     """
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(child, target, args, env or {}))
     process.start()
     child.close()
+    began = time.perf_counter()
     try:
-        if not parent.poll(timeout_s):
-            process.kill()
-            return {"error": f"timed out after {timeout_s:.0f} s"}
+        while not parent.poll(0.5):
+            if time.perf_counter() - began > timeout_s:
+                process.kill()
+                return {"error": f"timed out after {timeout_s:.0f} s"}
+            if max_rss_mb is not None and _rss_mb(process.pid) > max_rss_mb:
+                process.kill()
+                return {"error": f"stopped after {time.perf_counter() - began:.0f} s: its memory passed "
+                                 f"{max_rss_mb:,.0f} MB"}
+            if not process.is_alive() and not parent.poll(0.1):
+                raise EOFError
         status, value = parent.recv()
     except EOFError:
         value, status = f"the child process died (exit code {process.exitcode})", "error"

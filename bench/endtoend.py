@@ -66,7 +66,7 @@ def measure_run(study_name: str, offline: bool, out_dir: str, modes: list[str] |
         return wrapper
 
     router_module.get_network = timed("network", router_module.get_network)
-    network_module.graph_from_osm_file = counted(network_module.graph_from_osm_file)
+    network_module.network_from_osm_file = counted(network_module.network_from_osm_file)
     network_module.graph_from_overpass = counted(network_module.graph_from_overpass)
     network_module.StreetNetwork.snap = timed("snap", network_module.StreetNetwork.snap)
     router_module.network_times = timed("route", router_module.network_times)

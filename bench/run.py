@@ -25,7 +25,7 @@ import pandas as pd
 
 from bench.common import COLUMNS
 
-MODULES = ["nearest", "scenarios", "sweep", "explorer", "scaling", "endtoend"]
+MODULES = ["nearest", "scenarios", "sweep", "explorer", "scaling", "endtoend", "london"]
 """The benchmarks, in the order they run."""
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -98,6 +98,43 @@ def targets(table: pd.DataFrame) -> list[dict[str, Any]]:
         rebuilt = "no network rebuilt" not in str(row["notes"])
         check(f"{row['case']}: second run rebuilds no network", 0.0 if not rebuilt else 1.0, "no rebuild",
               not rebuilt)
+    checks += _london_targets(table)
+    return checks
+
+
+def _london_targets(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the targets of London on real streets: build, memory, the London-wide run (bench/london.py)."""
+    from bench.london import BUILD_BASELINE
+
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, value: float, goal: str, met: bool | None, unit: str) -> None:
+        checks.append({"target": name, "value": value, "unit": unit, "goal": goal, "met": met})
+
+    build = table[(table["benchmark"] == "OSM build") & table["seconds"].notna()]
+    access_rows = build[build["method"] == "access (pyosmium + numpy)"]
+    for _, row in access_rows.iterrows():
+        others = build[build["case"] == row["case"]].set_index("method")["seconds"]
+        nodes = f"{int(row['n_nodes']):,} nodes"
+        if BUILD_BASELINE in others:
+            speedup = others[BUILD_BASELINE] / row["seconds"]
+            check(f"build {row['case']} ({nodes}): before ÷ access", speedup, "≥ 3", speedup >= 3, "×")
+        if row["n_nodes"] >= 1_000_000:
+            if "pyrosm + networkx graph" in others:
+                share = row["seconds"] / others["pyrosm + networkx graph"]
+                check(f"build {row['case']} ({nodes}): access ÷ pyrosm", share, "≤ 2", share <= 2, "×")
+            check(f"build {row['case']} ({nodes}): access peak RSS", row["peak_mb"], "< 3,000 MB",
+                  row["peak_mb"] < 3000, "MB")
+    routing = table[(table["benchmark"] == "routing") & table["seconds"].notna()]
+    for case, rows in routing.groupby("case", sort=False):
+        by = rows.set_index("method")["seconds"]
+        if {"access chunks, 1 process", "access chunks, 2 processes"} <= set(by.index):
+            speedup = by["access chunks, 1 process"] / by["access chunks, 2 processes"]
+            check(f"routing {case}: 2 processes' speed-up (for reference)", speedup, "-", None, "×")
+    run = table[(table["benchmark"] == "London-wide run") & table["seconds"].notna()]
+    for _, row in run.iterrows():
+        check(f"{row['case']}: wall", row["seconds"] / 60, "< 10 min", row["seconds"] < 600, "min")
+        check(f"{row['case']}: peak RSS", row["peak_mb"], "< 12,000 MB", row["peak_mb"] < 12_000, "MB")
     return checks
 
 
@@ -123,7 +160,8 @@ def markdown(table: pd.DataFrame, checks: list[dict[str, Any]], meta: dict[str, 
              f"{meta['date']} on {meta['machine']}{' — QUICK run (tiny inputs)' if meta['quick'] else ''}; "
              f"{meta['seconds']:.0f} s in all. Timings are from this one run on a shared machine: compare "
              f"ratios within the run. `peak_mb` is the peak RSS of the process that ran the case "
-             f"(Python, imports and inputs included). Synthetic grids are SYNTHETIC street-like networks.",
+             f"(Python, imports and inputs included). Synthetic grids are SYNTHETIC street-like networks; "
+             f"the tiled files are the real City of London extract copied over Greater London (SYNTHETIC).",
              "", "## Targets", "", "| target | value | goal | met |", "|---|---|---|---|"]
     for item in checks:
         value = "" if item["value"] is None else f"{item['value']:,.2f} {item['unit']}".strip()
@@ -147,13 +185,16 @@ def _wrapped(pivot: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot(table: pd.DataFrame, path: Path) -> None:
-    """Six panels: nearest-counter times, scaling (time and memory), counters, end-to-end stages, scenarios."""
+    """Nine panels: nearest-counter, scaling, counters, end to end, scenarios; build and routing on the tiled file.
+
+    The last three are the SYNTHETIC tiled OSM file's network build (time, memory) and routing, by size.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(2, 3, figsize=(20, 12))
+    figure, axes = plt.subplots(3, 3, figsize=(20, 18))
     numeric = table.copy()
 
     def lines(ax, benchmark: str, x: str, y: str, title: str, ylabel: str) -> None:
@@ -193,6 +234,10 @@ def plot(table: pd.DataFrame, path: Path) -> None:
         pivot.plot.barh(ax=ax, logx=True)
         ax.legend(fontsize=8)
     ax.set(title="Scenarios (once the times are computed)", xlabel="seconds (log)", ylabel="")
+    lines(axes[2, 0], "OSM build", "n_nodes", "seconds", "Network build from a SYNTHETIC tiled OSM file", "seconds")
+    lines(axes[2, 1], "OSM build", "n_nodes", "peak_mb", "Peak RSS of the build (SYNTHETIC tiled file)", "MB")
+    lines(axes[2, 2], "routing", "n_nodes", "seconds", "77 counters × 180,754 origins (SYNTHETIC tiled file)",
+          "seconds")
     for ax in axes.flat:
         ax.tick_params(labelsize=8)
     figure.tight_layout()

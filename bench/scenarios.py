@@ -40,18 +40,17 @@ def london_matrix(n_origins: int | None = None) -> tuple[np.ndarray, dict[str, n
     """Straight-line walk minutes, 73 counters × London's postcodes, and the two scenarios."""
     import pyproj
 
+    from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
     from access.inputs.sources import mirror_file
-    from access.routing.detour import load_detour_factors
 
     counters = pd.read_csv(mirror_file("london_counters_2017"))
     postcodes = pd.read_csv(mirror_file("postcodes"), usecols=["easting", "northing"])
     if n_origins is not None:
         postcodes = postcodes.iloc[:n_origins]
     cx, cy = pyproj.Transformer.from_crs(4326, 27700, always_xy=True).transform(counters["lon"], counters["lat"])
-    factor = load_detour_factors()["walk"]
     metres = np.hypot(np.asarray(cx)[:, None] - postcodes["easting"].to_numpy()[None, :],
-                      np.asarray(cy)[:, None] - postcodes["northing"].to_numpy()[None, :]) * factor.factor
-    minutes = metres / (factor.speed_kmh * 1000 / 60)
+                      np.asarray(cy)[:, None] - postcodes["northing"].to_numpy()[None, :])
+    minutes = get_calibration(DEFAULT_CALIBRATION, "walk").minutes(metres)
     kept = (counters["fate_2017"] != "closed").to_numpy()
     return minutes, {f"all {len(counters)} open": np.ones(len(counters), dtype=bool),
                      f"the {int(kept.sum())} kept after 2017": kept}

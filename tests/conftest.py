@@ -96,3 +96,34 @@ def redbridge_board(redbridge):
                  Scenario("gants-not-ilford", "2018_2025", close=("ilford",),
                           open=(parse_opened("Gants Hill=51.5765,0.0661"),))]
     return build_board(redbridge, scenarios, modes=["walk", "drive"], offline=True)
+
+
+@pytest.fixture(scope="session")
+def estimate_minutes():
+    """Return a function: the straight-line estimate recomputed by hand (see :func:`_estimate_minutes`)."""
+    return _estimate_minutes
+
+
+def _estimate_minutes(mode: str, metres, name: str = "city-of-london"):
+    """Straight-line estimate in minutes, recomputed from data/detour_factors.toml by hand (not access's code).
+
+    Each distance takes its band's factor and speed; no trip is quicker than the longest of a shorter band.
+    """
+    import tomllib
+
+    import numpy as np
+
+    from access.core import settings
+
+    with (settings.project_data_dir() / "detour_factors.toml").open("rb") as fh:
+        bands = tomllib.load(fh)[name][mode]["bands"]
+    km = np.asarray(metres, dtype=float) / 1000
+    result = np.zeros_like(km)
+    floor = 0.0
+    for i, band in enumerate(bands):
+        per_km = band["factor"] / band["speed_kmh"] * 60
+        upper = np.inf if i == len(bands) - 1 else band["to_km"]
+        inside = (km >= band["from_km"]) & (km < upper)
+        result[inside] = np.maximum(km[inside] * per_km, floor)
+        floor = max(floor, band["to_km"] * per_km)
+    return result

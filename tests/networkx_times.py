@@ -6,7 +6,7 @@ import pandas as pd
 import pyproj
 
 from access.core.modes import MODES
-from access.routing.network import graph_from_osm_file
+from access.routing.osm import graph_from_osm_file
 
 WALK_M_PER_S = 4.8 / 3.6
 

@@ -35,8 +35,8 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     rows = result["rows"]
     assert rows and all(set(row) == set(COLUMNS) for row in rows)
     benchmarks = {row["benchmark"] for row in rows}
-    assert {"nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end",
-            "explorer"} <= benchmarks
+    assert {"nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end", "explorer",
+            "OSM build", "routing"} <= benchmarks
     failed = [row for row in rows if str(row["notes"]).startswith("failed")]
     assert not failed, failed
 
@@ -58,6 +58,13 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     else:
         assert switch["seconds"] > 0 and switch["ratio"] > 0 and "bytes" in explorer["page size"]["notes"]
     assert {target["target"] for target in result["targets"]}
+
+    build = {row["method"]: row for row in rows if row["benchmark"] == "OSM build"}
+    assert set(build) == {"access (pyosmium + numpy)", "before: OSMnx graph", "pyrosm + networkx graph"}
+    assert all("SYNTHETIC" in row["case"] and row["seconds"] > 0 for row in build.values())
+    assert build["access (pyosmium + numpy)"]["n_nodes"] == build["before: OSMnx graph"]["n_nodes"]
+    routed = [row for row in rows if row["benchmark"] == "routing"]
+    assert len({row["notes"].split("checksum")[1] for row in routed}) == 1  # every method the same answer
 
     markdown = (quick_results / "latest.md").read_text()
     assert "## Targets" in markdown and "## nearest counter" in markdown and "## end to end" in markdown

@@ -113,7 +113,7 @@ COMMANDS = {
               {"best", "real"}),
     "site": (["site", "redbridge-2017", "-m", "walk", "--offline", "--spacing", "1500", "-p", "1", "--no-maps"],
              {"sites", "p_median"}),
-    "calibrate": (["calibrate", "--sources", "3"], {"detour_factors"}),
+    "calibrate": (["calibrate", "--osm-file", "city_of_london_osm", "--sources", "3"], {"calibrations"}),
 }
 
 

@@ -1,31 +1,95 @@
+"""Calibrations of the straight-line estimate: measured, stored and read.
+
+Measured on real networks by access/routing/detour.py; stored and read by access/inputs/calibrations.py.
+"""
+
+import numpy as np
 import pytest
+from scipy.sparse.csgraph import dijkstra
 
-from access.core.errors import DataError
+from access.core.errors import DataError, StudyError
 from access.core.modes import MODES
-from access.routing.detour import load_detour_factors, measure_detour_factors, write_detour_factors
+from access.inputs.calibrations import (
+    BANDS_KM,
+    DEFAULT_CALIBRATION,
+    get_calibration,
+    load_calibrations,
+    write_calibrations,
+)
+from access.routing.detour import calibrate_file, measure_calibration, real_extracts
 
 
-def test_shipped_factors_cover_every_mode_with_their_spread():
-    factors = load_detour_factors()
-    assert set(factors) == set(MODES)
-    for factor in factors.values():
-        assert 1.0 < factor.p10 <= factor.median <= factor.p90 < 3.0
-        assert factor.n_pairs > 10_000 and factor.std > 0
-        assert "City of London" in factor.measured_on
+def test_shipped_calibrations_cover_every_mode_with_bands_and_spread():
+    calibrations = load_calibrations()
+    assert {"city-of-london", "helsinki"} <= set(calibrations) and DEFAULT_CALIBRATION in calibrations
+    for modes in calibrations.values():
+        assert set(modes) == set(MODES)
+        for calibration in modes.values():
+            assert [(b.from_km, b.to_km) for b in calibration.bands] == list(BANDS_KM)
+            first = calibration.bands[0]
+            assert first.measured and first.n_pairs > 1000 and 1.0 < first.p10 <= first.median <= first.p90 < 3.5
+            assert 0.5 < calibration.p10 < 1 < calibration.p90 < 1.6
+            for band in calibration.bands:
+                if not band.measured:  # takes the rates of the band before
+                    before = calibration.bands[calibration.bands.index(band) - 1]
+                    assert (band.factor, band.speed_kmh) == (before.factor, before.speed_kmh)
 
 
-def test_measuring_on_the_city_reproduces_the_stored_walk_factor(city_walk_network, tmp_path):
-    measured = measure_detour_factors(city_walk_network, measured_on="City of London OSM extract (2020-07-20)")
-    stored = load_detour_factors()["walk"]
-    assert measured.factor == pytest.approx(stored.factor, abs=1e-4)
-    assert measured.n_pairs == stored.n_pairs
-    assert measured.speed_kmh == pytest.approx(4.8)
-    # a network distance is never shorter than the straight line
-    assert measured.p10 >= 1.0
-    path = write_detour_factors([measured], tmp_path / "factors.toml")
-    assert load_detour_factors(path)["walk"].factor == pytest.approx(measured.factor, abs=1e-4)
+def test_measuring_on_the_city_reproduces_the_stored_calibration(city_pbf):
+    [walk, cycle, drive] = calibrate_file(city_pbf, name="city-of-london",
+                                          measured_on="City of London OSM extract (2020-07-20)")
+    stored = load_calibrations()["city-of-london"]
+    for measured in (walk, cycle, drive):
+        for band, kept in zip(measured.bands, stored[measured.mode].bands, strict=True):
+            assert band.factor == pytest.approx(kept.factor, abs=1e-4)
+            assert band.speed_kmh == pytest.approx(kept.speed_kmh, abs=1e-4)
+            assert band.n_pairs == kept.n_pairs
+    assert [b.measured for b in walk.bands] == [True, True, False]  # the extract is about 2 km across
 
 
-def test_missing_factor_file_says_how_to_fix(tmp_path):
+def test_a_band_is_the_mean_ratio_of_its_trips(city_walk_network):
+    """Recompute the first two walking bands by brute force on the real network (BNG metres)."""
+    network = city_walk_network
+    calibration = measure_calibration(network, name="x", n_sources=60, seed=5)
+    rng = np.random.default_rng(5)
+    sources = np.sort(rng.choice(network.n_nodes, size=60, replace=False))
+    routed = dijkstra(network.length_m, directed=True, indices=sources)
+    straight = np.hypot(network.x[sources][:, None] - network.x, network.y[sources][:, None] - network.y)
+    usable = (straight >= 300) & np.isfinite(routed)
+    ratio, km = routed[usable] / straight[usable], straight[usable] / 1000
+    for band, (low, high) in zip(calibration.bands[:2], BANDS_KM[:2], strict=True):
+        inside = (km >= low) & (km < high)
+        assert band.factor == pytest.approx(ratio[inside].mean()) and band.n_pairs == inside.sum()
+        assert band.speed_kmh == 4.8 and band.p10 == pytest.approx(np.percentile(ratio[inside], 10))
+
+
+def test_the_estimate_never_shrinks_with_distance_and_its_inverse_is_the_radius():
+    for modes in load_calibrations().values():
+        for calibration in modes.values():
+            metres = np.linspace(0, 20_000, 20_001)
+            minutes = calibration.minutes(metres)
+            assert np.all(np.diff(minutes) >= 0)
+            for limit in (5.0, 15.0, 45.0, 120.0):
+                radius = calibration.metres_within(limit)
+                assert calibration.minutes(np.array([radius]))[0] == pytest.approx(limit)
+                assert calibration.minutes(np.array([radius + 1]))[0] > limit
+
+
+def test_write_and_read_back(tmp_path, city_pbf):
+    measured = calibrate_file(city_pbf, name="again", measured_on="the City", n_sources=20)
+    path = write_calibrations(measured, tmp_path / "calibrations.toml")
+    again = load_calibrations(path)["again"]
+    for calibration in measured:
+        assert again[calibration.mode].bands[0].factor == pytest.approx(calibration.bands[0].factor, abs=1e-4)
+        assert again[calibration.mode].measured_on == "the City"
+
+
+def test_real_extracts_are_the_city_and_helsinki(helsinki_pbf):
+    assert [name for name, _, _ in real_extracts()] == ["city-of-london", "helsinki"]
+
+
+def test_missing_file_or_calibration_says_how_to_fix(tmp_path):
     with pytest.raises(DataError, match="access calibrate"):
-        load_detour_factors(tmp_path / "none.toml")
+        load_calibrations(tmp_path / "none.toml")
+    with pytest.raises(StudyError, match="unknown calibration 'suburbia'.*city-of-london.*--name suburbia"):
+        get_calibration("suburbia", "walk")

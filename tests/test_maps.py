@@ -576,7 +576,7 @@ def test_isochrone_and_catchment_layers(tmp_path: Path, redbridge_result):
     for role in ("before", "after"):
         assert names[f"Within 15/30/45 min, {role}"] is False
         assert names[f"Catchments, {role}"] is False
-    assert "discs of radius" in dom and "Catchments: nearest open counter" in dom
+    assert "discs around each open counter" in dom and "Catchments: nearest open counter" in dom
     assert "Ilford Police Station" in dom and "Barkingside Police Station" in dom
     text = page.read_text(encoding="utf-8")
     tip = "\\u003c/b\\u003e of an open counter, after: 2018–25: Ilford 24/7, Barkingside closed"

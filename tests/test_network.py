@@ -5,7 +5,10 @@ from shapely.geometry import box
 
 from access.core.errors import AccessWarning, NetworkError, NetworkUnavailable
 from access.core.modes import MODES
-from access.routing.network import StreetNetwork, get_network, network_from_graph
+from access.inputs.sources import sha256_of
+from access.routing.network import StreetNetwork, get_network, network_from_graph, network_from_osm_file
+from access.routing.osm import graph_from_osm_file
+from access.routing.router import Router
 
 from overpass import OverpassFile, OverpassServer
 
@@ -113,3 +116,39 @@ def test_loading_access_does_not_import_osmnx():
     code = "import sys, access, access.cli; print(sorted(m for m in ('osmnx', 'networkx') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def assert_identical(network: StreetNetwork, reference: StreetNetwork) -> None:
+    """Node for node (ids and coordinates) and edge for edge (structure, times, lengths), to the bit."""
+    assert np.array_equal(network.osmid, reference.osmid)
+    assert np.array_equal(network.x, reference.x) and np.array_equal(network.y, reference.y)
+    for mine, theirs in ((network.time_s, reference.time_s), (network.length_m, reference.length_m)):
+        assert np.array_equal(mine.indptr, theirs.indptr) and np.array_equal(mine.indices, theirs.indices)
+        assert np.array_equal(mine.data, theirs.data)
+
+
+@pytest.mark.parametrize("mode", ["walk", "cycle", "drive"])
+@pytest.mark.parametrize("extract", ["city", "helsinki"])
+@pytest.mark.parametrize("cut", [False, True], ids=["whole file", "cut to an area"])
+def test_the_file_reader_builds_the_network_osmnx_builds(mode, extract, cut, city_pbf, helsinki_pbf):
+    """The array reader against the OSMnx path it replaced (OSMnx's graph, then network_from_graph)."""
+    path, crs, area = ((city_pbf, "EPSG:27700", box(-0.112, 51.511, -0.092, 51.521)) if extract == "city"
+                       else (helsinki_pbf, "EPSG:3067", box(24.93, 60.16, 24.95, 60.17)))
+    area = area if cut else None
+    reference = network_from_graph(graph_from_osm_file(path, MODES[mode], area), MODES[mode], crs, "the file")
+    network = network_from_osm_file(path, MODES[mode], crs, area, source="the file")
+    assert network.n_nodes > 50
+    assert_identical(network, reference)
+    assert_identical(get_network(mode, crs=crs, osm_file=path, area_wgs84=area, use_cache=False), reference)
+
+
+def test_a_router_reads_its_file_once_for_every_mode(city_pbf, tmp_path):
+    copy = tmp_path / "city.osm.pbf"
+    copy.write_bytes(city_pbf.read_bytes())
+    router = Router(crs="EPSG:27700", area_wgs84=None, origin_xy=np.empty((0, 2)), max_snap_m=500,
+                    osm_file=copy, osm_file_sha256=sha256_of(city_pbf), use_cache=False)
+    walk = router.network("walk")
+    copy.unlink()  # the other modes are built from the ways already read
+    drive = router.network("drive")
+    assert_identical(walk, get_network("walk", crs="EPSG:27700", osm_file=city_pbf, use_cache=False))
+    assert_identical(drive, get_network("drive", crs="EPSG:27700", osm_file=city_pbf, use_cache=False))

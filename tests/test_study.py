@@ -1,12 +1,12 @@
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from networkx_times import as_travel_table, independent_minutes
 
 import access
 from access.core.errors import OffNetworkError, StudyError
 from access.outputs.notes import run_warnings
-from access.routing.detour import load_detour_factors
 from access.routing.travel import IMPORTED_MODEL, MAX_GAP_M
 
 
@@ -45,14 +45,12 @@ def test_offline_redbridge_is_a_labelled_estimate_and_after_is_worse(redbridge_o
     assert summary.loc[("from_2026", "walk"), "role"] == "extra"
 
 
-def test_origins_equal_an_independent_nearest_counter(redbridge, redbridge_offline):
+def test_origins_equal_an_independent_nearest_counter(redbridge, redbridge_offline, estimate_minutes):
     origins = redbridge_offline.origins
     counters = redbridge.places.counters
-    factor = load_detour_factors()["walk"]
     open_after = counters[counters["2018_2025"] != "off"]
     for _, origin in origins.sample(25, random_state=3).iterrows():
-        metres = open_after.distance(origin.geometry) * factor.factor
-        minutes = metres / (factor.speed_kmh * 1000 / 60)
+        minutes = pd.Series(estimate_minutes("walk", open_after.distance(origin.geometry)), index=open_after.index)
         assert origin["walk_2018_2025_min"] == pytest.approx(minutes.min())
         assert origin["walk_2018_2025_counter"] == open_after.loc[minutes.idxmin(), "id"]
 
@@ -271,7 +269,7 @@ def test_a_study_anywhere_from_osm_data_works_through_every_command(helsinki_pbf
     from shapely.geometry import box
 
     from access.core.modes import MODES
-    from access.routing.network import graph_from_osm_file
+    from access.routing.osm import graph_from_osm_file
     from access.whatif.board import build_board
     from access.whatif.comparison import compare
     from access.whatif.scenario import Scenario, period_scenario
@@ -317,3 +315,22 @@ def test_a_study_anywhere_from_osm_data_works_through_every_command(helsinki_pbf
     report = (tmp_path / "run" / "report.html").read_text()
     assert "2011 Census" not in report and "Royal Mail" not in report  # attributed as the user's own data
     assert "as supplied with the study" in (tmp_path / "run" / "walk.html").read_text()
+
+
+def test_the_chosen_calibration_makes_the_estimate_and_every_label_says_so(redbridge, redbridge_offline, tmp_path):
+    from access.inputs.config import load_config
+    from access.outputs.notes import result_model_note
+
+    text = redbridge.config.source.read_text().replace('calibration = "city-of-london"', 'calibration = "helsinki"')
+    text = text.replace('"../counters/redbridge-2017.csv"', f'"{redbridge.config.counters_table.as_posix()}"')
+    (tmp_path / "helsinki.toml").write_text(text)
+    helsinki = access.Study(load_config(tmp_path / "helsinki.toml")).run(modes=["walk"], offline=True)
+    assert helsinki.times["walk"].calibration.name == "helsinki"
+    assert redbridge_offline.times["walk"].calibration.name == "city-of-london"
+    # Helsinki's centre has the longer detours on foot
+    assert helsinki.summary.loc[("2018_2025", "walk"), "mean_min"] > \
+        redbridge_offline.summary.loc[("2018_2025", "walk"), "mean_min"]
+    for result, name in ((helsinki, "helsinki"), (redbridge_offline, "city-of-london")):
+        assert f"calibration '{name}'" in result_model_note(result, "walk")
+        warnings = run_warnings(result.coverage)
+        assert any(f"calibration '{name}'" in warning and "p10–p90" in warning for warning in warnings)

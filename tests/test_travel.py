@@ -7,7 +7,7 @@ from networkx_times import independent_minutes
 from scipy import sparse
 
 from access.analysis.figures import nearest_open
-from access.routing.detour import DetourFactor
+from access.inputs.calibrations import get_calibration
 from access.routing.network import StreetNetwork, get_network
 from access.routing.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
 
@@ -63,18 +63,19 @@ def test_nearest_times_equal_the_matrix_minimum(mode, city_pbf, city_walk_networ
     assert (limited_row[~beyond] == row[~beyond]).all()
 
 
-def test_straight_line_estimate_is_distance_times_factor_over_speed():
-    factor = DetourFactor("cycle", factor=1.4, median=1.3, p10=1.1, p90=1.8, std=0.3, n_pairs=10,
-                          speed_kmh=15.0, measured_on="test")
+def test_straight_line_estimate_is_distance_times_its_bands_factor_over_speed():
+    drive = get_calibration("city-of-london", "drive")
+    first, second = drive.bands[0], drive.bands[1]
     counters = np.array([[0.0, 0.0], [3000.0, 4000.0]])
-    origins = np.array([[0.0, 1000.0], [3000.0, 0.0]])
-    times = straight_line_times("cycle", counters, origins, factor)
-    assert times.model == STRAIGHT_LINE_MODEL and times.is_estimate
-    metres_per_minute = 15_000 / 60
-    assert times.minutes[0, 0] == pytest.approx(1000 * 1.4 / metres_per_minute)
-    assert times.minutes[1, 1] == pytest.approx(4000 * 1.4 / metres_per_minute)
-    assert times.minutes[1, 0] == pytest.approx(np.hypot(3000, 3000) * 1.4 / metres_per_minute)
-    assert "1.40" in times.detail and "test" in times.detail
+    origins = np.array([[0.0, 600.0], [3000.0, 0.0]])
+    times = straight_line_times("drive", counters, origins, drive)
+    assert times.model == STRAIGHT_LINE_MODEL and times.is_estimate and times.calibration is drive
+    assert times.minutes[0, 0] == pytest.approx(0.6 * first.factor / first.speed_kmh * 60)  # under 1 km
+    assert times.minutes[1, 1] == pytest.approx(4.0 * second.factor / second.speed_kmh * 60)  # 4 km: the 1–3 km rates
+    assert times.minutes[1, 0] == pytest.approx(np.hypot(3, 3.4) * second.factor / second.speed_kmh * 60)
+    assert "city-of-london" in times.detail
+    with pytest.raises(ValueError, match="calibration of 'drive' given for mode 'walk'"):
+        straight_line_times("walk", counters, origins, drive)
 
 
 # --------------------------------------------------------------------------- properties on random small graphs

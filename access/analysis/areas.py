@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from access.analysis.figures import group_figures
-from access.routing.isochrones import ISOCHRONE_MIN, SIMPLIFY_M, areas_within
+from access.routing.isochrones import ISOCHRONE_MIN, SIMPLIFY_M, areas_within, simplify_area
 from access.routing.travel import TravelTimes
 
 __all__ = ["isochrones", "catchments"]
@@ -61,7 +61,7 @@ def isochrones(times: TravelTimes, counter_xy: np.ndarray, open_in: Mapping[tupl
     for (period, role), is_open in open_in.items():
         shapes = areas_within(times, np.asarray(counter_xy)[np.asarray(is_open, dtype=bool)], thresholds)
         for limit, shape in zip(thresholds, shapes, strict=True):
-            clipped = shapely.simplify(shapely.intersection(shape, boundary), SIMPLIFY_M, preserve_topology=True)
+            clipped = simplify_area(shapely.intersection(shape, boundary))
             rows.append({"period": period, "role": role, "minutes": limit, "model": times.model,
                          "area_km2": clipped.area / 1e6, "geometry": clipped})
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)

@@ -44,6 +44,7 @@ from access.inputs.frames import places_from_frames
 from access.inputs.places import Places, availability, load_borough_polygons
 from access.inputs.sources import mirror_file, sources
 from access.inputs.travel_tables import check_travel_table, read_travel_table
+from access.routing.dijkstra import ChunkCallback
 from access.routing.isochrones import ISOCHRONE_MIN
 from access.routing.network import StreetNetwork, network_from_graph
 from access.routing.router import Router
@@ -97,7 +98,7 @@ class Study:
     >>> study.name, len(study.places.counters)
     ('redbridge-2017', 10)
     >>> round(float(study.run(modes=["walk"], offline=True).summary.loc[("2018_2025", "walk"), "mean_min"]), 1)
-    45.2
+    43.4
     """
 
     def __init__(self, config: StudyConfig, *, places: Places | None = None,
@@ -173,7 +174,7 @@ class Study:
         >>> study = Study.from_frames("toytown", residents=residents, facilities=counters, boundary=area,
         ...                           before="then", after="now", modes="walk")
         >>> round(float(study.run(offline=True).summary.loc[("now", "walk"), "mean_min"]), 1)  # straight-line estimate
-        23.8
+        23.2
         """
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
@@ -322,7 +323,8 @@ class Study:
                                         origin_xy=self.places.origin_xy, max_snap_m=self.config.max_snap_m,
                                         osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache,
                                         networks=self._networks,
-                                        imported={m.name: m.note for m in self.config.imported})
+                                        imported={m.name: m.note for m in self.config.imported},
+                                        calibration=self.config.calibration)
         return self._routers[key]
 
     def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
@@ -338,20 +340,22 @@ class Study:
 
     def travel_times(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
                      use_cache: bool = True, counter_xy: np.ndarray | None = None,
-                     counter_names: Sequence[str] | None = None) -> TravelTimes:
+                     counter_names: Sequence[str] | None = None, on_chunk: ChunkCallback | None = None) -> TravelTimes:
         """Counter × origin times for one mode: the study's counters, or the points ``counter_xy``.
 
         On the street network when one can be had, else the straight-line
         estimate (``times.unavailable`` says why).  ``counter_xy`` (n × 2, study
         CRS) routes to these points instead, e.g. hypothetical counters, named
-        ``counter_names`` in errors.
+        ``counter_names`` in errors.  ``on_chunk`` is called with (chunks done,
+        chunks in all) as the counters are routed.
         """
         router = self.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
         if counter_xy is None and mode in {m.name for m in self.config.imported}:
             return self._imported_times(mode)
         if counter_xy is None:
-            return router.times(mode, self.places.counter_xy, counter_names=list(self.places.counters["id"]))
-        return router.times(mode, counter_xy, counter_names=counter_names)
+            return router.times(mode, self.places.counter_xy, counter_names=list(self.places.counters["id"]),
+                                on_chunk=on_chunk)
+        return router.times(mode, counter_xy, counter_names=counter_names, on_chunk=on_chunk)
 
     def _imported_times(self, mode: str) -> TravelTimes:
         spec = next(m for m in self.config.imported if m.name == mode)
@@ -377,6 +381,7 @@ class Study:
         use_cache: bool = True,
         networks: Mapping[str, Any] | None = None,
         on_step: StepCallback | None = None,
+        on_chunk: ChunkCallback | None = None,
     ) -> StudyResult:
         """Run the study.
 
@@ -395,6 +400,9 @@ class Study:
             Street networks to use, by mode: OSMnx graphs or StreetNetworks (see :meth:`use_networks`).
         on_step
             Called with a short description before each step (for progress bars).
+        on_chunk
+            Called with (chunks done, chunks in all) as each mode's counters are
+            routed on a street network, chunk by chunk (for a progress bar).
 
         Returns
         -------
@@ -418,7 +426,8 @@ class Study:
         times: dict[str, TravelTimes] = {}
         for mode in modes:
             step(f"{mode}: street network and travel times")
-            times[mode] = self.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache)
+            times[mode] = self.travel_times(mode, offline=offline, osm_file=osm_file, use_cache=use_cache,
+                                            on_chunk=on_chunk)
         step("measuring")
         return StudyResult(study=self, times=times,
                            router=self.router(offline=offline, osm_file=osm_file, use_cache=use_cache))
@@ -431,7 +440,8 @@ def coverage_table(study: Study, times: dict[str, TravelTimes]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by ``mode``: ``model``, ``detail``, ``unavailable`` (why no
-        street network, for the estimate), ``far_counters`` (counters more
+        street network, for the estimate), ``calibration`` (the estimate's
+        :class:`~access.inputs.calibrations.Calibration`, else ``None``), ``far_counters`` (counters more
         than ``max_snap_m`` from the network, with the distance),
         ``far_origins`` and ``far_population`` (flagged), ``excluded_origins``
         and ``excluded_population`` (more than ``max_gap_m`` away: left out of
@@ -444,7 +454,8 @@ def coverage_table(study: Study, times: dict[str, TravelTimes]) -> pd.DataFrame:
         far = [f"{cid} ({metres:,.0f} m)" for cid, metres in zip(counters["id"], mode_times.counter_snap_m, strict=True)
                if metres > limit]
         rows.append({"mode": mode, "model": mode_times.model, "detail": mode_times.detail,
-                     "unavailable": mode_times.unavailable, "far_counters": "; ".join(far),
+                     "unavailable": mode_times.unavailable, "calibration": mode_times.calibration,
+                     "far_counters": "; ".join(far),
                      "far_origins": int(mode_times.far_from_network.sum()),
                      "far_population": study.far_population(mode_times),
                      "excluded_origins": int(mode_times.excluded.sum()),
@@ -473,7 +484,7 @@ class StudyResult:
     >>> result  # doctest: +ELLIPSIS
     StudyResult('redbridge-2017': walk (straight-line estimate); 4,599 origins, 278,970 residents; ...)
     >>> round(float(result.changes.loc["walk", "mean_min_change"]), 1)
-    11.6
+    11.1
     """
 
     study: Study

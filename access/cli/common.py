@@ -11,14 +11,14 @@ import io
 import logging
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from access.analysis.study import Study
@@ -30,8 +30,8 @@ from access.inputs.config import load_config
 from access.outputs.notes import ESTIMATE, ESTIMATE_ADVICE
 from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
 
-__all__ = ["app", "console", "errors", "reported", "progress", "warning_panels", "fail", "split", "model_text",
-           "output", "FormatOption", "open_study", "plain_name", "main_entry", "INTERRUPTED"]
+__all__ = ["app", "console", "errors", "reported", "progress", "Steps", "warning_panels", "fail", "split",
+           "model_text", "output", "FormatOption", "open_study", "plain_name", "main_entry", "INTERRUPTED"]
 
 app = typer.Typer(
     help=(
@@ -159,31 +159,52 @@ def reported() -> Iterator[None]:
         raise fail(INTERRUPTED, 130) from None
 
 
-@contextmanager
-def progress(label: str, total: int | None = None) -> Iterator[Callable[[str], None]]:
-    """Return a progress line on stderr (only on a terminal); yields ``step(description)``.
+class Steps:
+    """What :func:`progress` yields: call it with each step's description; :meth:`chunk` runs a second bar."""
 
-    With ``total``, a bar advances at each step after the first.
+    def __init__(self, bar: Progress, label: str, total: int | None) -> None:
+        self._bar, self._label, self._total = bar, label, total
+        self._task = bar.add_task(label, total=total)
+        self._chunks: TaskID | None = None
+        self._first = True
+
+    def __call__(self, description: str) -> None:
+        """Start a step: the bar advances at each step after the first."""
+        interrupts.check()
+        if self._total is not None and not self._first:
+            self._bar.advance(self._task)
+        self._first = False
+        self._bar.update(self._task, description=f"{self._label}: {description}")
+
+    def chunk(self, done: int, total: int) -> None:
+        """Show that ``done`` of ``total`` chunks of the current step are finished (a bar of its own)."""
+        interrupts.check()
+        description = f"  routing the counters: chunk {done}/{total}"
+        if self._chunks is None:
+            self._chunks = self._bar.add_task(description, total=total)
+        self._bar.update(self._chunks, description=description, completed=done, total=total, visible=done < total)
+
+    def finish(self) -> None:
+        """Fill the main bar."""
+        if self._total is not None:
+            self._bar.update(self._task, completed=self._total)
+
+
+@contextmanager
+def progress(label: str, total: int | None = None) -> Iterator[Steps]:
+    """Return a progress line on stderr (only on a terminal); yields :class:`Steps`, called as ``step(description)``.
+
+    With ``total``, a bar advances at each step after the first.  ``step.chunk(done, total)``
+    shows a second bar for a long step done in chunks (routing many counters).
     """
     columns = [SpinnerColumn(), TextColumn("{task.description}")]
     if total is not None:
         columns += [BarColumn(), TextColumn("{task.completed}/{task.total}")]
     with Progress(*columns, TimeElapsedColumn(), console=errors, transient=True,
                   disable=not errors.is_terminal) as bar:
-        task = bar.add_task(label, total=total)
-        first = True
-
-        def step(description: str) -> None:
-            nonlocal first
-            interrupts.check()
-            if total is not None and not first:
-                bar.advance(task)
-            first = False
-            bar.update(task, description=f"{label}: {description}")
-
-        yield step
-        if total is not None:
-            bar.update(task, completed=total)
+        steps = Steps(bar, label, total)
+        yield steps
+        steps.finish()
 
 
 def main_entry() -> int:

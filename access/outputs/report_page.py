@@ -278,7 +278,9 @@ def _model_section(result: StudyResult) -> str:
     imported = [m for m, times in result.times.items() if times.model == IMPORTED_MODEL]
     items = "".join(f"<li><b>{_e(m)}</b>: {_e(result_model_note(result, m))}</li>" for m in result.modes)
     if estimated:
-        head = f'<div class="banner" role="alert">⚠ {_e(models_note(estimated, imported))}</div>'
+        calibrations = {m: t.calibration for m, t in result.times.items()}
+        note = models_note(estimated, imported, calibrations=calibrations)
+        head = f'<div class="banner" role="alert">⚠ {_e(note)}</div>'
     else:
         head = f'<div class="model-ok">{_e(models_note([], imported))}</div>'
     return head + f'<ul class="note">{items}</ul>'

@@ -240,9 +240,16 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
     if explorer:
         pages["What if: close and open counters yourself, at any moment of the week (the explorer)"] = explorer
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
-                                                        model_note=models_note(estimated, imported),
+                                                        model_note=models_note(
+                                                            estimated, imported,
+                                                            calibrations=_calibrations(result.times)),
                                                         is_estimate=bool(estimated), attribution=config.attribution,
                                                         report=report))
+
+
+def _calibrations(times: dict[str, Any]) -> dict[str, Any]:
+    """Each mode's calibration of the straight-line estimate (``None`` for a street network)."""
+    return {mode: t.calibration for mode, t in times.items()}
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
@@ -350,7 +357,8 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
                    f"({times.model}): mean {minutes(diff['mean_min_change'], signed=True)} min")] = name
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages,
-        model_note=f"{models_note(estimated, imported)} Hours: {HOURS_RULE}.",
+        model_note=(f"{models_note(estimated, imported, calibrations=_calibrations(comparison.board.times))} "
+                    f"Hours: {HOURS_RULE}."),
         is_estimate=bool(estimated), attribution=config.attribution))
 
 

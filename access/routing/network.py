@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import version
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyproj
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
@@ -31,7 +33,10 @@ from access.core.errors import AccessWarning, NetworkError, NetworkFileMissing, 
 from access.core.files import atomic_path
 from access.core.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
 from access.inputs.sources import sha256_of
-from access.routing.osm import graph_from_osm_file, graph_from_overpass
+from access.routing.osm import graph_from_overpass
+from access.routing.osm_graph import StreetGraph, osm_bbox, street_graph
+from access.routing.osm_read import OsmWays, read_ways
+from access.routing.speeds import edge_speeds
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
 # OSMnx (and through it NetworkX, scikit-learn, matplotlib) takes seconds to import and is needed
 # only to build a network, not to load one from the cache: it is imported where it is used.
 
-__all__ = ["StreetNetwork", "get_network", "network_from_graph"]
+__all__ = ["StreetNetwork", "get_network", "network_from_graph", "network_from_street_graph", "network_from_osm_file"]
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +217,87 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
                          osmid=np.asarray(nodes, dtype=np.int64), time_s=time_s, length_m=length_m)
 
 
+def network_from_street_graph(graph: StreetGraph, mode: Mode, crs: str, source: str) -> StreetNetwork:
+    """Keep the largest strongly connected part of a street graph, time every edge, and pack it as CSR.
+
+    The same rules as :func:`network_from_graph`, on arrays: walk and cycle
+    edges take length ÷ the mode's speed; drive edges their ``maxspeed``, or
+    the UK default for their highway type (:func:`access.routing.speeds.edge_speeds`);
+    of parallel edges the faster is kept.  Should two strongly connected parts
+    tie for the largest, the one with the lowest OSM node id is kept.
+
+    Examples
+    --------
+    >>> from access.core.modes import MODES
+    >>> from access.inputs.sources import mirror_file
+    >>> from access.routing.osm_graph import street_graph
+    >>> from access.routing.osm_read import read_ways
+    >>> graph = street_graph(read_ways(mirror_file("city_of_london_osm")), MODES["walk"])
+    >>> network_from_street_graph(graph, MODES["walk"], "EPSG:27700", "the City extract").n_nodes
+    2235
+    """
+    if len(graph.u) == 0:
+        raise NetworkError(f"the {mode.name} network from {source} has no edges")
+    n = len(graph.node_id)
+    _, label = connected_components(sparse.coo_matrix((np.ones(len(graph.u)), (graph.u, graph.v)), shape=(n, n)),
+                                    directed=True, connection="strong")
+    largest = np.bincount(label).argmax()
+    keep = label == largest
+    edge = keep[graph.u] & keep[graph.v]
+    if not edge.any():
+        raise NetworkError(f"the {mode.name} network from {source} has no strongly connected part")
+    row = np.cumsum(keep) - 1
+    u_arr, v_arr, length_arr = row[graph.u[edge]], row[graph.v[edge]], graph.length_m[edge]
+    if mode.speed_kmh is None:
+        speed = edge_speeds(graph.highway[edge], graph.maxspeed_kmh[edge], UK_HIGHWAY_SPEEDS_KMH, DRIVE_FALLBACK_KMH)
+    else:
+        speed = np.full(len(u_arr), float(mode.speed_kmh))
+    time_arr = length_arr / (speed / 3.6)
+    return _pack(mode, crs, source, graph.node_id[keep], graph.lon[keep], graph.lat[keep],
+                 u_arr, v_arr, length_arr, time_arr)
+
+
+def _pack(mode: Mode, crs: str, source: str, osmid: np.ndarray, lon: np.ndarray, lat: np.ndarray,
+          u_arr: np.ndarray, v_arr: np.ndarray, length_arr: np.ndarray, time_arr: np.ndarray) -> StreetNetwork:
+    """Keep the fastest of parallel edges and pack nodes (ascending OSM ids) and edges as a :class:`StreetNetwork`."""
+    order = np.lexsort((time_arr, v_arr, u_arr))
+    u_arr, v_arr, length_arr, time_arr = u_arr[order], v_arr[order], length_arr[order], time_arr[order]
+    first = np.ones(len(u_arr), dtype=bool)
+    first[1:] = (u_arr[1:] != u_arr[:-1]) | (v_arr[1:] != v_arr[:-1])
+    u_arr, v_arr, length_arr, time_arr = u_arr[first], v_arr[first], length_arr[first], time_arr[first]
+    # A zero weight would read as "no edge" in scipy's sparse graphs.
+    time_arr = np.maximum(time_arr, 1e-3)
+    length_arr = np.maximum(length_arr, 1e-3)
+    n = len(osmid)
+    time_s = sparse.csr_matrix((time_arr, (u_arr, v_arr)), shape=(n, n))
+    length_m = sparse.csr_matrix((length_arr, (u_arr, v_arr)), shape=(n, n))
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    return StreetNetwork(mode=mode.name, source=source, crs=crs, x=np.asarray(x), y=np.asarray(y),
+                         osmid=np.asarray(osmid, dtype=np.int64), time_s=time_s, length_m=length_m)
+
+
+def network_from_osm_file(path: Path, mode: Mode, crs: str, area_wgs84: BaseGeometry | None = None, *,
+                          source: str | None = None, ways: OsmWays | None = None) -> StreetNetwork:
+    """Build one mode's network from a local ``.osm``/``.osm.pbf`` file, without OSMnx.
+
+    The file's highway ways are read once (:func:`access.routing.osm_read.read_ways`,
+    or ``ways`` when already read), the mode's graph is built from them as OSMnx
+    would build it (:func:`access.routing.osm_graph.street_graph`) and packed
+    (:func:`network_from_street_graph`): node for node and edge for edge the
+    network :func:`network_from_graph` makes of OSMnx's graph.
+
+    Raises
+    ------
+    NetworkError
+        The file cannot be read, or holds no street of this mode (inside the area).
+    """
+    path = Path(path)
+    if ways is None:
+        ways = read_ways(path)
+    graph = street_graph(ways, mode, area_wgs84)
+    return network_from_street_graph(graph, mode, crs, source or f"OpenStreetMap file {path.name}")
+
+
 # --- the cache and the choice of source ---------------------------------------------
 
 def _cache_path(mode: Mode, crs: str, source_key: dict[str, str]) -> Path:
@@ -230,6 +316,7 @@ def get_network(
     osm_file_sha256: str | None = None,
     allow_download: bool = True,
     use_cache: bool = True,
+    osm_ways: Callable[[], OsmWays] | None = None,
 ) -> StreetNetwork:
     """Return the street network for one mode: from the cache, a local file, or Overpass.
 
@@ -250,6 +337,10 @@ def get_network(
         If False and the network is not cached, raise instead of downloading.
     use_cache
         Read and write the cache under :func:`access.core.settings.cache_dir`.
+    osm_ways
+        Gives ``osm_file``'s highway ways already read (called only when the
+        network must be built), so that several modes share one reading of a
+        big file; by default the file is read for this mode alone.
 
     Raises
     ------
@@ -285,15 +376,15 @@ def get_network(
             log.warning(message)
             warnings.warn(AccessWarning(message), stacklevel=2)
     if osm_file is not None:
-        graph = graph_from_osm_file(osm_file, mode, area_wgs84)
+        ways = osm_ways() if osm_ways is not None else read_ways(osm_file, bbox=osm_bbox(area_wgs84))
+        network = network_from_osm_file(osm_file, mode, crs, area_wgs84, source=source, ways=ways)
     elif not allow_download:
         raise NetworkUnavailable(
             f"no {mode.name} network is cached and downloading is off; "
             f"pass --osm-file with a local .osm/.osm.pbf, or run once online"
         )
     else:
-        graph = graph_from_overpass(area_wgs84, mode)
-    network = network_from_graph(graph, mode, crs, source)
+        network = network_from_graph(graph_from_overpass(area_wgs84, mode), mode, crs, source)
     if use_cache:
         try:
             network.save(path)

@@ -15,7 +15,7 @@ Example
 ...                 max_snap_m=500, offline=True)
 >>> times = router.times("walk", np.array([[545000., 188000.]]))
 >>> times.model, round(float(times.minutes[0, 0]), 1)
-('straight-line estimate', 16.5)
+('straight-line estimate', 16.8)
 """
 
 from __future__ import annotations
@@ -30,8 +30,11 @@ from shapely.geometry.base import BaseGeometry
 from access.core.budget import FLOAT_BYTES, require
 from access.core.errors import NetworkUnavailable, ScenarioError, StudyError
 from access.core.modes import MODES
-from access.routing.detour import load_detour_factors
+from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
+from access.routing.dijkstra import ChunkCallback
 from access.routing.network import StreetNetwork, get_network
+from access.routing.osm_graph import osm_bbox
+from access.routing.osm_read import OsmWays, read_ways
 from access.routing.travel import TravelTimes, network_times, straight_line_times
 
 __all__ = ["Router"]
@@ -62,12 +65,15 @@ class Router:
         Networks already built, by mode; they are used as they are.
     imported
         Modes whose times were imported (name → where from): nothing can be routed in them.
+    calibration
+        The straight-line estimate's calibration (``data/detour_factors.toml``),
+        for modes with no network.
     """
 
     def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,
                  osm_file: Path | None = None, osm_file_sha256: str | None = None, offline: bool = False,
                  use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None,
-                 imported: dict[str, str] | None = None) -> None:
+                 imported: dict[str, str] | None = None, calibration: str = DEFAULT_CALIBRATION) -> None:
         self.crs = crs
         self.area_wgs84 = area_wgs84
         self.origin_xy = np.asarray(origin_xy, dtype=float)
@@ -76,8 +82,10 @@ class Router:
         self.osm_file_sha256 = osm_file_sha256
         self.offline = offline
         self.use_cache = use_cache
+        self.calibration = calibration
         self._networks: dict[str, StreetNetwork | NetworkUnavailable] = dict(networks or {})
         self.imported = dict(imported or {})
+        self._ways: OsmWays | None = None
 
     def use(self, networks: dict[str, StreetNetwork]) -> None:
         """Use these networks from now on, by mode (in place of whatever was loaded)."""
@@ -108,7 +116,7 @@ class Router:
                 self._networks[mode] = get_network(
                     mode, crs=self.crs, area_wgs84=self.area_wgs84, osm_file=self.osm_file,
                     osm_file_sha256=self.osm_file_sha256, allow_download=not self.offline,
-                    use_cache=self.use_cache)
+                    use_cache=self.use_cache, osm_ways=self._file_ways)
             except NetworkUnavailable as exc:
                 log.warning("%s: no street network (%s); using the straight-line estimate", mode, exc)
                 self._networks[mode] = exc
@@ -117,11 +125,19 @@ class Router:
             raise found
         return found
 
-    def times(self, mode: str, counter_xy: np.ndarray, *, counter_names: Sequence[str] | None = None) -> TravelTimes:
+    def _file_ways(self) -> OsmWays:
+        """Return the OSM file's highway ways near the area, read once for every mode built from the file."""
+        if self._ways is None:
+            self._ways = read_ways(self.osm_file, bbox=osm_bbox(self.area_wgs84))
+        return self._ways
+
+    def times(self, mode: str, counter_xy: np.ndarray, *, counter_names: Sequence[str] | None = None,
+              on_chunk: ChunkCallback | None = None) -> TravelTimes:
         """Minutes from every origin to every point of ``counter_xy`` (counters × origins), for ``mode``.
 
         On the mode's street network when one can be had, else the
-        straight-line estimate with the reason in ``unavailable``.
+        straight-line estimate with the reason in ``unavailable``.  ``on_chunk``
+        is called with (chunks done, chunks in all) as the counters are routed.
 
         Raises
         ------
@@ -137,7 +153,7 @@ class Router:
         try:
             network = self.network(mode)
         except NetworkUnavailable as exc:
-            return straight_line_times(mode, counter_xy, self.origin_xy, load_detour_factors()[mode],
+            return straight_line_times(mode, counter_xy, self.origin_xy, get_calibration(self.calibration, mode),
                                        unavailable=str(exc))
         return network_times(network, counter_xy, self.origin_xy, max_snap_m=self.max_snap_m,
-                             counter_names=counter_names)
+                             counter_names=counter_names, on_chunk=on_chunk)

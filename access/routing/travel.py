@@ -18,7 +18,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from access.core.errors import DataError, OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
-from access.routing.detour import DetourFactor
+from access.inputs.calibrations import Calibration
+from access.routing.dijkstra import ChunkCallback, source_target_times
 from access.routing.network import StreetNetwork
 
 __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
@@ -67,6 +68,8 @@ class TravelTimes:
     unavailable
         For the estimate: why no street network could be had (the reason
         :class:`~access.core.errors.NetworkUnavailable` gave), else ``None``.
+    calibration
+        For the estimate: the calibration that made it, else ``None``.
     """
 
     mode: str
@@ -79,6 +82,7 @@ class TravelTimes:
     network: StreetNetwork | None = None
     excluded: np.ndarray = field(default=None)  # type: ignore[assignment]
     unavailable: str | None = None
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if self.excluded is None:
@@ -98,12 +102,16 @@ def network_times(
     max_snap_m: float,
     max_gap_m: float = MAX_GAP_M,
     counter_names: Sequence[str] | None = None,
+    workers: int | None = None,
+    on_chunk: ChunkCallback | None = None,
 ) -> TravelTimes:
     """Route every origin to every counter on ``network``.
 
-    Each counter's times to all nodes come from one Dijkstra run on the
-    reversed graph (so one-way streets are respected in the direction of
-    travel, origin to counter), all counters in one ``scipy`` call.  Origins
+    Each counter's times come from one Dijkstra run on the reversed graph (so
+    one-way streets are respected in the direction of travel, origin to
+    counter).  The counters run in chunks that keep only the origins' nodes, on
+    one core or several (:func:`access.routing.dijkstra.source_target_times`),
+    so memory stays bounded however many counters and nodes there are.  Origins
     and counters join the network at their nearest node; that leg is added at
     walking speed.
 
@@ -120,6 +128,11 @@ def network_times(
         than this is an error.
     counter_names
         Counter names for error messages (default: their row numbers).
+    workers
+        Processes for the Dijkstra runs: ``None`` chooses (one core for small
+        networks), 1 runs them in this process.
+    on_chunk
+        Called with (chunks done, chunks in all) as the counters' chunks finish.
 
     Raises
     ------
@@ -138,10 +151,10 @@ def network_times(
             f"network's coverage, so no route to them can be trusted. Check their lon/lat, or use an "
             f"OSM file (--osm-file) that covers them."
         )
-    reverse = network.reverse
     unique_nodes, row_of_counter = np.unique(counter_node, return_inverse=True)
-    seconds = dijkstra(reverse, directed=True, indices=unique_nodes)
-    to_counter = seconds[row_of_counter][:, origin_node] / 60.0
+    unique_origins, column_of_origin = np.unique(origin_node, return_inverse=True)
+    seconds = source_target_times(network.reverse, unique_nodes, unique_origins, workers=workers, on_chunk=on_chunk)
+    to_counter = seconds[row_of_counter][:, column_of_origin] / 60.0
     minutes = to_counter + origin_snap[None, :] / WALK_M_PER_MIN + counter_snap[:, None] / WALK_M_PER_MIN
     detail = (f"{network.source}: {network.n_nodes:,} nodes, {network.n_edges:,} edges "
               f"(largest strongly connected part)")
@@ -260,27 +273,32 @@ def nearest_times(
 
 
 def straight_line_times(
-    mode_name: str, counter_xy: np.ndarray, origin_xy: np.ndarray, factor: DetourFactor, *,
+    mode_name: str, counter_xy: np.ndarray, origin_xy: np.ndarray, calibration: Calibration, *,
     unavailable: str | None = None,
 ) -> TravelTimes:
-    """Estimate times as straight-line distance × detour factor ÷ speed.
+    """Estimate times from straight-line distances, by a calibration measured on a real network.
 
-    Used when no street network can be had.  The factor and the speed were
-    measured on a real OSM network (see :mod:`access.routing.detour`).
+    Used when no street network can be had: each distance × its band's detour
+    factor ÷ its band's speed (:meth:`access.inputs.calibrations.Calibration.minutes`).
+
+    Examples
+    --------
+    >>> from access.inputs.calibrations import get_calibration
+    >>> times = straight_line_times("walk", np.array([[0.0, 0.0]]), np.array([[0.0, 800.0], [0.0, 2000.0]]),
+    ...                             get_calibration("city-of-london", "walk"))
+    >>> times.model, times.detail, times.minutes.shape
+    ('straight-line estimate', "straight line, calibration 'city-of-london'", (1, 2))
     """
-    if factor.mode != mode_name or mode_name not in MODES:
-        raise ValueError(f"detour factor for {factor.mode!r} given for mode {mode_name!r}")
-    dx = counter_xy[:, 0][:, None] - origin_xy[:, 0][None, :]
-    dy = counter_xy[:, 1][:, None] - origin_xy[:, 1][None, :]
-    metres = np.hypot(dx, dy) * factor.factor
-    minutes = metres / (factor.speed_kmh * 1000 / 60)
-    detail = (f"straight line × {factor.factor:.2f} (detour factor measured on {factor.measured_on}; "
-              f"p10–p90 {factor.p10:.2f}–{factor.p90:.2f}) at {factor.speed_kmh:.1f} km/h")
+    if calibration.mode != mode_name or mode_name not in MODES:
+        raise ValueError(f"calibration of {calibration.mode!r} given for mode {mode_name!r}")
+    metres = np.hypot(counter_xy[:, 0][:, None] - origin_xy[:, 0][None, :],
+                      counter_xy[:, 1][:, None] - origin_xy[:, 1][None, :])
     zeros_o, zeros_c = np.zeros(origin_xy.shape[0]), np.zeros(counter_xy.shape[0])
-    return TravelTimes(mode=mode_name, model=STRAIGHT_LINE_MODEL, minutes=minutes,
+    return TravelTimes(mode=mode_name, model=STRAIGHT_LINE_MODEL, minutes=calibration.minutes(metres),
                        origin_snap_m=zeros_o, counter_snap_m=zeros_c,
-                       far_from_network=np.zeros(origin_xy.shape[0], dtype=bool), detail=detail,
-                       unavailable=unavailable)
+                       far_from_network=np.zeros(origin_xy.shape[0], dtype=bool),
+                       detail=f"straight line, calibration {calibration.name!r}", unavailable=unavailable,
+                       calibration=calibration)
 
 
 def imported_times(table: pd.DataFrame, *, mode: str, origin_ids: Sequence[str], counter_ids: Sequence[str],

@@ -13,7 +13,7 @@ Example
 >>> week = week_table(build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True),
 ...                   periods=["2013_2017"], moments={"night": parse_moment("Sat 23:30")})
 >>> round(float(week.table.loc[("walk", "2013_2017"), "night mean_min"]), 1)
-45.2
+43.4
 """
 
 from __future__ import annotations

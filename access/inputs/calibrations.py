@@ -1,0 +1,246 @@
+"""Calibrations of the straight-line estimate: detour factors and speeds by trip length, per mode.
+
+When no street network can be had, a trip's time is estimated from its
+straight-line distance.  A *calibration* says how, for one mode, as measured on
+a real OpenStreetMap network by ``access calibrate`` (:mod:`access.routing.detour`)
+and stored in ``data/detour_factors.toml``.  Trips fall in distance bands by
+their straight-line length (:data:`BANDS_KM`: under 1 km, 1–3 km, 3–10 km and
+beyond); each band has a detour factor (the mean network ÷ straight-line
+distance of the trips measured in it, with its spread) and a speed, since
+long trips use straighter, faster roads.  A trip's time is its straight line
+× its band's factor ÷ its band's speed, except that no trip is estimated
+quicker than a shorter one: just past a band's start, where the shorter
+band's rate was higher, a trip takes the time of the shorter band's longest
+trip (:meth:`Calibration.minutes`).  A band the network was too small to
+measure takes the rates of the band before it, and says so (``measured = false``).
+
+Example
+-------
+>>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
+>>> [band.label for band in walk.bands]
+['under 1 km', '1–3 km', '3–10 km']
+>>> round(float(walk.minutes(np.array([1000.0]))[0]), 1) == round(60 / 4.8 * walk.bands[0].factor, 1)
+True
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from access.core import settings
+from access.core.errors import DataError, StudyError
+from access.core.modes import MODES
+
+__all__ = ["Band", "Calibration", "BANDS_KM", "CALIBRATION_FILE", "DEFAULT_CALIBRATION", "load_calibrations",
+           "calibration_names", "get_calibration", "write_calibrations", "calibration_path"]
+
+BANDS_KM: tuple[tuple[float, float], ...] = ((0.0, 1.0), (1.0, 3.0), (3.0, 10.0))
+"""The distance bands, in straight-line km; the last one's rates also apply beyond it."""
+
+CALIBRATION_FILE = "detour_factors.toml"
+"""Where calibrations are stored, under the project's ``data/``."""
+
+DEFAULT_CALIBRATION = "city-of-london"
+"""The calibration a study uses unless it names another (``[network] calibration``)."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """One distance band of a calibration.
+
+    Attributes
+    ----------
+    from_km, to_km
+        The band's straight-line distances.
+    factor
+        The detour factor: the mean network ÷ straight-line distance of the trips in the band.
+    speed_kmh
+        The speed: the trips' network distance ÷ their routed time (the mode's own for walking and cycling).
+    n_pairs
+        Trips measured whose straight-line length falls in the band.
+    median, p10, p90
+        The spread of those trips' network ÷ straight-line distance (NaN when not measured).
+    measured
+        False when the network was too small for trips this long: the band takes the rates of the one before.
+    """
+
+    from_km: float
+    to_km: float
+    factor: float
+    speed_kmh: float
+    n_pairs: int
+    median: float
+    p10: float
+    p90: float
+    measured: bool
+
+    @property
+    def minutes_per_km(self) -> float:
+        """Minutes per straight-line km of a trip in this band."""
+        return self.factor / self.speed_kmh * 60.0
+
+    @property
+    def label(self) -> str:
+        """The band as words: ``under 1 km``, ``1–3 km``."""
+        return f"under {self.to_km:g} km" if self.from_km == 0 else f"{self.from_km:g}–{self.to_km:g} km"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """One mode's straight-line estimate, as measured on one network.
+
+    Attributes
+    ----------
+    name
+        The calibration's name (``city-of-london``): what a study chooses.
+    mode
+        The mode.
+    measured_on
+        The network it was measured on, in words.
+    bands
+        The distance bands, shortest first.
+    n_pairs
+        Trips measured in all.
+    p10, p90
+        How well the estimate fits them: percentiles of routed time ÷ estimated time over every trip.
+    """
+
+    name: str
+    mode: str
+    measured_on: str
+    bands: tuple[Band, ...]
+    n_pairs: int
+    p10: float
+    p90: float
+
+    def _floors(self) -> list[float]:
+        """Per band, the least time of a trip in it: the longest time of any shorter band."""
+        floors, longest = [], 0.0
+        for band in self.bands:
+            floors.append(longest)
+            longest = max(longest, band.to_km * band.minutes_per_km)
+        return floors
+
+    def minutes(self, straight_m: np.ndarray) -> np.ndarray:
+        """Estimated minutes for straight-line distances (metres): × the band's factor ÷ its speed, never decreasing."""
+        km = np.asarray(straight_m, dtype=float) / 1000.0
+        edges = [band.from_km for band in self.bands[1:]]
+        band_of = np.searchsorted(edges, km, side="right")
+        rate = np.array([band.minutes_per_km for band in self.bands])[band_of]
+        return np.maximum(km * rate, np.array(self._floors())[band_of])
+
+    def metres_within(self, minutes: float) -> float:
+        """Return the longest straight-line distance (metres) estimated within ``minutes``: the radius of an area.
+
+        >>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
+        >>> bool(abs(walk.minutes(np.array([walk.metres_within(30.0)]))[0] - 30.0) < 1e-9)
+        True
+        """
+        for i, (band, floor) in enumerate(zip(self.bands, self._floors(), strict=True)):
+            last = i == len(self.bands) - 1
+            if minutes < floor:  # pragma: no cover - an earlier band would have answered
+                break
+            if last or minutes <= band.to_km * band.minutes_per_km:
+                return max(band.from_km, minutes / band.minutes_per_km) * 1000.0
+        return self.bands[-1].from_km * 1000.0  # pragma: no cover
+
+
+def calibration_path() -> Path:
+    """Return the path of the calibrations file (``data/detour_factors.toml``)."""
+    return settings.project_data_dir() / CALIBRATION_FILE
+
+
+def _band(values: dict) -> Band:
+    nan = math.nan
+    return Band(from_km=float(values["from_km"]), to_km=float(values["to_km"]), factor=float(values["factor"]),
+                speed_kmh=float(values["speed_kmh"]), n_pairs=int(values.get("n_pairs", 0)),
+                median=float(values.get("median", nan)), p10=float(values.get("p10", nan)),
+                p90=float(values.get("p90", nan)), measured=bool(values.get("measured", True)))
+
+
+def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibration]]:
+    """Return every stored calibration: name → mode → :class:`Calibration`.
+
+    Raises
+    ------
+    DataError
+        The file is missing, malformed, or a calibration lacks a mode or a field;
+        run ``access calibrate``.
+    """
+    path = path or calibration_path()
+    try:
+        with path.open("rb") as fh:
+            table = tomllib.load(fh)
+        found: dict[str, dict[str, Calibration]] = {}
+        for name, entry in table.items():
+            found[name] = {}
+            for mode in MODES:
+                values = entry[mode]
+                found[name][mode] = Calibration(
+                    name=name, mode=mode, measured_on=entry["measured_on"],
+                    bands=tuple(_band(band) for band in values["bands"]), n_pairs=int(values["n_pairs"]),
+                    p10=float(values["p10"]), p90=float(values["p90"]))
+        return found
+    except FileNotFoundError as exc:
+        raise DataError(f"{path} is missing: the straight-line estimate needs its calibrations; restore the "
+                        f"repository's data/{CALIBRATION_FILE} (if ACCESS_PROJECT_DATA is set, it must name a folder "
+                        f"holding the project's data like the repository's data/), or run 'access calibrate'") from exc
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"cannot read the straight-line calibrations from {path} ({type(exc).__name__}: {exc}); "
+                        f"run 'access calibrate' to measure them again") from exc
+
+
+def calibration_names(path: Path | None = None) -> list[str]:
+    """Return the names of the stored calibrations."""
+    return list(load_calibrations(path))
+
+
+def get_calibration(name: str, mode: str, path: Path | None = None) -> Calibration:
+    """Return one stored calibration of one mode.
+
+    Raises
+    ------
+    StudyError
+        No calibration of that name: the message lists those there are.
+    """
+    calibrations = load_calibrations(path)
+    if name not in calibrations:
+        raise StudyError(f"unknown calibration {name!r}; choose from {', '.join(calibrations)} "
+                         f"(or measure one with 'access calibrate --osm-file FILE --name {name}')")
+    return calibrations[name][mode]
+
+
+def _number(value: float) -> str:
+    return "nan" if math.isnan(value) else f"{value:.4f}"
+
+
+def write_calibrations(calibrations: list[Calibration], path: Path | None = None) -> Path:
+    """Write calibrations (every mode of each name) to ``data/detour_factors.toml`` (or ``path``), replacing it."""
+    path = path or calibration_path()
+    lines = ["# Calibrations of the straight-line estimate, measured by `access calibrate` on real OSM networks.",
+             "# Per mode and band of straight-line trip length: the detour factor (mean network / straight-line",
+             "# distance of the trips measured in the band; median, p10 and p90 give its spread), the speed",
+             "# (their network distance / routed time) and the number of trips.  measured = false: too few",
+             "# trips that long; the band takes the rates of the band before it.  p10 and p90 of a mode: routed",
+             "# time / estimated time over every trip, how well the estimate fits.", ""]
+    names = list(dict.fromkeys(c.name for c in calibrations))
+    for name in names:
+        of_name = {c.mode: c for c in calibrations if c.name == name}
+        lines += [f"[{name}]", f'measured_on = "{next(iter(of_name.values())).measured_on}"', ""]
+        for mode in MODES:
+            calibration = of_name[mode]
+            lines += [f"[{name}.{mode}]", f"n_pairs = {calibration.n_pairs}", f"p10 = {_number(calibration.p10)}",
+                      f"p90 = {_number(calibration.p90)}", "bands = ["]
+            for band in calibration.bands:
+                lines.append(f"  {{ from_km = {band.from_km:g}, to_km = {band.to_km:g}, factor = {band.factor:.4f}, "
+                             f"speed_kmh = {band.speed_kmh:.4f}, n_pairs = {band.n_pairs}, "
+                             f"median = {_number(band.median)}, p10 = {_number(band.p10)}, "
+                             f"p90 = {_number(band.p90)}, measured = {str(band.measured).lower()} }},")
+            lines += ["]", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
