@@ -195,26 +195,11 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
         v.append(index[b])
         length.append(float(data["length"]))
         speed.append(float(data["speed_kph"]) if mode.speed_kmh is None else mode.speed_kmh)
-    u_arr, v_arr = np.asarray(u, np.int64), np.asarray(v, np.int64)
     length_arr = np.asarray(length)
-    time_arr = length_arr / (np.asarray(speed) / 3.6)
-    # Keep the fastest of parallel edges: sort by (u, v, time), take the first of each pair.
-    order = np.lexsort((time_arr, v_arr, u_arr))
-    u_arr, v_arr, length_arr, time_arr = u_arr[order], v_arr[order], length_arr[order], time_arr[order]
-    first = np.ones(len(u_arr), dtype=bool)
-    first[1:] = (u_arr[1:] != u_arr[:-1]) | (v_arr[1:] != v_arr[:-1])
-    u_arr, v_arr, length_arr, time_arr = u_arr[first], v_arr[first], length_arr[first], time_arr[first]
-    # A zero weight would read as "no edge" in scipy's sparse graphs.
-    time_arr = np.maximum(time_arr, 1e-3)
-    length_arr = np.maximum(length_arr, 1e-3)
-    n = len(nodes)
-    time_s = sparse.csr_matrix((time_arr, (u_arr, v_arr)), shape=(n, n))
-    length_m = sparse.csr_matrix((length_arr, (u_arr, v_arr)), shape=(n, n))
     lon = np.array([graph.nodes[node]["x"] for node in nodes])
     lat = np.array([graph.nodes[node]["y"] for node in nodes])
-    x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
-    return StreetNetwork(mode=mode.name, source=source, crs=crs, x=np.asarray(x), y=np.asarray(y),
-                         osmid=np.asarray(nodes, dtype=np.int64), time_s=time_s, length_m=length_m)
+    return _pack(mode, crs, source, np.asarray(nodes, dtype=np.int64), lon, lat, np.asarray(u, np.int64),
+                 np.asarray(v, np.int64), length_arr, length_arr / (np.asarray(speed) / 3.6))
 
 
 def network_from_street_graph(graph: StreetGraph, mode: Mode, crs: str, source: str) -> StreetNetwork:
