@@ -334,3 +334,20 @@ def test_the_chosen_calibration_makes_the_estimate_and_every_label_says_so(redbr
         assert f"calibration '{name}'" in result_model_note(result, "walk")
         warnings = run_warnings(result.coverage)
         assert any(f"calibration '{name}'" in warning and "p10–p90" in warning for warning in warnings)
+
+
+def test_a_study_from_frames_chooses_its_calibration():
+    """Study.from_frames takes a calibration, as a study file does, and refuses one that is not stored."""
+    from shapely.geometry import Point, box
+
+    residents = gpd.GeoDataFrame({"population": [10.0]}, geometry=[Point(531500, 181000)], crs="EPSG:27700")
+    facilities = gpd.GeoDataFrame({"id": ["a"], "name": ["A"], "then": ["24/7"], "now": ["24/7"]},
+                                  geometry=[Point(530000, 181000)], crs="EPSG:27700")
+    area = gpd.GeoDataFrame({"name": ["Toytown"]}, geometry=[box(529000, 180000, 533000, 182000)], crs="EPSG:27700")
+    kwargs = {"residents": residents, "facilities": facilities, "boundary": area, "before": "then", "after": "now",
+              "modes": "walk"}
+    minutes = {name: access.Study.from_frames("toytown", calibration=name, **kwargs).run(offline=True)
+               .summary.loc[("now", "walk"), "mean_min"] for name in ("city-of-london", "helsinki")}
+    assert minutes["city-of-london"] != minutes["helsinki"]  # 1.5 km: each calibration's own 1–3 km factor
+    with pytest.raises(access.StudyError, match="calibration 'suburbia' is not in data/detour_factors.toml"):
+        access.Study.from_frames("toytown", calibration="suburbia", **kwargs)

@@ -39,6 +39,7 @@ from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figure
 from access.core.arguments import names
 from access.core.errors import ArgumentError, StudyError
 from access.core.modes import MODES
+from access.inputs.calibrations import DEFAULT_CALIBRATION
 from access.inputs.config import ImportedMode, StudyConfig, frames_config, load_config
 from access.inputs.frames import places_from_frames
 from access.inputs.places import Places, availability, load_borough_polygons
@@ -121,7 +122,7 @@ class Study:
                     area_name: str | None = None, title: str | None = None,
                     modes: Sequence[str] | str = ("walk", "cycle", "drive"), crs: str | None = None,
                     buffer_m: float = 3000.0, counter_max_m: float = 10_000.0, max_snap_m: float = 500.0,
-                    networks: Mapping[str, Any] | None = None) -> Study:
+                    networks: Mapping[str, Any] | None = None, calibration: str = DEFAULT_CALIBRATION) -> Study:
         """Build a study from your own GeoDataFrames: residents, facilities with hours, a boundary.
 
         Parameters
@@ -153,6 +154,9 @@ class Study:
             As in a study file's ``[area]`` and ``[residents]``.
         networks
             Street networks by mode, as for :class:`Study`.
+        calibration
+            The straight-line estimate's calibration, for modes with no network
+            (a name in ``data/detour_factors.toml``, as a study file's ``[network] calibration``).
 
         Raises
         ------
@@ -178,7 +182,7 @@ class Study:
         """
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
-                               max_snap_m=max_snap_m)
+                               max_snap_m=max_snap_m, calibration=calibration)
         places = places_from_frames(config, residents=residents, facilities=facilities, boundary=boundary,
                                     population=population, origin_id=origin_id, wards=wards,
                                     ward_name=ward_name, areas=areas,

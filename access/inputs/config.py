@@ -515,12 +515,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
 
     labels = _period_labels(periods.get("labels", {}), all_periods, path)
     table, source, outside = _counters(raw["counters"], folder, path)
-    calibration = raw.get("network", {}).get("calibration", DEFAULT_CALIBRATION)
-    known = calibration_names()
-    if calibration not in known:
-        raise StudyError(f"{path}: [network] calibration {calibration!r} is not in data/detour_factors.toml; "
-                         f"choose from {', '.join(known)}, or measure it with 'access calibrate --osm-file FILE "
-                         f"--name {calibration}'")
+    calibration = _calibration(raw.get("network", {}).get("calibration", DEFAULT_CALIBRATION), path)
     boroughs = area["boroughs"]
     if isinstance(boroughs, str) and boroughs == "all":
         boroughs = list(LONDON_BOROUGHS)
@@ -595,7 +590,7 @@ def _imported(section: dict[str, Any], folder: Path, path: Path) -> tuple[Import
 def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: Sequence[str] = (),
                   title: str | None = None, modes: Sequence[str] | str = ("walk", "cycle", "drive"),
                   crs: str | None = None, buffer_m: float = 3000.0, counter_max_m: float = 10_000.0,
-                  max_snap_m: float = 500.0) -> StudyConfig:
+                  max_snap_m: float = 500.0, calibration: str = DEFAULT_CALIBRATION) -> StudyConfig:
     """Define a study made in Python from GeoDataFrames, checked as a study file's definition is.
 
     ``crs`` defaults to the boundary's when it is a projected CRS in metres, else
@@ -626,7 +621,18 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
     checked = {key: _number(numbers, key, "", where) for key in numbers}
     return StudyConfig(name=name, title=title or name, source=where, boroughs=(title or name,), counters_table=None,
                        before=before, after=after, extra_periods=tuple(extra), crs=crs, modes=mode_names,
-                       built_from="GeoDataFrames given in Python (Study.from_frames)", **checked)
+                       built_from="GeoDataFrames given in Python (Study.from_frames)",
+                       calibration=_calibration(calibration, where), **checked)
+
+
+def _calibration(name: str, path: Path) -> str:
+    """Check that a study's calibration is one of those stored in data/detour_factors.toml."""
+    known = calibration_names()
+    if name not in known:
+        raise StudyError(f"{path}: [network] calibration {name!r} is not in data/detour_factors.toml; "
+                         f"choose from {', '.join(known)}, or measure it with 'access calibrate --osm-file FILE "
+                         f"--name {name}'")
+    return name
 
 
 def _period_labels(table: dict[str, Any], periods: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
