@@ -107,7 +107,8 @@ def estimate_minutes():
 def _estimate_minutes(mode: str, metres, name: str = "city-of-london"):
     """Straight-line estimate in minutes, recomputed from data/detour_factors.toml by hand (not access's code).
 
-    Each distance takes its band's factor and speed; no trip is quicker than the longest of a shorter band.
+    Each measured band's minutes per km (factor ÷ speed) hold at the band's middle, are interpolated
+    linearly between middles and held constant outside them; a trip takes its length × that rate.
     """
     import tomllib
 
@@ -116,14 +117,16 @@ def _estimate_minutes(mode: str, metres, name: str = "city-of-london"):
     from access.core import settings
 
     with (settings.project_data_dir() / "detour_factors.toml").open("rb") as fh:
-        bands = tomllib.load(fh)[name][mode]["bands"]
+        bands = [b for b in tomllib.load(fh)[name][mode]["bands"] if b["measured"]]
+    points = [((b["from_km"] + b["to_km"]) / 2, b["factor"] / b["speed_kmh"] * 60) for b in bands]
+
+    def rate(km: float) -> float:
+        if km <= points[0][0]:
+            return points[0][1]
+        for (k1, r1), (k2, r2) in zip(points, points[1:], strict=False):
+            if km <= k2:
+                return r1 + (r2 - r1) * (km - k1) / (k2 - k1)
+        return points[-1][1]
+
     km = np.asarray(metres, dtype=float) / 1000
-    result = np.zeros_like(km)
-    floor = 0.0
-    for i, band in enumerate(bands):
-        per_km = band["factor"] / band["speed_kmh"] * 60
-        upper = np.inf if i == len(bands) - 1 else band["to_km"]
-        inside = (km >= band["from_km"]) & (km < upper)
-        result[inside] = np.maximum(km[inside] * per_km, floor)
-        floor = max(floor, band["to_km"] * per_km)
-    return result
+    return np.array([k * rate(k) for k in km.ravel()]).reshape(km.shape)

@@ -65,14 +65,16 @@ def test_nearest_times_equal_the_matrix_minimum(mode, city_pbf, city_walk_networ
 
 def test_straight_line_estimate_is_distance_times_its_bands_factor_over_speed():
     drive = get_calibration("city-of-london", "drive")
-    first, second = drive.bands[0], drive.bands[1]
-    counters = np.array([[0.0, 0.0], [3000.0, 4000.0]])
-    origins = np.array([[0.0, 600.0], [3000.0, 0.0]])
+    first, second = (band.factor / band.speed_kmh * 60 for band in drive.bands[:2])  # minutes per km
+    counters = np.array([[0.0, 0.0], [3000.0, 4000.0], [0.0, 0.0]])
+    origins = np.array([[0.0, 400.0], [3000.0, 0.0], [0.0, 1250.0]])
     times = straight_line_times("drive", counters, origins, drive)
     assert times.model == STRAIGHT_LINE_MODEL and times.is_estimate and times.calibration is drive
-    assert times.minutes[0, 0] == pytest.approx(0.6 * first.factor / first.speed_kmh * 60)  # under 1 km
-    assert times.minutes[1, 1] == pytest.approx(4.0 * second.factor / second.speed_kmh * 60)  # 4 km: the 1–3 km rates
-    assert times.minutes[1, 0] == pytest.approx(np.hypot(3, 3.4) * second.factor / second.speed_kmh * 60)
+    assert times.minutes[0, 0] == pytest.approx(0.4 * first)  # below the first band's middle (0.5 km): its rate
+    assert times.minutes[1, 1] == pytest.approx(4.0 * second)  # beyond the last measured middle (2 km): its rate
+    assert times.minutes[1, 0] == pytest.approx(np.hypot(3, 3.6) * second)
+    # 1.25 km lies halfway between the middles of the first two bands: halfway between their rates
+    assert times.minutes[2, 2] == pytest.approx(1.25 * (first + second) / 2)
     assert "city-of-london" in times.detail
     with pytest.raises(ValueError, match="calibration of 'drive' given for mode 'walk'"):
         straight_line_times("walk", counters, origins, drive)

@@ -7,19 +7,23 @@ and stored in ``data/detour_factors.toml``.  Trips fall in distance bands by
 their straight-line length (:data:`BANDS_KM`: under 1 km, 1–3 km, 3–10 km and
 beyond); each band has a detour factor (the mean network ÷ straight-line
 distance of the trips measured in it, with its spread) and a speed, since
-long trips use straighter, faster roads.  A trip's time is its straight line
-× its band's factor ÷ its band's speed, except that no trip is estimated
-quicker than a shorter one: just past a band's start, where the shorter
-band's rate was higher, a trip takes the time of the shorter band's longest
-trip (:meth:`Calibration.minutes`).  A band the network was too small to
-measure takes the rates of the band before it, and says so (``measured = false``).
+long trips use straighter, faster roads.  A band's rate (factor ÷ speed, in
+minutes per straight-line km) holds at the band's middle; between the middles
+of two bands it is interpolated linearly, and below the first middle and
+beyond the last measured band's middle it is constant.  A trip's time is its
+straight line × the rate at its length (:meth:`Calibration.minutes`): a
+continuous estimate that grows with distance everywhere, so the nearest
+counter in a straight line is the nearest in estimated time too (a
+calibration whose rates fall too fast for that is refused on load).  A band
+the network was too small to measure takes the rates of the band before it,
+and says so (``measured = false``).
 
 Example
 -------
 >>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
 >>> [band.label for band in walk.bands]
 ['under 1 km', '1–3 km', '3–10 km']
->>> round(float(walk.minutes(np.array([1000.0]))[0]), 1) == round(60 / 4.8 * walk.bands[0].factor, 1)
+>>> round(float(walk.minutes(np.array([500.0]))[0]), 3) == round(0.5 * 60 / 4.8 * walk.bands[0].factor, 3)
 True
 """
 
@@ -118,21 +122,28 @@ class Calibration:
     p10: float
     p90: float
 
-    def _floors(self) -> list[float]:
-        """Per band, the least time of a trip in it: the longest time of any shorter band."""
-        floors, longest = [], 0.0
-        for band in self.bands:
-            floors.append(longest)
-            longest = max(longest, band.to_km * band.minutes_per_km)
-        return floors
+    def knots(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return where the rate is pinned: each measured band's middle (km) and its minutes per km there.
+
+        >>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
+        >>> [float(k) for k in walk.knots()[0]]
+        [0.5, 2.0]
+        """
+        measured = [band for band in self.bands if band.measured] or list(self.bands[:1])
+        return (np.array([(band.from_km + band.to_km) / 2 for band in measured]),
+                np.array([band.minutes_per_km for band in measured]))
 
     def minutes(self, straight_m: np.ndarray) -> np.ndarray:
-        """Estimated minutes for straight-line distances (metres): × the band's factor ÷ its speed, never decreasing."""
+        """Estimated minutes for straight-line distances (metres): × the rate at each trip's length.
+
+        >>> drive = load_calibrations()[DEFAULT_CALIBRATION]["drive"]
+        >>> times = drive.minutes(np.array([900.0, 1000.0, 1100.0, 1200.0]))
+        >>> bool(np.all(np.diff(times) > 0))  # longer is always slower: no ties between distances
+        True
+        """
         km = np.asarray(straight_m, dtype=float) / 1000.0
-        edges = [band.from_km for band in self.bands[1:]]
-        band_of = np.searchsorted(edges, km, side="right")
-        rate = np.array([band.minutes_per_km for band in self.bands])[band_of]
-        return np.maximum(km * rate, np.array(self._floors())[band_of])
+        middles, rates = self.knots()
+        return km * np.interp(km, middles, rates)
 
     def metres_within(self, minutes: float) -> float:
         """Return the longest straight-line distance (metres) estimated within ``minutes``: the radius of an area.
@@ -141,13 +152,31 @@ class Calibration:
         >>> bool(abs(walk.minutes(np.array([walk.metres_within(30.0)]))[0] - 30.0) < 1e-9)
         True
         """
-        for i, (band, floor) in enumerate(zip(self.bands, self._floors(), strict=True)):
-            last = i == len(self.bands) - 1
-            if minutes < floor:  # pragma: no cover - an earlier band would have answered
-                break
-            if last or minutes <= band.to_km * band.minutes_per_km:
-                return max(band.from_km, minutes / band.minutes_per_km) * 1000.0
-        return self.bands[-1].from_km * 1000.0  # pragma: no cover
+        middles, rates = self.knots()
+        edges = np.concatenate([[0.0], middles, [np.inf]])
+        for low, high in zip(edges[:-1], edges[1:], strict=True):
+            if np.isfinite(high) and minutes > high * float(np.interp(high, middles, rates)):
+                continue
+            # within [low, high] the rate is a + b·km, so the time is a·km + b·km²
+            if np.isfinite(high) and low > 0 and high > low:
+                b = (float(np.interp(high, middles, rates)) - float(np.interp(low, middles, rates))) / (high - low)
+            else:
+                b = 0.0
+            a = float(np.interp(low, middles, rates)) - b * low
+            return 2.0 * minutes / (a + math.sqrt(a * a + 4.0 * b * minutes)) * 1000.0
+        raise AssertionError("unreachable: the last segment is unbounded")  # pragma: no cover
+
+    def check_increasing(self) -> None:
+        """Raise :class:`DataError` unless the estimate grows with distance everywhere (see the module docstring)."""
+        middles, rates = self.knots()
+        for (k1, r1), (k2, r2) in zip(zip(middles, rates, strict=True), zip(middles[1:], rates[1:], strict=True),
+                                      strict=False):
+            slope = (r2 - r1) / (k2 - k1)
+            # the time km·(a + b·km) grows while a + 2·b·km > 0: check both ends of the segment
+            if min(r1 + slope * k1, r2 + slope * k2) <= 0:
+                raise DataError(f"calibration {self.name!r}, {self.mode}: its rate falls so fast between "
+                                f"{k1:g} and {k2:g} km that a longer trip would be estimated quicker; measure it "
+                                f"again with more trips ('access calibrate --sources N')")
 
 
 def calibration_path() -> Path:
@@ -185,7 +214,10 @@ def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibrati
                     name=name, mode=mode, measured_on=entry["measured_on"],
                     bands=tuple(_band(band) for band in values["bands"]), n_pairs=int(values["n_pairs"]),
                     p10=float(values["p10"]), p90=float(values["p90"]))
+                found[name][mode].check_increasing()
         return found
+    except DataError:
+        raise
     except FileNotFoundError as exc:
         raise DataError(f"{path} is missing: the straight-line estimate needs its calibrations; restore the "
                         f"repository's data/{CALIBRATION_FILE} (if ACCESS_PROJECT_DATA is set, it must name a folder "

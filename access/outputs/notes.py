@@ -34,7 +34,7 @@ def calibration_fit(calibration: Calibration) -> str:
 
     >>> from access.inputs.calibrations import get_calibration
     >>> print(calibration_fit(get_calibration("city-of-london", "walk")))  # doctest: +ELLIPSIS
-    calibration 'city-of-london' (City of London OSM ...): routed times are 0.88–1.13 × the estimate (p10–p90 of ...)
+    calibration 'city-of-london' (City of London OSM ...): routed times are 0.88–1.12 × the estimate (p10–p90 of ...)
     """
     return (f"calibration {calibration.name!r} ({calibration.measured_on}): routed times are "
             f"{calibration.p10:.2f}–{calibration.p90:.2f} × the estimate (p10–p90 of {calibration.n_pairs:,} trips)")
@@ -45,7 +45,7 @@ def calibration_label(calibration: Calibration) -> str:
 
     >>> from access.inputs.calibrations import get_calibration
     >>> print(calibration_label(get_calibration("city-of-london", "walk")))  # doctest: +ELLIPSIS
-    straight line × 1.34 under 1 km, × 1.26 for 1–3 km and beyond (not measured beyond 3 km) at 4.8 km/h; detour ...
+    straight line × 1.34 under 1 km, × 1.26 for 1–3 km and beyond (not measured beyond 3 km) at 4.8 km/h, each ...
     """
     measured = [band for band in calibration.bands if band.measured]
     one_speed = len({round(band.speed_kmh, 1) for band in measured}) == 1
@@ -59,7 +59,8 @@ def calibration_label(calibration: Calibration) -> str:
         parts.append(f"× {band.factor:.2f}{'' if one_speed else f' at {band.speed_kmh:.1f} km/h'} {where}")
         spreads.append(f"{band.p10:.2f}–{band.p90:.2f} {where.split(' and beyond')[0]}")
     speed = f" at {measured[0].speed_kmh:.1f} km/h" if one_speed else ""
-    return (f"straight line {', '.join(parts)}{speed}; detour factor p10–p90 {', '.join(spreads)}; "
+    between = ", each band's rate at its middle and interpolated between" if len(measured) > 1 else ""
+    return (f"straight line {', '.join(parts)}{speed}{between}; detour factor p10–p90 {', '.join(spreads)}; "
             f"{calibration_fit(calibration)}")
 
 
@@ -132,7 +133,7 @@ def calibration_spread(calibrations: Mapping[str, Calibration]) -> str:
     >>> from access.inputs.calibrations import get_calibration
     >>> print(calibration_spread({m: get_calibration("city-of-london", m) for m in ("walk", "drive")}))
     ... # doctest: +ELLIPSIS
-    calibration 'city-of-london', measured on City of London OSM ...: routed times are 0.88–1.13 × the estimate on ...
+    calibration 'city-of-london', measured on City of London OSM ...: routed times are 0.88–1.12 × the estimate on ...
     """
     names = list(dict.fromkeys(c.name for c in calibrations.values()))
     first = next(iter(calibrations.values()))
