@@ -158,8 +158,8 @@ def markdown(table: pd.DataFrame, checks: list[dict[str, Any]], meta: dict[str, 
     """Return the results as a markdown document: the targets, then one table per benchmark."""
     lines = ["# access benchmarks", "",
              f"{meta['date']} on {meta['machine']}{' — QUICK run (tiny inputs)' if meta['quick'] else ''}; "
-             f"{meta['seconds']:.0f} s in all. Timings are from this one run on a shared machine: compare "
-             f"ratios within the run. `peak_mb` is the peak RSS of the process that ran the case "
+             f"{meta['seconds']:.0f} s in all.{_merge_note(meta)} Timings are from one run on a shared machine: "
+             f"compare ratios within the run. `peak_mb` is the peak RSS of the process that ran the case "
              f"(Python, imports and inputs included). Synthetic grids are SYNTHETIC street-like networks; "
              f"the tiled files are the real City of London extract copied over Greater London (SYNTHETIC).",
              "", "## Targets", "", "| target | value | goal | met |", "|---|---|---|---|"]
@@ -174,6 +174,14 @@ def markdown(table: pd.DataFrame, checks: list[dict[str, Any]], meta: dict[str, 
         for _, row in rows.iterrows():
             lines.append("| " + " | ".join(_cell(row[c], c) for c in shown) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _merge_note(meta: dict[str, Any]) -> str:
+    """Say when each module ran, when the results merge several runs (``--merge``)."""
+    runs = meta.get("module_runs") or {}
+    if len(set(runs.values())) <= 1:
+        return ""
+    return " Merged runs: " + ", ".join(f"{name} {date}" for name, date in runs.items()) + "."
 
 
 def _wrapped(pivot: pd.DataFrame) -> pd.DataFrame:
@@ -251,6 +259,19 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
+def _merged(path: Path, table: pd.DataFrame, runs: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the earlier results at ``path`` with the benchmarks in ``table`` replaced, and when each module ran."""
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    kept = pd.DataFrame(earlier["rows"]).reindex(columns=COLUMNS)
+    kept = kept[~kept["benchmark"].isin(set(table["benchmark"]))]
+    before = earlier["meta"].get("module_runs") or dict.fromkeys(earlier["meta"]["modules"], earlier["meta"]["date"])
+    when = {name: runs.get(name, before.get(name, "")) for name in MODULES if name in before or name in runs}
+    order = list(dict.fromkeys([row["benchmark"] for row in earlier["rows"]] + list(table["benchmark"])))
+    merged = pd.concat([kept, table], ignore_index=True)
+    merged = merged.iloc[merged["benchmark"].map(order.index).argsort(kind="stable")].reset_index(drop=True)
+    return merged, when
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks named in :data:`MODULES` (or ``--only``) and write the results."""
     parser = argparse.ArgumentParser(prog="python3 dev.py bench", description=__doc__.splitlines()[0])
@@ -258,7 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="folder for latest.md/.json/.png (default bench/results, "
                                                  "bench/results/quick with --quick)")
     parser.add_argument("--only", nargs="+", choices=MODULES, help="run only these benchmarks")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --only: replace only these benchmarks' rows in the existing latest.json, keeping "
+                             "the others (each benchmark's ratios still come from one run; the header says when "
+                             "each module last ran)")
     args = parser.parse_args(argv)
+    if args.merge and not args.only:
+        parser.error("--merge needs --only: it replaces the rows of the benchmarks named there")
     args.out = args.out or (DEFAULT_OUT / "quick" if args.quick else DEFAULT_OUT)
     os.environ.setdefault("ACCESS_OVERPASS_URL", "http://127.0.0.1:9/api")  # never download from a benchmark
     started = time.perf_counter()
@@ -270,10 +297,14 @@ def main(argv: list[str] | None = None) -> int:
         frames.append(result.reindex(columns=COLUMNS))
         print(f"bench: {name} done in {time.perf_counter() - began:.0f} s ({len(result)} rows)", flush=True)
     table = pd.concat(frames, ignore_index=True)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    runs = {name: now for name in args.only or MODULES}
+    if args.merge:
+        table, runs = _merged(args.out / "latest.json", table, runs)
     checks = targets(table)
-    meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-            "quick": args.quick, "seconds": time.perf_counter() - started, "modules": args.only or MODULES}
+    meta = {"date": now, "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+            "quick": args.quick, "seconds": time.perf_counter() - started, "modules": list(runs),
+            "module_runs": runs}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.md").write_text(markdown(table, checks, meta), encoding="utf-8")
     records = [{k: _json_ready(v) for k, v in row.items()} for row in table.astype(object).to_dict("records")]

@@ -69,3 +69,22 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     markdown = (quick_results / "latest.md").read_text()
     assert "## Targets" in markdown and "## nearest counter" in markdown and "## end to end" in markdown
     assert (quick_results / "latest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_merge_replaces_one_benchmark_and_keeps_the_others(quick_results: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from bench.run import main
+
+    for name in ("latest.json", "latest.md", "latest.png"):
+        shutil.copy(quick_results / name, tmp_path / name)
+    before = json.loads((tmp_path / "latest.json").read_text())
+    assert main(["--quick", "--out", str(tmp_path), "--only", "sweep", "--merge"]) == 0
+    after = json.loads((tmp_path / "latest.json").read_text())
+    kept = [row for row in before["rows"] if row["benchmark"] != "sweep"]
+    assert [row for row in after["rows"] if row["benchmark"] != "sweep"] == kept, "the other rows are untouched"
+    assert {row["benchmark"] for row in after["rows"]} == {row["benchmark"] for row in before["rows"]}
+    assert after["meta"]["module_runs"]["sweep"] >= before["meta"]["date"]
+    assert "Merged runs" in (tmp_path / "latest.md").read_text() or len(set(after["meta"]["module_runs"].values())) == 1
+    with pytest.raises(SystemExit):
+        main(["--quick", "--out", str(tmp_path), "--merge"])  # --merge needs --only
