@@ -32,7 +32,9 @@ def test_offline_redbridge_is_a_labelled_estimate_and_after_is_worse(redbridge_o
     result = redbridge_offline
     summary = result.summary
     assert set(summary["model"]) == {"straight-line estimate"}
-    assert all("STRAIGHT-LINE" in w for w in run_warnings(result.coverage)) and len(run_warnings(result.coverage)) == 3
+    warnings = run_warnings(result.coverage)
+    assert all("STRAIGHT-LINE" in w for w in warnings) and len(warnings) == 4  # one per mode, then the calibration's
+    assert "calibration 'city-of-london'" in warnings[-1] and "p10–p90" in warnings[-1]
     assert summary["population"].round(6).eq(278_970).all()
     for mode in ("walk", "cycle", "drive"):
         before = summary.loc[("2013_2017", mode)]

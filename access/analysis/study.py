@@ -178,7 +178,7 @@ class Study:
         >>> study = Study.from_frames("toytown", residents=residents, facilities=counters, boundary=area,
         ...                           before="then", after="now", modes="walk")
         >>> round(float(study.run(offline=True).summary.loc[("now", "walk"), "mean_min"]), 1)  # straight-line estimate
-        23.2
+        23.1
         """
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
