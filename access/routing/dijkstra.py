@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -84,6 +85,13 @@ def _start_worker(graph: sparse.csr_matrix | None, targets: np.ndarray | None) -
     _GRAPH, _TARGETS = graph, targets
 
 
+def _quiet_worker(graph: sparse.csr_matrix | None, targets: np.ndarray | None) -> None:
+    """Start a worker that leaves Ctrl-C to the parent (which stops it), given the graph when spawned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if graph is not None:
+        _start_worker(graph, targets)
+
+
 def _chunk(sources: np.ndarray) -> np.ndarray:
     return dijkstra(_GRAPH, directed=True, indices=sources)[:, _TARGETS]
 
@@ -130,13 +138,18 @@ def source_target_times(graph: sparse.csr_matrix, sources: np.ndarray, targets: 
     forked = sys.platform == "linux"
     context = multiprocessing.get_context("fork" if forked else "spawn")
     _start_worker(graph, targets)  # forked workers inherit these; spawned ones are sent them
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context, initializer=_quiet_worker,
+                               initargs=(None, None) if forked else (graph, targets))
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
-                                 initializer=None if forked else _start_worker,
-                                 initargs=() if forked else (graph, targets)) as pool:
-            for i, result in enumerate(pool.map(_chunk, chunks)):
-                out[starts[i]:starts[i + 1]] = result
-                report(i + 1, len(chunks))
+        for i, result in enumerate(pool.map(_chunk, chunks)):
+            out[starts[i]:starts[i + 1]] = result
+            report(i + 1, len(chunks))
+    except BaseException:  # Ctrl-C, or a failed chunk: stop the workers now rather than wait for their chunks
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
         _start_worker(None, None)
+    pool.shutdown(wait=True)
     return out
