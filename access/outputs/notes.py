@@ -8,7 +8,7 @@ everywhere.  The facts come from the results (``StudyResult.coverage``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -104,20 +104,27 @@ def result_model_note(result: StudyResult, mode: str) -> str:
                       max_gap_m=row["max_gap_m"])
 
 
-def models_note(estimated: Sequence[str], imported: Sequence[str] = (), *,
-                calibrations: Mapping[str, Calibration | None] | None = None) -> str:
+def models_note(times: Mapping[str, TravelTimes]) -> str:
     """One sentence for a page that covers several modes: which are the estimate (and its calibration), which imported.
 
-    >>> models_note([])
+    ``times`` is each mode's :class:`~access.routing.travel.TravelTimes` (``StudyResult.times``, ``Board.times``).
+
+    >>> import pandas as pd
+    >>> from access.routing.travel import imported_times
+    >>> models_note({})
     'Street-network model (OpenStreetMap) for every mode.'
-    >>> models_note([], ["transit"])
+    >>> transit = imported_times(pd.DataFrame({"from_id": ["a"], "to_id": ["x"], "travel_time": [3.0]}),
+    ...                          mode="transit", origin_ids=["a"], counter_ids=["x"], note="made by hand")
+    >>> models_note({"transit": transit})
     'Street-network model (OpenStreetMap) for every mode but transit, whose travel times were imported.'
     """
+    estimated = [mode for mode, t in times.items() if t.is_estimate]
+    imported = [mode for mode, t in times.items() if t.model == IMPORTED_MODEL]
     imported_text = ", whose travel times were imported" if imported else ""
     if not estimated:
         others = f" but {', '.join(imported)}" if imported else ""
         return f"Street-network model (OpenStreetMap) for every mode{others}{imported_text}."
-    fits = {mode: c for mode, c in (calibrations or {}).items() if mode in estimated and c is not None}
+    fits = {mode: times[mode].calibration for mode in estimated if times[mode].calibration is not None}
     fit = f" ({calibration_spread(fits)})" if fits else ""
     note = (f"{ESTIMATE} for {', '.join(estimated)}: no street network was available, so these times are "
             f"straight-line distance × a detour factor ÷ a speed, both by trip length, measured on a real "

@@ -274,15 +274,12 @@ def _map_legend() -> str:
 
 
 def _model_section(result: StudyResult) -> str:
-    estimated = [m for m, times in result.times.items() if times.is_estimate]
-    imported = [m for m, times in result.times.items() if times.model == IMPORTED_MODEL]
     items = "".join(f"<li><b>{_e(m)}</b>: {_e(result_model_note(result, m))}</li>" for m in result.modes)
-    if estimated:
-        calibrations = {m: t.calibration for m, t in result.times.items()}
-        note = models_note(estimated, imported, calibrations=calibrations)
-        head = f'<div class="banner" role="alert">⚠ {_e(note)}</div>'
+    note = _e(models_note(result.times))
+    if any(times.is_estimate for times in result.times.values()):
+        head = f'<div class="banner" role="alert">⚠ {note}</div>'
     else:
-        head = f'<div class="model-ok">{_e(models_note([], imported))}</div>'
+        head = f'<div class="model-ok">{note}</div>'
     return head + f'<ul class="note">{items}</ul>'
 
 

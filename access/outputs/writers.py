@@ -46,7 +46,6 @@ from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
 from access.outputs.report_page import REPORT_NAME, report_html
-from access.routing.travel import IMPORTED_MODEL
 from access.whatif.board import Board, board_from_result
 from access.whatif.comparison import Comparison
 from access.whatif.siting import SiteSearch
@@ -228,8 +227,6 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
             isochrones=result.isochrones(mode), catchments=result.catchments(mode),
             isochrone_note=isochrone_note(result.times[mode]), area_kind=places.area_kind)
         write_text_atomic(folder / f"{mode}.html", page)
-    estimated = [mode for mode, t in result.times.items() if t.is_estimate]
-    imported = [mode for mode, t in result.times.items() if t.model == IMPORTED_MODEL]
     changes = result.changes
     pages = {
         (f"Travel time {config.mode_label(m)} ({result.times[m].model}): mean "
@@ -240,16 +237,9 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
     if explorer:
         pages["What if: close and open counters yourself, at any moment of the week (the explorer)"] = explorer
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
-                                                        model_note=models_note(
-                                                            estimated, imported,
-                                                            calibrations=_calibrations(result.times)),
-                                                        is_estimate=bool(estimated), attribution=config.attribution,
-                                                        report=report))
-
-
-def _calibrations(times: dict[str, Any]) -> dict[str, Any]:
-    """Each mode's calibration of the straight-line estimate (``None`` for a street network)."""
-    return {mode: t.calibration for mode, t in times.items()}
+                                                        model_note=models_note(result.times),
+                                                        is_estimate=any(t.is_estimate for t in result.times.values()),
+                                                        attribution=config.attribution, report=report))
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
@@ -336,8 +326,6 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
     for scenario in comparison.scenarios:
         counters[scenario.label] = board.hours(scenario)
     pages = {}
-    estimated = [m for m, t in board.times.items() if t.is_estimate]
-    imported = [m for m, t in board.times.items() if t.model == IMPORTED_MODEL]
     reference = titles[comparison.reference.label]
     for scenario in comparison.scenarios[1:]:
         for mode in comparison.modes:
@@ -357,9 +345,8 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
                    f"({times.model}): mean {minutes(diff['mean_min_change'], signed=True)} min")] = name
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages,
-        model_note=(f"{models_note(estimated, imported, calibrations=_calibrations(comparison.board.times))} "
-                    f"Hours: {HOURS_RULE}."),
-        is_estimate=bool(estimated), attribution=config.attribution))
+        model_note=f"{models_note(board.times)} Hours: {HOURS_RULE}.",
+        is_estimate=any(t.is_estimate for t in board.times.values()), attribution=config.attribution))
 
 
 def _titles(comparison: Comparison) -> dict[str, str]:
