@@ -32,3 +32,14 @@ def test_no_network_is_remembered_and_the_estimate_says_why():
     times = router.times("walk", np.array([[530000.0, 181000.0]]))
     assert times.model == "straight-line estimate" and "no OSM file" in times.unavailable
     assert "walk: none" in repr(router)
+
+
+def test_a_mode_of_imported_times_cannot_be_routed():
+    """New counters or sites in an imported mode are refused in one line, never estimated in a straight line."""
+    from access.core.errors import ScenarioError
+
+    router = Router(crs="EPSG:27700", area_wgs84=None, origin_xy=np.array([[530000.0, 180000.0]]), max_snap_m=500,
+                    offline=True, imported={"transit": "from r5py"})
+    with pytest.raises(ScenarioError, match=r"mode 'transit' has imported travel times \(from r5py\)"):
+        router.times("transit", np.array([[530500.0, 180000.0]]))
+    assert router.times("walk", np.array([[530500.0, 180000.0]])).is_estimate  # the other modes are as they were

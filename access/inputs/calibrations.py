@@ -38,6 +38,7 @@ import numpy as np
 
 from access.core import settings
 from access.core.errors import DataError, StudyError
+from access.core.files import write_text_atomic
 from access.core.modes import MODES
 
 __all__ = ["Band", "Calibration", "BANDS_KM", "CALIBRATION_FILE", "DEFAULT_CALIBRATION", "load_calibrations",
@@ -157,20 +158,18 @@ class Calibration:
         for low, high in zip(edges[:-1], edges[1:], strict=True):
             if np.isfinite(high) and minutes > high * float(np.interp(high, middles, rates)):
                 continue
-            # within [low, high] the rate is a + b·km, so the time is a·km + b·km²
-            if np.isfinite(high) and low > 0 and high > low:
-                b = (float(np.interp(high, middles, rates)) - float(np.interp(low, middles, rates))) / (high - low)
-            else:
-                b = 0.0
-            a = float(np.interp(low, middles, rates)) - b * low
+            # within [low, high] the rate is a + b·km (constant below the first middle and beyond the last),
+            # so the time is a·km + b·km²
+            rate_low = float(np.interp(low, middles, rates))
+            b = (float(np.interp(high, middles, rates)) - rate_low) / (high - low) if np.isfinite(high) else 0.0
+            a = rate_low - b * low
             return 2.0 * minutes / (a + math.sqrt(a * a + 4.0 * b * minutes)) * 1000.0
         raise AssertionError("unreachable: the last segment is unbounded")  # pragma: no cover
 
     def check_increasing(self) -> None:
         """Raise :class:`DataError` unless the estimate grows with distance everywhere (see the module docstring)."""
         middles, rates = self.knots()
-        for (k1, r1), (k2, r2) in zip(zip(middles, rates, strict=True), zip(middles[1:], rates[1:], strict=True),
-                                      strict=False):
+        for k1, k2, r1, r2 in zip(middles[:-1], middles[1:], rates[:-1], rates[1:], strict=True):
             slope = (r2 - r1) / (k2 - k1)
             # the time km·(a + b·km) grows while a + 2·b·km > 0: check both ends of the segment
             if min(r1 + slope * k1, r2 + slope * k2) <= 0:
@@ -274,5 +273,4 @@ def write_calibrations(calibrations: list[Calibration], path: Path | None = None
                              f"median = {_number(band.median)}, p10 = {_number(band.p10)}, "
                              f"p90 = {_number(band.p90)}, measured = {str(band.measured).lower()} }},")
             lines += ["]", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return write_text_atomic(path, "\n".join(lines))

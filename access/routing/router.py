@@ -148,10 +148,8 @@ class Router:
         require(len(counter_xy) * len(self.origin_xy) * FLOAT_BYTES * 3,
                 f"the {mode} matrix of {len(counter_xy):,} counters × {len(self.origin_xy):,} origins",
                 "route fewer counters or origins at a time")
-        if mode in self.imported:
-            self.network(mode)  # (says why not)
         try:
-            network = self.network(mode)
+            network = self.network(mode)  # (an imported mode: a ScenarioError saying why not)
         except NetworkUnavailable as exc:
             return straight_line_times(mode, counter_xy, self.origin_xy, get_calibration(self.calibration, mode),
                                        unavailable=str(exc))
