@@ -405,13 +405,18 @@ def city_pages(city_walk_result, tmp_path_factory) -> Path:
     return folder
 
 
+def _walk_page(study: str, request) -> Path:
+    """Return the walking map of a study, made by its fixture only when the test asks for that study."""
+    fixture = {"redbridge": "redbridge_pages", "city": "city_pages", "london": "london_map"}[study]
+    made = request.getfixturevalue(fixture)
+    return made if study == "london" else made / "walk.html"
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("study", ["redbridge", "city", "london"])
 def test_the_study_area_opens_clear_of_every_panel_on_a_laptop(study, request):
     """At 1280×800 the boundary's pixel box (latLngToContainerPoint) meets no open panel or control."""
-    page = {"redbridge": lambda: request.getfixturevalue("redbridge_pages") / "walk.html",
-            "city": lambda: request.getfixturevalue("city_pages") / "walk.html",
-            "london": lambda: request.getfixturevalue("london_map")}[study]()
+    page = _walk_page(study, request)
     with open_page(page, 1280, 800) as tab:
         view = tab.evaluate(_VIEW_JS)
     assert view["collapsed"] == [] and view["layersOpen"], "on a laptop the panels start open"
@@ -424,9 +429,7 @@ def test_the_study_area_opens_clear_of_every_panel_on_a_laptop(study, request):
 @pytest.mark.browser
 @pytest.mark.parametrize("study", ["redbridge", "city", "london"])
 def test_on_a_phone_the_panels_start_collapsed_and_the_area_is_in_view(study, request):
-    page = {"redbridge": lambda: request.getfixturevalue("redbridge_pages") / "walk.html",
-            "city": lambda: request.getfixturevalue("city_pages") / "walk.html",
-            "london": lambda: request.getfixturevalue("london_map")}[study]()
+    page = _walk_page(study, request)
     with open_page(page, 390, 844) as tab:
         view = tab.evaluate(_VIEW_JS)
         assert sorted(view["collapsed"]) == ["access-attribution", "access-panel"]
