@@ -187,3 +187,11 @@ def test_new_study_writes_a_study_that_runs(tmp_path):
     assert ran.returncode == 0, ran.stderr
     again = _run("new-study", "havering", "--boroughs", "Newham", "--out", "mine", cwd=tmp_path)
     assert again.returncode == 2 and again.stderr.count("\n") == 1 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize("name", ["../x", "[/]", "a b"])
+def test_calibrate_refuses_a_name_that_is_not_plain_before_measuring(tmp_path, name):
+    out = tmp_path / "calibrations.toml"
+    done = CliRunner().invoke(app, ["calibrate", "--osm-file", "city_of_london_osm", "--name", name, "--out", str(out)])
+    assert done.exit_code == 2 and f"--name {name!r} is not a plain name" in done.output
+    assert not out.exists()

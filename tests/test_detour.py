@@ -3,6 +3,8 @@
 Measured on real networks by access/routing/detour.py; stored and read by access/inputs/calibrations.py.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
@@ -82,6 +84,18 @@ def test_write_and_read_back(tmp_path, city_pbf):
     for calibration in measured:
         assert again[calibration.mode].bands[0].factor == pytest.approx(calibration.bands[0].factor, abs=1e-4)
         assert again[calibration.mode].measured_on == "the City"
+
+
+def test_a_calibration_is_written_under_a_plain_name_and_any_label_reads_back(tmp_path):
+    """Its name becomes a TOML table a study names: a name that is not plain is refused, nothing written."""
+    stored = list(load_calibrations()["city-of-london"].values())
+    labelled = [dataclasses.replace(c, name="mine", measured_on='a "quoted" [label]\\ é') for c in stored]
+    assert load_calibrations(write_calibrations(labelled, tmp_path / "ok.toml"))["mine"]["walk"].measured_on == \
+        'a "quoted" [label]\\ é'
+    for name in ("../x", "[/]", "a b", ""):
+        with pytest.raises(StudyError, match="is not a plain name"):
+            write_calibrations([dataclasses.replace(c, name=name) for c in stored], tmp_path / "bad.toml")
+        assert not (tmp_path / "bad.toml").exists()
 
 
 def test_real_extracts_are_the_city_and_helsinki(helsinki_pbf):

@@ -49,3 +49,5 @@ def test_a_broken_or_missing_file_is_an_error_naming_it(tmp_path):
         read_ways(broken)
     with pytest.raises(NetworkError, match="does not exist"):
         read_ways(tmp_path / "missing.osm.pbf")
+    with pytest.raises(FileNotFoundError, match="is a folder"):  # NetworkFileMissing: a NetworkError too
+        read_ways(tmp_path)

@@ -24,6 +24,7 @@ from rich.text import Text
 from access.analysis.study import Study
 from access.cli import interrupts
 from access.cli.tables import Format, Output, plain, shows_unicode
+from access.core.arguments import is_plain_name
 from access.core.errors import AccessError, AccessWarning, ScenarioError
 from access.core.version import __version__
 from access.inputs.config import load_config
@@ -238,11 +239,11 @@ def open_study(study: str) -> Study:
     return chosen
 
 
-def plain_name(value: str, option: str) -> str:
-    """Check a name that becomes a folder (``--name``): letters, digits, '-' and '_' only."""
-    if not value or len(value) > 64 or not all(c.isalnum() or c in "-_" for c in value) or not value[0].isalnum():
+def plain_name(value: str, option: str, names: str = "the output folder") -> str:
+    """Check a name given on the command line (``--name``): a plain name (``access.core.arguments.PLAIN_NAME``)."""
+    if not is_plain_name(value):
         raise ScenarioError(f"{option} {value!r} is not a plain name; use letters, digits, '-' and '_' (it names "
-                            f"the output folder)")
+                            f"{names})")
     return value
 
 

@@ -17,6 +17,7 @@ from access.cli.common import (
     model_text,
     open_study,
     output,
+    plain_name,
     progress,
     reported,
     split,
@@ -258,6 +259,9 @@ def calibrate(
         else:
             path = mirror_file(osm_file) if osm_file in sources() else Path(osm_file)
             extracts = [(name or path.name.split(".")[0], label or f"OSM file {path.name}", path)]
+        for extract, _, _ in extracts:  # before the measuring, not after
+            plain_name(extract, "--name" if name else "the calibration's name (from the file's; give --name)",
+                       "the calibration a study chooses with [network] calibration")
         target = out or calibration_path()
         try:
             kept = load_calibrations(target) if target.is_file() else {}

@@ -6,17 +6,31 @@ Examples
 (('walk',), ('walk', 'drive'))
 >>> positive(250, "spacing_m")
 250.0
+>>> is_plain_name("redbridge-2017"), is_plain_name("../x"), is_plain_name("[/]")
+(True, False, False)
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from access.core.errors import ArgumentError
 
-__all__ = ["names", "positive"]
+__all__ = ["names", "positive", "is_plain_name", "PLAIN_NAME"]
+
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+"""A plain name: letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters.
+
+Study, period, scenario and calibration names are plain: they become folder names, column names and TOML keys.
+"""
+
+
+def is_plain_name(value: Any) -> bool:
+    """Return whether ``value`` is a plain name (:data:`PLAIN_NAME`)."""
+    return isinstance(value, str) and PLAIN_NAME.match(value) is not None
 
 
 def names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...]:

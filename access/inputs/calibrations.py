@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from access.core import settings
+from access.core.arguments import is_plain_name
 from access.core.errors import DataError, StudyError
 from access.core.files import write_text_atomic
 from access.core.modes import MODES
@@ -251,8 +253,18 @@ def _number(value: float) -> str:
 
 
 def write_calibrations(calibrations: list[Calibration], path: Path | None = None) -> Path:
-    """Write calibrations (every mode of each name) to ``data/detour_factors.toml`` (or ``path``), replacing it."""
+    """Write calibrations (every mode of each name) to ``data/detour_factors.toml`` (or ``path``), replacing it.
+
+    Raises
+    ------
+    StudyError
+        A calibration's name is not a plain name: it becomes a TOML table a study names.
+    """
     path = path or calibration_path()
+    for name in dict.fromkeys(c.name for c in calibrations):
+        if not is_plain_name(name):
+            raise StudyError(f"calibration name {name!r} is not a plain name; use letters, digits, '-' and '_' "
+                             f"(a study names it in [network] calibration)")
     lines = ["# Calibrations of the straight-line estimate, measured by `access calibrate` on real OSM networks.",
              "# Per mode and band of straight-line trip length: the detour factor (mean network / straight-line",
              "# distance of the trips measured in the band; median, p10 and p90 give its spread), the speed",
@@ -262,7 +274,8 @@ def write_calibrations(calibrations: list[Calibration], path: Path | None = None
     names = list(dict.fromkeys(c.name for c in calibrations))
     for name in names:
         of_name = {c.mode: c for c in calibrations if c.name == name}
-        lines += [f"[{name}]", f'measured_on = "{next(iter(of_name.values())).measured_on}"', ""]
+        measured_on = json.dumps(next(iter(of_name.values())).measured_on, ensure_ascii=False)  # a TOML string
+        lines += [f"[{name}]", f"measured_on = {measured_on}", ""]
         for mode in MODES:
             calibration = of_name[mode]
             lines += [f"[{name}.{mode}]", f"n_pairs = {calibration.n_pairs}", f"p10 = {_number(calibration.p10)}",

@@ -60,7 +60,7 @@ from typing import Any
 import pyproj
 
 from access.core import settings
-from access.core.arguments import names
+from access.core.arguments import is_plain_name, names
 from access.core.errors import ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
 from access.inputs.calibrations import DEFAULT_CALIBRATION, calibration_names
@@ -282,9 +282,6 @@ def list_studies() -> list[str]:
     return sorted(p.stem for p in studies_dir().glob("*.toml"))
 
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-"""A plain name: letters, digits, '-' and '_', at most 64 characters (names become folder names)."""
-
 RESERVED_PERIODS = frozenset({
     "id", "name", "address", "postcode", "borough", "lon", "lat", "latitude", "longitude", "x", "y", "geometry",
     "coord_note", "source", "sources", "notes", "change", "all",
@@ -332,7 +329,7 @@ def _string_list(value: Any, key: str, where: Path) -> tuple[str, ...]:
 
 
 def _slug(value: str, what: str, where: Path) -> str:
-    if not _SLUG.match(value):
+    if not is_plain_name(value):
         raise StudyError(f"{where}: {what} {value!r} is not a plain name; use letters, digits, '-' and '_' only "
                          f"(at most 64, starting with a letter or digit), e.g. 'redbridge-2017' or '2013_2017'")
     return value
@@ -438,7 +435,7 @@ def _resolve(name_or_path: str | Path) -> Path:
                              f"study's name (access studies lists them)")
         return candidate
     path = studies_dir() / f"{name_or_path}.toml"
-    if not _SLUG.match(str(name_or_path)) or not path.is_file():
+    if not is_plain_name(str(name_or_path)) or not path.is_file():
         known = ", ".join(list_studies()) or f"(none in {studies_dir()}: check ACCESS_PROJECT_DATA)"
         raise StudyError(f"unknown study {str(name_or_path)!r}; known studies: {known}")
     return path
@@ -631,7 +628,7 @@ def _calibration(name: str, path: Path) -> str:
     if name not in known:
         raise StudyError(f"{path}: [network] calibration {name!r} is not in data/detour_factors.toml; "
                          f"choose from {', '.join(known)}, or measure it with 'access calibrate --osm-file FILE "
-                         f"--name {name}'")
+                         f"--name {name if is_plain_name(name) else 'NAME'}'")
     return name
 
 

@@ -29,13 +29,13 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from access.core import settings
-from access.core.errors import AccessWarning, NetworkError, NetworkFileMissing, NetworkUnavailable
+from access.core.errors import AccessWarning, NetworkError, NetworkUnavailable
 from access.core.files import atomic_path
 from access.core.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
 from access.inputs.sources import sha256_of
 from access.routing.osm import graph_from_overpass
 from access.routing.osm_graph import StreetGraph, osm_bbox, street_graph
-from access.routing.osm_read import OsmWays, read_ways
+from access.routing.osm_read import OsmWays, existing_osm_file, read_ways
 from access.routing.speeds import edge_speeds
 
 if TYPE_CHECKING:
@@ -338,10 +338,7 @@ def get_network(
     if osm_file is not None:
         osm_file = Path(osm_file)
         if osm_file_sha256 is None:
-            if not osm_file.is_file():
-                raise NetworkFileMissing(f"OSM file {str(osm_file)!r} does not exist; "
-                                   f"give the path to a .osm or .osm.pbf file")
-            osm_file_sha256 = sha256_of(osm_file)
+            osm_file_sha256 = sha256_of(existing_osm_file(osm_file))
         source = f"OpenStreetMap file {osm_file.name}"
         key = {"file_sha256": osm_file_sha256, "area": area_wgs84.wkt if area_wgs84 is not None else ""}
     else:

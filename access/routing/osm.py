@@ -23,8 +23,9 @@ import requests
 from shapely.geometry.base import BaseGeometry
 
 from access.core import settings
-from access.core.errors import NetworkError, NetworkFileMissing, NetworkUnavailable
+from access.core.errors import NetworkError, NetworkUnavailable
 from access.core.modes import Mode
+from access.routing.osm_read import existing_osm_file
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -90,9 +91,7 @@ def graph_from_osm_file(path: Path, mode: Mode, area_wgs84: BaseGeometry | None 
     import osmium
     import osmnx as ox
 
-    path = Path(path)
-    if not path.is_file():
-        raise NetworkFileMissing(f"OSM file {str(path)!r} does not exist; give the path to a .osm or .osm.pbf file")
+    path = existing_osm_file(path)
     keep = way_filter(mode.network_type)
     # Ways reaching into the area's bounding box, grown by ~1 km, are read; the rest are skipped.
     west, south, east, north = (area_wgs84.buffer(0.015).bounds if area_wgs84 is not None

@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from access.core.errors import NetworkError
+from access.core.errors import NetworkError, NetworkFileMissing
 from access.routing.osm_filters import FILTER_KEYS
 
-__all__ = ["OsmWays", "read_ways", "TAG_KEYS", "COORDINATE_SCALE"]
+__all__ = ["OsmWays", "read_ways", "existing_osm_file", "TAG_KEYS", "COORDINATE_SCALE"]
 
 TAG_KEYS: tuple[str, ...] = (*FILTER_KEYS, "oneway", "junction", "maxspeed")
 """The tags kept per way: what the filters read, one-way rules and ``maxspeed``."""
@@ -96,6 +96,21 @@ class OsmWays:
         return np.repeat(np.arange(self.n_ways), np.diff(self.offsets))
 
 
+def existing_osm_file(path: Path | str) -> Path:
+    """Return ``path`` if it is a file, else raise :class:`NetworkFileMissing` (a ``FileNotFoundError``).
+
+    >>> existing_osm_file("/")
+    Traceback (most recent call last):
+    ...
+    access.core.errors.NetworkFileMissing: OSM file '/' is a folder; give the path to a .osm or .osm.pbf file
+    """
+    path = Path(path)
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise NetworkFileMissing(f"OSM file {str(path)!r} {what}; give the path to a .osm or .osm.pbf file")
+    return path
+
+
 def read_ways(path: Path, bbox: tuple[float, float, float, float] | None = None) -> OsmWays:
     """Read the ways with a ``highway`` tag from a local ``.osm`` or ``.osm.pbf`` file.
 
@@ -113,9 +128,7 @@ def read_ways(path: Path, bbox: tuple[float, float, float, float] | None = None)
     """
     import osmium
 
-    path = Path(path)
-    if not path.is_file():
-        raise NetworkError(f"OSM file {str(path)!r} does not exist; give the path to a .osm or .osm.pbf file")
+    path = existing_osm_file(path)
     keys = TAG_KEYS
     way_ids: list[int] = []
     counts: list[int] = []
