@@ -17,6 +17,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.file_proxy import FileProxy
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
@@ -47,7 +48,13 @@ app = typer.Typer(
 
 
 class _Stream(io.TextIOBase):
-    """The current ``sys.stdout`` or ``sys.stderr``; on a terminal that cannot show a character, a plain one.
+    """The process's ``sys.stdout`` or ``sys.stderr`` as it is now; plain characters where it cannot show others.
+
+    The stream is looked up at each write, so a test or a library that swaps
+    ``sys.stderr`` for its own is written to.  A stream that Rich's live display
+    put in its place (a ``FileProxy``, which prints through a console) is looked
+    through to the stream underneath: writing into it would print through this
+    console again, and again, for ever.
 
     ``≤`` becomes ``<=``, ``→`` becomes ``->``, and so on; anything else the
     encoding lacks becomes ``?``.  Rich sees the stream's encoding and draws
@@ -59,7 +66,10 @@ class _Stream(io.TextIOBase):
 
     @property
     def stream(self) -> io.TextIOBase:
-        return getattr(sys, self.name)
+        stream = getattr(sys, self.name)
+        while isinstance(stream, FileProxy):
+            stream = stream.rich_proxied_file
+        return stream
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -87,10 +97,19 @@ def _plain(value: object, console: Console) -> object:
 
 
 class _Console(Console):
-    """A console that prints text literally (no markup) and plainly on a terminal that needs it."""
+    """A console that prints text literally (no markup), plainly where it must, and never hides the cursor.
+
+    Rich hides the cursor while a progress bar is drawn and shows it again at the
+    end; a run killed in between (``kill -9``, a closed window) would leave the
+    user's terminal without a cursor.  The bar is drawn with the cursor shown.
+    """
 
     def print(self, *objects: object, **kwargs: object) -> None:  # type: ignore[override]
         super().print(*(_plain(o, self) for o in objects), **kwargs)
+
+    def show_cursor(self, show: bool = True) -> bool:
+        """Do nothing: the cursor is never hidden (see the class docstring)."""
+        return False
 
 
 console = _Console(file=_Stream("stdout"), markup=False, highlight=False, emoji=False)
@@ -161,48 +180,76 @@ def reported() -> Iterator[None]:
 
 
 class Steps:
-    """What :func:`progress` yields: call it with each step's description; :meth:`chunk` runs a second bar."""
+    """What :func:`progress` yields: call it with each step's description; :meth:`chunk` runs a second bar.
 
-    def __init__(self, bar: Progress, label: str, total: int | None) -> None:
-        self._bar, self._label, self._total = bar, label, total
-        self._task = bar.add_task(label, total=total)
+    On a terminal that can redraw a line, the steps drive a Rich progress bar
+    (``bar``); on a dumb one (``TERM=dumb``), each step is a line of its own
+    (``bar`` is ``None`` and ``lines`` is true); elsewhere (output piped) nothing is shown.
+    """
+
+    def __init__(self, bar: Progress | None, label: str, total: int | None, *, lines: bool = False) -> None:
+        self._bar, self._label, self._total, self._lines = bar, label, total, lines
+        self._task = bar.add_task(label, total=total) if bar is not None else None
         self._chunks: TaskID | None = None
-        self._first = True
+        self._started = 0  # steps started so far
+        self._chunk_tenths = -1
 
     def __call__(self, description: str) -> None:
         """Start a step: the bar advances at each step after the first."""
         interrupts.check()
-        if self._total is not None and not self._first:
-            self._bar.advance(self._task)
-        self._first = False
-        self._bar.update(self._task, description=f"{self._label}: {description}")
+        self._started += 1
+        self._chunk_tenths = -1
+        if self._bar is not None and self._task is not None:
+            if self._total is not None and self._started > 1:
+                self._bar.advance(self._task)
+            self._bar.update(self._task, description=f"{self._label}: {description}", refresh=True)
+        elif self._lines:
+            counter = f" [{self._started}/{self._total}]" if self._total is not None else ""
+            errors.print(f"{self._label}: {description}{counter}", soft_wrap=True)
 
     def chunk(self, done: int, total: int) -> None:
         """Show that ``done`` of ``total`` chunks of the current step are finished (a bar of its own)."""
         interrupts.check()
         description = f"  routing the counters: chunk {done}/{total}"
-        if self._chunks is None:
-            self._chunks = self._bar.add_task(description, total=total)
-        self._bar.update(self._chunks, description=description, completed=done, total=total, visible=done < total)
+        if self._bar is not None:
+            if self._chunks is None:
+                self._chunks = self._bar.add_task(description, total=total)
+            self._bar.update(self._chunks, description=description, completed=done, total=total,
+                             visible=done < total)
+        elif self._lines and total and (tenths := 10 * done // total) > self._chunk_tenths:
+            self._chunk_tenths = tenths  # a line at each tenth, not one per chunk
+            errors.print(f"{self._label}:{description}", soft_wrap=True)
 
     def finish(self) -> None:
         """Fill the main bar."""
-        if self._total is not None:
+        if self._bar is not None and self._task is not None and self._total is not None:
             self._bar.update(self._task, completed=self._total)
 
 
 @contextmanager
 def progress(label: str, total: int | None = None) -> Iterator[Steps]:
-    """Return a progress line on stderr (only on a terminal); yields :class:`Steps`, called as ``step(description)``.
+    """Return a progress display on stderr (only on a terminal); yields :class:`Steps`, called as ``step(description)``.
 
     With ``total``, a bar advances at each step after the first.  ``step.chunk(done, total)``
     shows a second bar for a long step done in chunks (routing many counters).
+
+    The bar never redirects ``sys.stdout`` or ``sys.stderr`` (everything access prints goes
+    through its own consoles, which the bar knows), and never hides the cursor.  A terminal
+    that cannot redraw a line (``TERM=dumb``) gets one line per step instead; a terminal
+    that cannot show every character gets an ASCII spinner and bar.
     """
-    columns = [SpinnerColumn(), TextColumn("{task.description}")]
+    errors.is_interactive = errors.is_terminal and not errors.is_dumb_terminal  # the stream as it is now
+    if not errors.is_terminal:
+        yield Steps(None, label, total)
+        return
+    if errors.is_dumb_terminal:
+        yield Steps(None, label, total, lines=True)
+        return
+    columns = [SpinnerColumn("dots" if shows_unicode(errors) else "line"), TextColumn("{task.description}")]
     if total is not None:
         columns += [BarColumn(), TextColumn("{task.completed}/{task.total}")]
-    with Progress(*columns, TimeElapsedColumn(), console=errors, transient=True,
-                  disable=not errors.is_terminal) as bar:
+    with Progress(*columns, TimeElapsedColumn(), console=errors, transient=True, redirect_stdout=False,
+                  redirect_stderr=False) as bar:
         steps = Steps(bar, label, total)
         yield steps
         steps.finish()

@@ -1,0 +1,147 @@
+"""Every command as a person runs it, in a real (pseudo-)terminal.
+
+Each finishes, draws its progress, leaves the cursor shown and stops at Ctrl-C, on any terminal
+type, colour setting, width and encoding.
+"""
+
+import io
+import re
+import sys
+
+import pytest
+from rich.console import Console
+from rich.file_proxy import FileProxy
+
+from access.cli import common
+
+from terminal import ERASE_LINE, access_command, run_in_terminal
+
+ACCESS = access_command()
+WALK = ["--offline", "-m", "walk"]
+
+COMMANDS = {
+    "run": ["run", "redbridge-2017", *WALK, "--no-maps"],
+    "scenario": ["scenario", "redbridge-2017", "gants-hill", *WALK, "--no-maps"],
+    "compare": ["compare", "redbridge-2017", "2018_2025", "2013_2017", *WALK, "--no-maps"],
+    "hours": ["hours", "redbridge-2017", *WALK],
+    "sweep": ["sweep", "redbridge-2017", *WALK],
+    "site": ["site", "redbridge-2017", *WALK, "--no-maps", "-p", "1"],
+    "explore": ["explore", "redbridge-2017", *WALK],
+    "calibrate": ["calibrate", "--osm-file", "city_of_london_osm", "--name", "city", "--sources", "5"],
+}
+"""Every command that computes, with the smallest real work that still shows a progress bar."""
+
+
+def _out(command: str, tmp_path) -> list[str]:
+    return ["--out", str(tmp_path / ("detour_factors.toml" if command == "calibrate" else command))]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_finishes_in_a_terminal_with_its_progress_and_the_cursor_shown(command, tmp_path):
+    session = run_in_terminal([ACCESS, *COMMANDS[command], *_out(command, tmp_path)], cwd=tmp_path, timeout_s=240)
+    assert session.code == 0, session
+    label = "calibrate" if command == "calibrate" else "redbridge-2017"
+    assert f"{label}:" in session.text, session  # the bar's description
+    assert session.output.count(ERASE_LINE) >= 2, session  # the bar was redrawn: frames, not one line
+    assert session.cursor_shown, session
+    assert "Traceback" not in session.text
+
+
+def test_ctrl_c_typed_during_a_london_wide_run_stops_it_at_once(tmp_path):
+    session = run_in_terminal([ACCESS, "run", "london-2017", "--offline", "--out", str(tmp_path / "london")],
+                              cwd=tmp_path, interrupt_on=b"travel times", interrupt_after_s=1.0, timeout_s=240)
+    assert session.interrupted_at is not None, session
+    assert session.code == 130, session
+    assert session.seconds_after_interrupt < 5, session
+    lines = [line for line in session.text.splitlines() if line.startswith("error:")]
+    assert lines == ["error: interrupted; outputs already in place were left as they were"], session
+    assert "Traceback" not in session.text and "KeyboardInterrupt" not in session.text
+    assert session.cursor_shown
+    assert not (tmp_path / "london" / "summary.json").exists()  # nothing half-written took its place
+
+
+TERMINALS = {
+    "dumb": ({"TERM": "dumb"}, 100),
+    "no-colour": ({"NO_COLOR": "1"}, 100),
+    "60 columns": ({"COLUMNS": "60"}, 60),
+    "ascii locale": ({"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}, 100),
+    "latin-1": ({"PYTHONIOENCODING": "latin-1"}, 100),
+}
+
+
+@pytest.mark.parametrize("kind", TERMINALS)
+def test_a_run_finishes_on_every_kind_of_terminal(kind, tmp_path):
+    env, columns = TERMINALS[kind]
+    session = run_in_terminal([ACCESS, *COMMANDS["run"], "--out", str(tmp_path / "out")], env=env, columns=columns,
+                              cwd=tmp_path, timeout_s=240)
+    assert session.code == 0, session
+    assert "Traceback" not in session.text
+    assert (tmp_path / "out" / "summary.json").is_file()
+    text = session.text
+    assert "redbridge-2017: " in text, session  # progress shown, as frames or as lines
+    if kind == "dumb":  # a terminal that cannot redraw a line: one line per step, no cursor movement
+        assert ERASE_LINE not in session.output
+        assert re.search(r"redbridge-2017: .* \[\d/\d\]", text), session
+    if kind == "no-colour":
+        sgr = [params.split(b";") for params in re.findall(rb"\x1b\[([0-9;]*)m", session.output)]
+        colours = [p for params in sgr for p in params if p and (30 <= int(p) <= 49 or 90 <= int(p) <= 107)]
+        assert not colours, session  # bold may stay (NO_COLOR is about colour), colour may not
+    if kind == "60 columns":
+        printed = session.output.split(b"\x1b[2K")[-1].decode("utf-8", "replace")  # after the last bar frame
+        widths = [len(line) for line in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", printed).replace("\r", "").splitlines()]
+        assert max(widths) <= 60, session
+    if kind in ("ascii locale", "latin-1"):
+        encoding = "ascii" if kind == "ascii locale" else "latin-1"
+        session.output.decode(encoding)  # every byte is the terminal's own encoding
+        assert "<=30" in text and "->" in text, session  # ≤ and → in plain characters, not '?'
+
+
+def test_the_stream_looks_through_a_live_display_to_the_real_stream(monkeypatch):
+    """The loop that hung every command in a terminal.
+
+    A Rich live display swaps sys.stderr for a proxy that prints through a console; the console's
+    stream must not write back into that proxy.
+    """
+    real = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", real)
+    stream = common._Stream("stderr")
+    console = Console(file=stream, force_terminal=True, width=40)
+    monkeypatch.setattr(sys, "stderr", FileProxy(console, real))
+    assert stream.stream is real
+    stream.write("one line\n")
+    sys.stderr.write("through the proxy\n")
+    sys.stderr.flush()
+    assert "one line" in real.getvalue() and "through the proxy" in real.getvalue()
+
+
+def test_progress_never_hides_the_cursor_nor_swaps_the_streams(monkeypatch):
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    before = sys.stdout, sys.stderr
+    with common.progress("demo", total=2) as step:
+        assert (sys.stdout, sys.stderr) == before
+        step("first")
+        step("second")
+    assert "\x1b[?25l" not in terminal.getvalue()
+    assert "demo: second" in terminal.getvalue()
+
+
+def test_a_dumb_terminal_gets_one_line_per_step(monkeypatch):
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "dumb")
+    with common.progress("demo", total=2) as step:
+        step("first")
+        step("second")
+    assert terminal.getvalue().splitlines() == ["demo: first [1/2]", "demo: second [2/2]"]
+
+
+def test_piped_output_shows_no_progress(monkeypatch):
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    with common.progress("demo", total=1) as step:
+        step("first")
+    assert piped.getvalue() == ""
