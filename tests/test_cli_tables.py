@@ -92,51 +92,66 @@ def test_render_never_cuts_a_number_at_any_width():
     assert fits(block, 80) and not fits(block, 30)
 
 
-def _blocks(csv_text: str) -> dict[str, pd.DataFrame]:
-    """Return the tables of a --format csv output: blocks separated by a blank line, each naming itself."""
-    tables = {}
-    for chunk in csv_text.strip().split("\n\n"):
-        frame = pd.read_csv(io.StringIO(chunk))
-        tables[frame["table"].iloc[0]] = frame
-    return tables
-
-
 COMMANDS = {
-    "run": (["run", "redbridge-2017", "-m", "walk", "--offline", "--no-maps"], {"summary", "changes"}),
-    "studies": (["studies"], {"studies"}),
-    "scenario": (SCENARIOS["closing Ilford"], {"summary", "differences"}),
+    "run": (["run", "redbridge-2017", "-m", "walk", "--offline", "--no-maps"], ["summary", "changes"]),
+    "studies": (["studies"], ["studies"]),
+    "scenario": (SCENARIOS["closing Ilford"], ["summary", "differences"]),
     "compare": (["compare", "redbridge-2017", "2018_2025", "2013_2017", "gants-hill", "-m", "walk", "--offline",
-                 "--no-maps"], {"summary", "differences"}),
+                 "--no-maps"], ["summary", "differences"]),
     "hours": (["hours", "redbridge-2017", "-m", "walk", "--offline", "--period", "2013_2017", "--period",
-               "2018_2025"], {"hours"}),
+               "2018_2025"], ["hours"]),
     "sweep": (["sweep", "redbridge-2017", "-m", "walk", "--offline", "--among", "ilford,barkingside"],
-              {"best", "real"}),
+              ["best", "real"]),
     "site": (["site", "redbridge-2017", "-m", "walk", "--offline", "--spacing", "1500", "-p", "1", "--no-maps"],
-             {"sites", "p_median"}),
-    "calibrate": (["calibrate", "--osm-file", "city_of_london_osm", "--sources", "3"], {"calibrations"}),
+             ["sites", "p_median"]),
+    "explore": (["explore", "redbridge-2017", "-m", "walk", "--offline"], ["explorer"]),
+    "calibrate": (["calibrate", "--osm-file", "city_of_london_osm", "--sources", "3"], ["calibrations"]),
+    "new-study": (["new-study", "mine", "--boroughs", "Havering"], ["counters"]),
 }
+"""Every command with a table: its arguments and its tables, the main one (printed by --format csv) first."""
+
+
+def _out(command: str, tmp_path) -> list[str]:
+    if command == "calibrate":
+        return ["--out", str(tmp_path / "factors.toml")]
+    return [] if command == "studies" else ["--out", str(tmp_path / command)]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_prints_csv_and_json(command, tmp_path):
+def test_every_command_prints_one_csv_table_that_pandas_reads_and_one_json_document(command, tmp_path):
     args, tables = COMMANDS[command]
     runner = CliRunner()
-    out = ["--out", str(tmp_path / "factors.toml")] if command == "calibrate" else (
-        [] if command == "studies" else ["--out", str(tmp_path)])
-    done = runner.invoke(app, [*args, *out, "--format", "json"], env={"COLUMNS": "80"})
+    done = runner.invoke(app, [*args, *_out(command, tmp_path), "--format", "json"], env={"COLUMNS": "80"})
     assert done.exit_code == 0, done.output
     document = json.loads(done.stdout)
-    assert document["command"] == command and set(document["tables"]) == tables
+    assert document["command"] == command and list(document["tables"]) == tables
     assert all(document["tables"][name] for name in tables), "every table has rows"
-    done = runner.invoke(app, [*args, *out, "--format", "csv"], env={"COLUMNS": "80"})
+    if command == "new-study":
+        (tmp_path / command / "mine.toml").unlink()  # nothing is overwritten: start again
+        (tmp_path / command / "mine-counters.csv").unlink()
+    done = runner.invoke(app, [*args, *_out(command, tmp_path), "--format", "csv"], env={"COLUMNS": "80"})
     assert done.exit_code == 0, done.output
-    blocks = _blocks(done.stdout)
-    assert set(blocks) == tables
-    for name, frame in blocks.items():
-        assert len(frame) == len(document["tables"][name])
-        if "mode" in frame and command != "calibrate":  # detour factors are measured on a network, not modelled
-            assert "model" in frame, f"{command} {name}: each row says which model made it"
-    assert "┏" not in done.stdout and "STRAIGHT-LINE ESTIMATE" not in done.stdout, "only the tables go to stdout"
+    frame = pd.read_csv(io.StringIO(done.stdout))  # one table: what a program reads
+    main = tables[0]
+    assert set(frame["table"]) == {main} and len(frame) == len(document["tables"][main])
+    if "mode" in frame and command != "calibrate":  # detour factors are measured on a network, not modelled
+        assert "model" in frame, f"{command}: each row says which model made it"
+    assert "┏" not in done.stdout and "STRAIGHT-LINE ESTIMATE" not in done.stdout, "only the table goes to stdout"
+    for other in tables[1:]:  # the rest are named on stderr, with the file that holds each
+        assert other in done.stderr, done.stderr
+
+
+def test_the_readmes_csv_example_loads_in_pandas(tmp_path):
+    """`access run redbridge-2017 -m walk --offline --no-maps --format csv > redbridge-walk.csv`, as a shell runs it."""
+    target = tmp_path / "redbridge-walk.csv"
+    with target.open("w") as stdout:
+        done = subprocess.run([sys.executable, "-m", "access", "run", "redbridge-2017", "-m", "walk", "--offline",
+                               "--no-maps", "--format", "csv", "--out", str(tmp_path / "out")], stdout=stdout,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    frame = pd.read_csv(target)
+    assert list(frame["mode"].unique()) == ["walk"] and {"mean_min", "model", "period"} <= set(frame)
+    assert "warning:" in done.stderr  # the estimate's warning: on stderr, never in the table
 
 
 def test_screenshot_prints_csv_and_json(tmp_path):
@@ -147,6 +162,10 @@ def test_screenshot_prints_csv_and_json(tmp_path):
                                     "--format", "json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["wrote"] == [str(tmp_path / "page.png")]
+    done = CliRunner().invoke(app, ["screenshot", str(page), str(tmp_path / "page.png"), "--height", "300",
+                                    "--format", "csv"])
+    assert done.exit_code == 0, done.output
+    assert pd.read_csv(io.StringIO(done.stdout))["file"].tolist() == [str(tmp_path / "page.png")]
 
 
 @pytest.mark.parametrize("command", ["run", "studies", "calibrate", "screenshot", "scenario", "compare", "hours",

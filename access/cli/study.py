@@ -92,7 +92,7 @@ def _changes_block(result: StudyResult) -> Printed:
     ]
     title = (f"change from before ({config.label(config.before)}) to after ({config.label(config.after)}), "
              f"minutes")
-    return Printed("changes", title, columns, rows)
+    return Printed("changes", title, columns, rows, file="changes.csv")
 
 
 def _boroughs_block(result: StudyResult, mode: str, top: int = 10) -> Printed:
@@ -112,7 +112,7 @@ def _boroughs_block(result: StudyResult, mode: str, top: int = 10) -> Printed:
     ]
     title = (f"{mode}: the {top} boroughs whose mean time rose most, {config.label(config.before)} → "
              f"{config.label(config.after)} (all {len(config.boroughs)} in boroughs.csv)")
-    return Printed("boroughs", title, columns, rows)
+    return Printed("boroughs", title, columns, rows, file="boroughs.csv")
 
 
 @app.command()

@@ -10,11 +10,18 @@ and the warnings, and prints them in the format asked for:
   says which), else **stacked**, one small block of ``column  value`` lines per
   row.  Numbers are never wrapped, folded or cut; only text (names, labels)
   wraps, at spaces.
-* ``csv``: each block as CSV on stdout (a ``table`` column first names the block;
-  blocks are separated by a blank line), floats rounded by the one CSV rule
-  (:func:`access.outputs.formats.csv_rounded`); notes and warnings go to stderr.
+* ``csv``: **one** table on stdout, which ``pandas.read_csv`` reads: the command's
+  main table (its first; blocks of that name, one per mode say, are one table),
+  floats rounded by the one CSV rule (:func:`access.outputs.formats.csv_rounded`).
+  A command's other tables are named on stderr with the file of its output set
+  that holds each (:attr:`Printed.file`); a command with no table prints the files
+  it wrote, one per row (column ``file``).
 * ``json``: one JSON document on stdout: ``{"command", "tables": {name: [rows]},
   "notes", "warnings", "wrote"}``.
+
+With ``csv`` and ``json``, stdout holds the data and nothing else: notes and
+warnings go to stderr, one line each (``warning: …``), and the JSON document
+carries them too.
 
 Examples
 --------
@@ -46,7 +53,6 @@ Wanstead
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +63,6 @@ import pandas as pd
 from rich import box
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -96,7 +101,7 @@ def plain(value: Any) -> Any:
                           wrap=c.wrap or c.wraps, group=c.group, cell=lambda row, c=c: plain(c.text(row)))
                    for c in value.columns]
         return Printed(value.name, plain(value.title), columns, value.rows,
-                       caption=plain(value.caption) if value.caption else None, data=value.data)
+                       caption=plain(value.caption) if value.caption else None, data=value.data, file=value.file)
     return value
 
 
@@ -180,7 +185,9 @@ class Printed:
     ``rows`` hold the raw figures under machine names; ``--format csv/json``
     print them as they are (every key of every row), the terminal as
     ``columns`` say.  ``data``, when given, are the rows for csv/json instead
-    (one row per figure where the terminal shows a wide table).
+    (one row per figure where the terminal shows a wide table).  ``file`` names
+    the file of the command's output set that holds the same table, for
+    ``--format csv`` to point at when it prints another table.
     """
 
     name: str
@@ -189,6 +196,7 @@ class Printed:
     rows: list[dict[str, Any]]
     caption: str | None = None
     data: list[dict[str, Any]] | None = None
+    file: str | None = None
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -321,7 +329,8 @@ def render(block: Printed, width: int) -> RenderableType:
             if dropped:  # say so: a figure left out is not a figure cut
                 note = f"{', '.join(reversed(dropped))}: not shown at this width (--format csv has every column)"
                 block = Printed(block.name, block.title, block.columns, block.rows,
-                                caption="\n".join(filter(None, [block.caption, note])), data=block.data)
+                                caption="\n".join(filter(None, [block.caption, note])), data=block.data,
+                                file=block.file)
             return _table(block, columns, widths, folded)
         optional = [i for i, c in enumerate(columns) if c.optional]
         if not optional:
@@ -332,8 +341,8 @@ def render(block: Printed, width: int) -> RenderableType:
     return _stacked(block, columns, folded, width)  # one line per figure: room for the optional ones too
 
 
-def _csv(block: Printed) -> str:
-    frame = pd.DataFrame([{"table": block.name, **{k: _plain(v) for k, v in row.items()}} for row in block.records])
+def _csv(records: list[dict[str, Any]], name: str) -> str:
+    frame = pd.DataFrame([{"table": name, **{k: _plain(v) for k, v in row.items()}} for row in records])
     return csv_rounded(frame).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
 
 
@@ -395,19 +404,33 @@ class Output:
                 self.console.print(render(item, width) if isinstance(item, Printed) else item)
             return
         tables = [item for item in self.items if isinstance(item, Printed)]
-        if self.format is Format.csv:
-            out = io.StringIO()
-            out.write("\n".join(_csv(block) for block in tables))
-            self.console.file.write(out.getvalue())
-            self.console.file.flush()
-            for item in self.items:
-                if not isinstance(item, Printed):
-                    self.errors.print(item if not isinstance(item, Panel) else item.renderable, soft_wrap=True)
-            return
         merged: dict[str, list[dict[str, Any]]] = {}
         for block in tables:  # blocks of one name (one per mode) are one table
             merged.setdefault(block.name, []).extend({k: _plain(v) for k, v in row.items()} for row in block.records)
+        if self.format is Format.csv:
+            if merged:
+                name = next(iter(merged))
+                text = _csv(merged[name], name)
+            else:  # nothing but files: the files are the table
+                text = _csv([{"file": path} for path in self.wrote], "files")
+            self.console.file.write(text)
+            self.console.file.flush()
+            for item in self.items:
+                if isinstance(item, Text):
+                    self.errors.print(item, soft_wrap=True)
+            others = {block.name: block.file for block in tables if block.name != next(iter(merged), None)}
+            if others:
+                listed = ", ".join(f"{name} ({file})" if file else name for name, file in others.items())
+                self.errors.print(f"note: printed the {next(iter(merged))!r} table; the others are in the files "
+                                  f"written: {listed} (--format json prints every table)", soft_wrap=True)
+            self._warnings_to_stderr()
+            return
         document = {"command": self.command, "tables": merged, "notes": self.notes, "warnings": self.found,
                     "wrote": self.wrote}
         self.console.file.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
         self.console.file.flush()
+        self._warnings_to_stderr()
+
+    def _warnings_to_stderr(self) -> None:
+        for text in self.found:
+            self.errors.print(Text.assemble(("warning:", "bold yellow"), f" {text}"), soft_wrap=True)

@@ -97,7 +97,7 @@ def _comparison_blocks(comparison: Comparison) -> list[Printed]:
         reference = titles[comparison.reference.label]
         blocks.append(Printed("differences", f"change against {reference} (minutes; ≤30 in points)", columns, rows,
                               caption="worse/better off: residents whose time rose/fell; max loss/gain: the "
-                                      "largest rise/fall"))
+                                      "largest rise/fall", file="differences.csv"))
     return blocks
 
 
@@ -356,7 +356,7 @@ def sweep_command(
                    Column("best_subset", "best subset", wrap=True, cell=lambda r: r["best_subset"].replace("+", " + "))]
         subset = " + ".join(result.real_subset) or "(none)"
         report.table(Printed("real", f"the real decision ({chosen.config.label(result.real_period)}): {subset}",
-                             columns, rows))
+                             columns, rows, file="real.csv"))
     total = len(result.table) // max(len(board.modes), 1)
     report.warnings(*warning_panels(run_warnings(board.coverage), result.models))
     report.files(f"{count(total)} subsets × {len(board.modes)} mode(s) evaluated in "
@@ -439,7 +439,7 @@ def site_command(
                    Column("swaps", "swaps", kind="int", optional=True),
                    Column("sites", "sites: nearest postcode (ward) lat, lon", wrap=True,
                           cell=lambda r: r["sites"])]
-        report.table(Printed("p_median", f"{mode_name}: p-median, {basis}", columns, rows))
+        report.table(Printed("p_median", f"{mode_name}: p-median, {basis}", columns, rows, file="sites.json"))
     report.warnings(*warning_panels([], {m: s.model for m, s in found.modes.items()}))
     report.files(f"wrote sites-<mode>.csv, sites.json{' and maps of the best site' if maps else ''} to {folder}/ "
                  f"in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
