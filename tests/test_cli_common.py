@@ -5,7 +5,9 @@ type, colour setting, width and encoding.
 """
 
 import io
+import os
 import re
+import subprocess
 import sys
 
 import pytest
@@ -145,3 +147,53 @@ def test_piped_output_shows_no_progress(monkeypatch):
     with common.progress("demo", total=1) as step:
         step("first")
     assert piped.getvalue() == ""
+
+
+HELP_COMMANDS = ["", "run", "studies", "new-study", "calibrate", "screenshot", "scenario", "compare", "hours", "sweep",
+                 "site", "explore"]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS)
+def test_help_at_80_columns_cuts_nothing_and_shows_no_type_names(command):
+    done = subprocess.run([ACCESS, *command.split(), "--help"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    described = "\n".join(line for line in text.splitlines() if not line.startswith("Usage:"))
+    assert "…" not in text and not re.search(r"\.\.\.$", described, re.M), text  # nothing cut short
+    assert not re.search(r"<(bool|str|int|float|path|list\[str\]|list\[int\])>", text), text
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+
+
+def test_help_loads_no_heavy_library():
+    """`access --help` and `access run --help` answer without pandas, geopandas, numpy, folium or OSMnx."""
+    script = ("import sys\nfrom access.cli import entry\nsys.argv = ['access', *sys.argv[1:]]\n"
+              "try:\n    entry()\nexcept SystemExit:\n    pass\n"
+              "heavy = sorted({'numpy', 'pandas', 'geopandas', 'folium', 'osmnx', 'scipy', 'shapely', 'pyproj'}"
+              " & set(sys.modules))\nprint('HEAVY', heavy)\n")
+    for args in ([], ["run"], ["scenario"]):
+        done = subprocess.run([sys.executable, "-c", script, *args, "--help"], capture_output=True, text=True,
+                              timeout=60)
+        assert "HEAVY []" in done.stdout, (args, done.stdout[-300:], done.stderr[-2000:])
+
+
+USAGE_ERRORS = {
+    "a bad choice": (["run", "redbridge-2017", "--format", "xml"],
+                     "invalid value for --format: 'xml' is not one of 'table', 'csv', 'json'; see 'access run --help'"),
+    "not a number": (["hours", "--within", "abc"],
+                     "invalid value for --within: 'abc' is not a number; see 'access hours --help'"),
+    "not a whole number": (["site", "-p", "x"],
+                           "invalid value for -p: 'x' is not a whole number; see 'access site --help'"),
+    "a missing value": (["run", "--mode"], "Option '--mode' requires an argument; see 'access run --help'"),
+    "a missing argument": (["scenario"], "Missing argument 'STUDY'; see 'access scenario --help'"),
+    "an unknown option": (["sweep", "--bogus"], "No such option: --bogus; see 'access sweep --help'"),
+}
+
+
+@pytest.mark.parametrize("case", USAGE_ERRORS)
+def test_a_usage_error_is_one_plain_line_pointing_at_the_commands_help(case):
+    args, line = USAGE_ERRORS[case]
+    done = subprocess.run([ACCESS, *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: {line}"]
+    assert "Value error" not in done.stderr and "Input should" not in done.stderr

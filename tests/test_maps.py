@@ -168,7 +168,7 @@ def test_page_is_self_contained_and_labelled(network_map: Path):
     # the only URL Leaflet will request is the OSM tile template
     templates = set(re.findall(r"https?://[^\"'\s]*\{z\}[^\"'\s]*", text))
     assert templates == {"https://tile.openstreetmap.org/{z}/{x}/{y}.png"}
-    assert "Leaflet 1.9.4" in text  # inlined from django-js-lib-leaflet, licence header kept
+    assert "Leaflet 1.9.4" in text  # inlined from the bundled release files, licence header kept
     assert "sourceMappingURL" not in text
     # the labelling the page promises
     assert ATTRIBUTION in text
@@ -656,3 +656,15 @@ def test_hostile_text_shows_as_text_and_never_runs_in_chromium(tmp_path: Path, b
     assert "Time after: \"&lt;/script&gt;&lt;script&gt;alert('after')&lt;/script&gt;" in dom
     assert "Time before — &lt;img src=b onerror=alert('before')&gt;" in dom
     assert "<img src=b" not in dom and "<img src=n" not in dom and 'onclick="alert' not in dom
+
+
+def test_the_bundled_leaflet_is_the_published_release():
+    """Every file of access/outputs/vendor/leaflet is byte for byte what its SOURCE.md names (leaflet@1.9.4)."""
+    import hashlib
+    from importlib.resources import files
+
+    folder = files("access.outputs") / "vendor" / "leaflet"
+    listed = dict(re.findall(r"^\| (\S+) \| ([0-9a-f]{64}) \|$", (folder / "SOURCE.md").read_text(), re.M))
+    assert len(listed) == 7 and "BSD 2-Clause" in (folder / "LICENSE").read_text()
+    for name, digest in listed.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name

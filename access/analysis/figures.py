@@ -31,11 +31,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from access.core.defaults import THRESHOLDS_MIN
+
 __all__ = ["THRESHOLDS_MIN", "CHANGE_TOLERANCE_MIN", "QUANTILE_TOLERANCE", "QUANTILES", "nearest_open",
            "weighted_quantile", "group_figures", "summarise", "change_figures", "switch_table"]
-
-THRESHOLDS_MIN = (10, 20, 30, 45, 60)
-"""The thresholds (minutes) of the ``within_<T>`` shares."""
 
 CHANGE_TOLERANCE_MIN = 1e-9
 """A resident is worse (better) off when their time rose (fell) by more than this."""

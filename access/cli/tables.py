@@ -59,15 +59,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import pandas as pd
 from rich import box
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-
-from access.core.files import json_value
-from access.outputs.formats import CSV_FLOAT_FORMAT, count, csv_rounded, minutes, percent, points
 
 __all__ = ["Format", "Column", "Printed", "Output", "render", "fits", "plain", "shows_unicode", "PLAIN_CHARACTERS"]
 
@@ -113,16 +109,27 @@ class Format(StrEnum):
     json = "json"
 
 
-_KINDS: dict[str, Callable[[Any], str]] = {
-    "minutes": minutes,
-    "minutes2": lambda v: minutes(v, decimals=2),
-    "change": lambda v: minutes(v, signed=True),
-    "percent": percent,
-    "points": points,
-    "count": count,
-    "int": lambda v: count(v),
-    "text": lambda v: "" if v is None else str(v),
-}
+KINDS = ("minutes", "minutes2", "change", "percent", "points", "count", "int", "text")
+"""How a column's values read: every kind but ``text`` is a number."""
+
+
+def _formatted(kind: str, value: Any) -> str:
+    """``value`` as a cell of ``kind`` reads (number formats: :mod:`access.outputs.formats`, loaded when printed)."""
+    if kind == "text":
+        return "" if value is None else str(value)
+    from access.outputs.formats import count, minutes, percent, points
+
+    if kind == "minutes":
+        return minutes(value)
+    if kind == "minutes2":
+        return minutes(value, decimals=2)
+    if kind == "change":
+        return minutes(value, signed=True)
+    if kind == "percent":
+        return percent(value)
+    if kind == "points":
+        return points(value)
+    return count(value)  # count, int
 
 
 @dataclass
@@ -169,7 +176,7 @@ class Column:
 
     def text(self, row: dict[str, Any]) -> Text:
         """Return the cell of ``row`` as it reads in the terminal."""
-        value = self.cell(row) if self.cell else _KINDS[self.kind](row.get(self.name))
+        value = self.cell(row) if self.cell else _formatted(self.kind, row.get(self.name))
         return value if isinstance(value, Text) else Text(str(value))
 
     @property
@@ -342,11 +349,17 @@ def render(block: Printed, width: int) -> RenderableType:
 
 
 def _csv(records: list[dict[str, Any]], name: str) -> str:
+    import pandas as pd
+
+    from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded
+
     frame = pd.DataFrame([{"table": name, **{k: _plain(v) for k, v in row.items()}} for row in records])
     return csv_rounded(frame).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 def _plain(value: Any) -> Any:
+    from access.core.files import json_value
+
     if isinstance(value, Text):
         return value.plain
     if isinstance(value, (list, tuple)):

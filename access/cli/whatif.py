@@ -10,14 +10,14 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.text import Text
 
 from access.cli.common import (
     FormatOption,
-    app,
+    command,
     model_text,
     open_study,
     output,
@@ -28,36 +28,42 @@ from access.cli.common import (
     warning_panels,
 )
 from access.cli.tables import Column, Format, Printed
+from access.core.defaults import (
+    DEFAULT_MAX_CANDIDATES,
+    DEFAULT_MAX_SUBSETS,
+    DEFAULT_NEAREST,
+    DEFAULT_SPACING_M,
+    DEFAULT_WITHIN_MIN,
+    EXPLORER_NAME,
+    RANK_BY,
+    STRAIGHT_LINE_MODEL,
+)
 from access.core.errors import ScenarioError
-from access.inputs.hours import HOURS_RULE, parse_moment
-from access.outputs.explorer import DEFAULT_NEAREST, EXPLORER_NAME
-from access.outputs.formats import count, minutes, percent
-from access.outputs.notes import run_warnings
-from access.outputs.writers import write
-from access.routing.travel import STRAIGHT_LINE_MODEL
-from access.whatif.board import build_board
-from access.whatif.comparison import Comparison, compare
-from access.whatif.scenario import Scenario, parse_opened, period_scenario, study_scenarios
-from access.whatif.siting import DEFAULT_MAX_CANDIDATES, DEFAULT_SPACING_M, search_sites
-from access.whatif.sweep import DEFAULT_MAX_SUBSETS, RANK_BY, sweep
-from access.whatif.week import DEFAULT_WITHIN_MIN, week_table
+
+if TYPE_CHECKING:
+    from access.whatif.comparison import Comparison
 
 __all__ = ["scenario", "compare_command", "hours_command", "sweep_command", "site_command", "explore"]
 
 Mode = Annotated[Optional[list[str]], typer.Option(
-    "--mode", "-m", help="Mode to evaluate; repeat for several. Default: the study's modes.")]
+    "--mode", "-m", metavar="MODE", help="Mode to evaluate; repeat for several. Default: the study's modes.")]
 Offline = Annotated[bool, typer.Option(
     help="Do not download a street network. Without --osm-file or a cached network the times are a "
          "straight-line estimate, labelled as such.")]
-OsmFile = Annotated[Optional[Path], typer.Option("--osm-file", help="A local .osm or .osm.pbf file for the network.")]
-Out = Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder. Default: maps/<study>/<command>.")]
+OsmFile = Annotated[Optional[Path], typer.Option("--osm-file", metavar="FILE",
+                                                               help="A local .osm or .osm.pbf file for the network.")]
+Out = Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FOLDER",
+                                                            help="Output folder. Default: maps/<study>/<command>.")]
 Cache = Annotated[bool, typer.Option(help="Use and fill the network cache (ACCESS_CACHE_DIR).")]
 At = Annotated[Optional[str], typer.Option(
-    "--at", help="Evaluate at this moment of the week, e.g. 'Sat 23:30': counters closed then do not count.")]
+    "--at", metavar="MOMENT",
+            help="Evaluate at this moment of the week, e.g. 'Sat 23:30': counters closed then do not count.")]
 
 
 def _comparison_blocks(comparison: Comparison) -> list[Printed]:
     """Return the figures of each scenario and, against the first, their changes."""
+    from access.outputs.formats import minutes
+
     config = comparison.board.study.config
     titles = {s.label: s.title(config.labels) for s in comparison.scenarios}
     rows = [{"scenario": label, "scenario_label": titles[label], "mode": mode, **row.to_dict()}
@@ -103,6 +109,9 @@ def _comparison_blocks(comparison: Comparison) -> list[Printed]:
 
 def _print_comparison(comparison: Comparison, folder: Path, paths: dict, started: float, fmt: Format,
                       command: str) -> None:
+    from access.inputs.hours import HOURS_RULE
+    from access.outputs.notes import run_warnings
+
     config = comparison.board.study.config
     names = dict(zip(comparison.board.counters["id"], comparison.board.counters["name"], strict=True))
     out = output(command, fmt)
@@ -123,23 +132,27 @@ def _print_comparison(comparison: Comparison, folder: Path, paths: dict, started
     out.emit()
 
 
-@app.command()
+@command("scenario", short_help="What if: close, open or re-time counters, against a period.")
 def scenario(
-    study: Annotated[str, typer.Argument(help="A study name or a path to a study .toml.")],
+    study: Annotated[str, typer.Argument(metavar="STUDY", help="A study name or a path to a study .toml.")],
     name: Annotated[Optional[str], typer.Argument(
+        metavar="SCENARIO",
         help="A scenario of the study's TOML ([scenarios.NAME]); the options below add to it.")] = None,
     base: Annotated[Optional[str], typer.Option(
-        "--from", help="The period to start from. Default: the named scenario's, else the study's 'after'.")] = None,
+        "--from", metavar="PERIOD",
+                  help="The period to start from. Default: the named scenario's, else the study's 'after'.")] = None,
     close: Annotated[Optional[list[str]], typer.Option(
-        "--close", help="Counter id to close; repeat, or separate ids with commas.")] = None,
+        "--close", metavar="ID", help="Counter id to close; repeat, or separate ids with commas.")] = None,
     open_: Annotated[Optional[list[str]], typer.Option(
-        "--open", help="A hypothetical counter: 'NAME=LAT,LON' or 'NAME=POSTCODE', optionally '@HOURS' "
+        "--open", metavar="NAME=PLACE",
+                  help="A hypothetical counter: 'NAME=LAT,LON' or 'NAME=POSTCODE', optionally '@HOURS' "
                        "(default 24/7), e.g. 'Gants Hill=51.5765,0.0661'. Repeat for several.")] = None,
     hours: Annotated[Optional[list[str]], typer.Option(
-        "--hours", help="Override a counter's hours: 'ID=HOURS' in opening_hours syntax, "
+        "--hours", metavar="ID=HOURS", help="Override a counter's hours: 'ID=HOURS' in opening_hours syntax, "
                         "e.g. 'barkingside=Mo-Fr 07:00-23:00'. Repeat for several.")] = None,
     at: At = None,
-    label: Annotated[Optional[str], typer.Option("--name", help="Name for a scenario made on the command line.")]
+    label: Annotated[Optional[str], typer.Option("--name", metavar="NAME",
+                                                           help="Name for a scenario made on the command line.")]
     = None,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps.")] = True, cache: Cache = True,
@@ -149,6 +162,12 @@ def scenario(
 
     Example: access scenario redbridge-2017 --from 2018_2025 --open "Gants Hill=51.5765,0.0661" --close ilford
     """
+    from access.inputs.hours import parse_moment
+    from access.outputs.writers import write
+    from access.whatif.board import build_board
+    from access.whatif.comparison import compare
+    from access.whatif.scenario import Scenario, parse_opened, period_scenario, study_scenarios
+
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
@@ -181,11 +200,11 @@ def scenario(
     _print_comparison(comparison, folder, paths, started, fmt, "scenario")
 
 
-@app.command(name="compare")
+@command("compare", short_help="Compare periods and scenarios in one table, with maps.")
 def compare_command(
-    study: Annotated[str, typer.Argument(help="A study name or a path to a study .toml.")],
+    study: Annotated[str, typer.Argument(metavar="STUDY", help="A study name or a path to a study .toml.")],
     names: Annotated[list[str], typer.Argument(
-        help="Periods and/or the study's scenarios to compare; the first is the reference.")],
+        metavar="NAME", help="Periods and/or the study's scenarios to compare; the first is the reference.")],
     at: At = None,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps of the differences.")] = True, cache: Cache = True,
@@ -195,6 +214,12 @@ def compare_command(
 
     Example: access compare redbridge-2017 2018_2025 2013_2017 gants-hill barkingside-not-ilford
     """
+    from access.inputs.hours import parse_moment
+    from access.outputs.writers import write
+    from access.whatif.board import build_board
+    from access.whatif.comparison import compare
+    from access.whatif.scenario import period_scenario, study_scenarios
+
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
@@ -219,15 +244,17 @@ def compare_command(
     _print_comparison(comparison, folder, paths, started, fmt, "compare")
 
 
-@app.command(name="hours")
+@command("hours", short_help="Time of day: periods side by side, day, night and week.")
 def hours_command(
-    study: Annotated[str, typer.Argument(help="A study name or a path to a study .toml.")] = "redbridge-2017",
+    study: Annotated[str, typer.Argument(metavar="STUDY",
+                                         help="A study name or a path to a study .toml.")] = "redbridge-2017",
     at: Annotated[Optional[list[str]], typer.Option(
-        "--at", help="A moment of the week, e.g. 'Sat 23:30'; repeat for several. "
+        "--at", metavar="MOMENT", help="A moment of the week, e.g. 'Sat 23:30'; repeat for several. "
                      "Default: Tue 12:00, Tue 20:00, Sat 23:30 and Tue 03:00.")] = None,
     period: Annotated[Optional[list[str]], typer.Option(
-        "--period", help="Period to show; repeat. Default: every period of the study.")] = None,
-    within: Annotated[float, typer.Option(help="Travel-time limit (minutes) for the shares.")] = DEFAULT_WITHIN_MIN,
+        "--period", metavar="PERIOD", help="Period to show; repeat. Default: every period of the study.")] = None,
+    within: Annotated[float, typer.Option(metavar="MINUTES",
+                                          help="Travel-time limit (minutes) for the shares.")] = DEFAULT_WITHIN_MIN,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None, cache: Cache = True,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -236,6 +263,13 @@ def hours_command(
     The week column is, per resident, the share of the week's 168 hours (to the minute) with an open
     counter within --within minutes, population-weighted.
     """
+    from access.inputs.hours import HOURS_RULE, parse_moment
+    from access.outputs.formats import minutes, percent
+    from access.outputs.notes import run_warnings
+    from access.outputs.writers import write
+    from access.whatif.board import build_board
+    from access.whatif.week import week_table
+
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
@@ -290,20 +324,23 @@ def hours_command(
     report.emit()
 
 
-@app.command(name="sweep")
+@command("sweep", short_help="Evaluate every subset of counters and rank the real decision.")
 def sweep_command(
-    study: Annotated[str, typer.Argument(help="A study name or a path to a study .toml.")] = "redbridge-2017",
+    study: Annotated[str, typer.Argument(metavar="STUDY",
+                                         help="A study name or a path to a study .toml.")] = "redbridge-2017",
     among: Annotated[Optional[list[str]], typer.Option(
-        "--among", help="Counter ids that vary (repeat or comma-separate); the others keep their --base "
+        "--among", metavar="ID", help="Counter ids that vary (repeat or comma-separate); the others keep their --base "
                         "availability. Default: every counter of the study.")] = None,
     k: Annotated[Optional[list[int]], typer.Option(
-        "--k", help="Subset size to evaluate; repeat. Default: every size (all 2^n subsets).")] = None,
-    base: Annotated[Optional[str], typer.Option(help="Period for the counters outside --among. Default: 'after'.")]
+        "--k", metavar="K", help="Subset size to evaluate; repeat. Default: every size (all 2^n subsets).")] = None,
+    base: Annotated[Optional[str], typer.Option(metavar="PERIOD",
+                                                help="Period for the counters outside --among. Default: 'after'.")]
     = None,
     real: Annotated[Optional[str], typer.Option(
+        metavar="PERIOD",
         help="Period whose counters are the real decision to rank. Default: the study's 'after'.")] = None,
-    by: Annotated[str, typer.Option(help=f"Figure to rank by: {', '.join(RANK_BY)}.")] = "mean_min",
-    max_subsets: Annotated[int, typer.Option(help="Refuse to evaluate more subsets than this.")]
+    by: Annotated[str, typer.Option(metavar="FIGURE", help=f"Figure to rank by: {', '.join(RANK_BY)}.")] = "mean_min",
+    max_subsets: Annotated[int, typer.Option(metavar="N", help="Refuse to evaluate more subsets than this.")]
     = DEFAULT_MAX_SUBSETS,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None, cache: Cache = True,
     fmt: FormatOption = Format.table,
@@ -312,6 +349,12 @@ def sweep_command(
 
     Uses the counter × origin times computed once per mode: no routing per subset.
     """
+    from access.outputs.formats import count
+    from access.outputs.notes import run_warnings
+    from access.outputs.writers import write
+    from access.whatif.board import build_board
+    from access.whatif.sweep import sweep
+
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
@@ -365,20 +408,23 @@ def sweep_command(
     report.emit()
 
 
-@app.command(name="site")
+@command("site", short_help="Best new site(s) for a counter: a ranking and the p-median.")
 def site_command(
-    study: Annotated[str, typer.Argument(help="A study name or a path to a study .toml.")] = "redbridge-2017",
+    study: Annotated[str, typer.Argument(metavar="STUDY",
+                                         help="A study name or a path to a study .toml.")] = "redbridge-2017",
     p: Annotated[Optional[list[int]], typer.Option(
-        "-p", help="How many new sites to choose (p-median); repeat. Default: 1, 2 and 3.")] = None,
+        "-p", metavar="P", help="How many new sites to choose (p-median); repeat. Default: 1, 2 and 3.")] = None,
     period: Annotated[Optional[str], typer.Option(
+        metavar="PERIOD",
         help="Existing counters: those available in this period. Default: the study's 'after'.")] = None,
     alone: Annotated[bool, typer.Option(
         "--alone", help="Ignore the existing counters: the chosen sites are the only ones.")] = False,
-    spacing: Annotated[float, typer.Option(help="Grid spacing (m) of candidates under the straight-line estimate.")]
+    spacing: Annotated[float, typer.Option(metavar="METRES",
+                                           help="Grid spacing (m) of candidates under the straight-line estimate.")]
     = DEFAULT_SPACING_M,
-    max_candidates: Annotated[int, typer.Option(help="Thin network-node candidates to at most this many.")]
+    max_candidates: Annotated[int, typer.Option(metavar="N", help="Thin network-node candidates to at most this many.")]
     = DEFAULT_MAX_CANDIDATES,
-    top: Annotated[int, typer.Option(help="Show this many best single sites.")] = 5,
+    top: Annotated[int, typer.Option(metavar="N", help="Show this many best single sites.")] = 5,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None, out: Out = None,
     maps: Annotated[bool, typer.Option(help="Map the best single site as a scenario.")] = True, cache: Cache = True,
     fmt: FormatOption = Format.table,
@@ -387,6 +433,10 @@ def site_command(
 
     Candidates are every street-network node in the boroughs, or a regular grid under the straight-line estimate.
     """
+    from access.outputs.formats import minutes
+    from access.outputs.writers import write
+    from access.whatif.siting import search_sites
+
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
@@ -446,15 +496,17 @@ def site_command(
     report.emit()
 
 
-@app.command()
+@command("explore", short_help="Write explorer.html: close and open counters in a browser.")
 def explore(
-    study: Annotated[str, typer.Argument(help="A study name or a path to a study .toml.")] = "redbridge-2017",
+    study: Annotated[str, typer.Argument(metavar="STUDY",
+                                         help="A study name or a path to a study .toml.")] = "redbridge-2017",
     nearest: Annotated[int, typer.Option(
+        metavar="N",
         help="Counters kept per origin when the study has more (each origin's nearest, plus every counter its "
              "periods and scenarios need); beyond them the page shows ranges.")] = DEFAULT_NEAREST,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Output folder. Default: maps/<study>, beside the maps.")] = None,
+        "--out", "-o", metavar="FOLDER", help="Output folder. Default: maps/<study>, beside the maps.")] = None,
     cache: Cache = True, fmt: FormatOption = Format.table,
 ) -> None:
     """Write explorer.html: a page where anyone can close and open counters.
@@ -466,6 +518,11 @@ def explore(
     worse and better off, the map and the rank of the set (up to 14 counters).
     'access run' writes the same page beside the maps.
     """
+    from access.outputs.notes import run_warnings
+    from access.outputs.writers import write
+    from access.whatif.board import build_board
+    from access.whatif.scenario import study_scenarios
+
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)

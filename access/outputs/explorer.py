@@ -57,6 +57,7 @@ import pandas as pd
 
 from access.analysis.figures import CHANGE_TOLERANCE_MIN, QUANTILE_TOLERANCE, QUANTILES
 from access.analysis.timeofday import week_mask
+from access.core.defaults import DEFAULT_NEAREST, EXPLORER_NAME
 from access.core.errors import OutputError, ScenarioError
 from access.inputs.hours import DAYS, HOURS_RULE, MINUTES_PER_WEEK, parse_hours
 from access.inputs.places import load_borough_polygons
@@ -78,12 +79,6 @@ from access.whatif.sweep import sweep
 
 __all__ = ["explorer_html", "explorer_scenarios", "EXPLORER_NAME", "DEFAULT_NEAREST", "MAX_RANKED_COUNTERS",
            "SHARE_THRESHOLDS_MIN"]
-
-EXPLORER_NAME = "explorer.html"
-"""The page's file name, beside the maps."""
-
-DEFAULT_NEAREST = 24
-"""Counters kept per origin when a study has more: each origin's nearest, plus any its periods and scenarios need."""
 
 MAX_RANKED_COUNTERS = 14
 """Studies with at most this many counters (hypothetical ones included) get every subset's rank (2^14 = 16,384)."""

@@ -2,7 +2,8 @@
 
 This module only draws what it is given: it never computes a travel time.  Each
 page is a Leaflet map (built with folium) that works offline: Leaflet 1.9.4 is
-inlined from the ``django-js-lib-leaflet`` package, and folium's other CDN
+inlined from the release files bundled in ``access/outputs/vendor/leaflet`` (BSD
+2-Clause; ``SOURCE.md`` there says where they come from), and folium's other CDN
 assets (jQuery, Bootstrap, awesome-markers, Font Awesome) are left out, so the
 only network requests a page makes are for OpenStreetMap background tiles.
 Without a network those simply do not load, and the map still shows the data.
@@ -381,15 +382,15 @@ def _js(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _leaflet_assets() -> tuple[str, str]:
-    """Return the Leaflet 1.9.4 CSS and JS from ``django-js-lib-leaflet``, ready to inline."""
+    """Return the Leaflet 1.9.4 CSS and JS bundled with access (``outputs/vendor/leaflet``), ready to inline."""
+    root = files("access.outputs") / "vendor" / "leaflet"
     try:
-        root = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
         js = (root / "leaflet.js").read_text(encoding="utf-8")
         css = (root / "leaflet.css").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - install problem
+    except FileNotFoundError as exc:  # pragma: no cover - install problem
         raise OutputError(
-            "Leaflet is not installed: the maps inline it from the package django-js-lib-leaflet; "
-            "run `pip install django-js-lib-leaflet`"
+            "Leaflet's files are missing from the installed package (access/outputs/vendor/leaflet); "
+            "reinstall access (pip install -e .)"
         ) from exc
 
     def data_uri(match: re.Match[str]) -> str:

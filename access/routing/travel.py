@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
 from access.core.errors import DataError, OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
 from access.inputs.calibrations import Calibration
@@ -25,9 +26,6 @@ from access.routing.network import StreetNetwork
 __all__ = ["TravelTimes", "network_times", "nearest_times", "nearest_node_times", "straight_line_times",
            "imported_times", "NETWORK_MODEL", "STRAIGHT_LINE_MODEL", "IMPORTED_MODEL", "MAX_GAP_M"]
 
-NETWORK_MODEL = "street network"
-STRAIGHT_LINE_MODEL = "straight-line estimate"
-IMPORTED_MODEL = "imported travel times"
 
 
 MAX_GAP_M = 1000.0

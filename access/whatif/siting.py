@@ -31,6 +31,7 @@ import shapely
 
 from access.analysis.study import Study
 from access.core.budget import FLOAT_BYTES, require
+from access.core.defaults import DEFAULT_MAX_CANDIDATES, DEFAULT_SPACING_M
 from access.core.errors import NetworkUnavailable, ScenarioError
 from access.inputs.postcodes import nearest_postcodes
 from access.routing.travel import TravelTimes
@@ -40,12 +41,6 @@ from access.whatif.scenario import OpenedCounter, period_scenario
 
 __all__ = ["Candidates", "candidate_sites", "site_names", "rank_sites", "p_median", "best_sets", "PMedianResult",
            "ModeSites", "SiteSearch", "search_sites", "DEFAULT_SPACING_M", "DEFAULT_MAX_CANDIDATES"]
-
-DEFAULT_SPACING_M = 250.0
-"""Grid spacing of straight-line candidates, metres."""
-
-DEFAULT_MAX_CANDIDATES = 3000
-"""More network nodes than this are thinned to an even subset (every n-th node)."""
 
 _CHUNK = 250  # candidates routed per Dijkstra call
 

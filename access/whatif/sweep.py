@@ -27,18 +27,12 @@ import pandas as pd
 from access.analysis.figures import QUANTILE_TOLERANCE, nearest_open, summarise
 from access.core.arguments import names
 from access.core.budget import require
+from access.core.defaults import DEFAULT_MAX_SUBSETS, RANK_BY
 from access.core.errors import ScenarioError
 from access.whatif.board import Board
 from access.whatif.scenario import period_scenario
 
 __all__ = ["subset_masks", "evaluate_subsets", "sweep", "SweepResult", "RANK_BY", "DEFAULT_MAX_SUBSETS"]
-
-DEFAULT_MAX_SUBSETS = 200_000
-"""The most subsets a sweep evaluates unless told otherwise."""
-
-RANK_BY = {"mean_min": True, "median_min": True, "p90_min": True, "within_30": False, "within_20": False,
-           "within_45": False}
-"""Figures a sweep can rank by, and whether smaller is better."""
 
 
 def subset_masks(n: int, sizes: Sequence[int] | None = None, max_subsets: int = DEFAULT_MAX_SUBSETS) -> np.ndarray:

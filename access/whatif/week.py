@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from access.analysis.timeofday import period_table
+from access.core.defaults import DEFAULT_WITHIN_MIN
 from access.core.errors import ScenarioError
 from access.inputs.hours import DEFAULT_MOMENTS, Moment
 from access.whatif.board import Board
 
 __all__ = ["WeekResult", "week_table", "DEFAULT_WITHIN_MIN"]
-
-DEFAULT_WITHIN_MIN = 30.0
-"""The travel-time limit of the shares, minutes, unless another is asked for."""
 
 
 @dataclass
