@@ -17,7 +17,7 @@ and the warnings, and prints them in the format asked for:
   that holds each (:attr:`Printed.file`); a command with no table prints the files
   it wrote, one per row (column ``file``).
 * ``json``: one JSON document on stdout: ``{"command", "tables": {name: [rows]},
-  "notes", "warnings", "wrote"}``.
+  "notes", "warnings", "wrote", "open"}`` (``open``: the page to open, or ``null``).
 
 With ``csv`` and ``json``, stdout holds the data and nothing else: notes and
 warnings go to stderr, one line each (``warning: …``), and the JSON document
@@ -385,6 +385,7 @@ class Output:
     found: list[str] = field(default_factory=list)
     wrote: list[str] = field(default_factory=list)
     panels: list[RenderableType] = field(default_factory=list)
+    opens: str | None = None
 
     def note(self, text: str | Text) -> None:
         """Add a line of text (what a scenario changes, how hours are read)."""
@@ -405,6 +406,12 @@ class Output:
         """Add the closing line: which files were written, and where."""
         self.items.append(Text(line))
         self.wrote += list(names)
+
+    def page(self, path: str | None) -> None:
+        """Add the very last line: the page to open in a browser (nothing when the command wrote none)."""
+        if path:
+            self.opens = path
+            self.items.append(Text.assemble(("open ", "bold"), path))
 
     def emit(self) -> None:
         """Print everything, in :attr:`format`."""
@@ -439,7 +446,7 @@ class Output:
             self._warnings_to_stderr()
             return
         document = {"command": self.command, "tables": merged, "notes": self.notes, "warnings": self.found,
-                    "wrote": self.wrote}
+                    "wrote": self.wrote, "open": self.opens}
         self.console.file.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
         self.console.file.flush()
         self._warnings_to_stderr()
