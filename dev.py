@@ -31,7 +31,9 @@ def ensure_venv(extras: str) -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / f".installed-{extras or 'base'}"
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
+    # an install with any extras holds the base install too: `study` after `test` installs nothing more
+    enough = [stamp] if extras else [stamp, *VENV.glob(".installed-*")]
+    if any(path.exists() and path.read_text() == digest for path in enough):
         return
     target = f".[{extras}]" if extras else "."
     print(f"installing frontcounter-access{f'[{extras}]' if extras else ''} into {VENV}", flush=True)

@@ -45,7 +45,7 @@ __all__ = [
 
 _HOME = {
     "load_study": "access.analysis.study", "Study": "access.analysis.study", "StudyResult": "access.analysis.study",
-    "list_studies": "access.inputs.config", "parse_moment": "access.inputs.hours",
+    "list_studies": "access.inputs.study_files", "parse_moment": "access.inputs.hours",
     "Scenario": "access.whatif.scenario", "OpenedCounter": "access.whatif.scenario",
     "parse_opened": "access.whatif.scenario", "period_scenario": "access.whatif.scenario",
     "study_scenarios": "access.whatif.scenario",
@@ -95,8 +95,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         ScenarioError,
         StudyError,
     )
-    from access.inputs.config import list_studies
     from access.inputs.hours import parse_moment
+    from access.inputs.study_files import list_studies
     from access.outputs.explorer import explorer_html
     from access.outputs.writers import write, write_maps
     from access.routing.network import StreetNetwork, get_network

@@ -17,6 +17,21 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["ACCESS_CACHE_DIR"] = str(tmp_path_factory.mktemp("access-cache"))
 
 
+def _maps_state() -> dict[str, tuple[int, int]]:
+    root = Path(__file__).resolve().parents[1] / "maps"
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _the_repositorys_maps_stay_as_they_are():
+    """No test writes into the repository's maps/ (the project's studies write there by default: give --out)."""
+    before = _maps_state()
+    yield
+    after = _maps_state()
+    changed = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
+    assert not changed, f"a test wrote into the repository's maps/: {changed[:10]}"
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     from access.core import settings

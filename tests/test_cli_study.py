@@ -66,10 +66,23 @@ def test_run_offline_says_estimate_everywhere(tmp_path):
     assert "STRAIGHT-LINE ESTIMATE" in (out / "walk.html").read_text()
 
 
-def test_default_output_folder_is_maps_study(tmp_path):
-    done = _run("run", "redbridge-2017", "--offline", "-m", "drive", "--no-maps", cwd=tmp_path)
+def test_a_project_study_writes_to_the_projects_maps_wherever_one_stands(tmp_path):
+    """The project's own studies write to maps/STUDY beside the project's data/ (here a copy of it)."""
+    import shutil
+
+    from access.core import settings
+
+    project = tmp_path / "project"
+    shutil.copytree(settings.project_data_dir(), project / "data")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "COLUMNS": "200", "ACCESS_PROJECT_DATA": str(project / "data")}
+    done = subprocess.run([sys.executable, "-m", "access", "run", "redbridge-2017", "--offline", "-m", "drive",
+                           "--no-maps"], capture_output=True, text=True, cwd=elsewhere, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "maps" / "redbridge-2017" / "summary.json").is_file()
+    assert (project / "maps" / "redbridge-2017" / "summary.json").is_file()
+    assert not (elsewhere / "maps").exists()
+    assert done.stdout.rstrip().splitlines()[-1] == f"open {project / 'maps' / 'redbridge-2017' / 'report.html'}"
 
 
 def test_bad_input_exits_2_with_one_line(tmp_path):
@@ -195,3 +208,22 @@ def test_calibrate_refuses_a_name_that_is_not_plain_before_measuring(tmp_path, n
     done = CliRunner().invoke(app, ["calibrate", "--osm-file", "city_of_london_osm", "--name", name, "--out", str(out)])
     assert done.exit_code == 2 and f"--name {name!r} is not a plain name" in done.output
     assert not out.exists()
+
+
+def test_an_own_study_runs_by_name_writes_beside_itself_and_names_the_page_to_open(tmp_path):
+    """`access new-study NAME` then `access run NAME`, typed in a terminal in the study's folder."""
+    from terminal import access_command, run_in_terminal
+
+    made = _run("new-study", "waltham-forest", "--boroughs", "waltham forest", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "then: access run waltham-forest" in " ".join(made.stdout.split())
+    session = run_in_terminal([access_command(), "run", "Waltham-Forest", "--offline", "-m", "walk"], cwd=tmp_path,
+                              timeout_s=300)
+    assert session.code == 0, session
+    report = tmp_path / "maps" / "waltham-forest" / "report.html"
+    assert report.is_file()
+    assert session.text.rstrip().splitlines()[-1] == "open maps/waltham-forest/report.html", session
+    listed = _run("studies", "--format", "csv", cwd=tmp_path)
+    assert "waltham-forest" in listed.stdout and "waltham-forest.toml" in listed.stdout
+    elsewhere = _run("run", "waltham-forest", "--offline", "-m", "walk", cwd=tmp_path.parent)
+    assert elsewhere.returncode == 2 and "unknown study 'waltham-forest'" in elsewhere.stderr

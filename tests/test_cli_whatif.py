@@ -160,3 +160,18 @@ def test_no_negative_zero_and_no_double_sign(tmp_path):
     assert done.exit_code == 0, done.output
     assert "±0.0" in done.output
     assert not re.search(r"--\d|(?<![\w.-])-0(\.0+)?%?(?![\d.])", done.output), done.output
+
+
+def test_names_in_any_case_and_period_labels_as_printed(tmp_path):
+    """Modes, counters, scenarios and periods typed as a person reads them give the same figures."""
+    exact = CliRunner().invoke(app, ["compare", "redbridge-2017", "2018_2025", "2013_2017", "gants-hill", "-m", "walk",
+                                     "--offline", "--no-maps", "--out", str(tmp_path / "a"), "--format", "json"])
+    loose = CliRunner().invoke(app, ["compare", "redbridge-2017", "2018–25", "2013-17", "Gants-Hill", "-m", "WALK",
+                                     "--offline", "--no-maps", "--out", str(tmp_path / "b"), "--format", "json"])
+    assert exact.exit_code == 0 and loose.exit_code == 0, loose.output
+    assert json.loads(exact.stdout)["tables"] == json.loads(loose.stdout)["tables"]
+    closed = CliRunner().invoke(app, ["scenario", "redbridge-2017", "--from", "2018-25", "--close", "ILFORD", "-m",
+                                      "walk", "--offline", "--no-maps", "--out", str(tmp_path / "c")])
+    assert closed.exit_code == 0, closed.output
+    missed = CliRunner().invoke(app, ["scenario", "redbridge-2017", "--close", "ilfrod", "-m", "walk", "--offline"])
+    assert missed.exit_code == 2 and "did you mean 'ilford'" in missed.output

@@ -59,7 +59,7 @@ def test_unknown_study_lists_known_ones():
     ('before = "2013_2017"', 'before = "lat"', "period 'lat' has the name of a column"),
     ('before = "2013_2017"', 'before = "2013/2017"', "period '2013/2017' is not a plain name"),
     ('wards = "redbridge_wards"', 'wards = "postcodes"', "wards = 'postcodes' is not a ward-boundary file"),
-    ('boroughs = ["Redbridge"]', 'boroughs = ["Atlantis"]', "'Atlantis' are not London boroughs"),
+    ('boroughs = ["Redbridge"]', 'boroughs = ["Atlantis"]', "unknown borough 'Atlantis'"),
     ('title = "Redbridge', 'title = "\\u001b[31mRedbridge', "control character"),
     ('[scenarios.gants-hill]', '[scenarios."../up"]', "scenario name '../up' is not a plain name"),
     ('hours = { barkingside = "Mo-Fr 07:00-23:00" }', 'hours = { barkingside = "Mo-Fr 07:00-25:00" }',
@@ -119,7 +119,7 @@ def test_london_studies_cover_every_borough_with_mirror_counters():
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ('boroughs = ["Redbridge"]', 'boroughs = "everywhere"', "'everywhere' are not London boroughs.*\"all\""),
+    ('boroughs = ["Redbridge"]', 'boroughs = "everywhere"', "unknown borough 'everywhere'.*\"all\""),
     ('table = "counters/redbridge-2017.csv"', 'source = "nowhere"', "source 'nowhere' is unknown.*london-met"),
     ('table = "counters/redbridge-2017.csv"', 'table = "counters/redbridge-2017.csv"\nsource = "london-met"',
      "exactly one of 'table'"),
@@ -190,3 +190,16 @@ def test_a_study_chooses_its_calibration(tmp_path):
     assert load_config(_variant(tmp_path, 'calibration = "city-of-london"', 'calibration = "helsinki"')).calibration \
         == "helsinki"
     assert load_config("city-of-london").calibration == "city-of-london"  # the default
+
+
+def test_names_in_a_study_and_period_labels_match_without_regard_to_case(tmp_path):
+    source = load_config("redbridge-2017").source
+    text = source.read_text().replace('boroughs = ["Redbridge"]', 'boroughs = ["redbridge"]')
+    variant = tmp_path / "variant.toml"
+    variant.write_text(text.replace('table = "../counters/', f'table = "{source.parent.parent}/counters/'))
+    config = load_config(variant)
+    assert config.boroughs == ("Redbridge",)
+    for typed in ("2018_2025", "2018-25", "2018–25", "2018–25: Ilford 24/7, Barkingside closed", "2018_2025".upper()):
+        assert config.period_id(typed) == "2018_2025", typed
+    with pytest.raises(StudyError, match=r"unknown period '2018-2025'; did you mean"):
+        config.period_id("2018-2025")

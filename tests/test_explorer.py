@@ -366,7 +366,7 @@ def test_a_study_of_ones_own_data_with_imported_times_gets_its_page(redbridge, t
                                      boundary=places.boundary, before="2013_2017", after="2018_2025",
                                      extra=periods[2:], origin_id="origin", modes="walk")
     table = redbridge.run(modes=["drive"], offline=True).travel_times("drive")
-    study.import_times("transit", table, label="by bus", note="a table made elsewhere")
+    study = study.import_times("transit", table, label="by bus", note="a table made elsewhere")
     result = study.run(offline=True)
     board = access.board_from_result(result)
     library = Library(board)

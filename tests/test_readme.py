@@ -66,3 +66,17 @@ def test_the_printed_scenario_example_is_what_the_command_prints():
     printed = [line.rstrip() for line in done.stdout.splitlines()]
     for line in block.strip("\n").splitlines():
         assert line in printed, f"README line not printed: {line!r}"
+
+
+def test_the_quick_start_study_command_runs_to_the_end_in_a_terminal(tmp_path):
+    """`python3 dev.py study`, typed in a terminal, finishes and names the page to open (outputs into tmp)."""
+    from terminal import run_in_terminal
+
+    quick_start = README.read_text(encoding="utf-8").split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"^(python3 dev\.py study)\b", quick_start, re.M).group(1).split()
+    root = README.parent
+    session = run_in_terminal([*command, "--out", str(tmp_path / "redbridge")], cwd=root, timeout_s=900)
+    assert session.code == 0, session
+    assert (tmp_path / "redbridge" / "report.html").is_file()
+    assert "redbridge-2017:" in session.text and session.cursor_shown
+    assert session.text.rstrip().splitlines()[-1].startswith("open ") and "report.html" in session.text

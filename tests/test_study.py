@@ -238,7 +238,7 @@ def test_imported_networkx_times_give_the_built_in_walk_figures(city, city_pbf, 
     places = study.places
     minutes, gaps = independent_minutes(city_pbf, places.counter_xy, places.origin_xy)
     table = as_travel_table(minutes, places.residents["origin"], places.counters["id"], gaps <= MAX_GAP_M)
-    study.import_times("walk-networkx", table, label="on foot (NetworkX)", note="NetworkX on the City extract")
+    study = study.import_times("walk-networkx", table, label="on foot (NetworkX)", note="NetworkX on the City extract")
     result = study.run(modes=["walk", "walk-networkx"])
     assert result.times["walk"].model == "street network" and result.times["walk-networkx"].model == IMPORTED_MODEL
     summary = result.summary
@@ -353,3 +353,67 @@ def test_a_study_from_frames_chooses_its_calibration():
     assert minutes["city-of-london"] != minutes["helsinki"]  # 1.5 km: each calibration's own 1–3 km factor
     with pytest.raises(access.StudyError, match="calibration 'suburbia' is not in data/detour_factors.toml"):
         access.Study.from_frames("toytown", calibration="suburbia", **kwargs)
+
+
+@pytest.fixture()
+def city_frames_study(city):
+    """Return the City of London study made from its frames: no OSM file of its own, so offline the estimate."""
+    places = city.places
+    periods = list(city.config.periods)
+    return access.Study.from_frames("city-frames", residents=places.residents[["origin", "population", "geometry"]],
+                                    facilities=places.counters[["id", "name", *periods, "geometry"]],
+                                    boundary=places.boundary, before=periods[0], after=periods[1],
+                                    origin_id="origin", modes="walk")
+
+
+def test_a_run_with_networks_leaves_the_study_as_it_was(city_frames_study, city_walk_network):
+    """Networks given to one run belong to that run: a later plain run is the one it would have been."""
+    study = city_frames_study
+    plain_before = study.run(offline=True).summary["mean_min"]
+    routed = study.run(offline=True, networks={"walk": city_walk_network})
+    assert routed.times["walk"].model == "street network"
+    plain_after = study.run(offline=True)
+    assert plain_after.times["walk"].model == "straight-line estimate"
+    pd.testing.assert_series_equal(plain_after.summary["mean_min"], plain_before)
+    assert not routed.summary["mean_min"].equals(plain_before)  # the network changed the figures of its run only
+
+
+def test_use_networks_and_import_times_return_a_new_study(city_frames_study, city_walk_network):
+    study = city_frames_study
+    routed = study.use_networks({"walk": city_walk_network})
+    assert routed is not study and routed.run(offline=True).times["walk"].model == "street network"
+    assert study.run(offline=True).times["walk"].model == "straight-line estimate"
+    table = routed.run(offline=True).travel_times("walk")
+    with_times = study.import_times("walk-again", table, label="on foot again", note="read back")
+    assert "walk-again" in with_times.config.modes and "walk-again" not in study.config.modes
+    again = with_times.run(offline=True)
+    assert again.times["walk-again"].model == IMPORTED_MODEL and again.times["walk"].is_estimate
+    with pytest.raises(StudyError, match="unknown mode 'walk-again'"):
+        study.run(modes=["walk-again"], offline=True)
+
+
+def test_results_come_back_in_the_users_crs_whatever_crs_they_were_measured_in(redbridge):
+    """Residents and counters in British National Grid, a boundary in WGS84: measured and answered in BNG.
+
+    The same frames in WGS84 are answered in WGS84, with the same figures.
+    """
+    places = redbridge.places
+    periods = list(redbridge.config.periods)
+    residents = places.residents[["origin", "population", "geometry"]]
+    facilities = places.counters[["id", "name", *periods, "geometry"]]
+
+    def study(crs_of_frames, **options):
+        return access.Study.from_frames(
+            "crs", residents=residents.to_crs(crs_of_frames), facilities=facilities.to_crs(crs_of_frames),
+            boundary=places.boundary.to_crs("EPSG:4326"), before="2013_2017", after="2018_2025", extra=periods[2:],
+            origin_id="origin", modes="walk", **options)
+
+    bng = study("EPSG:27700").run(offline=True)
+    assert bng.working_crs == "EPSG:27700" and bng.crs == "EPSG:27700"  # not a UTM zone picked from the boundary
+    assert bng.origins.crs == "EPSG:27700" and bng.isochrones("walk").crs == "EPSG:27700"
+    wgs = study("EPSG:4326").run(offline=True)
+    assert wgs.crs == "EPSG:4326" and wgs.origins.crs == "EPSG:4326" and wgs.catchments("walk").crs == "EPSG:4326"
+    assert wgs.working_crs != "EPSG:4326"  # measured in metres
+    np.testing.assert_allclose(wgs.summary["mean_min"], bng.summary["mean_min"], rtol=2e-3)
+    chosen = study("EPSG:4326", crs="EPSG:27700").run(offline=True)
+    assert chosen.crs == chosen.working_crs == "EPSG:27700" and chosen.origins.crs == "EPSG:27700"

@@ -31,12 +31,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 
 from access.analysis import areas
 from access.analysis.distances import distance_summary
 from access.analysis.equity import breakdown, origin_attributes
 from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figures, nearest_open, switch_table
-from access.core.arguments import names
+from access.core.arguments import choose, names
 from access.core.errors import ArgumentError, StudyError
 from access.core.modes import MODES
 from access.inputs.calibrations import DEFAULT_CALIBRATION
@@ -111,7 +112,14 @@ class Study:
         if places is not None:
             self.__dict__["places"] = places
         if networks:
-            self.use_networks(networks)
+            self._networks.update(self._checked_networks(networks))
+
+    def _copy(self) -> Study:
+        """Return a new study with this one's definition, places (once loaded), networks and imported tables."""
+        twin = Study(self.config, places=self.__dict__.get("places"))
+        twin._networks = dict(self._networks)
+        twin._tables = dict(self._tables)
+        return twin
 
     @classmethod
     def from_frames(cls, name: str, *, residents: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
@@ -149,7 +157,9 @@ class Study:
         modes
             Modes to route (``walk``, ``cycle``, ``drive``).
         crs
-            A projected CRS in metres (default: the boundary's when it is one, else its UTM zone).
+            A projected CRS in metres to measure in and to give results in (default: measured in the first of
+            the residents', facilities' and boundary's CRS projected in metres, else the boundary's UTM zone;
+            results given in the residents' own CRS: :attr:`StudyResult.crs`).
         buffer_m, counter_max_m, max_snap_m
             As in a study file's ``[area]`` and ``[residents]``.
         networks
@@ -182,7 +192,8 @@ class Study:
         """
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
-                               max_snap_m=max_snap_m, calibration=calibration)
+                               max_snap_m=max_snap_m, calibration=calibration, residents=residents,
+                               facilities=facilities)
         places = places_from_frames(config, residents=residents, facilities=facilities, boundary=boundary,
                                     population=population, origin_id=origin_id, wards=wards,
                                     ward_name=ward_name, areas=areas,
@@ -190,12 +201,14 @@ class Study:
         return cls(config, places=places, networks=networks)
 
     def use_networks(self, networks: Mapping[str, Any]) -> Study:
-        r"""Use these street networks, by mode: OSMnx graphs or :class:`~access.routing.network.StreetNetwork`\ s.
+        r"""Return a new study that routes on these street networks, by mode: OSMnx graphs or ``StreetNetwork``\ s.
+
+        This study is left as it was (as a pandas method returns a new frame).
 
         Returns
         -------
         Study
-            This study, for chaining.
+            A new study: this one's definition and places, with these networks.
 
         Raises
         ------
@@ -204,6 +217,16 @@ class Study:
         ArgumentError
             A value is neither a graph nor a network.
         """
+        twin = self._copy()
+        twin._networks.update(self._checked_networks(networks))
+        return twin
+
+    def _checked_networks(self, networks: Mapping[str, Any]) -> dict[str, StreetNetwork]:
+        """Return ``networks`` as street networks by mode, each checked."""
+        if not isinstance(networks, Mapping):
+            raise ArgumentError(f"networks are given as a mapping of mode to network, e.g. {{'walk': G}}, not "
+                                f"{type(networks).__name__}")
+        checked: dict[str, StreetNetwork] = {}
         for mode, network in networks.items():
             if mode not in MODES:
                 raise StudyError(f"networks are given for walk, cycle and drive, not {mode!r}")
@@ -212,10 +235,8 @@ class Study:
                     raise ArgumentError(f"the {mode} network must be an OSMnx MultiDiGraph or a StreetNetwork, "
                                         f"not {type(network).__name__}")
                 network = network_from_graph(network, MODES[mode], self.config.crs, "an OSMnx graph given in Python")
-            self._networks[mode] = network
-        for router in self._routers.values():
-            router.use(self._networks)
-        return self
+            checked[mode] = network
+        return checked
 
     def import_times(self, mode: str, table: pd.DataFrame, *, label: str, note: str) -> Study:
         """Add a mode whose travel times were computed elsewhere (r5py, OpenTripPlanner, …).
@@ -237,7 +258,7 @@ class Study:
         Returns
         -------
         Study
-            This study, for chaining; the mode is added to the study's modes.
+            A new study with the mode added to its modes; this study is left as it was.
 
         Raises
         ------
@@ -250,11 +271,13 @@ class Study:
             raise StudyError(f"mode {mode!r} is not a plain name; use letters, digits, '-' and '_'")
         if mode in MODES:
             raise StudyError(f"{mode!r} is a mode access routes itself; give imported times another name")
-        self._tables[mode] = check_travel_table(table, f"the {mode} travel times")
+        checked = check_travel_table(table, f"the {mode} travel times")
         imported = tuple(m for m in self.config.imported if m.name != mode) + (ImportedMode(mode, label, note),)
         modes = self.config.modes if mode in self.config.modes else (*self.config.modes, mode)
-        self.config = dataclasses.replace(self.config, imported=imported, modes=modes)
-        return self
+        twin = self._copy()
+        twin.config = dataclasses.replace(self.config, imported=imported, modes=modes)
+        twin._tables[mode] = checked
+        return twin
 
     def __repr__(self) -> str:
         config = self.config
@@ -401,7 +424,8 @@ class Study:
         use_cache
             Read and write cached networks.
         networks
-            Street networks to use, by mode: OSMnx graphs or StreetNetworks (see :meth:`use_networks`).
+            Street networks for this run only, by mode: OSMnx graphs or StreetNetworks (see
+            :meth:`use_networks`); the study itself is not changed.
         on_step
             Called with a short description before each step (for progress bars).
         on_chunk
@@ -412,13 +436,12 @@ class Study:
         -------
         StudyResult
         """
-        modes = list(names(modes, "modes")) or list(self.config.modes)
         known = [*MODES, *(m.name for m in self.config.imported)]
-        for mode in modes:
-            if mode not in known:
-                raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(known)}")
-        if networks:
-            self.use_networks(networks)
+        modes = [choose(mode, known, "mode", error=StudyError) for mode in names(modes, "modes")] \
+            or list(self.config.modes)
+        if networks:  # the networks belong to this run: it runs on a new study, and this one is left as it was
+            return self.use_networks(networks).run(modes=modes, offline=offline, osm_file=osm_file,
+                                                   use_cache=use_cache, on_step=on_step, on_chunk=on_chunk)
         report = on_step or (lambda _description: None)
 
         def step(description: str) -> None:
@@ -512,6 +535,19 @@ class StudyResult:
         return list(self.times)
 
     @property
+    def crs(self) -> str:
+        """The CRS of the geometries this result gives (:attr:`origins`, :meth:`isochrones`, :meth:`catchments`).
+
+        A study file's CRS; for a study made from GeoDataFrames, the ``crs`` asked for, else the residents' own.
+        """
+        return self.config.output_crs or self.config.crs
+
+    @property
+    def working_crs(self) -> str:
+        """The projected CRS (metres) the study was measured in."""
+        return self.config.crs
+
+    @property
     def models(self) -> dict[str, str]:
         """Which model made each mode's times."""
         return {mode: t.model for mode, t in self.times.items()}
@@ -550,7 +586,8 @@ class StudyResult:
             columns[f"{mode}_far_from_network"] = times.far_from_network
         extra = pd.DataFrame(columns, index=frame.index)
         geometry = frame.pop("geometry")
-        return gpd.GeoDataFrame(pd.concat([frame, extra], axis=1), geometry=geometry, crs=self.config.crs)
+        origins = gpd.GeoDataFrame(pd.concat([frame, extra], axis=1), geometry=geometry, crs=self.config.crs)
+        return origins if self.crs == self.working_crs else origins.to_crs(self.crs)
 
     def travel_times(self, mode: str) -> pd.DataFrame:
         """Every origin's minutes to every counter for ``mode``, as a long table in r5py's layout.
@@ -760,8 +797,15 @@ class StudyResult:
     def _roles(self) -> dict[tuple[str, str], str]:
         return {(self.config.before, "before"): self.config.before, (self.config.after, "after"): self.config.after}
 
-    def isochrones(self, mode: str, thresholds: tuple[int, ...] = ISOCHRONE_MIN) -> gpd.GeoDataFrame:
-        """Areas within each threshold of an open counter, before and after (see :mod:`access.analysis.areas`)."""
+    def isochrones(self, mode: str, thresholds: tuple[int, ...] = ISOCHRONE_MIN, *,
+                   crs: str | None = None) -> gpd.GeoDataFrame:
+        """Areas within each threshold of an open counter, before and after (see :mod:`access.analysis.areas`).
+
+        In :attr:`crs` unless another ``crs`` is asked for (:attr:`working_crs` for metres).
+        """
+        return _in_crs(self._working_isochrones(mode, thresholds), crs or self.crs)
+
+    def _working_isochrones(self, mode: str, thresholds: tuple[int, ...]) -> gpd.GeoDataFrame:
         self._check_mode(mode)
         key = (mode, thresholds)
         if key not in self._isochrones:
@@ -772,8 +816,11 @@ class StudyResult:
                 places.boundary.geometry.iloc[0], self.config.crs, thresholds)
         return self._isochrones[key]
 
-    def catchments(self, mode: str) -> gpd.GeoDataFrame:
-        """Each counter's catchment before and after (:func:`access.analysis.areas.catchments`)."""
+    def catchments(self, mode: str, *, crs: str | None = None) -> gpd.GeoDataFrame:
+        """Each counter's catchment before and after (:func:`access.analysis.areas.catchments`).
+
+        In :attr:`crs` unless another ``crs`` is asked for (:attr:`working_crs` for metres).
+        """
         self._check_mode(mode)
         if mode not in self._catchments:
             places, origins = self.study.places, self.origins
@@ -782,7 +829,7 @@ class StudyResult:
                 {pr: (origins[f"{mode}_{period}_counter"].to_numpy(object), self._minutes(mode, period))
                  for pr, period in self._roles().items()},
                 places.counters.set_index("id")["name"].to_dict(), places.boundary.geometry.iloc[0], self.config.crs)
-        return self._catchments[mode]
+        return _in_crs(self._catchments[mode], crs or self.crs)
 
     @cached_property
     def _isochrones(self) -> dict[tuple[str, tuple[int, ...]], gpd.GeoDataFrame]:
@@ -795,3 +842,8 @@ class StudyResult:
     def _check_mode(self, mode: str) -> None:
         if mode not in self.times:
             raise StudyError(f"mode {mode!r} was not run; run it first (modes run: {', '.join(self.times)})")
+
+
+def _in_crs(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    """``frame`` in ``crs`` (itself when it already is)."""
+    return frame if frame.crs is not None and frame.crs == pyproj.CRS.from_user_input(crs) else frame.to_crs(crs)

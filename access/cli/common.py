@@ -14,6 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
     from access.analysis.study import Study
 
 __all__ = ["app", "command", "Command", "console", "errors", "reported", "progress", "Steps", "warning_panels",
-           "fail", "split", "model_text", "output", "FormatOption", "open_study", "plain_name", "main_entry",
-           "usage_message", "INTERRUPTED"]
+           "fail", "split", "model_text", "output", "FormatOption", "open_study", "plain_name", "shown",
+           "output_folder", "main_entry", "usage_message", "INTERRUPTED"]
 
 app = typer.Typer(
     help=(
@@ -379,6 +380,31 @@ def open_study(study: str) -> Study:
         errors.print(Text.assemble(("note:", "bold"), f" read the {what} from {path} (outside the study's folder "
                                                    f"and the project's data/)"), soft_wrap=True)
     return chosen
+
+
+def shown(path: Path | str) -> str:
+    """Return ``path`` as a person reads it: relative to the current folder if inside, else from ``~``.
+
+    >>> shown(Path.cwd() / "maps" / "x" / "report.html") == str(Path("maps", "x", "report.html"))
+    True
+    """
+    resolved = Path(path).expanduser().resolve()
+    for base, prefix in ((Path.cwd().resolve(), ""), (Path.home().resolve(), "~")):
+        try:
+            relative = resolved.relative_to(base)
+        except ValueError:
+            continue
+        return str(Path(prefix) / relative) if prefix else str(relative)
+    return str(resolved)
+
+
+def output_folder(study: Study, out: Path | None, *parts: str) -> Path:
+    """Return ``--out``, or else ``maps/NAME`` beside the study (``study_files.default_output_folder``)."""
+    if out is not None:
+        return out
+    from access.inputs.study_files import default_output_folder
+
+    return default_output_folder(study.config.source).joinpath(*parts)
 
 
 def plain_name(value: str, option: str, names: str = "the output folder") -> str:

@@ -15,9 +15,11 @@ from access.cli.common import (
     model_text,
     open_study,
     output,
+    output_folder,
     plain_name,
     progress,
     reported,
+    shown,
     split,
     warning_panels,
 )
@@ -129,7 +131,7 @@ def run(
                            "(for example Geofabrik's greater-london-latest.osm.pbf).")] = None,
     out: Annotated[Optional[Path], typer.Option(
         "--out", "-o", metavar="FOLDER", help="Output folder for maps, summary.json, tables and per-origin results. "
-                            "Default: maps/<study> in the current folder.")] = None,
+                            "Default: maps/STUDY beside the study (the project's maps/ for its own studies).")] = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps.")] = True,
     cache: Annotated[bool, typer.Option(help="Use and fill the network cache (ACCESS_CACHE_DIR).")] = True,
     fmt: FormatOption = Format.table,
@@ -148,7 +150,7 @@ def run(
     with reported():
         chosen = open_study(study)
         modes = mode or list(chosen.config.modes)  # Study.run refuses an unknown one, before any work
-        folder = out or Path("maps") / chosen.name
+        folder = output_folder(chosen, out)
         with progress(chosen.name, total=len(modes) + 3) as step:
             result = chosen.run(modes=modes, offline=offline, osm_file=osm_file, use_cache=cache, on_step=step,
                                 on_chunk=step.chunk)
@@ -162,33 +164,41 @@ def run(
     if len(result.config.boroughs) > 1:
         out.table(_boroughs_block(result, result.modes[0]))
     out.warnings(*warning_panels(run_warnings(result.coverage), result.models))
-    out.files(f"wrote {len(paths)} files to {folder}/ ({', '.join(sorted(paths))}) "
+    out.files(f"wrote {len(paths)} files to {shown(folder)}/ ({', '.join(sorted(paths))}) "
               f"in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+    out.page(shown(paths["report.html"]) if "report.html" in paths else None)
     out.emit()
 
 
 @command("studies", short_help="List the studies you can run: the bundled ones and your own.")
 def studies(fmt: FormatOption = Format.table) -> None:
-    """List the studies shipped in data/studies."""
-    from access.inputs.config import list_studies, load_config
+    """List the studies that can be run by name: in the current folder, ACCESS_STUDY_PATH and data/studies.
+
+    A name found in several of these folders is the first one's (in that order); run
+    another by its path.
+    """
+    from access.inputs.config import load_config
+    from access.inputs.study_files import study_paths
 
     rows = []
-    for name in list_studies():
+    for name, path in sorted(study_paths().items()):
+        where = shown(path)
         try:
-            config = load_config(name)
+            config = load_config(path)
         except AccessError as exc:
             rows.append({"study": name, "title": Text(f"invalid: {exc}", style="red"), "before": "", "after": "",
-                         "extra": "", "modes": ""})
+                         "extra": "", "modes": "", "file": where})
             continue
         rows.append({"study": name, "title": config.title,
                      "before": config.label(config.before), "after": config.label(config.after),
                      "extra": "; ".join(config.label(p) for p in config.extra_periods),
-                     "periods": ", ".join(config.periods), "modes": ", ".join(config.modes)})
+                     "periods": ", ".join(config.periods), "modes": ", ".join(config.modes), "file": where})
     columns = [Column("study", "study", key=True), Column("title", "title", cell=lambda r: r["title"], wrap=True),
                Column("before", "before", wrap=True), Column("after", "after", wrap=True),
-               Column("extra", "also", wrap=True, optional=True), Column("modes", "modes", wrap=True)]
+               Column("extra", "also", wrap=True, optional=True), Column("modes", "modes", wrap=True, optional=True),
+               Column("file", "file", wrap=True, optional=True)]
     out = output("studies", fmt)
-    out.table(Printed("studies", "studies in data/studies (run one with: access run STUDY)", columns, rows))
+    out.table(Printed("studies", "studies you can run by name (access run STUDY)", columns, rows))
     out.emit()
 
 
@@ -237,9 +247,14 @@ def new_study_command(
                      columns, rows)
     printed = output("new-study", fmt)
     printed.table(listed)
-    printed.note(f"next: check the counters and their hours in {config.counters_table}, edit {config.source} "
-                 f"(title, periods, scenarios), then: access run {config.source}")
-    printed.files(f"wrote {config.source} and {config.counters_table}",
+    from access.inputs.study_files import study_paths
+
+    by_name = study_paths().get(config.source.stem)
+    runs = config.source.stem if by_name is not None and by_name.resolve() == config.source.resolve() \
+        else shown(config.source)
+    printed.note(f"next: check the counters and their hours in {shown(config.counters_table)}, edit "
+                 f"{shown(config.source)} (title, periods, scenarios), then: access run {runs}")
+    printed.files(f"wrote {shown(config.source)} and {shown(config.counters_table)}",
                   [str(config.source), str(config.counters_table)])
     printed.emit()
 

@@ -21,13 +21,16 @@ from access.cli.common import (
     model_text,
     open_study,
     output,
+    output_folder,
     plain_name,
     progress,
     reported,
+    shown,
     split,
     warning_panels,
 )
 from access.cli.tables import Column, Format, Printed
+from access.core.arguments import choose
 from access.core.defaults import (
     DEFAULT_MAX_CANDIDATES,
     DEFAULT_MAX_SUBSETS,
@@ -52,8 +55,8 @@ Offline = Annotated[bool, typer.Option(
          "straight-line estimate, labelled as such.")]
 OsmFile = Annotated[Optional[Path], typer.Option("--osm-file", metavar="FILE",
                                                                help="A local .osm or .osm.pbf file for the network.")]
-Out = Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FOLDER",
-                                                            help="Output folder. Default: maps/<study>/<command>.")]
+Out = Annotated[Optional[Path], typer.Option(
+    "--out", "-o", metavar="FOLDER", help="Output folder. Default: maps/STUDY/COMMAND beside the study.")]
 Cache = Annotated[bool, typer.Option(help="Use and fill the network cache (ACCESS_CACHE_DIR).")]
 At = Annotated[Optional[str], typer.Option(
     "--at", metavar="MOMENT",
@@ -127,8 +130,9 @@ def _print_comparison(comparison: Comparison, folder: Path, paths: dict, started
     out.note(f"hours: {HOURS_RULE}")
     out.warnings(*warning_panels(run_warnings(comparison.board.coverage),
                                  {m: t.model for m, t in comparison.board.times.items()}))
-    out.files(f"wrote {len(paths)} files to {folder}/ in {time.perf_counter() - started:.1f} s",
+    out.files(f"wrote {len(paths)} files to {shown(folder)}/ in {time.perf_counter() - started:.1f} s",
               [str(path) for path in paths.values()])
+    out.page(shown(paths["index.html"]) if "index.html" in paths else None)
     out.emit()
 
 
@@ -172,9 +176,11 @@ def scenario(
     with reported():
         chosen = open_study(study)
         known = study_scenarios(chosen)
-        if name is not None and name not in known:
-            raise ScenarioError(f"study {chosen.name!r} has no scenario {name!r}; its scenarios: "
-                                f"{', '.join(known) or '(none)'}; or describe one with --from/--close/--open")
+        if name is not None:
+            if not known:
+                raise ScenarioError(f"study {chosen.name!r} has no scenarios; describe one with --from, --close, "
+                                    f"--open and --hours")
+            name = choose(name, known, f"scenario of {chosen.name}", error=ScenarioError)
         if label is not None:
             plain_name(label, "--name")
         what = known[name] if name else Scenario(name=label or "what-if", base=base or chosen.config.after)
@@ -184,13 +190,12 @@ def scenario(
             if not sep or not cid.strip() or not text.strip():
                 raise ScenarioError(f"--hours {item!r} not understood; write ID=HOURS, e.g. 'ilford=24/7'")
             extra_hours.append((cid.strip(), text.strip()))
-        what = replace(what, name=label or what.name, base=base or what.base,
+        what = replace(what, name=label or what.name,
+                       base=chosen.config.period_id(base or what.base, error=ScenarioError),
                        close=what.close + tuple(split(close)),
                        open=what.open + tuple(parse_opened(o) for o in open_ or []),
                        hours=what.hours + tuple(extra_hours), at=parse_moment(at) if at else what.at)
-        if what.base not in chosen.config.periods:
-            raise ScenarioError(f"unknown period {what.base!r}; choose from {', '.join(chosen.config.periods)}")
-        folder = out or Path("maps") / chosen.name / what.name
+        folder = output_folder(chosen, out, what.name)
         with progress(f"{chosen.name}: {what.name}") as step:
             board = build_board(chosen, [what], modes=mode, offline=offline, osm_file=osm_file,
                                 use_cache=cache, on_step=step)
@@ -226,15 +231,14 @@ def compare_command(
         moment = parse_moment(at) if at else None
         known = study_scenarios(chosen)
         items = []
-        for item in names:
+        for given in names:
+            item = choose(given, [*chosen.config.periods, *known], f"period or scenario of {chosen.name}",
+                          aliases=chosen.config.period_aliases, error=ScenarioError)
             if item in chosen.config.periods:
                 items.append(period_scenario(item, moment))
-            elif item in known:
-                items.append(replace(known[item], at=moment) if moment else known[item])
             else:
-                raise ScenarioError(f"{item!r} is neither a period ({', '.join(chosen.config.periods)}) nor a "
-                                    f"scenario ({', '.join(known) or 'none'}) of {chosen.name}")
-        folder = out or Path("maps") / chosen.name / "compare"
+                items.append(replace(known[item], at=moment) if moment else known[item])
+        folder = output_folder(chosen, out, "compare")
         with progress(f"{chosen.name}: compare") as step:
             board = build_board(chosen, items, modes=mode, offline=offline, osm_file=osm_file,
                                 use_cache=cache, on_step=step)
@@ -274,7 +278,7 @@ def hours_command(
     with reported():
         chosen = open_study(study)
         moments = {m.label: m for m in (parse_moment(a) for a in at)} if at else None
-        folder = out or Path("maps") / chosen.name / "hours"
+        folder = output_folder(chosen, out, "hours")
         with progress(f"{chosen.name}: hours") as step:
             board = build_board(chosen, [], modes=mode, offline=offline, osm_file=osm_file, use_cache=cache,
                                 on_step=step)
@@ -319,7 +323,7 @@ def hours_command(
     report.table(Printed("hours", title, columns, rows, data=data))
     report.note(f"hours: {HOURS_RULE}")
     report.warnings(*warning_panels(run_warnings(board.coverage), week.models))
-    report.files(f"wrote {', '.join(sorted(paths))} to {folder}/ in {time.perf_counter() - started:.1f} s",
+    report.files(f"wrote {', '.join(sorted(paths))} to {shown(folder)}/ in {time.perf_counter() - started:.1f} s",
                  [str(path) for path in paths.values()])
     report.emit()
 
@@ -358,7 +362,7 @@ def sweep_command(
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
-        folder = out or Path("maps") / chosen.name / "sweep"
+        folder = output_folder(chosen, out, "sweep")
         with progress(f"{chosen.name}: sweep") as step:
             board = build_board(chosen, [], modes=mode, offline=offline, osm_file=osm_file, use_cache=cache,
                                 on_step=step)
@@ -404,7 +408,7 @@ def sweep_command(
     report.warnings(*warning_panels(run_warnings(board.coverage), result.models))
     report.files(f"{count(total)} subsets × {len(board.modes)} mode(s) evaluated in "
                  f"{sum(result.seconds.values()):.2f} s (no routing); wrote {', '.join(sorted(paths))} to "
-                 f"{folder}/ in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+                 f"{shown(folder)}/ in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
     report.emit()
 
 
@@ -442,7 +446,7 @@ def site_command(
         chosen = open_study(study)
         if top < 1:
             raise ScenarioError(f"--top {top} must be at least 1")
-        folder = out or Path("maps") / chosen.name / "site"
+        folder = output_folder(chosen, out, "site")
         with progress(f"{chosen.name}: site") as step:
             found = search_sites(chosen, modes=mode, ps=p or [1, 2, 3], period=period, alone=alone, offline=offline,
                                  osm_file=osm_file, use_cache=cache, spacing_m=spacing, max_candidates=max_candidates,
@@ -491,8 +495,9 @@ def site_command(
                           cell=lambda r: r["sites"])]
         report.table(Printed("p_median", f"{mode_name}: p-median, {basis}", columns, rows, file="sites.json"))
     report.warnings(*warning_panels([], {m: s.model for m, s in found.modes.items()}))
-    report.files(f"wrote sites-<mode>.csv, sites.json{' and maps of the best site' if maps else ''} to {folder}/ "
-                 f"in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+    report.files(f"wrote sites-<mode>.csv, sites.json{' and maps of the best site' if maps else ''} to "
+                 f"{shown(folder)}/ in {time.perf_counter() - started:.1f} s", [str(path) for path in paths.values()])
+    report.page(shown(paths["index.html"]) if "index.html" in paths else None)
     report.emit()
 
 
@@ -506,7 +511,8 @@ def explore(
              "periods and scenarios need); beyond them the page shows ranges.")] = DEFAULT_NEAREST,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", metavar="FOLDER", help="Output folder. Default: maps/<study>, beside the maps.")] = None,
+        "--out", "-o", metavar="FOLDER",
+        help="Output folder. Default: maps/STUDY beside the study, with its maps.")] = None,
     cache: Cache = True, fmt: FormatOption = Format.table,
 ) -> None:
     """Write explorer.html: a page where anyone can close and open counters.
@@ -528,7 +534,7 @@ def explore(
         chosen = open_study(study)
         if nearest < 1:
             raise ScenarioError(f"--nearest {nearest} must be at least 1 (counters kept per origin)")
-        folder = out or Path("maps") / chosen.name
+        folder = output_folder(chosen, out)
         scenarios = list(study_scenarios(chosen).values())
         with progress(f"{chosen.name}: explore") as step:
             board = build_board(chosen, scenarios, modes=mode, offline=offline, osm_file=osm_file,
@@ -550,6 +556,7 @@ def explore(
                                      f"{len(chosen.config.periods)} periods and "
                                      f"{len(scenarios)} scenario(s) of the study", columns, rows))
     report.warnings(*warning_panels(run_warnings(board.coverage), {m: t.model for m, t in board.times.items()}))
-    report.files(f"wrote {page} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s; open it in a "
-                 f"browser", [str(page)])
+    report.files(f"wrote {shown(page)} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s",
+                 [str(page)])
+    report.page(shown(page))
     report.emit()

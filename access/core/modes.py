@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Mode", "MODES", "WALK_KMH", "WALK_M_PER_MIN", "UK_HIGHWAY_SPEEDS_KMH"]
+from access.core.arguments import choose
+from access.core.errors import StudyError
+
+__all__ = ["Mode", "MODES", "mode_name", "WALK_KMH", "WALK_M_PER_MIN", "UK_HIGHWAY_SPEEDS_KMH"]
 
 WALK_KMH = 4.8
 """Walking speed, also used for every off-network leg (door to the nearest street node)."""
@@ -52,3 +55,17 @@ MODES: dict[str, Mode] = {
     "cycle": Mode("cycle", "bike", 15.0, False, "by bike"),
     "drive": Mode("drive", "drive", None, False, "by car"),
 }
+
+
+def mode_name(value: str) -> str:
+    """Return the mode ``value`` names, without regard to case (``"Walk"`` → ``"walk"``).
+
+    >>> mode_name("DRIVE")
+    'drive'
+
+    Raises
+    ------
+    StudyError
+        ``value`` is not a mode (the message names the closest and lists them).
+    """
+    return choose(value, MODES, "mode", error=StudyError)

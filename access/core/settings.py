@@ -8,6 +8,7 @@ variable               meaning                                     default
 =====================  ==========================================  ==================================
 ``ACCESS_DATA_MIRROR``  the source-data mirror (read only)          ``../shared/data`` beside the repo
 ``ACCESS_PROJECT_DATA`` studies, counters, sources, detour factors  ``data/`` in the repository
+``ACCESS_STUDY_PATH``   more folders of study files, found by name  (none; the current folder first)
 ``ACCESS_CACHE_DIR``    built street networks                       ``$XDG_CACHE_HOME/access``
 ``ACCESS_OVERPASS_URL`` the Overpass API endpoint OSMnx queries     ``https://overpass-api.de/api``
 ``ACCESS_OVERPASS_TIMEOUT`` seconds one download may take, at most  ``180``
@@ -23,8 +24,8 @@ from pathlib import Path
 
 from access.core.errors import SettingError
 
-__all__ = ["repo_root", "project_data_dir", "mirror_dir", "cache_dir", "overpass_url", "overpass_timeout_s",
-           "memory_budget_mb"]
+__all__ = ["repo_root", "project_data_dir", "study_path", "mirror_dir", "cache_dir", "overpass_url",
+           "overpass_timeout_s", "memory_budget_mb"]
 
 DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
 
@@ -43,6 +44,12 @@ def project_data_dir() -> Path:
     if configured:
         return Path(configured).expanduser().resolve()
     return repo_root() / "data"
+
+
+def study_path() -> list[Path]:
+    """Return the folders of ``ACCESS_STUDY_PATH`` (``os.pathsep``-separated), where studies are found by name."""
+    text = os.environ.get("ACCESS_STUDY_PATH", "")
+    return [Path(part).expanduser() for part in text.split(os.pathsep) if part.strip()]
 
 
 def mirror_dir() -> Path:

@@ -60,8 +60,8 @@ from typing import Any
 import pyproj
 
 from access.core import settings
-from access.core.arguments import is_plain_name, names
-from access.core.errors import ArgumentError, HoursError, StudyError
+from access.core.arguments import choose, is_plain_name, names
+from access.core.errors import AccessError, ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
 from access.inputs.calibrations import DEFAULT_CALIBRATION, calibration_names
 from access.inputs.counter_sources import ADAPTERS
@@ -73,6 +73,7 @@ from access.inputs.sources import (
     SHORT_ATTRIBUTION,
     sources,
 )
+from access.inputs.study_files import find_study, list_studies, studies_dir
 
 __all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "ImportedMode", "load_config", "list_studies", "studies_dir",
            "study_file", "frames_config", "LONDON_BOROUGHS", "RESERVED_PERIODS"]
@@ -205,6 +206,9 @@ class StudyConfig:
     period_labels
         ``(period, label)`` pairs from ``[periods.labels]``: how a period is
         shown to readers (:meth:`label`); the ids stay the keys in the data.
+    output_crs
+        The CRS results are given in, when it is not ``crs`` (a study made from
+        GeoDataFrames in a geographic CRS is measured in metres but answered in its own).
     """
 
     name: str
@@ -231,6 +235,7 @@ class StudyConfig:
     built_from: str = ""
     imported: tuple[ImportedMode, ...] = ()
     period_labels: tuple[tuple[str, str], ...] = ()
+    output_crs: str | None = None
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -256,6 +261,33 @@ class StudyConfig:
         """
         return dict(self.period_labels).get(period, period)
 
+    def period_id(self, value: str, *, error: type[AccessError] = StudyError) -> str:
+        """Return the id of the period ``value`` names: its id, or its label as printed, without regard to case.
+
+        A label's short form (the part before its first colon, ``2018–25``) counts too, with any dash.
+
+        >>> config = load_config("redbridge-2017")
+        >>> config.period_id("2018_2025"), config.period_id("2018-25"), config.period_id("UNTIL_2013")
+        ('2018_2025', '2018_2025', 'until_2013')
+
+        Raises
+        ------
+        error (StudyError unless another is given)
+            ``value`` names no period (the message names the closest).
+        """
+        return choose(value, self.periods, "period", aliases=self.period_aliases, error=error)
+
+    @property
+    def period_aliases(self) -> dict[str, str]:
+        """Other names of the periods: each label as printed, and its short form before the colon → the period id."""
+        aliases: dict[str, str] = {}
+        for period, label in self.period_labels:
+            aliases[label] = period
+            short = label.split(":", 1)[0].strip()
+            if short and short != label:
+                aliases.setdefault(short, period)
+        return aliases
+
     @property
     def attribution(self) -> str:
         """The data attribution its pages carry: the mirror's sources, or the user's own data's."""
@@ -270,16 +302,6 @@ class StudyConfig:
     def labels(self) -> dict[str, str]:
         """Every period's label (:meth:`label`), by id, in the order of :attr:`periods`."""
         return {period: self.label(period) for period in self.periods}
-
-
-def studies_dir() -> Path:
-    """Return the folder of shipped study definitions (``data/studies``)."""
-    return settings.project_data_dir() / "studies"
-
-
-def list_studies() -> list[str]:
-    """Names of the shipped studies, sorted."""
-    return sorted(p.stem for p in studies_dir().glob("*.toml"))
 
 
 RESERVED_PERIODS = frozenset({
@@ -429,16 +451,15 @@ def _resolve(name_or_path: str | Path) -> Path:
         raise ArgumentError(f"a study is a name such as 'redbridge-2017' or a path to a .toml file, not "
                             f"{name_or_path!r} ({type(name_or_path).__name__})")
     candidate = Path(name_or_path).expanduser()
+    if candidate.is_dir():
+        raise StudyError(f"{str(candidate)!r} is a folder, not a study file; give the path of a study's .toml "
+                         f"(or its name: access studies lists them)")
     if candidate.suffix == ".toml" or os.sep in str(name_or_path) or candidate.is_file():
         if not candidate.is_file():
             raise StudyError(f"study file {str(candidate)!r} does not exist; give a path to a .toml study, or a "
                              f"study's name (access studies lists them)")
         return candidate
-    path = studies_dir() / f"{name_or_path}.toml"
-    if not is_plain_name(str(name_or_path)) or not path.is_file():
-        known = ", ".join(list_studies()) or f"(none in {studies_dir()}: check ACCESS_PROJECT_DATA)"
-        raise StudyError(f"unknown study {str(name_or_path)!r}; known studies: {known}")
-    return path
+    return find_study(str(name_or_path))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -517,10 +538,11 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     if isinstance(boroughs, str) and boroughs == "all":
         boroughs = list(LONDON_BOROUGHS)
     boroughs = _string_list(boroughs, "[area] boroughs", path)
-    unknown = [b for b in boroughs if b not in LONDON_BOROUGHS]
-    if unknown:
-        raise StudyError(f"{path}: [area] boroughs {', '.join(map(repr, unknown))} are not London boroughs; use "
-                         f"names as in london_boroughs.geojson ({', '.join(LONDON_BOROUGHS)}), or \"all\"")
+    try:
+        boroughs = tuple(choose(b, LONDON_BOROUGHS, "borough", error=StudyError) for b in boroughs)
+    except StudyError as exc:
+        raise StudyError(f"{path}: [area] boroughs: {exc}; use names as in london_boroughs.geojson "
+                         f"({', '.join(LONDON_BOROUGHS)}), or \"all\"") from None
     wards = residents.get("wards") or None
     if wards is not None:
         kind = sources().get(wards, None)
@@ -584,14 +606,25 @@ def _imported(section: dict[str, Any], folder: Path, path: Path) -> tuple[Import
     return tuple(found)
 
 
+def _metric_crs(frame: Any) -> str | None:
+    """Return the frame's CRS when it is projected in metres, else ``None``."""
+    own = getattr(frame, "crs", None)
+    if own is None or not own.is_projected:
+        return None
+    return own.to_string() if {axis.unit_name for axis in own.axis_info} == {"metre"} else None
+
+
 def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: Sequence[str] = (),
                   title: str | None = None, modes: Sequence[str] | str = ("walk", "cycle", "drive"),
                   crs: str | None = None, buffer_m: float = 3000.0, counter_max_m: float = 10_000.0,
-                  max_snap_m: float = 500.0, calibration: str = DEFAULT_CALIBRATION) -> StudyConfig:
+                  max_snap_m: float = 500.0, calibration: str = DEFAULT_CALIBRATION,
+                  residents: Any = None, facilities: Any = None) -> StudyConfig:
     """Define a study made in Python from GeoDataFrames, checked as a study file's definition is.
 
-    ``crs`` defaults to the boundary's when it is a projected CRS in metres, else
-    to the boundary's UTM zone.
+    The study is measured in ``crs`` when given; else in the first of the residents',
+    the facilities' and the boundary's CRS that is projected in metres; else in the
+    boundary's UTM zone.  Results come back in ``crs`` when given, else in the residents'
+    own CRS (``StudyConfig.output_crs``), whatever CRS they were measured in.
 
     Raises
     ------
@@ -602,12 +635,13 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
     if not isinstance(name, str):
         raise ArgumentError(f"a study's name is text, not {name!r}")
     _slug(name, "name", where)
+    given = crs
     if crs is None:
-        own = getattr(boundary, "crs", None)
-        units = {axis.unit_name for axis in own.axis_info} if own is not None else set()
-        crs = own.to_string() if own is not None and own.is_projected and units == {"metre"} else \
-            boundary.estimate_utm_crs().to_string()
+        crs = next((found for frame in (residents, facilities, boundary) if (found := _metric_crs(frame))), None) \
+            or boundary.estimate_utm_crs().to_string()
     crs = _crs(crs, where)
+    own = getattr(residents if getattr(residents, "crs", None) is not None else boundary, "crs", None)
+    output_crs = crs if given is not None else (own.to_string() if own is not None else crs)
     _periods((before, after, *extra), where)
     mode_names = _string_list(list(names(modes, "modes")), "modes", where)
     unknown = [m for m in mode_names if m not in MODES]
@@ -619,7 +653,7 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
     return StudyConfig(name=name, title=title or name, source=where, boroughs=(title or name,), counters_table=None,
                        before=before, after=after, extra_periods=tuple(extra), crs=crs, modes=mode_names,
                        built_from="GeoDataFrames given in Python (Study.from_frames)",
-                       calibration=_calibration(calibration, where), **checked)
+                       calibration=_calibration(calibration, where), output_crs=output_crs, **checked)
 
 
 def _calibration(name: str, path: Path) -> str:

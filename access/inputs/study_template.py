@@ -26,9 +26,10 @@ import geopandas as gpd
 import pandas as pd
 
 from access.core import settings
+from access.core.arguments import choose
 from access.core.errors import ArgumentError, StudyError
 from access.core.files import atomic_path, write_text_atomic
-from access.inputs.config import StudyConfig, load_config, study_name
+from access.inputs.config import LONDON_BOROUGHS, StudyConfig, load_config, study_name
 from access.inputs.counter_sources import LONDON_PERIODS, counter_source
 from access.inputs.places import WGS84, Places, borough_outline
 
@@ -153,7 +154,7 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
     names = [boroughs] if isinstance(boroughs, str) else list(boroughs)
     if not names or not all(isinstance(b, str) and b.strip() for b in names):
         raise ArgumentError(f"boroughs must name at least one London borough, e.g. ['Havering'], not {boroughs!r}")
-    names = list(dict.fromkeys(b.strip() for b in names))
+    names = list(dict.fromkeys(choose(b, LONDON_BOROUGHS, "borough", error=StudyError) for b in names))
     if not isinstance(reach_m, (int, float)) or not 0 <= reach_m <= 100_000:
         raise ArgumentError(f"reach_m must be a distance in metres from 0 to 100000, not {reach_m!r}")
     name = study_name(name, where="new study")

@@ -503,7 +503,8 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
         tag = " (straight-line estimate)" if result.times[mode].is_estimate else " (street network)"
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
                        f"{_e(result.config.mode_label(mode))}{_e(tag)}, population-weighted.</figcaption></figure>")
-        figures.append(f"<figure class=\"map\">{_map_svg(result, mode, result.isochrones(mode))}"
+        svg = _map_svg(result, mode, result.isochrones(mode, crs=result.working_crs))
+        figures.append(f"<figure class=\"map\">{svg}"
                        f"<figcaption>Change by {_e(result.study.places.area_kind)} "
                        f"{_e(result.config.mode_label(mode))}{_e(tag)}.</figcaption>{_map_legend()}</figure></div>")
     labels = {f"{m}.html": f"travel {result.config.mode_label(m)}" for m in result.modes}

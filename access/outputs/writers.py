@@ -224,7 +224,8 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
             periods=list(config.periods), before=config.before, after=config.after, attribution=config.attribution,
             labels=config.labels, links=links,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
-            isochrones=result.isochrones(mode), catchments=result.catchments(mode),
+            isochrones=result.isochrones(mode, crs=result.working_crs),
+            catchments=result.catchments(mode, crs=result.working_crs),
             isochrone_note=isochrone_note(result.times[mode]), area_kind=places.area_kind)
         write_text_atomic(folder / f"{mode}.html", page)
     changes = result.changes
@@ -260,7 +261,8 @@ def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
     plain = pd.DataFrame(origins.drop(columns="geometry"))
     plain.insert(list(plain.columns).index("lsoa11") + 1, "lsoa11_name",
                  plain["lsoa11"].map(study.lsoa_names["lsoa11_name"]))
-    plain["x"], plain["y"] = origins.geometry.x.round(2), origins.geometry.y.round(2)
+    decimals = 6 if origins.crs is not None and origins.crs.is_geographic else 2  # degrees, or metres
+    plain["x"], plain["y"] = origins.geometry.x.round(decimals), origins.geometry.y.round(decimals)
     _csv(_wide_models(plain, models, "_"), folder / "origins.csv", index=False)
     origins.to_file(folder / "origins.gpkg", layer="origins", driver="GPKG")
     map_pages: list[str] = []

@@ -28,8 +28,8 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from access.core.budget import FLOAT_BYTES, require
-from access.core.errors import NetworkUnavailable, ScenarioError, StudyError
-from access.core.modes import MODES
+from access.core.errors import NetworkUnavailable, ScenarioError
+from access.core.modes import mode_name
 from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
 from access.routing.dijkstra import ChunkCallback
 from access.routing.network import StreetNetwork, get_network
@@ -87,10 +87,6 @@ class Router:
         self.imported = dict(imported or {})
         self._ways: OsmWays | None = None
 
-    def use(self, networks: dict[str, StreetNetwork]) -> None:
-        """Use these networks from now on, by mode (in place of whatever was loaded)."""
-        self._networks.update(networks)
-
     def __repr__(self) -> str:
         source = (f"file {self.osm_file.name}" if self.osm_file is not None
                   else "cache only" if self.offline else "cache or Overpass")
@@ -109,8 +105,7 @@ class Router:
         if mode in self.imported:
             raise ScenarioError(f"mode {mode!r} has imported travel times ({self.imported[mode]}): access cannot "
                                 f"route new counters or candidate sites in it; use walk, cycle or drive for those")
-        if mode not in MODES:
-            raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        mode = mode_name(mode)
         if mode not in self._networks:
             try:
                 self._networks[mode] = get_network(

@@ -34,12 +34,13 @@ import pandas as pd
 from access.analysis.figures import nearest_open
 from access.analysis.study import Study, StudyResult, coverage_table
 from access.core.arguments import names
-from access.core.errors import ScenarioError, StudyError
-from access.core.modes import MODES
+from access.core.errors import ScenarioError
+from access.core.modes import mode_name
+from access.inputs.config import StudyConfig
 from access.inputs.hours import available, parse_hours
 from access.routing.router import Router
 from access.routing.travel import TravelTimes
-from access.whatif.scenario import OpenedCounter, Scenario
+from access.whatif.scenario import OpenedCounter, Scenario, counter_id
 
 __all__ = ["Board", "build_board", "board_from_result"]
 
@@ -158,12 +159,12 @@ class Board:
             an opened counter is unknown to this board.
         """
         config = self.study.config
-        if scenario.base not in config.periods:
-            raise ScenarioError(f"scenario {scenario.name!r}: unknown period {scenario.base!r}; "
-                                f"choose from {', '.join(config.periods)}")
+        where = f"scenario {scenario.name!r}: "
+        base = _period(config, scenario)
         ids = self.ids
+        counter_names = self.counters["name"].astype(str).tolist()
         own = len(self.study.places.counters)
-        text = {cid: (self.counters[scenario.base].iloc[row] if row < own else "off")
+        text = {cid: (self.counters[base].iloc[row] if row < own else "off")
                 for row, cid in enumerate(ids)}
         for counter in scenario.open:
             if counter.id not in text or counter not in self.opened:
@@ -171,16 +172,10 @@ class Board:
                                     f"board; build the board with this scenario")
             text[counter.id] = counter.hours
         for cid in scenario.close:
-            if cid not in text:
-                raise ScenarioError(f"scenario {scenario.name!r}: unknown counter id {cid!r}; "
-                                    f"known ids: {', '.join(ids)}")
-            text[cid] = "off"
+            text[counter_id(cid, ids, counter_names, where=where)] = "off"
         for cid, hours in scenario.hours:
-            if cid not in text:
-                raise ScenarioError(f"scenario {scenario.name!r}: hours for unknown counter id {cid!r}; "
-                                    f"known ids: {', '.join(ids)}")
             parse_hours(hours)
-            text[cid] = hours
+            text[counter_id(cid, ids, counter_names, where=f"{where}hours for ")] = hours
         return [text[cid] for cid in ids]
 
     def available(self, scenario: Scenario) -> np.ndarray:
@@ -225,10 +220,7 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
         A scenario names an unknown counter or period, or opens a counter far outside the study.
     """
     step = on_step or (lambda _d: None)
-    modes = list(names(modes, "modes")) or list(study.config.modes)
-    for mode in modes:
-        if mode not in MODES:
-            raise StudyError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    modes = [mode_name(mode) for mode in names(modes, "modes")] or list(study.config.modes)
     step("loading counters, boundaries and residents")
     _check_scenarios(study, [], scenarios)  # every id and period checked before any routing
     router = study.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
@@ -282,14 +274,20 @@ def _check_scenarios(study: Study, opened_before: Sequence[OpenedCounter],
             if counter.id not in known_opened:
                 opened[counter.id] = counter
     known = [*study.places.counters["id"], *known_opened, *opened]
+    counter_names = [*study.places.counters["name"].astype(str), *(c.name for c in known_opened.values()),
+                     *(c.name for c in opened.values())]
     for scenario in scenarios:
-        if scenario.base not in study.config.periods:
-            raise ScenarioError(f"scenario {scenario.name!r}: unknown period {scenario.base!r}; "
-                                f"choose from {', '.join(study.config.periods)}")
+        _period(study.config, scenario)
         for cid in (*scenario.close, *(c for c, _ in scenario.hours)):
-            if cid not in known:
-                raise ScenarioError(f"scenario {scenario.name!r}: unknown counter id {cid!r}; "
-                                    f"known ids: {', '.join(known)}")
+            counter_id(cid, known, counter_names, where=f"scenario {scenario.name!r}: ")
         for _, text in scenario.hours:
             parse_hours(text)
     return opened
+
+
+def _period(config: StudyConfig, scenario: Scenario) -> str:
+    """Return the id of the scenario's base period (named by id or label), or refuse it naming the scenario."""
+    try:
+        return config.period_id(scenario.base, error=ScenarioError)
+    except ScenarioError as exc:
+        raise ScenarioError(f"scenario {scenario.name!r}: {exc}") from None

@@ -12,17 +12,18 @@ by :func:`~access.whatif.comparison.compare`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from access.analysis.study import Study
-from access.core.arguments import names
+from access.core.arguments import choose, names
 from access.core.errors import ArgumentError, ScenarioError
 from access.inputs.config import ScenarioSpec
 from access.inputs.hours import Moment, parse_hours, parse_moment
 from access.inputs.postcodes import looks_like_postcode, lookup_postcode
 
-__all__ = ["OpenedCounter", "Scenario", "parse_opened", "period_scenario", "scenario_from_spec", "study_scenarios"]
+__all__ = ["OpenedCounter", "Scenario", "parse_opened", "period_scenario", "scenario_from_spec", "study_scenarios",
+           "counter_id"]
 
 _LATLON_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -218,3 +219,22 @@ def study_scenarios(study: Study) -> dict[str, Scenario]:
     return {spec.name: scenario_from_spec(spec) for spec in study.config.scenarios}
 
 
+def counter_id(value: str, ids: Sequence[str], counter_names: Sequence[str], *, where: str = "") -> str:
+    """Return the id of the counter ``value`` names: its id or its name, without regard to case.
+
+    >>> counter_id("Ilford", ["ilford", "barkingside"], ["Ilford", "Barkingside"])
+    'ilford'
+
+    Raises
+    ------
+    ScenarioError
+        ``value`` names no counter (the message names the closest), or a name shared by two.
+    """
+    by_name: dict[str, list[str]] = {}
+    for cid, name in zip(ids, counter_names, strict=True):
+        by_name.setdefault(str(name), []).append(cid)
+    aliases = {name: found[0] for name, found in by_name.items() if len(found) == 1}
+    try:
+        return choose(value, ids, "counter id", aliases=aliases, error=ScenarioError)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}{exc}" if where else str(exc)) from None

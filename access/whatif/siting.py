@@ -461,9 +461,7 @@ def search_sites(study: Study, *, modes: Sequence[str] | None = None, ps: Sequen
     """
     step = on_step or (lambda _d: None)
     ps = [int(p) for p in ([ps] if isinstance(ps, (int, float)) else ps)]
-    period = period or study.config.after
-    if period not in study.config.periods:
-        raise ScenarioError(f"unknown period {period!r}; choose from {', '.join(study.config.periods)}")
+    period = study.config.period_id(period or study.config.after, error=ScenarioError)
     ps = sorted(set(ps))
     bad = [p for p in ps if p < 1]
     if bad:

@@ -30,7 +30,7 @@ from access.core.budget import require
 from access.core.defaults import DEFAULT_MAX_SUBSETS, RANK_BY
 from access.core.errors import ScenarioError
 from access.whatif.board import Board
-from access.whatif.scenario import period_scenario
+from access.whatif.scenario import counter_id, period_scenario
 
 __all__ = ["subset_masks", "evaluate_subsets", "sweep", "SweepResult", "RANK_BY", "DEFAULT_MAX_SUBSETS"]
 
@@ -340,18 +340,14 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
     SweepResult
     """
     config = board.study.config
-    base, real = base or config.after, real or config.after
-    for period in (base, real):
-        if period not in config.periods:
-            raise ScenarioError(f"unknown period {period!r}; choose from {', '.join(config.periods)}")
+    base = config.period_id(base or config.after, error=ScenarioError)
+    real = config.period_id(real or config.after, error=ScenarioError)
     if by not in RANK_BY:
         raise ScenarioError(f"cannot rank by {by!r}; choose from {', '.join(RANK_BY)}")
     own = list(board.study.places.counters["id"])
     ids = board.ids
-    among = list(dict.fromkeys(names(among, "among"))) or own
-    unknown = [cid for cid in among if cid not in ids]
-    if unknown:
-        raise ScenarioError(f"unknown counter id(s) {', '.join(unknown)}; known ids: {', '.join(ids)}")
+    counter_names = board.counters["name"].astype(str).tolist()
+    among = list(dict.fromkeys(counter_id(cid, ids, counter_names) for cid in names(among, "among"))) or own
     rows = [ids.index(cid) for cid in among]
     base_available = board.available(period_scenario(base))
     fixed_rows = [r for r in range(len(ids)) if r not in rows and base_available[r]]

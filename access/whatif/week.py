@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from access.analysis.timeofday import period_table
+from access.core.arguments import names
 from access.core.defaults import DEFAULT_WITHIN_MIN
 from access.core.errors import ScenarioError
 from access.inputs.hours import DEFAULT_MOMENTS, Moment
@@ -98,10 +99,8 @@ def week_table(board: Board, *, periods: Sequence[str] | None = None, moments: M
         An unknown period, or a limit that is not a positive number.
     """
     config = board.study.config
-    periods = list(periods or config.periods)
-    unknown = [p for p in periods if p not in config.periods]
-    if unknown:
-        raise ScenarioError(f"unknown period(s) {', '.join(unknown)}; choose from {', '.join(config.periods)}")
+    periods = list(dict.fromkeys(config.period_id(p, error=ScenarioError) for p in names(periods, "periods"))) \
+        or list(config.periods)
     if not (within_min > 0 and math.isfinite(within_min)):
         raise ScenarioError(f"--within {within_min!r} must be a positive number of minutes")
     moments = dict(moments) if moments else {f"{k} {v.label}": v for k, v in DEFAULT_MOMENTS.items()}
