@@ -25,7 +25,7 @@ import pandas as pd
 
 from bench.common import COLUMNS
 
-MODULES = ["nearest", "scenarios", "sweep", "explorer", "scaling", "endtoend", "london"]
+MODULES = ["startup", "nearest", "scenarios", "sweep", "explorer", "scaling", "endtoend", "london"]
 """The benchmarks, in the order they run."""
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -48,6 +48,14 @@ def targets(table: pd.DataFrame) -> list[dict[str, Any]]:
         checks.append({"target": name, "value": value, "unit": unit, "goal": goal,
                        "met": None if value is None else bool(met)})
 
+    for name in ("access --help", "access run --help"):
+        seconds = _seconds(table, "start-up", "command-line help", name)
+        python = _seconds(table, "start-up", "command-line help", "python -c pass")
+        heavy = _seconds(table, "start-up", "command-line help", "python -c 'import geopandas' (for reference)")
+        if seconds and python:
+            check(f"{name} ÷ python -c pass", seconds / python, "≤ 15", seconds / python <= 15, "×")
+        if seconds and heavy:
+            check(f"{name} ÷ import geopandas", seconds / heavy, "≤ 0.5", seconds / heavy <= 0.5, "×")
     nearest = table[table["benchmark"] == "nearest counter"]
     for case in dict.fromkeys(nearest["case"]):
         fast = _seconds(table, "nearest counter", case, "access nearest_node_times")

@@ -35,8 +35,11 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     rows = result["rows"]
     assert rows and all(set(row) == set(COLUMNS) for row in rows)
     benchmarks = {row["benchmark"] for row in rows}
-    assert {"nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end", "explorer",
-            "OSM build", "routing"} <= benchmarks
+    assert {"start-up", "nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end",
+            "explorer", "OSM build", "routing"} <= benchmarks
+    startup = {row["method"]: row for row in rows if row["benchmark"] == "start-up"}
+    assert startup["python -c pass"]["ratio"] == pytest.approx(1.0) and startup["access --help"]["seconds"] > 0
+    assert any(t["target"] == "access --help ÷ import geopandas" for t in result["targets"])
     failed = [row for row in rows if str(row["notes"]).startswith("failed")]
     assert not failed, failed
 
