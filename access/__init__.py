@@ -20,9 +20,10 @@ Examples
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
 from access.core.version import __version__
+
+TYPE_CHECKING = False  # typing is not imported: `import access` (and the command's start) stays quick
 
 __all__ = [
     "__version__",
@@ -63,7 +64,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _HOME:
         value = getattr(import_module(_HOME[name]), name)
         globals()[name] = value

@@ -197,3 +197,25 @@ def test_a_usage_error_is_one_plain_line_pointing_at_the_commands_help(case):
     assert done.returncode == 2
     assert done.stderr.splitlines() == [f"error: {line}"]
     assert "Value error" not in done.stderr and "Input should" not in done.stderr
+
+
+@pytest.mark.parametrize("after_s", [0.3, 0.6, 1.2])
+def test_ctrl_c_while_the_command_starts_is_one_line(after_s, tmp_path):
+    """Ctrl-C typed while the command is still loading (before any progress shows) is answered with one line.
+
+    (Before the first line of access runs, CPython is starting itself: that first moment, tens of
+    milliseconds, is CPython's to answer.)
+    """
+    session = run_in_terminal([ACCESS, "run", "redbridge-2017", "--offline", "--out", str(tmp_path / "out")],
+                              cwd=tmp_path, interrupt_on=b"", interrupt_after_s=after_s, timeout_s=120)
+    assert session.code == 130, session
+    assert "Traceback" not in session.text and "Fatal Python error" not in session.text, session
+    assert session.text.count("error: ") == 1 and "error: interrupted" in session.text, session
+
+
+def test_printing_to_a_full_disk_is_one_line():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([ACCESS, "studies"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["error: cannot print the results to standard output (No space left on "
+                                        "device)"], done.stderr

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from access.core.errors import ArgumentError, DataError, HoursError
+from access.core.errors import ArgumentError, DataError, HoursError, StudyError
 from access.inputs.config import frames_config
 from access.inputs.frames import places_from_frames
 
@@ -65,6 +65,10 @@ def test_without_areas_residents_are_grouped_by_a_grid(frames):
     (lambda r, f: (r, f.drop(columns="2018_2025")), DataError, "2018_2025"),
     (lambda r, f: (r, f.assign(**{"2018_2025": "sometimes"})), HoursError, "sometimes"),
     (lambda r, f: (r, f.assign(id="same")), DataError, "more than once"),
+    (lambda r, f: (r.assign(population=0.0), f), DataError, "is 0 everywhere"),
+    (lambda r, f: (r, f.set_geometry(f.geometry.buffer(0.001))), DataError, "facilities must be points.*Polygon"),
+    (lambda r, f: (r, f.set_geometry(f.geometry.map(lambda p: Point(p.x, 91.0)))), DataError,
+     "91 is not a latitude"),
 ])
 def test_bad_frames_are_one_clear_error(frames, change, error, message):
     residents, facilities, boundary, _ = frames
@@ -86,3 +90,26 @@ def test_a_boundary_in_degrees_gets_a_metric_crs(frames):
     assert _config(boundary).crs == "EPSG:32631"  # UTM zone 31N: Redbridge lies east of 0°
     assert _config(boundary.to_crs("EPSG:27700")).crs == "EPSG:27700"
     assert isinstance(boundary, gpd.GeoDataFrame)
+
+
+def test_web_mercator_is_never_measured_in(frames):
+    """Asked for, it is refused (it stretches London's distances by 61%); frames in it are measured in UTM."""
+    residents, facilities, boundary, _ = frames
+    with pytest.raises(StudyError, match="stretches distances.*by 61"):
+        _config(boundary, crs="EPSG:3857")
+    mercator = [frame.to_crs("EPSG:3857") for frame in (residents, facilities, boundary)]
+    config = _config(mercator[2], residents=mercator[0], facilities=mercator[1])
+    assert config.crs == "EPSG:32631" and config.output_crs == "EPSG:3857"
+
+
+def test_the_first_frame_in_metres_is_measured_in(frames):
+    residents, facilities, boundary, _ = frames
+    config = _config(boundary, residents=residents.to_crs("EPSG:27700"), facilities=facilities)
+    assert config.crs == "EPSG:27700" and config.output_crs == "EPSG:27700"
+    assert _config(boundary, residents=residents).output_crs == "EPSG:4326"
+
+
+def test_modes_given_as_an_empty_list_are_refused(frames):
+    _, _, boundary, _ = frames
+    with pytest.raises(ArgumentError, match=r"modes=\[\] names nothing"):
+        _config(boundary, modes=[])

@@ -417,3 +417,11 @@ def test_results_come_back_in_the_users_crs_whatever_crs_they_were_measured_in(r
     np.testing.assert_allclose(wgs.summary["mean_min"], bng.summary["mean_min"], rtol=2e-3)
     chosen = study("EPSG:4326", crs="EPSG:27700").run(offline=True)
     assert chosen.crs == chosen.working_crs == "EPSG:27700" and chosen.origins.crs == "EPSG:27700"
+
+
+def test_a_run_with_an_empty_list_of_modes_is_refused_as_from_frames_refuses_it(redbridge):
+    """modes=[] means the same everywhere: no mode, refused (None means the study's modes)."""
+    with pytest.raises(access.ArgumentError, match=r"modes=\[\] names nothing"):
+        redbridge.run(modes=[], offline=True)
+    with pytest.raises(access.ArgumentError, match=r"modes=\[\] names nothing"):
+        access.build_board(redbridge, [], modes=[], offline=True)

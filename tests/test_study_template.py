@@ -61,7 +61,7 @@ def test_nothing_is_overwritten_and_a_failed_check_leaves_nothing(tmp_path):
     with pytest.raises(StudyError, match="already exists"):
         new_study("havering", boroughs=["Newham"], folder=tmp_path)
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
-    with pytest.raises(StudyError, match="'Haverin' is not in london_boroughs"):
+    with pytest.raises(StudyError, match="unknown borough 'Haverin'; did you mean 'Havering'"):
         new_study("typo", boroughs=["Haverin"], folder=tmp_path / "new" / "deeper")
     assert not (tmp_path / "new").exists()
 

@@ -1,5 +1,6 @@
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +10,14 @@ from scipy import sparse
 from access.analysis.figures import nearest_open
 from access.inputs.calibrations import get_calibration
 from access.routing.network import StreetNetwork, get_network
-from access.routing.travel import NETWORK_MODEL, STRAIGHT_LINE_MODEL, nearest_times, network_times, straight_line_times
+from access.routing.travel import (
+    NETWORK_MODEL,
+    STRAIGHT_LINE_MODEL,
+    imported_times,
+    nearest_times,
+    network_times,
+    straight_line_times,
+)
 
 
 def test_network_times_equal_networkx_shortest_paths(city, city_pbf, city_walk_network):
@@ -190,3 +198,12 @@ def test_a_counter_far_from_the_network_is_an_error_naming_it(city_walk_network)
                       counter_names=["near", "far"])
     far_origin = network_times(city_walk_network, np.array([inside]), np.array([inside, island]), max_snap_m=500)
     assert far_origin.excluded.tolist() == [False, True]
+
+
+def test_a_counter_without_imported_rows_is_warned_about():
+    from access.core.errors import AccessWarning
+
+    table = pd.DataFrame({"from_id": ["a", "b"], "to_id": ["x", "x"], "travel_time": [3.0, 4.0]})
+    with pytest.warns(AccessWarning, match="no row for counter.*y: unreachable from every origin"):
+        times = imported_times(table, mode="transit", origin_ids=["a", "b"], counter_ids=["x", "y"], note="by hand")
+    assert np.isinf(times.minutes[1]).all()

@@ -41,3 +41,22 @@ def test_a_file_that_is_not_a_table_is_one_clear_error(tmp_path):
         read_travel_table(tmp_path / "x.csv")
     with pytest.raises(DataError, match="cannot be read"):
         read_travel_table(tmp_path / "missing.csv")
+
+
+def test_durations_are_read_as_minutes():
+    table = pd.DataFrame({"from_id": ["a", "b", "c"], "to_id": ["x", "x", "x"],
+                          "travel_time": pd.to_timedelta(["12min", "1h 30min", None])})
+    checked = check_travel_table(table, "a table of durations")
+    assert checked["travel_time"].tolist()[:2] == [12.0, 90.0] and np.isnan(checked["travel_time"].iloc[2])
+
+
+@pytest.mark.parametrize("times, warning", [
+    ([0.0, 0.0, 0.0], "every travel_time is 0 minutes"),
+    ([600.0, 1800.0, 2400.0], "median travel_time is 1,800 minutes.*if these are seconds"),
+])
+def test_implausible_times_are_warned_about(times, warning):
+    from access.core.errors import AccessWarning
+
+    table = pd.DataFrame({"from_id": ["a", "b", "c"], "to_id": ["x", "x", "x"], "travel_time": times})
+    with pytest.warns(AccessWarning, match=warning):
+        check_travel_table(table, "a table")

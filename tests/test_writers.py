@@ -264,3 +264,46 @@ def test_a_failed_scenario_write_leaves_the_previous_outputs_whole(tmp_path, red
     with pytest.raises(KeyboardInterrupt):
         write(compare(redbridge_board, [period_scenario("2018_2025"), what]), tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("folder, message", [(None, "not None"), (123, "not 123"), ("", "is blank"),
+                                             ("  ", "is blank")])
+def test_write_needs_a_folder_it_can_name(walk_result, folder, message, tmp_path, monkeypatch):
+    from access.core.errors import ArgumentError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ArgumentError, match=message):
+        write(walk_result, folder)
+    assert not list(tmp_path.iterdir()), "nothing was written into the current folder"
+
+
+def test_a_full_disk_while_the_geopackage_is_written_is_one_line_and_the_previous_set_stays(tmp_path):
+    """A file-size limit (as a nearly full disk) that origins.gpkg alone exceeds: one OutputError line."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def run(out, mode, limit=None):
+        def nearly_full() -> None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        return subprocess.run([sys.executable, "-m", "access", "run", "redbridge-2017", "-m", mode, "--offline",
+                               "--no-maps", "--out", str(out)], capture_output=True, text=True, timeout=300,
+                              preexec_fn=nearly_full if limit else None, env={**os.environ, "COLUMNS": "200"})
+
+    scratch = tmp_path / "scratch"  # the set the failing run would write, to aim the limit at its GeoPackage
+    assert run(scratch, "walk").returncode == 0
+    sizes = {p.name: p.stat().st_size for p in scratch.iterdir() if p.is_file()}
+    others = max(size for name, size in sizes.items() if name != "origins.gpkg")
+    limit = others + 8192  # just above every other file; a GeoPackage's size varies a little from write to write
+    assert sizes["origins.gpkg"] > limit + 32768, sizes
+    out = tmp_path / "out"
+    assert run(out, "drive").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    failed = run(out, "walk", limit=limit)
+    lines = [line for line in failed.stderr.splitlines() if line.strip() and not line.startswith("warning:")]
+    assert failed.returncode == 2, failed.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: cannot write origins.gpkg"), failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

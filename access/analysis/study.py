@@ -42,7 +42,7 @@ from access.core.errors import ArgumentError, StudyError
 from access.core.modes import MODES
 from access.inputs.calibrations import DEFAULT_CALIBRATION
 from access.inputs.config import ImportedMode, StudyConfig, frames_config, load_config
-from access.inputs.frames import places_from_frames
+from access.inputs.frames import checked_frame, places_from_frames
 from access.inputs.places import Places, availability, load_borough_polygons
 from access.inputs.sources import mirror_file, sources
 from access.inputs.travel_tables import check_travel_table, read_travel_table
@@ -190,6 +190,9 @@ class Study:
         >>> round(float(study.run(offline=True).summary.loc[("now", "walk"), "mean_min"]), 1)  # straight-line estimate
         23.1
         """
+        residents, facilities, boundary = (checked_frame(frame, what) for frame, what in
+                                           ((residents, "residents"), (facilities, "facilities"),
+                                            (boundary, "boundary")))
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
                                max_snap_m=max_snap_m, calibration=calibration, residents=residents,
@@ -437,7 +440,7 @@ class Study:
         StudyResult
         """
         known = [*MODES, *(m.name for m in self.config.imported)]
-        modes = [choose(mode, known, "mode", error=StudyError) for mode in names(modes, "modes")] \
+        modes = [choose(mode, known, "mode", error=StudyError) for mode in names(modes, "modes", at_least_one=True)] \
             or list(self.config.modes)
         if networks:  # the networks belong to this run: it runs on a new study, and this one is left as it was
             return self.use_networks(networks).run(modes=modes, offline=offline, osm_file=osm_file,

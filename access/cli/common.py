@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import sys
 import warnings
@@ -26,10 +27,10 @@ from rich.text import Text
 from typer.core import TyperCommand
 
 from access.cli import interrupts
-from access.cli.tables import Format, Output, plain, shows_unicode
+from access.cli.tables import Format, Output, plain, printable, shows_unicode
 from access.core.arguments import is_plain_name
 from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
-from access.core.errors import AccessError, AccessWarning, ScenarioError
+from access.core.errors import AccessError, AccessWarning, ArgumentError, ScenarioError
 from access.core.version import __version__
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "command", "Command", "console", "errors", "reported", "progress", "Steps", "warning_panels",
            "fail", "split", "model_text", "output", "FormatOption", "open_study", "plain_name", "shown",
-           "output_folder", "main_entry", "usage_message", "INTERRUPTED"]
+           "output_folder", "output_path", "main_entry", "usage_message", "INTERRUPTED"]
 
 app = typer.Typer(
     help=(
@@ -149,7 +150,7 @@ class _Console(Console):
     """
 
     def print(self, *objects: object, **kwargs: object) -> None:  # type: ignore[override]
-        super().print(*(_plain(o, self) for o in objects), **kwargs)
+        super().print(*(_plain(printable(o), self) for o in objects), **kwargs)
 
     def show_cursor(self, show: bool = True) -> bool:
         """Do nothing: the cursor is never hidden (see the class docstring)."""
@@ -219,6 +220,9 @@ def reported() -> Iterator[None]:
         yield
     except AccessError as exc:
         raise fail(str(exc)) from None
+    except MemoryError:  # an allocation the budget did not foresee
+        raise fail("ran out of memory; use fewer modes, counters or origins (or a larger --spacing), or a machine "
+                   "with more memory") from None
     except KeyboardInterrupt:
         raise fail(INTERRUPTED, 130) from None
 
@@ -322,12 +326,12 @@ def _given(hint: str, argv: list[str]) -> str | None:
 def usage_message(exc: typer.TyperException, argv: list[str]) -> str:
     """One line for a usage error: what was wrong, in plain words, and the ``--help`` of the command it concerns.
 
-    >>> from typer.core import TyperOption
-    >>> from typer._click.exceptions import BadParameter
-    >>> option = TyperOption(param_decls=["--within"], type=float)
-    >>> usage_message(BadParameter("Input should be a valid number, unable to parse string", param=option),
-    ...               ["hours", "--within", "abc"])
-    "invalid value for --within: 'abc' is not a number; see 'access hours --help'"
+    >>> from access.cli import app  # every command registered
+    >>> try:
+    ...     app(["hours", "--within", "abc"], standalone_mode=False)
+    ... except typer.BadParameter as exc:
+    ...     print(usage_message(exc, ["hours", "--within", "abc"]))
+    invalid value for --within: 'abc' is not a number; see 'access hours --help'
     """
     context, command_ = getattr(exc, "ctx", None), getattr(exc, "cmd", None)
     words = [w for w in argv if not w.startswith("-")]
@@ -350,6 +354,14 @@ def usage_message(exc: typer.TyperException, argv: list[str]) -> str:
     return f"{message}; see '{where} --help'" if message else ""
 
 
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's own last flush cannot fail with a traceback."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
 def main_entry() -> int:
     """Run the command line; return its exit code. Usage errors and Ctrl-C are one line each."""
     try:
@@ -359,6 +371,13 @@ def main_entry() -> int:
         return 130
     except typer.Exit as exc:
         code = exc.exit_code
+    except BrokenPipeError:  # the reader went away (`access studies | head -1`): nothing more to say
+        _quiet_stdout()
+        return 0
+    except AccessError as exc:  # raised outside a command's `reported()`: printing its results failed
+        _quiet_stdout()
+        fail(str(exc))
+        return 2
     except typer.TyperException as exc:  # a usage error: an unknown option, a missing argument, a bad value
         code = getattr(exc, "exit_code", 2)
         message = usage_message(exc, sys.argv[1:])
@@ -398,10 +417,26 @@ def shown(path: Path | str) -> str:
     return str(resolved)
 
 
-def output_folder(study: Study, out: Path | None, *parts: str) -> Path:
+def output_path(out: str) -> Path:
+    """Return ``--out`` as a path; a blank one is refused (it would write into the current folder unasked).
+
+    Raises
+    ------
+    ArgumentError
+        ``out`` is blank.
+    """
+    from access.outputs.writers import output_path as checked
+
+    try:
+        return checked(out)
+    except ArgumentError as exc:
+        raise ArgumentError(f"--out {out!r}: {exc}") from None
+
+
+def output_folder(study: Study, out: str | None, *parts: str) -> Path:
     """Return ``--out``, or else ``maps/NAME`` beside the study (``study_files.default_output_folder``)."""
     if out is not None:
-        return out
+        return output_path(out)
     from access.inputs.study_files import default_output_folder
 
     return default_output_folder(study.config.source).joinpath(*parts)
@@ -457,7 +492,8 @@ def warning_panels(found: list[str], models: dict[str, str]) -> tuple[list[str],
     from access.outputs.notes import ESTIMATE, ESTIMATE_ADVICE
 
     texts = merged_warnings(list(dict.fromkeys(found)), list(models))
-    panels = [Panel(_plain(text, console), title="warning", border_style="red", expand=False) for text in texts]
+    panels = [Panel(_plain(printable(text), console), title="warning", border_style="red", expand=False)
+              for text in texts]
     if any(model == STRAIGHT_LINE_MODEL for model in models.values()):
         loud = f"Some or all times above are a {ESTIMATE}, not street-network routes. {ESTIMATE_ADVICE}"
         texts.append(loud)

@@ -16,6 +16,7 @@ from access.cli.common import (
     open_study,
     output,
     output_folder,
+    output_path,
     plain_name,
     progress,
     reported,
@@ -129,7 +130,7 @@ def run(
     osm_file: Annotated[Optional[Path], typer.Option(
         "--osm-file", metavar="FILE", help="A local .osm or .osm.pbf file to build the street network from "
                            "(for example Geofabrik's greater-london-latest.osm.pbf).")] = None,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="FOLDER", help="Output folder for maps, summary.json, tables and per-origin results. "
                             "Default: maps/STUDY beside the study (the project's maps/ for its own studies).")] = None,
     maps: Annotated[bool, typer.Option(help="Write the HTML maps.")] = True,
@@ -210,8 +211,8 @@ def new_study_command(
         "--boroughs", "-b", metavar="BOROUGH",
                             help="London borough(s) whose residents the study counts, e.g. --boroughs Havering; "
                                  "repeat the option or separate names with commas.")],
-    out: Annotated[Path, typer.Option("--out", metavar="FOLDER",
-                                               help="Folder for NAME.toml (made if missing).")] = Path("."),
+    out: Annotated[str, typer.Option("--out", metavar="FOLDER",
+                                              help="Folder for NAME.toml (made if missing).")] = ".",
     counters: Annotated[Optional[Path], typer.Option(
         "--counters", metavar="FILE",
                       help="Where to write the counters table. Default: OUT/NAME-counters.csv.")] = None,
@@ -235,7 +236,8 @@ def new_study_command(
     from access.inputs.study_template import new_study
 
     with reported():
-        config = new_study(name, boroughs=split(boroughs), folder=out, counters=counters, reach_m=reach,
+        config = new_study(name, boroughs=split(boroughs), folder=output_path(out), counters=counters,
+                           reach_m=reach,
                            title=title)
         table = read_counter_table(config.counters_table)
     rows = [{"id": row["id"], "name": row["name"], "borough": row["borough"], "postcode": row["postcode"],
@@ -271,7 +273,7 @@ def calibrate(
     = None,
     label: Annotated[Optional[str], typer.Option(metavar="TEXT",
                                                  help="How to describe the network in every output.")] = None,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Optional[str], typer.Option(
         "--out", metavar="FILE", help="Where to write the calibrations. Default: data/detour_factors.toml.")] = None,
     sources_count: Annotated[int, typer.Option("--sources", metavar="N", help="Random source nodes per mode.")] = 200,
     fmt: FormatOption = Format.table,
@@ -295,7 +297,7 @@ def calibrate(
         for extract, _, _ in extracts:  # before the measuring, not after
             plain_name(extract, "--name" if name else "the calibration's name (from the file's; give --name)",
                        "the calibration a study chooses with [network] calibration")
-        target = out or calibration_path()
+        target = output_path(out) if out is not None else calibration_path()
         try:
             kept = load_calibrations(target) if target.is_file() else {}
         except DataError:  # a file of an older format, or damaged: it is written anew

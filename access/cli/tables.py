@@ -12,7 +12,7 @@ and the warnings, and prints them in the format asked for:
   wraps, at spaces.
 * ``csv``: **one** table on stdout, which ``pandas.read_csv`` reads: the command's
   main table (its first; blocks of that name, one per mode say, are one table),
-  floats rounded by the one CSV rule (:func:`access.outputs.formats.csv_rounded`).
+  written by the one CSV rule (:func:`access.outputs.formats.csv_text`: floats rounded, formulas guarded).
   A command's other tables are named on stderr with the file of its output set
   that holds each (:attr:`Printed.file`); a command with no table prints the files
   it wrote, one per row (column ``file``).
@@ -54,6 +54,7 @@ Wanstead
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -65,7 +66,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["Format", "Column", "Printed", "Output", "render", "fits", "plain", "shows_unicode", "PLAIN_CHARACTERS"]
+__all__ = ["Format", "Column", "Printed", "Output", "render", "fits", "plain", "printable", "shows_unicode",
+           "PLAIN_CHARACTERS"]
 
 PLAIN_CHARACTERS = str.maketrans({
     "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "±": "+/-", "−": "-", "–": "-", "—": "-", "×": "x", "÷": "/",
@@ -78,6 +80,32 @@ PLAIN_CHARACTERS = str.maketrans({
 def shows_unicode(console: Any) -> bool:
     """Whether ``console`` writes to a stream that can show any character (UTF-8 and the like)."""
     return str(getattr(console, "encoding", "utf-8") or "utf-8").lower().replace("-", "").startswith("utf")
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal acts on instead of showing: escape sequences, carriage returns, bidirectional overrides."""
+
+
+def printable(value: Any) -> Any:
+    r"""``value`` (a string or a :class:`~rich.text.Text`) with every control character shown as an escape.
+
+    A name read from a data file (or an Overpass answer) may hold ``ESC [ 2 J`` or a
+    carriage return; printed raw, it would rewrite what the terminal shows.  Here it is
+    shown as ``\x1b[2J``.  Line feeds and tabs stay.
+
+    >>> printable("Ilford\x1b[2J\rgone\x00")
+    'Ilford\\x1b[2J\\rgone\\x00'
+    """
+    if isinstance(value, str):
+        return _CONTROL.sub(_escaped, value) if _CONTROL.search(value) else value
+    if isinstance(value, Text) and _CONTROL.search(value.plain):
+        return Text(_CONTROL.sub(_escaped, value.plain), style=value.style)
+    return value
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {0x0D: "\\r"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def plain(value: Any) -> Any:
@@ -177,7 +205,7 @@ class Column:
     def text(self, row: dict[str, Any]) -> Text:
         """Return the cell of ``row`` as it reads in the terminal."""
         value = self.cell(row) if self.cell else _formatted(self.kind, row.get(self.name))
-        return value if isinstance(value, Text) else Text(str(value))
+        return printable(value if isinstance(value, Text) else Text(str(value)))
 
     @property
     def wraps(self) -> bool:
@@ -351,10 +379,10 @@ def render(block: Printed, width: int) -> RenderableType:
 def _csv(records: list[dict[str, Any]], name: str) -> str:
     import pandas as pd
 
-    from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded
+    from access.outputs.formats import csv_text
 
     frame = pd.DataFrame([{"table": name, **{k: _plain(v) for k, v in row.items()}} for row in records])
-    return csv_rounded(frame).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
+    return csv_text(frame)
 
 
 def _plain(value: Any) -> Any:
@@ -414,7 +442,25 @@ class Output:
             self.items.append(Text.assemble(("open ", "bold"), path))
 
     def emit(self) -> None:
-        """Print everything, in :attr:`format`."""
+        """Print everything, in :attr:`format`.
+
+        Raises
+        ------
+        OutputError
+            Standard output cannot be written (a full disk, a closed pipe): the files were written already.
+        """
+        try:
+            self._emit()
+        except OSError as exc:
+            from access.core.errors import OutputError
+
+            if isinstance(exc, BrokenPipeError):
+                raise
+            written = f"; the {len(self.wrote)} files listed were written" if self.wrote else ""
+            raise OutputError(f"cannot print the results to standard output ({exc.strerror or exc}){written}") \
+                from exc
+
+    def _emit(self) -> None:
         if self.format is Format.table:
             width = self.console.width
             simple = not shows_unicode(self.console)
@@ -433,7 +479,7 @@ class Output:
                 text = _csv(merged[name], name)
             else:  # nothing but files: the files are the table
                 text = _csv([{"file": path} for path in self.wrote], "files")
-            self.console.file.write(text)
+            self.console.file.write(printable(text))
             self.console.file.flush()
             for item in self.items:
                 if isinstance(item, Text):

@@ -55,7 +55,7 @@ Offline = Annotated[bool, typer.Option(
          "straight-line estimate, labelled as such.")]
 OsmFile = Annotated[Optional[Path], typer.Option("--osm-file", metavar="FILE",
                                                                help="A local .osm or .osm.pbf file for the network.")]
-Out = Annotated[Optional[Path], typer.Option(
+Out = Annotated[Optional[str], typer.Option(
     "--out", "-o", metavar="FOLDER", help="Output folder. Default: maps/STUDY/COMMAND beside the study.")]
 Cache = Annotated[bool, typer.Option(help="Use and fill the network cache (ACCESS_CACHE_DIR).")]
 At = Annotated[Optional[str], typer.Option(
@@ -194,7 +194,7 @@ def scenario(
                        base=chosen.config.period_id(base or what.base, error=ScenarioError),
                        close=what.close + tuple(split(close)),
                        open=what.open + tuple(parse_opened(o) for o in open_ or []),
-                       hours=what.hours + tuple(extra_hours), at=parse_moment(at) if at else what.at)
+                       hours=what.hours + tuple(extra_hours), at=parse_moment(at) if at is not None else what.at)
         folder = output_folder(chosen, out, what.name)
         with progress(f"{chosen.name}: {what.name}") as step:
             board = build_board(chosen, [what], modes=mode, offline=offline, osm_file=osm_file,
@@ -228,7 +228,7 @@ def compare_command(
     started = time.perf_counter()
     with reported():
         chosen = open_study(study)
-        moment = parse_moment(at) if at else None
+        moment = parse_moment(at) if at is not None else None
         known = study_scenarios(chosen)
         items = []
         for given in names:
@@ -510,7 +510,7 @@ def explore(
         help="Counters kept per origin when the study has more (each origin's nearest, plus every counter its "
              "periods and scenarios need); beyond them the page shows ranges.")] = DEFAULT_NEAREST,
     mode: Mode = None, offline: Offline = False, osm_file: OsmFile = None,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="FOLDER",
         help="Output folder. Default: maps/STUDY beside the study, with its maps.")] = None,
     cache: Cache = True, fmt: FormatOption = Format.table,

@@ -38,13 +38,16 @@ def is_plain_name(value: Any) -> bool:
     return isinstance(value, str) and PLAIN_NAME.match(value) is not None
 
 
-def names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...]:
+def names(value: str | Iterable[str] | None, what: str, *, at_least_one: bool = False) -> tuple[str, ...]:
     """``value`` as a tuple of names: a single string is a list of one (``"walk"`` → ``("walk",)``).
+
+    ``None`` is "not given" (an empty tuple, for the caller's default).  With ``at_least_one``,
+    an empty list is refused rather than read as "not given": ``modes=[]`` names no mode.
 
     Raises
     ------
     ArgumentError
-        ``value`` is neither a string nor an iterable of strings.
+        ``value`` is neither a string nor an iterable of strings, or is empty when it may not be.
     """
     if value is None:
         return ()
@@ -54,6 +57,8 @@ def names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...]:
         items = tuple(value)
     except TypeError:
         raise ArgumentError(f"{what} must be a name or a list of names, not {value!r}") from None
+    if at_least_one and not items:
+        raise ArgumentError(f"{what}=[] names nothing; give at least one, or leave {what} out (None) for the default")
     bad = [item for item in items if not isinstance(item, str)]
     if bad:
         raise ArgumentError(f"{what} must be a name or a list of names; {bad[0]!r} is a {type(bad[0]).__name__}")

@@ -76,7 +76,7 @@ from access.inputs.sources import (
 from access.inputs.study_files import find_study, list_studies, studies_dir
 
 __all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "ImportedMode", "load_config", "list_studies", "studies_dir",
-           "study_file", "frames_config", "LONDON_BOROUGHS", "RESERVED_PERIODS"]
+           "study_file", "frames_config", "check_scale", "LONDON_BOROUGHS", "RESERVED_PERIODS", "MAX_SCALE_ERROR"]
 
 LONDON_BOROUGHS: tuple[str, ...] = (
     "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "City of London",
@@ -390,6 +390,41 @@ def _number(section: dict[str, Any], key: str, label: str, where: Path) -> float
     return value
 
 
+MAX_SCALE_ERROR = 0.005
+"""A study's CRS may stretch or shrink distances in its area by at most this share (0.5%)."""
+
+
+def check_scale(crs: str, centre: Any, *, where: str, area: str) -> None:
+    """Refuse a CRS that distorts distances at ``centre`` (a WGS84 point): the one check of every study's CRS.
+
+    Web Mercator stretches London's distances by 60%, so every time would be 60% too long.
+    A study file and a study made from GeoDataFrames are checked alike.
+
+    >>> from shapely.geometry import Point
+    >>> check_scale("EPSG:27700", Point(0.07, 51.58), where="x", area="Redbridge")
+    >>> try:
+    ...     check_scale("EPSG:3857", Point(0.07, 51.58), where="x", area="Redbridge")
+    ... except StudyError as exc:
+    ...     print(str(exc).split(";")[0])
+    x: crs = 'EPSG:3857' stretches distances in Redbridge by 61.0%
+
+    Raises
+    ------
+    StudyError
+        The CRS stretches or shrinks distances there by more than :data:`MAX_SCALE_ERROR`.
+    """
+    geod = pyproj.Geod(ellps="WGS84")
+    to_crs = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    for azimuth in (0.0, 90.0):
+        lon, lat, _ = geod.fwd(centre.x, centre.y, azimuth, 1000.0)
+        (x0, x1), (y0, y1) = to_crs.transform([centre.x, lon], [centre.y, lat])
+        scale = float(math.hypot(x1 - x0, y1 - y0)) / 1000.0
+        if not math.isfinite(scale) or abs(scale - 1) > MAX_SCALE_ERROR:
+            raise StudyError(f"{where}: crs = {crs!r} {'stretches' if scale > 1 else 'shrinks'} distances in {area} "
+                             f"by {abs(scale - 1):.1%}; use a local projected CRS in metres, e.g. \"EPSG:27700\" "
+                             f"(British National Grid) or the UTM zone")
+
+
 def _crs(value: str, where: Path) -> str:
     try:
         crs = pyproj.CRS.from_user_input(value)
@@ -538,6 +573,8 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     if isinstance(boroughs, str) and boroughs == "all":
         boroughs = list(LONDON_BOROUGHS)
     boroughs = _string_list(boroughs, "[area] boroughs", path)
+    if not boroughs:
+        raise StudyError(f'{path}: [area] boroughs = [] names no borough; list at least one, or write "all"')
     try:
         boroughs = tuple(choose(b, LONDON_BOROUGHS, "borough", error=StudyError) for b in boroughs)
     except StudyError as exc:
@@ -606,12 +643,20 @@ def _imported(section: dict[str, Any], folder: Path, path: Path) -> tuple[Import
     return tuple(found)
 
 
-def _metric_crs(frame: Any) -> str | None:
-    """Return the frame's CRS when it is projected in metres, else ``None``."""
+def _metric_crs(frame: Any, centre: Any) -> str | None:
+    """Return the frame's CRS when it is projected in metres and measures true at ``centre``, else ``None``.
+
+    Web Mercator is projected in metres but stretches distances (by 60% in London): a frame in it is
+    not a CRS to measure in, and the study picks another.
+    """
     own = getattr(frame, "crs", None)
-    if own is None or not own.is_projected:
+    if own is None or not own.is_projected or {axis.unit_name for axis in own.axis_info} != {"metre"}:
         return None
-    return own.to_string() if {axis.unit_name for axis in own.axis_info} == {"metre"} else None
+    try:
+        check_scale(own.to_string(), centre, where="", area="")
+    except StudyError:
+        return None
+    return own.to_string()
 
 
 def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: Sequence[str] = (),
@@ -621,8 +666,9 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
                   residents: Any = None, facilities: Any = None) -> StudyConfig:
     """Define a study made in Python from GeoDataFrames, checked as a study file's definition is.
 
-    The study is measured in ``crs`` when given; else in the first of the residents',
-    the facilities' and the boundary's CRS that is projected in metres; else in the
+    The study is measured in ``crs`` when given (refused if it distorts distances there,
+    as Web Mercator does); else in the first of the residents', the facilities' and the
+    boundary's CRS that is projected in metres and measures true there; else in the
     boundary's UTM zone.  Results come back in ``crs`` when given, else in the residents'
     own CRS (``StudyConfig.output_crs``), whatever CRS they were measured in.
 
@@ -636,14 +682,16 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
         raise ArgumentError(f"a study's name is text, not {name!r}")
     _slug(name, "name", where)
     given = crs
+    centre = boundary.to_crs("EPSG:4326").union_all().centroid
     if crs is None:
-        crs = next((found for frame in (residents, facilities, boundary) if (found := _metric_crs(frame))), None) \
-            or boundary.estimate_utm_crs().to_string()
+        crs = next((found for frame in (residents, facilities, boundary) if (found := _metric_crs(frame, centre))),
+                   None) or boundary.estimate_utm_crs().to_string()
     crs = _crs(crs, where)
+    check_scale(crs, centre, where=str(where), area=title or name)
     own = getattr(residents if getattr(residents, "crs", None) is not None else boundary, "crs", None)
     output_crs = crs if given is not None else (own.to_string() if own is not None else crs)
     _periods((before, after, *extra), where)
-    mode_names = _string_list(list(names(modes, "modes")), "modes", where)
+    mode_names = _string_list(list(names(modes, "modes", at_least_one=True)), "modes", where)
     unknown = [m for m in mode_names if m not in MODES]
     if unknown:
         raise StudyError(f"{where}: unknown mode {unknown[0]!r}; choose from {', '.join(MODES)} (import others "

@@ -46,13 +46,24 @@ from access.core.errors import ArgumentError, DataError
 from access.inputs.config import StudyConfig
 from access.inputs.places import Places, locate_counters
 
-__all__ = ["places_from_frames", "GRID_M"]
+__all__ = ["places_from_frames", "checked_frame", "GRID_M"]
 
 GRID_M = 1000.0
 """Side of the square areas made over the boundary when no areas, polygons or wards are given."""
 
 
-def _frame(value: object, what: str, crs: str) -> gpd.GeoDataFrame:
+def checked_frame(value: object, what: str) -> gpd.GeoDataFrame:
+    """Return ``value`` after checking it: a GeoDataFrame with a CRS, rows, and a geometry in every row.
+
+    In a geographic CRS, its latitudes and longitudes must exist (±90, ±180).
+
+    Raises
+    ------
+    ArgumentError
+        ``value`` is not a GeoDataFrame.
+    DataError
+        It has no CRS, no rows, a row without a geometry, or a latitude beyond ±90 (a longitude beyond ±180).
+    """
     if not isinstance(value, gpd.GeoDataFrame):
         raise ArgumentError(f"{what} must be a GeoDataFrame, not {type(value).__name__}")
     if value.crs is None:
@@ -61,7 +72,19 @@ def _frame(value: object, what: str, crs: str) -> gpd.GeoDataFrame:
         raise DataError(f"{what} is empty")
     if value.geometry.isna().any() or value.geometry.is_empty.any():
         raise DataError(f"{what} has rows without a geometry; drop them or give each a place")
-    return value.to_crs(crs)
+    if value.crs.is_geographic:
+        west, south, east, north = value.total_bounds
+        for name, low, high, limit in (("latitude", south, north, 90.0), ("longitude", west, east, 180.0)):
+            wrong = low if abs(low) > limit else high if abs(high) > limit else None
+            if wrong is not None:
+                raise DataError(f"{what}: {wrong:g} is not a {name} (-{limit:g} to {limit:g}); its CRS is "
+                                f"{value.crs.to_string()}: check that x is the longitude and y the latitude, or set "
+                                f"the CRS the coordinates are in")
+    return value
+
+
+def _frame(value: object, what: str, crs: str) -> gpd.GeoDataFrame:
+    return checked_frame(value, what).to_crs(crs)
 
 
 def _column(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
@@ -129,6 +152,9 @@ def places_from_frames(config: StudyConfig, *, residents: gpd.GeoDataFrame, faci
     if not np.isfinite(weights).all() or (weights < 0).any():
         bad = residents.index[~np.isfinite(weights) | (weights < 0)][:5].tolist()
         raise DataError(f"residents' {population!r} must be numbers, not negative; rows {bad} are not")
+    if not weights.any():
+        raise DataError(f"residents' {population!r} is 0 everywhere ({len(weights):,} rows): every figure is weighted "
+                        f"by it; give each origin its number of residents")
     ids = (_column(residents, origin_id, "residents").astype(str) if origin_id
            else pd.Series([f"origin-{i}" for i in range(len(residents))], index=residents.index))
     if ids.duplicated().any():
@@ -142,6 +168,12 @@ def places_from_frames(config: StudyConfig, *, residents: gpd.GeoDataFrame, faci
     name = str(boundary.iloc[0][labels[0]]) if labels else config.boroughs[0]
     dissolved = gpd.GeoDataFrame({"name": [name]}, geometry=[outline], crs=crs)
 
+    kinds = facilities.geometry.geom_type
+    if not kinds.eq("Point").all():
+        first = facilities.index[~kinds.eq("Point").to_numpy()][0]
+        raise DataError(f"facilities must be points (one location each); row {first!r} is a "
+                        f"{kinds.loc[first] or 'missing geometry'}: use facilities.representative_point() or give "
+                        f"each facility's entrance")
     located = locate_counters(pd.DataFrame(facilities.drop(columns=facilities.geometry.name)).assign(
         lon=facilities.to_crs("EPSG:4326").geometry.x, lat=facilities.to_crs("EPSG:4326").geometry.y),
         config, outline, where="facilities")

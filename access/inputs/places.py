@@ -19,7 +19,7 @@ import pyproj
 from shapely.geometry.base import BaseGeometry
 
 from access.core.errors import DataError, HoursError, ScenarioError, StudyError
-from access.inputs.config import StudyConfig
+from access.inputs.config import StudyConfig, check_scale
 from access.inputs.counter_sources import counter_source
 from access.inputs.hours import Hours, available, parse_hours
 from access.inputs.postcodes import lookup_postcode, postcode_table
@@ -112,7 +112,8 @@ def _read_geojson(path: Path) -> gpd.GeoDataFrame:
 def load_boundary(config: StudyConfig) -> gpd.GeoDataFrame:
     """Return the study's boroughs, dissolved into one polygon, in the study CRS."""
     where = str(config.source)
-    _check_scale(config, borough_outline(config.boroughs, crs=WGS84, where=where).geometry.iloc[0].centroid)
+    check_scale(config.crs, borough_outline(config.boroughs, crs=WGS84, where=where).geometry.iloc[0].centroid,
+                where=str(config.source), area=' + '.join(config.boroughs))
     return borough_outline(config.boroughs, crs=config.crs, where=where)
 
 
@@ -132,24 +133,6 @@ def borough_outline(boroughs: Sequence[str], *, crs: str, where: str) -> gpd.Geo
                              f"use one of: {', '.join(sorted(known))}")
     chosen = table[table["BOROUGH"].isin(boroughs)].to_crs(crs)
     return gpd.GeoDataFrame({"name": [" + ".join(boroughs)]}, geometry=[chosen.union_all()], crs=crs)
-
-
-MAX_SCALE_ERROR = 0.005
-"""A study's CRS may stretch or shrink distances in its area by at most this share (0.5%)."""
-
-
-def _check_scale(config: StudyConfig, centre: BaseGeometry) -> None:
-    """Refuse a CRS that distorts distances in the study area (Web Mercator stretches London's by 60%)."""
-    geod = pyproj.Geod(ellps="WGS84")
-    to_crs = pyproj.Transformer.from_crs(WGS84, config.crs, always_xy=True)
-    for azimuth in (0.0, 90.0):
-        lon, lat, _ = geod.fwd(centre.x, centre.y, azimuth, 1000.0)
-        (x0, x1), (y0, y1) = to_crs.transform([centre.x, lon], [centre.y, lat])
-        scale = float(np.hypot(x1 - x0, y1 - y0)) / 1000.0
-        if not np.isfinite(scale) or abs(scale - 1) > MAX_SCALE_ERROR:
-            raise StudyError(f"{config.source}: crs = {config.crs!r} {'stretches' if scale > 1 else 'shrinks'} "
-                             f"distances in {' + '.join(config.boroughs)} by {abs(scale - 1):.1%}; use a local "
-                             f"projected CRS in metres, e.g. \"EPSG:27700\" (British National Grid) or the UTM zone")
 
 
 def network_area(boundary: gpd.GeoDataFrame, counters: gpd.GeoDataFrame, buffer_m: float) -> BaseGeometry:
@@ -213,6 +196,14 @@ def _coordinates(table: pd.DataFrame, config: StudyConfig, where: str) -> tuple[
             if bad:
                 raise DataError(f"{where}: {name} of {', '.join(map(str, bad))} is not a number; give lon and lat "
                                 f"in decimal degrees (WGS84), e.g. -0.1027, 51.5168, or a postcode")
+        if pair[0] != columns.get("x"):
+            for name, column, limit in (("lon", values[0], 180.0), ("lat", values[1], 90.0)):
+                outside = given & np.isfinite(column) & (np.abs(column) > limit)
+                if outside.any():
+                    row = int(np.flatnonzero(outside)[0])
+                    raise DataError(f"{where}: {name} {column[row]:g} of {table['id'].iloc[row]} is not a "
+                                    f"{'latitude' if name == 'lat' else 'longitude'} (-{limit:g} to {limit:g}); "
+                                    f"give decimal degrees (WGS84), and check that lon and lat are not swapped")
         if pair[0] == columns.get("x"):
             values = list(pyproj.Transformer.from_crs(config.counters_crs, WGS84, always_xy=True)
                           .transform(values[0], values[1]))

@@ -95,8 +95,8 @@ def find_study(name: str) -> Path:
     paths = study_paths()
     if not paths:
         folders = ", ".join(str(f) for f in study_folders())
-        raise StudyError(f"unknown study {name!r}: no study files in {folders}; give a path to a study .toml, or "
-                         f"write one with 'access new-study'")
+        raise StudyError(f"unknown study {name!r}: no study files in {folders} (the last is the project's: check "
+                         f"ACCESS_PROJECT_DATA); give a path to a study .toml, or write one with 'access new-study'")
     try:
         return paths[choose(name, paths, "study", error=StudyError)]
     except StudyError as exc:

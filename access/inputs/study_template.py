@@ -27,7 +27,7 @@ import pandas as pd
 
 from access.core import settings
 from access.core.arguments import choose
-from access.core.errors import ArgumentError, StudyError
+from access.core.errors import ArgumentError, OutputError, StudyError
 from access.core.files import atomic_path, write_text_atomic
 from access.inputs.config import LONDON_BOROUGHS, StudyConfig, load_config, study_name
 from access.inputs.counter_sources import LONDON_PERIODS, counter_source
@@ -166,6 +166,10 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
         if path.exists():
             raise StudyError(f"{path} already exists; choose another name or folder, or remove it (nothing was "
                              f"written)")
+        blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise OutputError(f"cannot write {str(path)!r}: {str(blocking)!r} is a file, not a folder; choose "
+                              f"another folder (nothing was written)")
     rows = _counters_near(names, float(reach_m), where="new study")
     if rows.empty:
         raise StudyError(f"no Met front counter lies within {reach_m:g} m of {' + '.join(names)}; raise reach_m")
@@ -175,7 +179,11 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
     try:
         for path in (table.parent, toml.parent):
             missing = [p for p in (path, *path.parents) if not p.exists()]
-            path.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(f"cannot create the folder {str(path)!r} ({exc.strerror or exc}); choose "
+                                  f"another with --out (nothing was written)") from exc
             made += reversed(missing)  # outermost first: undone in reverse, innermost first
         with atomic_path(table) as part:
             rows.to_csv(part, index=False, float_format="%.6f", lineterminator="\n")

@@ -18,21 +18,29 @@ dtype('float64')
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from access.core.errors import DataError
+from access.core.errors import AccessWarning, DataError
 
-__all__ = ["TRAVEL_TABLE_COLUMNS", "check_travel_table", "read_travel_table"]
+__all__ = ["TRAVEL_TABLE_COLUMNS", "check_travel_table", "read_travel_table", "SECONDS_LIKE_MEDIAN_MIN"]
 
 TRAVEL_TABLE_COLUMNS = ("from_id", "to_id", "travel_time")
 """The columns of a travel-time table, as r5py's ``TravelTimeMatrix`` names them."""
 
+SECONDS_LIKE_MEDIAN_MIN = 300.0
+"""A table whose median time is longer than this (five hours) is probably in seconds: it is warned about."""
+
 
 def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
     """Check a travel-time table; return its three columns: ids as text, minutes (NaN where unreachable).
+
+    A ``timedelta64`` column (pandas durations) is turned into minutes.  A table whose every
+    time is zero, or whose median is longer than :data:`SECONDS_LIKE_MEDIAN_MIN` (seconds taken
+    for minutes, say), is used but warned about (:class:`~access.core.errors.AccessWarning`).
 
     Raises
     ------
@@ -55,6 +63,12 @@ def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
     frame = pd.DataFrame({"from_id": table["from_id"].astype(str).str.strip(),
                           "to_id": table["to_id"].astype(str).str.strip()})
     raw = table["travel_time"]
+    if pd.api.types.is_timedelta64_dtype(raw) or (raw.dtype == object and raw.map(
+            lambda v: isinstance(v, pd.Timedelta)).any()):
+        raw = pd.to_timedelta(raw, errors="coerce").dt.total_seconds() / 60  # durations, as minutes
+    elif pd.api.types.is_datetime64_any_dtype(raw):
+        raise DataError(f"{where}: travel_time holds dates and times, not durations; give minutes (a number), "
+                        f"or a duration (timedelta64)")
     times = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     bad = (np.isnan(times) & raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()) | \
           np.isinf(times) | (times < 0)
@@ -64,6 +78,13 @@ def check_travel_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
                         f"{frame['to_id'].iloc[first]}) is not a number of minutes; leave it empty where a pair "
                         f"is unreachable")
     frame["travel_time"] = times
+    known = times[~np.isnan(times)]
+    if len(known) and not known.any():
+        warnings.warn(f"{where}: every travel_time is 0 minutes; check that the column holds the times",
+                      AccessWarning, stacklevel=2)
+    elif len(known) and float(np.median(known)) > SECONDS_LIKE_MEDIAN_MIN:
+        warnings.warn(f"{where}: the median travel_time is {float(np.median(known)):,.0f} minutes; travel_time is "
+                      f"in minutes: if these are seconds, divide them by 60", AccessWarning, stacklevel=2)
     twice = frame.duplicated(["from_id", "to_id"])
     if twice.any():
         pair = frame[twice].iloc[0]

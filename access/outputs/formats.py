@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CSV_FLOAT_FORMAT", "CSV_DECIMALS", "NOT_A_NUMBER", "finite", "minutes", "percent", "points", "count",
-           "signed", "escape", "csv_decimals", "csv_rounded"]
+           "signed", "escape", "csv_decimals", "csv_rounded", "spreadsheet_safe", "csv_text", "FORMULA_STARTS"]
 
 CSV_FLOAT_FORMAT = "%.15g"
 """How every CSV writes floats, once :func:`csv_rounded` has rounded them: enough digits that a rounded
@@ -138,6 +138,42 @@ def csv_rounded(frame: pd.DataFrame) -> pd.DataFrame:
             decimals = csv_decimals(str(column), len(out))
             out[column] = np.round(out[column].to_numpy(float), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     return out
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is a formula to a spreadsheet (``=HYPERLINK(…)``, ``@SUM(…)``)."""
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula prefixed with ``'``.
+
+    The usual guard against formula injection: a counter named ``=HYPERLINK(…)`` in a
+    counters file reaches the CSV as ``'=HYPERLINK(…)``, which a spreadsheet shows as text.
+    Numbers are left as they are (a negative minute is a number, not text).
+
+    >>> spreadsheet_safe(pd.DataFrame({"name": ["=1+1", "Ilford", "@SUM(A1)", "-x"], "n": [-1, 2, 3, 4]})
+    ...                  ).to_dict("list")
+    {'name': ["'=1+1", 'Ilford', "'@SUM(A1)", "'-x"], 'n': [-1, 2, 3, 4]}
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """Return ``frame`` as CSV text, the one way every table becomes CSV.
+
+    Floats rounded (:func:`csv_rounded`), formulas guarded (:func:`spreadsheet_safe`),
+    written with :data:`CSV_FLOAT_FORMAT`, no index.
+
+    >>> print(csv_text(pd.DataFrame({"name": ["=cmd"], "mean_min": [7.2409]})), end="")
+    name,mean_min
+    '=cmd,7.24
+    """
+    return spreadsheet_safe(csv_rounded(frame)).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 def escape(value: Any) -> str:

@@ -163,7 +163,27 @@ class _Raw(Element):
         self.text = text
 
 
-class _Data(MacroElement):
+class _Literal(MacroElement):
+    """A macro element whose output goes into the page as it is, never run through Jinja a second time.
+
+    Branca puts what a macro renders into the page as ``Element(output)``, and an
+    ``Element`` made from text treats that text as a new template: whatever the
+    output holds (a counter's name, a period's label) would be rendered again, so
+    ``{{6*7}}`` became ``42`` and template code could run.  Here the output goes in
+    as :class:`_Raw`, literal text.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Raw(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Data(_Literal):
     """A JavaScript variable holding a GeoJSON FeatureCollection, shared by layers; optional helpers beside it.
 
     ``helpers`` maps a suffix to JavaScript (already safe to embed): each becomes
@@ -184,7 +204,7 @@ class _Data(MacroElement):
         self.helpers = helpers or {}
 
 
-class _GeoJsonLayer(Layer):
+class _GeoJsonLayer(Layer, _Literal):
     """A plain ``L.geoJson`` layer over shared or inline data, with a JS options object."""
 
     _template = Template(
@@ -213,7 +233,7 @@ class _GeoJsonLayer(Layer):
         return self.data.get_name() if isinstance(self.data, _Data) else _js(self.data)
 
 
-class _Bind(MacroElement):
+class _Bind(_Literal):
     """Bind a popup and a tooltip (pre-escaped HTML strings) to the parent layer."""
 
     _template = Template(
@@ -230,7 +250,7 @@ class _Bind(MacroElement):
         self.tooltip_js = _js(tooltip)
 
 
-class _LayerControl(LayerControl):
+class _LayerControl(LayerControl, _Literal):
     """Folium's layer control, expanded on a wide screen and collapsed to its icon on a narrow one."""
 
     _template = Template(
@@ -344,7 +364,7 @@ _PAGE_JS = """
 """
 
 
-class _PageScript(MacroElement):
+class _PageScript(_Literal):
     """The page's own script: the legend follows the layer control, panels collapse, the area is fitted."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
@@ -367,14 +387,22 @@ class _PageScript(MacroElement):
 # --------------------------------------------------------------------------- helpers
 
 
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
 def _js(value: Any) -> str:
-    """JSON for embedding in a ``<script>``: ``<`` and ``>`` are written as escapes.
+    r"""JSON for embedding in a ``<script>``: ``<``, ``>`` and any ``{`` opening template syntax written as escapes.
 
     Text has already been through :func:`html.escape`, so ``&lt;`` stays visible
     in the page source; the markup the module itself adds (``<b>``, ``</td>``)
-    cannot close the script element.
+    cannot close the script element.  A ``{`` before ``{``, ``%`` or ``#`` is
+    written ``\u007b``: in JSON it can only stand inside a string (an object's
+    first member is always a quoted key), where the escape reads as the same
+    character, so a name such as ``Barking {{6*7}}`` shows as it is and nothing
+    in the page is ever template syntax.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = _TEMPLATE_OPENER.sub(lambda _m: "\\u007b", text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace(
         "\u2029", "\\u2029"
     )

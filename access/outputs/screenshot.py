@@ -74,6 +74,12 @@ def screenshot(page: Path | str, png: Path | str, *, width: int = 1280, height: 
     if not (100 <= width <= 8000 and 100 <= height <= 20000 and 0.1 <= scale <= 4):
         raise OutputError(f"screenshot size {width}x{height} at scale {scale:g} is out of range "
                           f"(width 100–8000, height 100–20000, scale 0.1–4)")
+    if png.is_dir():
+        raise OutputError(f"{str(png)!r} is a folder; give the screenshot's file name, ending .png (e.g. "
+                          f"{str(png / 'report.png')!r})")
+    if png.suffix.lower() != ".png":
+        raise OutputError(f"{str(png)!r} does not end .png; screenshots are PNG files: give a name such as "
+                          f"{str(png.with_suffix('.png'))!r}")
     ensure_folder(png.parent)
     exe = find_chromium()
     with tempfile.TemporaryDirectory(prefix="access-chromium-") as profile, atomic_path(png) as tmp:
@@ -85,6 +91,7 @@ def screenshot(page: Path | str, png: Path | str, *, width: int = 1280, height: 
             raise OutputError(f"Chromium took longer than {timeout_s:g} s on {page}; try again or a smaller "
                               f"--height") from exc
         if done.returncode != 0 or not tmp.is_file():
-            raise OutputError(f"Chromium wrote no screenshot of {page} (exit {done.returncode}): "
-                              f"{done.stderr.strip()[-500:]}")
+            said = [line for line in done.stderr.splitlines() if line.strip() and "dbus" not in line.lower()]
+            raise OutputError(f"Chromium wrote no screenshot of {page} to {png} (exit {done.returncode}): "
+                              f"{' '.join(said[-2:])[-400:] or 'it said nothing'}")
     return png

@@ -27,22 +27,24 @@ Example
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from functools import singledispatch
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from access.analysis.equity import DIMENSIONS, GROUP_NOTES
 from access.analysis.figures import THRESHOLDS_MIN
 from access.analysis.study import StudyResult
-from access.core.errors import OutputError
+from access.core.errors import ArgumentError, OutputError
 from access.core.files import json_value, staged_folder, write_json_atomic, write_text_atomic
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
 from access.outputs.explorer import DEFAULT_NEAREST, EXPLORER_NAME, explorer_html, explorer_scenarios
-from access.outputs.formats import CSV_FLOAT_FORMAT, csv_rounded, minutes
+from access.outputs.formats import csv_text, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
 from access.outputs.report_page import REPORT_NAME, report_html
@@ -52,7 +54,7 @@ from access.whatif.siting import SiteSearch
 from access.whatif.sweep import SweepResult
 from access.whatif.week import WeekResult
 
-__all__ = ["write", "write_maps", "summary_json"]
+__all__ = ["write", "write_maps", "summary_json", "output_path"]
 
 
 @singledispatch
@@ -78,8 +80,29 @@ def write(result: Any, folder: Path | str, **options: Any) -> dict[str, Path]:
                     f"the week's hours, a sweep, a site search or a board)")
 
 
+def output_path(folder: Any) -> Path:
+    """Return ``folder`` as a path, after checking it names one: a string or path, not blank.
+
+    >>> output_path("out/redbridge").as_posix()
+    'out/redbridge'
+
+    Raises
+    ------
+    ArgumentError
+        ``folder`` is not a string or a path (``None``, a number), or is blank (``""`` would write into
+        the current folder without saying so).
+    """
+    if not isinstance(folder, (str, os.PathLike)):
+        raise ArgumentError(f"the output folder must be a path or a string, e.g. 'out/redbridge', not {folder!r} "
+                            f"({type(folder).__name__})")
+    if not str(os.fspath(folder)).strip():
+        raise ArgumentError("the output folder is blank; name one, e.g. 'out/redbridge' (or '.' for the current "
+                            "folder)")
+    return Path(folder).expanduser()
+
+
 def _staged(folder: Path | str, fill: Any) -> dict[str, Path]:
-    folder = Path(folder)
+    folder = output_path(folder)
     with staged_folder(folder) as stage:
         try:
             fill(stage)
@@ -97,9 +120,9 @@ def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True, models: Mapping
     (mode → model, or one model for the whole table) adds a ``model`` column
     after ``mode`` (or first), so a file opened alone says which model made
     each row.  ``labels`` (column → {id: label}) adds ``<column>_label``
-    beside a column of ids.  Floats are rounded by
-    :func:`~access.outputs.formats.csv_rounded` and written with
-    :data:`~access.outputs.formats.CSV_FLOAT_FORMAT`.
+    beside a column of ids.  The text is
+    :func:`~access.outputs.formats.csv_text`'s: floats rounded, and a text cell that a
+    spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) prefixed with ``'``.
     """
     table = frame.reset_index() if index and any(name is not None for name in frame.index.names) else frame.copy()
     if models is not None and "model" not in table.columns:
@@ -110,8 +133,24 @@ def _csv(frame: pd.DataFrame, path: Path, *, index: bool = True, models: Mapping
     for column, names in (labels or {}).items():
         table.insert(list(table.columns).index(column) + 1, f"{column}_label",
                      table[column].map(lambda value, n=names: n.get(value, value)))
-    text = csv_rounded(table).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
-    return write_text_atomic(path, text)
+    return write_text_atomic(path, csv_text(table))
+
+
+def _gpkg(frame: gpd.GeoDataFrame, path: Path, *, layer: str) -> Path:
+    """Write a GeoPackage layer: the one way a GeoPackage is written.
+
+    GDAL reports a failed write (a full disk, say) as its own error, not as ``OSError``;
+    it becomes the one-line :class:`~access.core.errors.OutputError` here.
+    """
+    from pyogrio.errors import DataLayerError, DataSourceError, FeatureError, FieldError, GeometryError
+
+    try:
+        frame.to_file(path, layer=layer, driver="GPKG")
+    except (OSError, DataSourceError, DataLayerError, FeatureError, FieldError, GeometryError) as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise OutputError(f"cannot write {path.name} ({reason}); check the free space and that the folder is "
+                          f"writable (the previous outputs are unchanged)") from exc
+    return path
 
 
 def _wide_models(table: pd.DataFrame, models: Mapping[str, str], sep: str) -> pd.DataFrame:
@@ -264,7 +303,7 @@ def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
     decimals = 6 if origins.crs is not None and origins.crs.is_geographic else 2  # degrees, or metres
     plain["x"], plain["y"] = origins.geometry.x.round(decimals), origins.geometry.y.round(decimals)
     _csv(_wide_models(plain, models, "_"), folder / "origins.csv", index=False)
-    origins.to_file(folder / "origins.gpkg", layer="origins", driver="GPKG")
+    _gpkg(origins, folder / "origins.gpkg", layer="origins")
     map_pages: list[str] = []
     if maps:
         _study_maps(result, folder, report=REPORT_NAME, explorer=EXPLORER_NAME)

@@ -8,6 +8,7 @@ mode, never once per scenario.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
-from access.core.errors import DataError, OffNetworkError
+from access.core.errors import AccessWarning, DataError, OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
 from access.inputs.calibrations import Calibration
 from access.routing.dijkstra import ChunkCallback, source_target_times
@@ -354,5 +355,10 @@ def imported_times(table: pd.DataFrame, *, mode: str, origin_ids: Sequence[str],
     minutes[rows, cols] = np.where(np.isnan(values), np.inf, values)
     zeros_o, zeros_c = np.zeros(len(origins)), np.zeros(len(counters))
     unmeasured = ~origins.isin(table["from_id"])
+    absent = [c for c in counters if c not in set(table["to_id"])]
+    if absent:
+        warnings.warn(f"the {mode} travel times have no row for counter(s) {', '.join(absent[:5])}"
+                      f"{', …' if len(absent) > 5 else ''}: unreachable from every origin in this mode; add their "
+                      f"rows (to_id) if they should count", AccessWarning, stacklevel=2)
     return TravelTimes(mode=mode, model=IMPORTED_MODEL, minutes=minutes, origin_snap_m=zeros_o, counter_snap_m=zeros_c,
                        far_from_network=np.zeros(len(origins), dtype=bool), detail=note, excluded=unmeasured)

@@ -220,7 +220,7 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
         A scenario names an unknown counter or period, or opens a counter far outside the study.
     """
     step = on_step or (lambda _d: None)
-    modes = [mode_name(mode) for mode in names(modes, "modes")] or list(study.config.modes)
+    modes = [mode_name(mode) for mode in names(modes, "modes", at_least_one=True)] or list(study.config.modes)
     step("loading counters, boundaries and residents")
     _check_scenarios(study, [], scenarios)  # every id and period checked before any routing
     router = study.router(offline=offline, osm_file=osm_file, use_cache=use_cache)

@@ -191,7 +191,7 @@ def parse_opened(text: str) -> OpenedCounter:
     >>> parse_opened("Gants Hill=51.5765,0.0661@Mo-Fr 09:00-17:00").hours
     'Mo-Fr 09:00-17:00'
     """
-    name, sep, where = text.partition("=")
+    name, sep, where = text.rpartition("=")  # the last "=": a name may hold one, a place never does
     if not sep:
         raise ScenarioError(f"opened counter {text!r} not understood; write NAME=LAT,LON or NAME=POSTCODE, "
                             f"e.g. 'Gants Hill=51.5765,0.0661'")
