@@ -128,15 +128,15 @@ def _download(item: Download, folder: Path, stage: Path, pins: dict[str, Any], *
         raise DownloadError(f"{said} failed: HTTP {code} {reason}".rstrip() + f"; check the address (the publisher "
                             f"may have moved the file: see {item.page or 'its page'}), or try again later; "
                             f"{nothing}") from None
-    except requests.Timeout:
-        raise DownloadError(f"{said} failed: the server sent nothing for {settings.download_timeout_s():g} s "
-                            f"(ACCESS_DOWNLOAD_TIMEOUT); try again later, or raise ACCESS_DOWNLOAD_TIMEOUT; "
-                            f"{nothing}") from None
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
-        raise DownloadError(f"{said} was cut short ({_short(exc)}); try again; {nothing}") from None
-    except requests.ConnectionError as exc:
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        if isinstance(exc, requests.Timeout) or "timed out" in str(exc):  # (a stall mid-body: a ConnectionError)
+            raise DownloadError(f"{said} failed: the server sent nothing for {settings.download_timeout_s():g} s "
+                                f"(ACCESS_DOWNLOAD_TIMEOUT); try again later, or raise ACCESS_DOWNLOAD_TIMEOUT; "
+                                f"{nothing}") from None
         raise DownloadError(f"{said} failed: cannot connect ({_short(exc)}); check the internet connection, or "
                             f"use the mirror on a machine without internet (ACCESS_DATA_MIRROR); {nothing}") from None
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+        raise DownloadError(f"{said} was cut short ({_short(exc)}); try again; {nothing}") from None
     except requests.RequestException as exc:
         raise DownloadError(f"{said} failed ({_short(exc)}); try again later; {nothing}") from None
     except ValueError as exc:  # pooch: the hash differs
@@ -171,7 +171,8 @@ def local_authority_code(name: str, authorities: Any) -> tuple[str, str]:
     for code, label in zip(authorities["code"], authorities["name"], strict=True):
         if wanted in (str(code).casefold(), " ".join(str(label).split()).casefold()):
             return str(code), str(label)
-    near = difflib.get_close_matches(str(name), [str(n) for n in authorities["name"]], n=3, cutoff=0.6)
+    folded = {str(n).casefold(): str(n) for n in authorities["name"]}
+    near = [folded[n] for n in difflib.get_close_matches(wanted, list(folded), n=3, cutoff=0.6)]
     hint = f"did you mean {', '.join(repr(n) for n in near)}?" if near else "give its name as ONS writes it " \
         "(e.g. 'Manchester', 'Cardiff', 'Bristol, City of') or its code (e.g. E08000003)"
     raise StudyError(f"local authority {name!r} is not one of the {len(authorities)} in England and Wales; {hint}")
