@@ -33,7 +33,8 @@ from access.core import settings
 from access.core.errors import ChecksumMismatch, MirrorFileMissing, StudyError
 
 __all__ = ["Source", "Download", "sources", "downloads", "local_authority_downloads", "data_file", "mirror_file",
-           "find_file", "sha256_of", "manifest", "MANIFEST", "download_mb", "ATTRIBUTION"]
+           "find_file", "sha256_of", "manifest", "MANIFEST", "download_mb", "ATTRIBUTION",
+           "LOCAL_AUTHORITY_ATTRIBUTION"]
 
 ATTRIBUTION = (
     "Street network © OpenStreetMap contributors (ODbL). "
@@ -43,6 +44,14 @@ ATTRIBUTION = (
     "the London Datastore. Boundaries contain OS data © Crown copyright and database right."
 )
 """The attribution every output of a study made from the mirror carries: OpenStreetMap (ODbL), OS and ONS (OGL)."""
+
+LOCAL_AUTHORITY_ATTRIBUTION = (
+    "Street network © OpenStreetMap contributors (ODbL). Postcodes: contains OS data © Crown copyright and "
+    "database right; contains Royal Mail data © Royal Mail copyright and database right (OS Code-Point Open). "
+    "Postcode lookup, LSOA and local authority boundaries: contains National Statistics data © Crown copyright and "
+    "database right (OGL v3.0). Residents: 2011 Census (KS101EW), Office for National Statistics, through Nomis."
+)
+"""The attribution of a study of a local authority made from ``access data fetch --local-authority``."""
 
 OWN_DATA_ATTRIBUTION = (
     "Street network © OpenStreetMap contributors (ODbL), where routed on OpenStreetMap. Residents, "
