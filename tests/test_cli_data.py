@@ -93,3 +93,37 @@ def test_a_study_of_a_local_authority_from_the_command_line(publishers, tmp_path
     assert "'Cardiff' has no data" in done.stderr and "access data fetch --local-authority \"Cardiff\"" in done.stderr
     done = runner.invoke(app, ["new-study", "x", "--out", str(tmp_path / "x")], env=WIDE)
     assert done.exit_code == 2 and "give --boroughs (London) or --local-authority" in done.stderr
+
+
+def test_fetch_in_a_terminal_shows_progress_and_finishes(publishers, tmp_path):
+    """Under a pseudo-terminal, each download has a progress bar, and the run ends with its table."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    done = subprocess.Popen([sys.executable, "-c", "from access.cli import entry; entry()", "data", "fetch",
+                             "lsoa_census"], stdin=secondary, stdout=secondary, stderr=secondary, env=env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        if not select.select([main], [], [], 60)[0]:  # a minute without a byte: it hangs
+            done.kill()
+            pytest.fail(f"access data fetch hung in a terminal: {b''.join(chunks)[-500:]!r}")
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closed: the process ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    code = done.wait(timeout=60)
+    os.close(main)
+    text = b"".join(chunks).decode("utf-8", errors="replace")
+    assert code == 0, text
+    assert "lsoa-data.csv" in text and "3.4/3.4 kB" in text  # its bar, full
+    assert "1 tables written into" in text and "lsoa_census" in text
+    assert "Traceback" not in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.text import Text
 
 from access.cli.common import FormatOption, app, errors, fail, output, reported, split
@@ -31,6 +32,31 @@ _MARKS = {True: ("ok", "green"), False: ("DIFFERS", "bold red"), None: ("-", "")
 def _mark(ok: bool | None) -> Text:
     text, style = _MARKS[ok]
     return Text(text, style=style)
+
+
+class _Bar:
+    """One download's bar on the command line's progress display, as pooch drives a progress bar object."""
+
+    def __init__(self, display: Progress, name: str) -> None:
+        self._display = display
+        self._task = display.add_task(name, total=None)
+
+    @property
+    def total(self) -> float | None:
+        return self._display.tasks[self._task].total
+
+    @total.setter
+    def total(self, value: float) -> None:
+        self._display.update(self._task, total=value or None)
+
+    def update(self, n: float) -> None:
+        self._display.advance(self._task, n)
+
+    def reset(self) -> None:
+        self._display.reset(self._task, total=self.total)
+
+    def close(self) -> None:
+        self._display.update(self._task, completed=self.total or 0)
 
 
 def _size(mb: float) -> str:
@@ -98,9 +124,12 @@ def fetch_command(
     """
     from access.inputs.datasets import fetch
 
-    with reported():
+    columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn()]
+    # (never swap sys.stdout/sys.stderr: the consoles write through them, and would write into the display for ever)
+    with reported(), Progress(*columns, console=errors, disable=not errors.is_terminal, redirect_stdout=False,
+                              redirect_stderr=False) as display:
         written = fetch(split(names), local_authorities=split(local_authority), refresh=refresh,
-                        progress=errors.is_terminal and fmt is Format.table)
+                        progress=lambda name: _Bar(display, name))
     printed = output("data fetch", fmt)
     rows = [{"name": f.name, "path": f.path, "sha256": f.sha256, "matches_project": f.matches_project}
             for f in written]

@@ -99,7 +99,7 @@ def _now() -> str:
 
 
 def _download(item: Download, folder: Path, stage: Path, pins: dict[str, Any], *, refresh: bool,
-              progress: bool) -> tuple[Path, str]:
+              progress: Any) -> tuple[Path, str]:
     """Return a download's path (cached in the data folder, or fetched into the staging folder) and its sha256."""
     cached = folder / "downloads" / item.file
     pinned = pins.get(item.name, {}).get("sha256", "")
@@ -117,7 +117,8 @@ def _download(item: Download, folder: Path, stage: Path, pins: dict[str, Any], *
     url = f"{base_url}/{item.file}" if base_url else item.url
     store = pooch.create(path=where, base_url="", registry={item.file: known or None}, urls={item.file: url},
                          retry_if_failed=settings.download_retries())
-    downloader = pooch.HTTPDownloader(progressbar=progress, timeout=settings.download_timeout_s())
+    bar = progress(item.file) if callable(progress) else bool(progress)
+    downloader = pooch.HTTPDownloader(progressbar=bar, timeout=settings.download_timeout_s())
     said = f"download of {item.name} ({item.file}) from {url}"
     nothing = "nothing in the data folder was changed"
     try:
@@ -216,7 +217,7 @@ def local_authority_file(name: str, file: str) -> tuple[Path, str, str]:
 
 
 def fetch(keys: Sequence[str] | None = None, *, local_authorities: Sequence[str] = (), refresh: bool = False,
-          progress: bool = False) -> list[Fetched]:
+          progress: Any = False) -> list[Fetched]:
     """Download the publishers' files, derive the tables, and write them into the data folder as one set.
 
     Parameters
@@ -229,7 +230,9 @@ def fetch(keys: Sequence[str] | None = None, *, local_authorities: Sequence[str]
     refresh
         Download every file again, even one already in the data folder, and pin its new sha256.
     progress
-        Show a progress bar per download (on stderr).
+        ``True``: pooch's progress bar per download (tqdm, on stderr); or a function of the
+        download's name returning a progress bar object as pooch takes one (``total``,
+        ``update``, ``reset``, ``close``), as the command line gives.
 
     Returns
     -------
