@@ -41,7 +41,7 @@ __all__ = [
     # errors and warnings (the last names: they all live in access.core.errors)
     "AccessError", "StudyError", "DataError", "HoursError", "ScenarioError", "NetworkError", "NetworkUnavailable",
     "NetworkFileMissing", "OffNetworkError", "OutputError", "MirrorFileMissing", "ChecksumMismatch",
-    "BrowserUnavailable", "ArgumentError", "ResourceError", "AccessWarning",
+    "DownloadError", "BrowserUnavailable", "ArgumentError", "ResourceError", "AccessWarning",
 ]
 
 _HOME = {
@@ -85,6 +85,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         BrowserUnavailable,
         ChecksumMismatch,
         DataError,
+        DownloadError,
         HoursError,
         MirrorFileMissing,
         NetworkError,

@@ -15,6 +15,16 @@ os.environ.setdefault("ACCESS_OVERPASS_URL", "http://127.0.0.1:9/api")
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["ACCESS_CACHE_DIR"] = str(tmp_path_factory.mktemp("access-cache"))
+    # An empty data folder: tables come from the mirror, never from the user's own fetched data.
+    os.environ["ACCESS_DATA_DIR"] = str(tmp_path_factory.mktemp("access-data"))
+
+
+@pytest.fixture(scope="session")
+def publisher_files(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Return the publishers' raw files (tests/publishers.py), made once from a sample of the mirror's rows."""
+    from publishers import build_raw_files
+
+    return build_raw_files(mirror, tmp_path_factory.mktemp("publishers"))
 
 
 def _maps_state() -> dict[str, tuple[int, int]]:

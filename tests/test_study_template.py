@@ -77,3 +77,63 @@ def test_bad_arguments_are_one_clear_error(tmp_path, kwargs, error, message):
     with pytest.raises(error, match=message):
         new_study(name, folder=tmp_path, **kwargs)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def synthetic_vale(publisher_files, tmp_path, monkeypatch):
+    """Fetch the SYNTHETIC local authority (tests/publishers.py) from a loopback server into a data folder."""
+    import warnings
+
+    from access.inputs.datasets import fetch
+
+    from publishers import PublisherServer
+
+    monkeypatch.setenv("ACCESS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ACCESS_DOWNLOAD_RETRIES", "0")
+    with PublisherServer(publisher_files["codepoint_open"].parent) as server:
+        monkeypatch.setenv("ACCESS_DOWNLOAD_BASE_URL", server.url)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fetch(local_authorities=["E06999901"])
+    table = tmp_path / "counters.csv"  # SYNTHETIC counters at the moved Ilford and Barkingside stations
+    table.write_text("id,name,postcode,before,after,later\n"
+                     "ilford,SYNTHETIC Ilford,ZZ1 1GT,24/7,24/7,Mo-Fr 10:00-22:00\n"
+                     "barkingside,SYNTHETIC Barkingside,ZZ6 1QB,Mo-Fr 07:00-23:00,off,off\n", encoding="utf-8")
+    return table
+
+
+def test_a_study_of_a_local_authority_outside_london(synthetic_vale, tmp_path):
+    from access.inputs.places import Places
+
+    config = new_study("vale", local_authority="synthetic vale", table=synthetic_vale, folder=tmp_path / "my")
+    assert config.local_authority == "SYNTHETIC Vale" and config.boroughs == ("SYNTHETIC Vale",)
+    assert (config.before, config.after, config.extra_periods) == ("before", "after", ("later",))
+    assert config.counters_table == synthetic_vale  # the user's table, named where it is
+    assert "2011 Census (KS101EW)" in config.attribution
+    places = Places.from_config(config)
+    assert places.residents["population"].sum() == pytest.approx(278_970)  # Redbridge's 2011 Census, moved
+    assert set(places.lsoas["borough"]) == {"SYNTHETIC Vale"} and len(places.lsoas) == 161
+    ilford = places.counters.set_index("id").loc["ilford"]
+    assert 53.4 < ilford["lat"] < 53.6 and -2.3 < ilford["lon"] < -2.0  # placed by its postcode, near Manchester
+    assert not (tmp_path / "my" / "vale-counters.csv").exists()
+
+
+def test_a_local_authority_needs_its_data_and_a_table(synthetic_vale, tmp_path):
+    with pytest.raises(ArgumentError, match="needs your own counters table"):
+        new_study("vale", local_authority="SYNTHETIC Vale", folder=tmp_path)
+    from access.core.errors import MirrorFileMissing
+
+    with pytest.raises(MirrorFileMissing, match="'Manchester' has no data.*access data fetch --local-authority "):
+        new_study("man", local_authority="Manchester", table=synthetic_vale, folder=tmp_path / "man")
+    assert not (tmp_path / "man" / "man.toml").exists()
+    one = tmp_path / "one.csv"
+    one.write_text("id,name,postcode,hours\nilford,Ilford,ZZ1 1GT,24/7\n", encoding="utf-8")
+    with pytest.raises(StudyError, match="has 1 column\\(s\\) of hours \\(hours\\); a study compares two periods"):
+        new_study("vale", local_authority="SYNTHETIC Vale", table=one, folder=tmp_path)
+    both = tmp_path / "both.toml"
+    counters = settings.project_data_dir() / "counters" / "redbridge-2017.csv"
+    both.write_text(load_config("redbridge-2017").source.read_text(encoding="utf-8")
+                    .replace('boroughs = ["Redbridge"]', 'boroughs = ["Redbridge"]\nlocal_authority = "Manchester"')
+                    .replace('"../counters/redbridge-2017.csv"', f'"{counters}"'), encoding="utf-8")
+    with pytest.raises(StudyError, match="has both boroughs and local_authority"):
+        load_config(both)

@@ -2,7 +2,8 @@
 
 The commands live in :mod:`access.cli.study` (``run``, ``studies``,
 ``calibrate``, ``screenshot``) and :mod:`access.cli.whatif` (``scenario``,
-``compare``, ``hours``, ``sweep``, ``site``); importing them registers them on
+``compare``, ``hours``, ``sweep``, ``site``) and :mod:`access.cli.data` (``data status``,
+``data fetch``, ``data verify``); importing them registers them on
 :data:`access.cli.common.app`.  Nothing here computes a figure or writes a
 file format.
 
@@ -35,6 +36,7 @@ def _commands():  # noqa: ANN202 - the module access.cli.common (typing is not i
     """Load the commands (pandas, geopandas, folium, …) and return the app they are registered on."""
     import_module("access.cli.study")
     import_module("access.cli.whatif")
+    import_module("access.cli.data")
     return import_module("access.cli.common")
 
 

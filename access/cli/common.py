@@ -44,7 +44,8 @@ app = typer.Typer(
     help=(
         "access: how far residents are from a police front counter, on foot, by bike and by car, "
         "before and after closures. Studies live in data/studies/*.toml; source data is read from "
-        "the mirror in ACCESS_DATA_MIRROR (default ../shared/data beside the repository)."
+        "the data folder that 'access data fetch' fills (ACCESS_DATA_DIR), else from the mirror in "
+        "ACCESS_DATA_MIRROR (default ../shared/data beside the repository)."
     ),
     no_args_is_help=True,
     add_completion=False,

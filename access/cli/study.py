@@ -26,7 +26,7 @@ from access.cli.common import (
 )
 from access.cli.tables import Column, Format, Printed
 from access.core.defaults import THRESHOLDS_MIN
-from access.core.errors import AccessError, DataError
+from access.core.errors import AccessError, DataError, StudyError
 from access.core.modes import MODES
 
 if TYPE_CHECKING:
@@ -207,12 +207,20 @@ def studies(fmt: FormatOption = Format.table) -> None:
 def new_study_command(
     name: Annotated[str, typer.Argument(metavar="NAME",
                                         help="The study's name (letters, digits, '-', '_'): NAME.toml.")],
-    boroughs: Annotated[list[str], typer.Option(
+    boroughs: Annotated[Optional[list[str]], typer.Option(
         "--boroughs", "-b", metavar="BOROUGH",
-                            help="London borough(s) whose residents the study counts, e.g. --boroughs Havering; "
-                                 "repeat the option or separate names with commas.")],
+        help="London borough(s) whose residents the study counts, e.g. --boroughs Havering; repeat the option or "
+             "separate names with commas.")] = None,
+    local_authority: Annotated[Optional[str], typer.Option(
+        "--local-authority", "-l", metavar="NAME",
+        help="Instead of --boroughs: any local authority of England and Wales, e.g. Manchester, once fetched "
+             "(access data fetch --local-authority NAME). Needs --table.")] = None,
+    table: Annotated[Optional[Path], typer.Option(
+        "--table", metavar="FILE",
+        help="Your own counters table (CSV: id, name, a place, one column of hours per period) for the study to "
+             "name, instead of the Met's London counters; its columns of hours are the periods.")] = None,
     out: Annotated[str, typer.Option("--out", metavar="FOLDER",
-                                              help="Folder for NAME.toml (made if missing).")] = ".",
+                                     help="Folder for NAME.toml (made if missing).")] = ".",
     counters: Annotated[Optional[Path], typer.Option(
         "--counters", metavar="FILE",
                       help="Where to write the counters table. Default: OUT/NAME-counters.csv.")] = None,
@@ -223,30 +231,34 @@ def new_study_command(
     title: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The study's title on its pages.")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Start a study of your own: write NAME.toml and a counters table, and check that they load.
+    """Start a study of your own: write NAME.toml (and a counters table), and check that they load.
 
-    The counters are the Met's front counters of 2017 and c.2024 near the
-    boroughs (the mirror's london_front_counters_2017*.csv), with their hours in
-    three periods: mid_2017 (before), after_2017 (after) and c2024.  Edit the
-    table (add, remove or correct counters; a row may give just a postcode) and
-    the TOML (title, periods, scenarios), then: access run OUT/NAME.toml.
-    Nothing is overwritten.
+    For London boroughs, the counters are the Met's front counters of 2017 and
+    c.2024 near them (the mirror's london_front_counters_2017*.csv), with their
+    hours in three periods: mid_2017 (before), after_2017 (after) and c2024.
+    For a local authority anywhere in England and Wales, give your own table
+    with --table.  Edit the table (add, remove or correct counters; a row may
+    give just a postcode) and the TOML (title, periods, scenarios), then:
+    access run OUT/NAME.toml.  Nothing is overwritten.
     """
     from access.inputs.places import read_counter_table
     from access.inputs.study_template import new_study
 
     with reported():
+        if bool(split(boroughs)) == (local_authority is not None):
+            raise StudyError("give --boroughs (London) or --local-authority (England and Wales), one of the two")
         config = new_study(name, boroughs=split(boroughs), folder=output_path(out), counters=counters,
-                           reach_m=reach,
-                           title=title)
-        table = read_counter_table(config.counters_table)
-    rows = [{"id": row["id"], "name": row["name"], "borough": row["borough"], "postcode": row["postcode"],
-             **{period: row[period] for period in config.periods}} for _, row in table.iterrows()]
+                           reach_m=reach, title=title, local_authority=local_authority, table=table)
+        counter_rows = read_counter_table(config.counters_table)
+    rows = [{"id": row["id"], "name": row.get("name", row["id"]), "borough": row.get("borough", ""),
+             "postcode": row.get("postcode", ""), **{period: row[period] for period in config.periods}}
+            for _, row in counter_rows.iterrows()]
     columns = [Column("id", "id", key=True), Column("name", "name", wrap=True),
                Column("borough", "borough", wrap=True, optional=True),
                *[Column(period, config.label(period), wrap=True) for period in config.periods]]
-    listed = Printed("counters", f"{len(rows)} counters within {reach:g} m of {' + '.join(config.boroughs)}",
-                     columns, rows)
+    where = " + ".join(config.boroughs)
+    listed = Printed("counters", f"{len(rows)} counters for {where}" if table is not None else
+                     f"{len(rows)} counters within {reach:g} m of {where}", columns, rows)
     printed = output("new-study", fmt)
     printed.table(listed)
     from access.inputs.study_files import study_paths
@@ -256,8 +268,8 @@ def new_study_command(
         else shown(config.source)
     printed.note(f"next: check the counters and their hours in {shown(config.counters_table)}, edit "
                  f"{shown(config.source)} (title, periods, scenarios), then: access run {runs}")
-    printed.files(f"wrote {shown(config.source)} and {shown(config.counters_table)}",
-                  [str(config.source), str(config.counters_table)])
+    written = [config.source] if table is not None else [config.source, config.counters_table]
+    printed.files(f"wrote {' and '.join(shown(path) for path in written)}", [str(path) for path in written])
     printed.emit()
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "DataError",
     "MirrorFileMissing",
     "ChecksumMismatch",
+    "DownloadError",
     "HoursError",
     "NetworkError",
     "NetworkUnavailable",
@@ -53,11 +54,18 @@ class DataError(AccessError, ValueError):
 
 
 class MirrorFileMissing(AccessError, FileNotFoundError):
-    """A file listed in ``data/sources.toml`` is not in the data mirror."""
+    """A file listed in ``data/sources.toml`` is neither in the data folder nor in the data mirror."""
 
 
 class ChecksumMismatch(AccessError, ValueError):
-    """A mirror file's sha256 differs from the one in ``data/sources.toml``."""
+    """A data file's sha256 differs from the one recorded (``data/sources.toml``, or the data folder's manifest)."""
+
+
+class DownloadError(AccessError, OSError):
+    """A publisher's file could not be downloaded (HTTP error, timeout, cut short, wrong hash, disk full).
+
+    Nothing already in the data folder is changed when it is raised.
+    """
 
 
 class HoursError(AccessError, ValueError):

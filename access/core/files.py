@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from access.core.errors import OutputError
+from access.core.errors import AccessError, OutputError
 
 __all__ = ["atomic_path", "write_text_atomic", "write_json_atomic", "json_value", "ensure_folder", "staged_folder",
            "STAGING_PREFIX"]
@@ -163,7 +163,7 @@ def staged_folder(folder: Path) -> Iterator[Path]:
     try:
         yield stage
         _commit(stage, folder)
-    except OutputError:
+    except AccessError:  # its own message already says what went wrong (a download, a table, a file of the set)
         raise
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {str(folder)!r} ({exc.strerror or exc}); "

@@ -6,7 +6,11 @@ a user can change it between runs without re-importing the package.
 =====================  ==========================================  ==================================
 variable               meaning                                     default
 =====================  ==========================================  ==================================
+``ACCESS_DATA_DIR``     data fetched from the publishers            the user data folder (platformdirs)
 ``ACCESS_DATA_MIRROR``  the source-data mirror (read only)          ``../shared/data`` beside the repo
+``ACCESS_DOWNLOAD_TIMEOUT`` seconds a download may wait for the server  ``60``
+``ACCESS_DOWNLOAD_RETRIES`` further tries after a failed download      ``2``
+``ACCESS_DOWNLOAD_BASE_URL`` fetch the publishers' files from here      each file's own URL
 ``ACCESS_PROJECT_DATA`` studies, counters, sources, detour factors  ``data/`` in the repository
 ``ACCESS_STUDY_PATH``   more folders of study files, found by name  (none; the current folder first)
 ``ACCESS_CACHE_DIR``    built street networks                       ``$XDG_CACHE_HOME/access``
@@ -24,8 +28,8 @@ from pathlib import Path
 
 from access.core.errors import SettingError
 
-__all__ = ["repo_root", "project_data_dir", "study_path", "mirror_dir", "cache_dir", "overpass_url",
-           "overpass_timeout_s", "memory_budget_mb"]
+__all__ = ["repo_root", "project_data_dir", "study_path", "mirror_dir", "data_dir", "cache_dir", "overpass_url",
+           "overpass_timeout_s", "download_timeout_s", "download_retries", "download_base_url", "memory_budget_mb"]
 
 DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
 
@@ -58,6 +62,20 @@ def mirror_dir() -> Path:
     if configured:
         return Path(configured).expanduser().resolve()
     return (repo_root().parent / "shared" / "data").resolve()
+
+
+def data_dir() -> Path:
+    """Return the folder ``access data fetch`` writes to: ``ACCESS_DATA_DIR`` or the user's data folder.
+
+    The user's data folder is platformdirs' ``user_data_dir("access")``: ``~/.local/share/access``
+    on Linux, ``~/Library/Application Support/access`` on macOS, the local app-data folder on Windows.
+    """
+    configured = os.environ.get("ACCESS_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    import platformdirs  # only when asked: keeps ``import access`` light
+
+    return Path(platformdirs.user_data_dir("access", appauthor=False))
 
 
 def cache_dir() -> Path:
@@ -97,6 +115,43 @@ def overpass_timeout_s() -> float:
         The variable is set to something other than a positive number.
     """
     return _positive("ACCESS_OVERPASS_TIMEOUT", 180.0)
+
+
+def download_timeout_s() -> float:
+    """Return the seconds a download may wait for the server to answer or send more (``ACCESS_DOWNLOAD_TIMEOUT``).
+
+    Raises
+    ------
+    SettingError
+        The variable is set to something other than a positive number.
+    """
+    return _positive("ACCESS_DOWNLOAD_TIMEOUT", 60.0)
+
+
+def download_retries() -> int:
+    """Return how many more times a failed download is tried (``ACCESS_DOWNLOAD_RETRIES``, 0 to 10; default 2).
+
+    Raises
+    ------
+    SettingError
+        The variable is not a whole number from 0 to 10.
+    """
+    text = os.environ.get("ACCESS_DOWNLOAD_RETRIES", "").strip()
+    if not text:
+        return 2
+    if not text.isdigit() or int(text) > 10:
+        raise SettingError(f"ACCESS_DOWNLOAD_RETRIES={text!r} is not a whole number from 0 to 10; set it to one, "
+                           f"or unset it (default 2)")
+    return int(text)
+
+
+def download_base_url() -> str:
+    """Return ``ACCESS_DOWNLOAD_BASE_URL`` without its trailing slash, or ``""`` (each file's own URL).
+
+    When set, ``access data fetch`` asks for every publisher's file at ``BASE/<file name>``
+    instead: an organisation's own copy of the publishers' files, on its intranet.
+    """
+    return os.environ.get("ACCESS_DOWNLOAD_BASE_URL", "").strip().rstrip("/")
 
 
 def memory_budget_mb() -> float:

@@ -8,6 +8,8 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
     [area]
     boroughs = ["Redbridge"]              # residents live here; "all" for London's 33
+    # or, instead of boroughs: local_authority = "Manchester"  (any in England and Wales, once its data
+    # is fetched with: access data fetch --local-authority "Manchester"; residents: 2011 Census)
     buffer_m = 3000                       # the network reaches this far beyond boroughs and counters
     counter_max_m = 10000                 # a counter farther than this from the boroughs is an error
 
@@ -68,6 +70,7 @@ from access.inputs.counter_sources import ADAPTERS
 from access.inputs.hours import parse_hours, parse_moment
 from access.inputs.sources import (
     ATTRIBUTION,
+    LOCAL_AUTHORITY_ATTRIBUTION,
     OWN_DATA_ATTRIBUTION,
     OWN_DATA_SHORT_ATTRIBUTION,
     SHORT_ATTRIBUTION,
@@ -94,7 +97,8 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
          "area": dict, "residents": dict, "counters": dict, "periods": dict,
          "modes": dict, "network": dict, "scenarios": dict, "travel_times": dict},
     "travel_times": {"table": str, "label": str, "note": str},
-    "area": {"boroughs": (list, str), "buffer_m": (int, float), "counter_max_m": (int, float)},
+    "area": {"boroughs": (list, str), "local_authority": str, "buffer_m": (int, float),
+             "counter_max_m": (int, float)},
     "residents": {"wards": str, "max_snap_m": (int, float)},
     "counters": {"table": str, "source": str, "crs": str},
     "periods": {"before": str, "after": str, "extra": list, "labels": dict},
@@ -104,7 +108,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "opened": {"name": str, "id": str, "lat": (int, float), "lon": (int, float), "postcode": str, "hours": str},
 }
 _REQUIRED = {"": ("name", "title", "area", "counters", "periods"), "scenario": ("base",), "opened": ("name",),
-             "area": ("boroughs",), "periods": ("before", "after")}
+             "periods": ("before", "after")}
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,11 @@ class StudyConfig:
     crs
         Projected CRS (metres) used for distances.
     boroughs
-        Boroughs whose residents are the study's origins (names as in ``london_boroughs``).
+        Boroughs whose residents are the study's origins (names as in ``london_boroughs``); for a
+        study of a local authority, its name.
+    local_authority
+        For a study of a local authority of England and Wales (``[area] local_authority``), its
+        name as given; its tables come from ``access data fetch --local-authority``.
     buffer_m
         How far beyond the boroughs and counters the network reaches.
     counter_max_m
@@ -236,6 +244,7 @@ class StudyConfig:
     imported: tuple[ImportedMode, ...] = ()
     period_labels: tuple[tuple[str, str], ...] = ()
     output_crs: str | None = None
+    local_authority: str | None = None
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -290,8 +299,10 @@ class StudyConfig:
 
     @property
     def attribution(self) -> str:
-        """The data attribution its pages carry: the mirror's sources, or the user's own data's."""
-        return OWN_DATA_ATTRIBUTION if self.built_from else ATTRIBUTION
+        """The data attribution its pages carry: the mirror's sources, a local authority's, or the user's own data's."""
+        if self.built_from:
+            return OWN_DATA_ATTRIBUTION
+        return LOCAL_AUTHORITY_ATTRIBUTION if self.local_authority else ATTRIBUTION
 
     @property
     def short_attribution(self) -> str:
@@ -569,17 +580,30 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     labels = _period_labels(periods.get("labels", {}), all_periods, path)
     table, source, outside = _counters(raw["counters"], folder, path)
     calibration = _calibration(raw.get("network", {}).get("calibration", DEFAULT_CALIBRATION), path)
-    boroughs = area["boroughs"]
-    if isinstance(boroughs, str) and boroughs == "all":
-        boroughs = list(LONDON_BOROUGHS)
-    boroughs = _string_list(boroughs, "[area] boroughs", path)
-    if not boroughs:
-        raise StudyError(f'{path}: [area] boroughs = [] names no borough; list at least one, or write "all"')
-    try:
-        boroughs = tuple(choose(b, LONDON_BOROUGHS, "borough", error=StudyError) for b in boroughs)
-    except StudyError as exc:
-        raise StudyError(f"{path}: [area] boroughs: {exc}; use names as in london_boroughs.geojson "
-                         f"({', '.join(LONDON_BOROUGHS)}), or \"all\"") from None
+    local_authority = area.get("local_authority")
+    if "boroughs" in area and local_authority is not None:
+        raise StudyError(f"{path}: [area] has both boroughs and local_authority; keep one")
+    if "boroughs" not in area and local_authority is None:
+        raise StudyError(f"{path}: [area] is missing the required key 'boroughs' (London boroughs, or \"all\"); or "
+                         f"give local_authority instead (any in England and Wales, e.g. \"Manchester\")")
+    if local_authority is not None:
+        local_authority = " ".join(local_authority.split())
+        if not local_authority:
+            raise StudyError(f"{path}: [area] local_authority is empty; name one, e.g. \"Manchester\"")
+        boroughs: Any = (local_authority,)
+    else:
+        boroughs = area["boroughs"]
+        if isinstance(boroughs, str) and boroughs == "all":
+            boroughs = list(LONDON_BOROUGHS)
+        boroughs = _string_list(boroughs, "[area] boroughs", path)
+        if not boroughs:
+            raise StudyError(f'{path}: [area] boroughs = [] names no borough; list at least one, or write "all"')
+        try:
+            boroughs = tuple(choose(b, LONDON_BOROUGHS, "borough", error=StudyError) for b in boroughs)
+        except StudyError as exc:
+            raise StudyError(f"{path}: [area] boroughs: {exc}; use names as in london_boroughs.geojson "
+                             f"({', '.join(LONDON_BOROUGHS)}), or \"all\"; for a local authority outside London, "
+                             f"give [area] local_authority instead") from None
     wards = residents.get("wards") or None
     if wards is not None:
         kind = sources().get(wards, None)
@@ -619,6 +643,7 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         counters_crs=_any_crs(raw["counters"]["crs"], path) if "crs" in raw["counters"] else None,
         imported=imported,
         period_labels=labels,
+        local_authority=local_authority,
     )
 
 

@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from access.core.errors import DataError, HoursError, ScenarioError, StudyError
 from access.inputs.config import StudyConfig, check_scale
 from access.inputs.counter_sources import counter_source
+from access.inputs.datasets import local_authority_file
 from access.inputs.hours import Hours, available, parse_hours
 from access.inputs.postcodes import lookup_postcode, postcode_table
 from access.inputs.sources import mirror_file
@@ -28,7 +29,7 @@ from access.inputs.sources import mirror_file
 __all__ = [
     "Places", "load_places", "load_boundary", "load_counters", "load_residents",
     "load_lsoas", "load_wards", "counter_hours", "availability", "load_borough_polygons", "read_counter_table",
-    "locate_counters", "COORDINATES", "borough_outline",
+    "locate_counters", "COORDINATES", "borough_outline", "study_postcodes",
 ]
 
 COUNTER_COLUMNS = ("id", "name", "lon", "lat")
@@ -110,7 +111,12 @@ def _read_geojson(path: Path) -> gpd.GeoDataFrame:
 
 
 def load_boundary(config: StudyConfig) -> gpd.GeoDataFrame:
-    """Return the study's boroughs, dissolved into one polygon, in the study CRS."""
+    """Return the study's boroughs (or local authority), dissolved into one polygon, in the study CRS."""
+    if config.local_authority is not None:
+        path, _code, label = local_authority_file(config.local_authority, "boundary.geojson")
+        outline = gpd.GeoDataFrame({"name": [label]}, geometry=[_read_geojson(path).union_all()], crs=WGS84)
+        check_scale(config.crs, outline.geometry.iloc[0].centroid, where=str(config.source), area=label)
+        return outline.to_crs(config.crs)
     where = str(config.source)
     check_scale(config.crs, borough_outline(config.boroughs, crs=WGS84, where=where).geometry.iloc[0].centroid,
                 where=str(config.source), area=' + '.join(config.boroughs))
@@ -217,12 +223,13 @@ def _coordinates(table: pd.DataFrame, config: StudyConfig, where: str) -> tuple[
         unknown = []
         for row in np.flatnonzero(missing):
             try:
-                lon[row], lat[row] = lookup_postcode(postcodes.iloc[row])
+                lon[row], lat[row] = _lookup(config, postcodes.iloc[row])
             except ScenarioError:
                 unknown.append(f"{postcodes.iloc[row]!r} ({table['id'].iloc[row]})")
         if unknown:
-            raise DataError(f"{where}: postcode(s) {', '.join(unknown)} are not live London postcodes in Code-Point "
-                            f"Open 2025; check them, or give lon and lat for those counters")
+            area = config.local_authority or "London"
+            raise DataError(f"{where}: postcode(s) {', '.join(unknown)} are not live {area} postcodes in Code-Point "
+                            f"Open; check them, or give lon and lat for those counters")
     return lon, lat
 
 
@@ -362,15 +369,26 @@ def load_borough_polygons(config: StudyConfig) -> gpd.GeoDataFrame:
 
 
 def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
-    """Return the study boroughs' 2011 LSOAs with their residents, households and borough."""
-    polygons = _read_geojson(mirror_file("lsoa_polygons"))
-    polygons = polygons[_lsoa_names_in(config.boroughs, polygons["lsoa11_name"])].copy()
-    polygons["borough"] = polygons["lsoa11_name"].str.rsplit(" ", n=1).str[0]
-    census = pd.read_csv(mirror_file("lsoa_census"))
+    """Return the study boroughs' (or local authority's) 2011 LSOAs with their residents, households and borough.
+
+    A local authority's LSOAs carry only ``residents_2011`` of the census columns (2011 Census
+    KS101EW); their ``borough`` is the authority's name.
+    """
+    if config.local_authority is not None:
+        path, _code, label = local_authority_file(config.local_authority, "lsoa_polygons.geojson")
+        polygons = _read_geojson(path).copy()
+        polygons["borough"] = label
+        census_path = local_authority_file(config.local_authority, "lsoa_census.csv")[0]
+    else:
+        polygons = _read_geojson(mirror_file("lsoa_polygons"))
+        polygons = polygons[_lsoa_names_in(config.boroughs, polygons["lsoa11_name"])].copy()
+        polygons["borough"] = polygons["lsoa11_name"].str.rsplit(" ", n=1).str[0]
+        census_path = mirror_file("lsoa_census")
+    census = pd.read_csv(census_path)
     lsoas = polygons.merge(census, on="lsoa11", how="left", validate="one_to_one")
     unmatched = lsoas["lsoa11"][lsoas["residents_2011"].isna()].tolist()
     if unmatched:
-        raise DataError(f"LSOA(s) {', '.join(unmatched[:5])} have no row in london_lsoa2011_census.csv")
+        raise DataError(f"LSOA(s) {', '.join(unmatched[:5])} have no row in {census_path.name}")
     if lsoas.empty:
         raise StudyError(f"{config.source}: no 2011 LSOAs found for boroughs {list(config.boroughs)!r}")
     residents = pd.to_numeric(lsoas["residents_2011"], errors="coerce")
@@ -378,7 +396,7 @@ def load_lsoas(config: StudyConfig) -> gpd.GeoDataFrame:
              in zip(lsoas["lsoa11"], lsoas["residents_2011"], residents > 0, strict=True) if not good]
     if empty:  # zero, negative or not a number
         raise DataError(
-            f"LSOA(s) {', '.join(empty[:5])} in {mirror_file('lsoa_census').name}: every 2011 LSOA has "
+            f"LSOA(s) {', '.join(empty[:5])} in {census_path.name}: every 2011 LSOA has "
             f"residents (about 1,500), so the census table is damaged; restore the mirror's original file"
         )
     return lsoas.to_crs(config.crs).sort_values("lsoa11").reset_index(drop=True)
@@ -427,10 +445,11 @@ def load_residents(
     config, lsoas, wards
         The study, its LSOAs (:func:`load_lsoas`) and wards (:func:`load_wards`).
     postcodes
-        The postcode table; by default the mirror's Code-Point Open file.
+        The postcode table; by default the study's: Code-Point Open's London postcodes, or its local
+        authority's (``access data fetch --local-authority``).
     """
     if postcodes is None:
-        postcodes = postcode_table()
+        postcodes = study_postcodes(config)
     study_lsoas = set(lsoas["lsoa11"])
     in_lsoa = postcodes["lsoa11"].isin(study_lsoas)
     # The boroughs' local-authority codes: each LSOA's most common one (a few
@@ -471,6 +490,30 @@ def load_residents(
     if abs(total - expected) > 1e-6:
         raise DataError(f"residents do not reconcile: {total:,.3f} assigned against {expected:,.0f} in the census")
     return origins.sort_values("origin").reset_index(drop=True)
+
+
+def study_postcodes(config: StudyConfig) -> pd.DataFrame:
+    """Return the postcode table a study's residents come from: London's, or its local authority's."""
+    if config.local_authority is None:
+        return postcode_table()
+    return _read_postcodes(local_authority_file(config.local_authority, "postcodes.csv")[0])
+
+
+@lru_cache(maxsize=2)
+def _read_postcodes(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"large_user": "float64"})
+
+
+def _lookup(config: StudyConfig, postcode: str) -> tuple[float, float]:
+    """Return (lon, lat) of a postcode: London's table, or the study's local authority's."""
+    if config.local_authority is None:
+        return lookup_postcode(postcode)
+    table = study_postcodes(config)
+    key = postcode.replace(" ", "").upper()
+    found = table[table["postcode"].str.replace(" ", "", regex=False) == key]
+    if found.empty:
+        raise ScenarioError(f"postcode {postcode!r} is not a live postcode of {config.local_authority}")
+    return float(found["lon"].iloc[0]), float(found["lat"].iloc[0])
 
 
 def _attach_wards(origins: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

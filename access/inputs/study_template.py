@@ -1,7 +1,7 @@
 """A new study's starting files: its TOML and a counters table from the mirror.
 
-:func:`new_study` is what ``access new-study`` calls.  It takes a study name
-and London boroughs, picks every Met front counter of the ``london-met``
+:func:`new_study` is what ``access new-study`` calls.  For a study of London
+boroughs, it takes a study name and the boroughs, picks every Met front counter of the ``london-met``
 source (:mod:`access.inputs.counter_sources`) within reach of them, and writes
 two files: ``NAME.toml`` and a counters CSV (by default ``NAME-counters.csv``
 beside it).  The CSV has one row per counter: ``id``, ``name``, ``borough``,
@@ -10,6 +10,13 @@ beside it).  The CSV has one row per counter: ``id``, ``name``, ``borough``,
 The TOML says what each setting means.  Both are checked by loading the
 study as every command will (boundary, counters, residents); if that fails,
 neither file is left behind.
+
+For a study of any local authority of England and Wales (``local_authority``),
+the counters are the user's own table (``table``: ``id``, ``name``, a place, one
+column of hours per period); the TOML names it where it is (nothing is copied),
+and its periods are the table's columns of hours, in order (the first two are
+compared).  The authority's data must have been fetched first
+(``access data fetch --local-authority NAME``); its residents are the 2011 Census's.
 
 This module is the one place that writes the study file format.
 """
@@ -31,7 +38,7 @@ from access.core.errors import ArgumentError, OutputError, StudyError
 from access.core.files import atomic_path, write_text_atomic
 from access.inputs.config import LONDON_BOROUGHS, StudyConfig, load_config, study_name
 from access.inputs.counter_sources import LONDON_PERIODS, counter_source
-from access.inputs.places import WGS84, Places, borough_outline
+from access.inputs.places import WGS84, Places, borough_outline, read_counter_table
 
 __all__ = ["new_study", "TEMPLATE_COLUMNS", "TEMPLATE_PERIODS"]
 
@@ -102,6 +109,57 @@ use = ["walk", "cycle", "drive"]
 """
 
 
+_NOT_PERIODS = frozenset({"id", "name", "borough", "address", "postcode", "lon", "lat", "latitude", "longitude",
+                          "lng", "long", "x", "y", "source", "sources", "notes", "coord_note", "confidence"})
+
+
+def _own_table_periods(table: Path) -> list[str]:
+    """Return the columns of hours of a user's counters table: every column that is not an id, a name or a place."""
+    columns = [str(c).strip() for c in read_counter_table(table).columns]
+    periods = [c for c in columns if c.lower() not in _NOT_PERIODS]
+    if len(periods) < 2:
+        raise StudyError(f"counters table {table} has {len(periods)} column(s) of hours ({', '.join(periods) or 'none'}"
+                         f"); a study compares two periods: give one column of hours per period, e.g. 'before' and "
+                         f"'after' (\"24/7\", \"Mo-Fr 08:00-20:00\", off)")
+    return periods
+
+
+def _local_study_text(name: str, authority: str, table: str, periods: Sequence[str], title: str) -> str:
+    extra = ", ".join(_toml_string(p) for p in periods[2:])
+    return f"""# A study made by `access new-study`. Edit it, then: access run {name}.toml
+# Every setting: README, "Your own study". Paths are relative to this file.
+name = {_toml_string(name)}
+title = {_toml_string(title)}
+description = \"\"\"
+Residents of {authority} (2011 Census usual residents per 2011 LSOA, Nomis KS101EW, weighted by \\
+live postcodes of OS Code-Point Open) to the nearest counter of {Path(table).name}.\"\"\"
+crs = "EPSG:27700"                      # British National Grid: distances in metres (England and Wales)
+
+[area]
+local_authority = {_toml_string(authority)}   # its data: access data fetch --local-authority {_toml_string(authority)}
+buffer_m = 3000                         # the street network reaches this far beyond the area and counters
+counter_max_m = 10000                   # a counter farther than this from the area is an error
+
+[residents]
+max_snap_m = 500                        # a resident farther than this from any street is flagged
+
+[counters]
+# Your table: one row per counter: id, name, a place (lon and lat, or a postcode of the authority)
+# and its hours in each period (opening_hours syntax, or off / closed / open / unknown).
+table = {_toml_string(table)}
+
+[periods]
+before = {_toml_string(periods[0])}
+after = {_toml_string(periods[1])}
+extra = [{extra}]
+
+[modes]
+use = ["walk", "cycle", "drive"]
+
+# What if: add [scenarios.NAME] tables; README, "What-if".
+"""
+
+
 def _table_path(counters: Path, toml: Path) -> str:
     """How the TOML names its counters: relative where a study may reach (its folder, data/), else absolute."""
     folder = toml.parent.resolve()
@@ -113,9 +171,10 @@ def _table_path(counters: Path, toml: Path) -> str:
     return str(target)
 
 
-def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
+def new_study(name: str, *, boroughs: Sequence[str] = (), folder: str | Path = ".",
               counters: str | Path | None = None, reach_m: float = 3000.0,
-              title: str | None = None) -> StudyConfig:
+              title: str | None = None, local_authority: str | None = None,
+              table: str | Path | None = None) -> StudyConfig:
     """Write a new study's TOML and counters table, check them, and return the study's settings.
 
     Parameters
@@ -133,6 +192,12 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
         residents may use a counter across the border).
     title
         The study's title; default "Police front counters in BOROUGHS, 2017".
+    local_authority
+        Instead of ``boroughs``: a local authority of England and Wales (its name or ONS code),
+        whose data ``access data fetch --local-authority`` fetched.  Needs ``table``.
+    table
+        Your own counters table (CSV), named by the TOML instead of writing one from the Met's
+        counters; its columns of hours are the study's periods.
 
     Returns
     -------
@@ -143,6 +208,8 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
     ------
     StudyError
         A name or borough is not valid, or a file is already there (nothing is overwritten).
+    MirrorFileMissing
+        The local authority's data has not been fetched (the message says how).
 
     Examples
     --------
@@ -152,13 +219,29 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
     (('Havering',), 'mid_2017', 'after_2017')
     """
     names = [boroughs] if isinstance(boroughs, str) else list(boroughs)
-    if not names or not all(isinstance(b, str) and b.strip() for b in names):
+    if local_authority is not None:
+        if names:
+            raise ArgumentError("give boroughs (London) or local_authority (England and Wales), not both")
+        if not isinstance(local_authority, str) or not local_authority.strip():
+            raise ArgumentError(f"local_authority must name a local authority, e.g. 'Manchester', not "
+                                f"{local_authority!r}")
+        if table is None:
+            raise ArgumentError(f"a study of {local_authority} needs your own counters table (table=...: a CSV of id, "
+                                f"name, a place and one column of hours per period); the project's counters are "
+                                f"London's")
+    elif not names or not all(isinstance(b, str) and b.strip() for b in names):
         raise ArgumentError(f"boroughs must name at least one London borough, e.g. ['Havering'], not {boroughs!r}")
     names = list(dict.fromkeys(choose(b, LONDON_BOROUGHS, "borough", error=StudyError) for b in names))
     if not isinstance(reach_m, (int, float)) or not 0 <= reach_m <= 100_000:
         raise ArgumentError(f"reach_m must be a distance in metres from 0 to 100000, not {reach_m!r}")
     name = study_name(name, where="new study")
     toml = Path(folder).expanduser() / f"{name}.toml"
+    if table is not None:
+        own = Path(table).expanduser()
+        if not own.is_file():
+            raise StudyError(f"counters table {str(own)!r} is not a file; give your CSV of counters (id, name, a "
+                             f"place, one column of hours per period)")
+        return _with_own_table(name, toml, own, names, local_authority, title)
     table = Path(counters).expanduser() if counters is not None else toml.with_name(f"{name}-counters.csv")
     if table.suffix.lower() != ".csv":
         raise StudyError(f"the counters table {str(table)!r} must be a .csv file")
@@ -175,9 +258,43 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
         raise StudyError(f"no Met front counter lies within {reach_m:g} m of {' + '.join(names)}; raise reach_m")
     text = _study_text(name, names, _table_path(table, toml), float(reach_m),
                        title or f"Police front counters in {' + '.join(names)}, 2017")
+    return _write_and_check(toml, text, rows=rows, table=table)
+
+
+def _with_own_table(name: str, toml: Path, own: Path, boroughs: Sequence[str], authority: str | None,
+                    title: str | None) -> StudyConfig:
+    """Write a study whose TOML names the user's own counters table."""
+    if toml.exists():
+        raise StudyError(f"{toml} already exists; choose another name or folder, or remove it (nothing was written)")
+    periods = _own_table_periods(own)
+    if authority is not None:
+        from access.inputs.datasets import local_authority_file
+
+        label = local_authority_file(authority, "boundary.geojson")[2]  # fetched? (else: how to fetch it)
+        text = _local_study_text(name, label, _table_path(own, toml), periods,
+                                 title or f"Access to the counters of {own.name} in {label}")
+    else:
+        text = _study_text(name, boroughs, _table_path(own, toml), 3000.0,
+                           title or f"Access to the counters of {own.name} in {' + '.join(boroughs)}")
+        text = _own_periods(text, periods)
+    return _write_and_check(toml, text)
+
+
+def _own_periods(text: str, periods: Sequence[str]) -> str:
+    """Return a London study's text with the user's periods in place of the Met's."""
+    start, end = text.index("[periods]"), text.index("[modes]")
+    extra = ", ".join(_toml_string(p) for p in periods[2:])
+    return (text[:start] + f"[periods]\nbefore = {_toml_string(periods[0])}\nafter = {_toml_string(periods[1])}\n"
+            f"extra = [{extra}]\n\n" + text[end:])
+
+
+def _write_and_check(toml: Path, text: str, *, rows: pd.DataFrame | None = None,
+                     table: Path | None = None) -> StudyConfig:
+    """Write the counters table (when given) and the TOML, load the study; on any failure remove both."""
     made: list[Path] = []
     try:
-        for path in (table.parent, toml.parent):
+        folders = [toml.parent] if table is None else [table.parent, toml.parent]
+        for path in folders:
             missing = [p for p in (path, *path.parents) if not p.exists()]
             try:
                 path.mkdir(parents=True, exist_ok=True)
@@ -185,9 +302,10 @@ def new_study(name: str, *, boroughs: Sequence[str], folder: str | Path = ".",
                 raise OutputError(f"cannot create the folder {str(path)!r} ({exc.strerror or exc}); choose "
                                   f"another with --out (nothing was written)") from exc
             made += reversed(missing)  # outermost first: undone in reverse, innermost first
-        with atomic_path(table) as part:
-            rows.to_csv(part, index=False, float_format="%.6f", lineterminator="\n")
-        made.append(table)
+        if rows is not None and table is not None:
+            with atomic_path(table) as part:
+                rows.to_csv(part, index=False, float_format="%.6f", lineterminator="\n")
+            made.append(table)
         write_text_atomic(toml, text)
         made.append(toml)
         config = load_config(toml)

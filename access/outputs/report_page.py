@@ -29,7 +29,7 @@ from access.analysis.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
 from access.analysis.study import StudyResult
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
-from access.inputs.sources import sources
+from access.inputs.sources import downloads, local_authority_downloads, sources
 from access.outputs.explorer import EXPLORER_NAME
 from access.outputs.formats import count, minutes, percent, signed
 from access.outputs.formats import escape as _e
@@ -426,6 +426,15 @@ def _sources_section(result: StudyResult) -> str:
     if config.built_from:
         items = (f"<li>Residents, counters and the study area: {_e(config.built_from)}; their sources are the "
                  f"user's to cite.</li>{imported}")
+        return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
+                f"<p class=\"note\">{_e(config.attribution)}</p>")
+    if config.local_authority is not None:  # made from the publishers' files for any local authority
+        published = downloads()
+        items = "".join(f"<li>{_e(published[n].title)} ({_e(published[n].publisher)}; {_e(published[n].vintage)})."
+                        f" {_e(published[n].attribution)}.</li>" for n in local_authority_downloads())
+        table = Path(config.counters_table).name if config.counters_table is not None else "?"
+        items += (f"<li>Counters and their hours: the study's own table <code>{_e(table)}</code>; its sources are "
+                  f"the user's to cite.</li>{imported}")
         return (f"<h2>Data sources and attribution</h2><ul>{items}</ul>"
                 f"<p class=\"note\">{_e(config.attribution)}</p>")
     keys = ["postcodes", "lsoa_census", "lsoa_polygons", "boroughs"]
