@@ -101,6 +101,8 @@ def _scan(c_dep, c_arr, c_from, c_to, c_run, c_board, c_alight, n_runs, tr_start
                 tau = t
             for e in range(tr_start[v], tr_start[v + 1]):
                 w = tr_stop[e]
+                if fill[w] == 0 or parr[cap_start[w] + fill[w] - 1] >= tau:
+                    continue  # nothing there, or nothing there arrives sooner (the last pair arrives soonest)
                 t = _catch(pdep, parr, cap_start[w], fill[w], arr + tr_s[e] + board_slack)
                 if t < tau:
                     tau = t
