@@ -288,7 +288,7 @@ def random_feeds(draw):
     return feed, counters, origins, options
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=random_feeds(), date=st.sampled_from(["2024-03-12", "2024-03-11"]),
        window=st.sampled_from([("08:00", "08:15"), ("07:55", "08:05"), ("24:00", "24:10")]))
 def test_random_feeds_match_the_brute_force(tmp_path_factory: pytest.TempPathFactory, case, date: str,

@@ -88,6 +88,16 @@ DEFAULT_BOARD_SLACK_S = 60
 _INF = 2**62  # the kernel's "never" (access.routing._transit_kernel.INF), without importing numba here
 
 
+def _kernel() -> Any:
+    """Return the compiled kernel module, or say how to install numba."""
+    try:
+        from access.routing import _transit_kernel
+    except ImportError as exc:  # pragma: no cover - the transit extra is installed with the tests
+        raise NetworkError("routing public transport needs numba; install it with "
+                           "pip install 'frontcounter-access[transit]'") from exc
+    return _transit_kernel
+
+
 def walk_seconds(metres: np.ndarray, walk_speed_kmh: float) -> np.ndarray:
     """Whole seconds to walk ``metres`` at ``walk_speed_kmh``, rounded up: ``ceil(metres × 3.6 / km/h)``.
 
@@ -231,8 +241,7 @@ def _network_legs(network: StreetNetwork, stop_xy: np.ndarray, counter_xy: np.nd
                   used: np.ndarray, walk_speed_kmh: float, max_walk_m: float, max_transfer_m: float,
                   max_gap_m: float) -> WalkLegs:
     """:func:`walk_legs` on a walking network: one bounded Dijkstra from each stop's node."""
-    from access.routing._transit_kernel import bounded_dijkstra
-
+    bounded_dijkstra = _kernel().bounded_dijkstra
     if network.mode != "walk":
         raise NetworkError(f"walks to and from stops need the walk network, not the {network.mode} network; "
                            f"pass the study's walk network as walk_network")
@@ -362,8 +371,7 @@ def route_timetable(table: Timetable, legs: WalkLegs, *, window_start_s: int, n_
     numpy.ndarray
         Percentiles × counters × origins, whole seconds (``2**62`` where unreachable).
     """
-    from access.routing import _transit_kernel as kernel
-
+    kernel = _kernel()
     max_time = int(round(max_minutes * 60))
     last = window_start_s + 60 * (n_minutes - 1)
     run_of = np.repeat(np.arange(table.n_runs, dtype=np.int64), np.diff(table.run_start))
