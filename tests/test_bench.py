@@ -36,7 +36,10 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     assert rows and all(set(row) == set(COLUMNS) for row in rows)
     benchmarks = {row["benchmark"] for row in rows}
     assert {"nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end", "explorer",
-            "OSM build", "routing"} <= benchmarks
+            "OSM build", "routing", "transit: against the brute force", "transit: scaling",
+            "transit: London-wide"} <= benchmarks
+    transit = [row for row in rows if row["benchmark"] == "transit: against the brute force"]
+    assert any(str(row["notes"]).endswith("to the second: yes") for row in transit), transit
     failed = [row for row in rows if str(row["notes"]).startswith("failed")]
     assert not failed, failed
 
