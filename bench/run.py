@@ -25,7 +25,7 @@ import pandas as pd
 
 from bench.common import COLUMNS
 
-MODULES = ["startup", "nearest", "scenarios", "sweep", "explorer", "scaling", "endtoend", "london"]
+MODULES = ["startup", "nearest", "scenarios", "sweep", "explorer", "scaling", "endtoend", "london", "transit"]
 """The benchmarks, in the order they run."""
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -107,6 +107,26 @@ def targets(table: pd.DataFrame) -> list[dict[str, Any]]:
         check(f"{row['case']}: second run rebuilds no network", 0.0 if not rebuilt else 1.0, "no rebuild",
               not rebuilt)
     checks += _london_targets(table)
+    checks += _transit_targets(table)
+    return checks
+
+
+def _transit_targets(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the targets of public transport on the SYNTHETIC London feed (bench/transit.py)."""
+    checks: list[dict[str, Any]] = []
+    whole = table[(table["benchmark"] == "transit: London-wide") & (table["method"] == "total")
+                  & table["seconds"].notna()]
+    for _, row in whole.iterrows():
+        checks.append({"target": f"transit, {row['case']}: read + route, wall", "value": row["seconds"] / 60,
+                       "unit": "min", "goal": "< 10 min", "met": bool(row["seconds"] < 600)})
+        checks.append({"target": f"transit, {row['case']}: peak RSS", "value": row["peak_mb"], "unit": "MB",
+                       "goal": "< 8,000 MB", "met": bool(row["peak_mb"] < 8000)})
+    brute = table[(table["benchmark"] == "transit: against the brute force") & table["ratio"].notna()
+                  & (table["method"] != table["baseline"])]
+    for _, row in brute.iterrows():
+        equal = "answers equal" in str(row["notes"]) and str(row["notes"]).rstrip().endswith("yes")
+        checks.append({"target": f"transit, {row['case']}: brute force ÷ router", "value": 1 / row["ratio"],
+                       "unit": "×", "goal": "answers equal", "met": equal})
     return checks
 
 
@@ -201,16 +221,17 @@ def _wrapped(pivot: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot(table: pd.DataFrame, path: Path) -> None:
-    """Nine panels: nearest-counter, scaling, counters, end to end, scenarios; build and routing on the tiled file.
+    """Panels: nearest-counter, scaling, counters, end to end, scenarios; build and routing on the tiled file; transit.
 
-    The last three are the SYNTHETIC tiled OSM file's network build (time, memory) and routing, by size.
+    The third row is the SYNTHETIC tiled OSM file's network build (time, memory) and routing, by size; the
+    fourth, public transport on the SYNTHETIC London feed, by the feed's size and by the number of postcodes.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(3, 3, figsize=(20, 18))
+    figure, axes = plt.subplots(4, 3, figsize=(20, 24))
     numeric = table.copy()
 
     def lines(ax, benchmark: str, x: str, y: str, title: str, ylabel: str) -> None:
@@ -254,6 +275,19 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     lines(axes[2, 1], "OSM build", "n_nodes", "peak_mb", "Peak RSS of the build (SYNTHETIC tiled file)", "MB")
     lines(axes[2, 2], "routing", "n_nodes", "seconds", "77 counters × 180,754 origins (SYNTHETIC tiled file)",
           "seconds")
+    scaling = numeric[(numeric["benchmark"] == "transit: scaling") & numeric["seconds"].notna()]
+    by_size = scaling[scaling["n_origins"] == scaling["n_origins"].min()]
+    by_origins = scaling[scaling["n_nodes"] == scaling["n_nodes"].max()]
+    for ax, rows, x, title in ((axes[3, 0], by_size, "n_nodes", "Transit: time vs stop times (SYNTHETIC feed)"),
+                               (axes[3, 1], by_origins, "n_origins", "Transit: time vs postcodes (SYNTHETIC feed)")):
+        if len(rows):
+            rows = rows.sort_values(x)
+            ax.plot(rows[x], rows["seconds"], marker="o", label="access transit_times, 77 counters")
+            ax.legend(fontsize=8)
+        ax.set(xscale="log", yscale="log", title=title, ylabel="seconds",
+               xlabel="stop times 08:00–11:00" if x == "n_nodes" else "postcodes")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[3, 2].axis("off")
     for ax in axes.flat:
         ax.tick_params(labelsize=8)
     figure.tight_layout()

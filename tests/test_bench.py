@@ -36,10 +36,13 @@ def test_quick_run_writes_markdown_json_and_png(quick_results: Path) -> None:
     assert rows and all(set(row) == set(COLUMNS) for row in rows)
     benchmarks = {row["benchmark"] for row in rows}
     assert {"start-up", "nearest counter", "scenario", "scaling: network size", "scaling: counters", "end to end",
-            "explorer", "OSM build", "routing"} <= benchmarks
+            "explorer", "OSM build", "routing", "transit: against the brute force", "transit: scaling",
+            "transit: London-wide"} <= benchmarks
     startup = {row["method"]: row for row in rows if row["benchmark"] == "start-up"}
     assert startup["python -c pass"]["ratio"] == pytest.approx(1.0) and startup["access --help"]["seconds"] > 0
     assert any(t["target"] == "access --help ÷ import geopandas" for t in result["targets"])
+    transit = [row for row in rows if row["benchmark"] == "transit: against the brute force"]
+    assert any(str(row["notes"]).endswith("to the second: yes") for row in transit), transit
     failed = [row for row in rows if str(row["notes"]).startswith("failed")]
     assert not failed, failed
 

@@ -13,6 +13,7 @@ __all__ = [
     "AccessError",
     "StudyError",
     "DataError",
+    "FeedError",
     "MirrorFileMissing",
     "ChecksumMismatch",
     "DownloadError",
@@ -51,6 +52,13 @@ class StudyError(AccessError, ValueError):
 
 class DataError(AccessError, ValueError):
     """An input table or boundary file has unusable content."""
+
+
+class FeedError(DataError):
+    """A GTFS feed cannot be read or used: a file, column or value is missing or malformed.
+
+    The message names the feed, the file and column, and what to do.
+    """
 
 
 class MirrorFileMissing(AccessError, FileNotFoundError):

@@ -1,1 +1,1 @@
-"""Inputs: study definitions, the data mirror, places, postcodes, counter sources and opening hours (imports core)."""
+"""Inputs: studies, the data mirror, places, postcodes, counter sources, opening hours, GTFS (imports core)."""

@@ -1,1 +1,1 @@
-"""Routing: OpenStreetMap reading, street networks, the router and travel times (imports inputs and core)."""
+"""Routing: OSM reading, street networks, the router, travel times, public transport (imports inputs and core)."""
