@@ -52,6 +52,16 @@ class Session:
         return _ESCAPE.sub(b"", self.output).replace(b"\r", b"").decode("utf-8", errors="replace")
 
     @property
+    def lines(self) -> list[str]:
+        """Each line the terminal showed: split at line feeds and carriage returns, escape codes removed.
+
+        A progress bar redrawn in place is many lines here (one per frame); what a command printed after it
+        stands on lines of its own.
+        """
+        text = _ESCAPE.sub(b"", self.output).decode("utf-8", errors="replace")
+        return [line.rstrip() for line in re.split(r"\r\n|\n|\r", text)]
+
+    @property
     def seconds_after_interrupt(self) -> float | None:
         """How long the command took to end after Ctrl-C was typed."""
         return None if self.interrupted_at is None else self.seconds - self.interrupted_at

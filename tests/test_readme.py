@@ -2,7 +2,6 @@
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -48,24 +47,21 @@ def test_the_gants_hill_postcode_is_the_place_and_gives_the_same_figure():
     assert re.search(rf"│ gants-hill +│ +7† │ {point:.1f} │", text), "the README's compare table says so too"
 
 
-def test_the_printed_scenario_example_is_what_the_command_prints():
-    """Every line of the README's scenario table is what `access scenario` prints in a 100-column terminal."""
-    from typer.testing import CliRunner
-
-    from access.cli import app
+def test_the_printed_scenario_example_is_what_the_command_prints(tmp_path):
+    """Every line of the README's scenario table is what `access scenario` shows in a 100-column terminal."""
+    from terminal import access_command, run_in_terminal
 
     command = re.search(r"`access (scenario redbridge-2017 --from 2018_2025 --open \"Gants Hill=51.5765,0.0661\" "
                         r"--close ilford -m walk --offline)`", README.read_text(encoding="utf-8")).group(1)
     block = README.read_text(encoding="utf-8").split(f"`access {command}`", 1)[1].split("```\n", 1)[1]
     block = block.split("```", 1)[0]
     args = ["scenario", "redbridge-2017", "--from", "2018_2025", "--open", "Gants Hill=51.5765,0.0661", "--close",
-            "ilford", "-m", "walk", "--offline", "--no-maps"]
-    with tempfile.TemporaryDirectory() as out:
-        done = CliRunner().invoke(app, [*args, "--out", out], env={"COLUMNS": "100"})
-    assert done.exit_code == 0, done.output
-    printed = [line.rstrip() for line in done.stdout.splitlines()]
+            "ilford", "-m", "walk", "--offline", "--no-maps", "--out", str(tmp_path / "out")]
+    session = run_in_terminal([access_command(), *args], columns=100, cwd=tmp_path, timeout_s=300)
+    assert session.code == 0, session
+    shown = session.lines
     for line in block.strip("\n").splitlines():
-        assert line in printed, f"README line not printed: {line!r}"
+        assert line.rstrip() in shown, f"README line not shown in the terminal: {line!r}"
 
 
 def test_the_quick_start_study_command_runs_to_the_end_in_a_terminal(tmp_path):
