@@ -67,8 +67,8 @@ def test_unknown_study_lists_known_ones():
     ('lat = 51.5765, lon = 0.0661', 'lat = nan, lon = 0.0661', "lat nan, lon 0.0661 is not a place"),
     ('[periods]', '[periods\n', "not valid TOML"),
     ('after = "2018_2025"\n', '', "missing the required key 'after'"),
-    ('calibration = "city-of-london"', 'calibration = "suburbia"',
-     "calibration 'suburbia' is not in data/detour_factors.toml; choose from city-of-london, helsinki"),
+    ('calibration = "london"', 'calibration = "suburbia"',
+     "calibration 'suburbia' is not in data/detour_factors.toml; choose from city-of-london, helsinki, london"),
 ])
 def test_bad_study_gives_one_clear_error(tmp_path, old, new, message):
     with pytest.raises(StudyError, match=message):
@@ -186,7 +186,8 @@ def test_bad_period_labels(tmp_path, old, new, message):
     with pytest.raises(StudyError, match=message):
         load_config(_variant(tmp_path, old, new))
 def test_a_study_chooses_its_calibration(tmp_path):
-    assert load_config("redbridge-2017").calibration == "city-of-london"
-    assert load_config(_variant(tmp_path, 'calibration = "city-of-london"', 'calibration = "helsinki"')).calibration \
+    assert load_config("redbridge-2017").calibration == "london"
+    assert load_config(_variant(tmp_path, 'calibration = "london"', 'calibration = "helsinki"')).calibration \
         == "helsinki"
-    assert load_config("city-of-london").calibration == "city-of-london"  # the default
+    assert load_config("city-of-london").calibration == "city-of-london"
+    assert load_config("newham-2017").calibration == "london"  # the default

@@ -46,7 +46,7 @@ def test_measuring_on_the_city_reproduces_the_stored_calibration(city_pbf):
             assert band.factor == pytest.approx(kept.factor, abs=1e-4)
             assert band.speed_kmh == pytest.approx(kept.speed_kmh, abs=1e-4)
             assert band.n_pairs == kept.n_pairs
-    assert [b.measured for b in walk.bands] == [True, True, False]  # the extract is about 2 km across
+    assert [b.measured for b in walk.bands] == [True, True, False, False]  # the extract is about 2 km across
 
 
 def test_a_band_is_the_mean_ratio_of_its_trips(city_walk_network):
