@@ -100,7 +100,7 @@ class Study:
     >>> study.name, len(study.places.counters)
     ('redbridge-2017', 10)
     >>> round(float(study.run(modes=["walk"], offline=True).summary.loc[("2018_2025", "walk"), "mean_min"]), 1)
-    43.4
+    45.4
     """
 
     def __init__(self, config: StudyConfig, *, places: Places | None = None,
@@ -183,7 +183,7 @@ class Study:
         >>> study = Study.from_frames("toytown", residents=residents, facilities=counters, boundary=area,
         ...                           before="then", after="now", modes="walk")
         >>> round(float(study.run(offline=True).summary.loc[("now", "walk"), "mean_min"]), 1)  # straight-line estimate
-        23.1
+        24.2
         """
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
@@ -498,7 +498,7 @@ class StudyResult:
     >>> result  # doctest: +ELLIPSIS
     StudyResult('redbridge-2017': walk (straight-line estimate); 4,599 origins, 278,970 residents; ...)
     >>> round(float(result.changes.loc["walk", "mean_min_change"]), 1)
-    11.1
+    11.6
     """
 
     study: Study

@@ -23,10 +23,10 @@ and says so (``measured = false``).
 
 Example
 -------
->>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
->>> [band.label for band in walk.bands]
+>>> cycle = load_calibrations()[DEFAULT_CALIBRATION]["cycle"]
+>>> [band.label for band in cycle.bands]
 ['under 1 km', '1–3 km', '3–10 km', '10–30 km']
->>> round(float(walk.minutes(np.array([500.0]))[0]), 3) == round(0.5 * 60 / 4.8 * walk.bands[0].factor, 3)
+>>> round(float(cycle.minutes(np.array([500.0]))[0]), 3) == round(0.5 * 60 / 15 * cycle.bands[0].factor, 3)
 True
 """
 
@@ -178,11 +178,11 @@ class Calibration:
         return self.drive.overhead_min if self.mode == "drive" else 0.0
 
     def knots(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return where the rate is pinned: each measured band's middle (km) and its minutes per km there.
+        """Return where the rate is pinned: each measured band's trips' mean length (km) and its minutes per km.
 
         >>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
         >>> [round(float(k), 2) for k in walk.knots()[0]]  # the mean length of the trips in each measured band
-        [0.66, 1.7]
+        [0.66, 1.25]
         """
         measured = [band for band in self.bands if band.measured] or list(self.bands[:1])
         return (np.array([band.knot_km for band in measured]),

@@ -19,7 +19,7 @@ Example
 >>> walk = get_network("walk", crs="EPSG:32630", osm_file=mirror_file("city_of_london_osm"))
 >>> calibration = measure_calibration(walk, name="city-of-london", measured_on="the City extract")
 >>> [band.measured for band in calibration.bands]
-[True, True, False]
+[True, True, False, False]
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Example
 ...                 max_snap_m=500, offline=True)
 >>> times = router.times("walk", np.array([[545000., 188000.]]))
 >>> times.model, round(float(times.minutes[0, 0]), 1)
-('straight-line estimate', 16.4)
+('straight-line estimate', 16.9)
 """
 
 from __future__ import annotations
