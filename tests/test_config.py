@@ -191,3 +191,17 @@ def test_a_study_chooses_its_calibration(tmp_path):
         == "helsinki"
     assert load_config("city-of-london").calibration == "city-of-london"
     assert load_config("newham-2017").calibration == "london"  # the default
+
+
+def test_a_study_sets_its_drive_and_walk_models_and_a_damaged_table_is_refused(tmp_path):
+    assert load_config("redbridge-2017").drive.overhead_min == 4.0  # the defaults
+    path = _variant(tmp_path, "[modes]", '[drive]\npark_min = 6\nspeeds_kmh = { minor = 20 }\n\n'
+                                         '[walk]\nolder = true\n\n[modes]')
+    config = load_config(path)
+    assert config.drive.park_min == 6 and config.drive.speeds_kmh["minor"] == 20 and config.walk.older
+    for bad, message in (("park_min = nan", r"variant.toml: \[drive\]: park_min = nan must be a number from 0 to 30"),
+                         ("park_min = 6\nhover = 1", r"\[drive\]: unknown key 'hover'"),
+                         ("speeds_kmh = { primary = -5 }", r"\[drive\]: speeds_kmh.primary = -5 must be")):
+        with pytest.raises(StudyError, match=message) as caught:
+            load_config(_variant(tmp_path, "[modes]", f"[drive]\n{bad}\n\n[modes]"))
+        assert "\n" not in str(caught.value)

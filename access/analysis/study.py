@@ -764,8 +764,13 @@ class StudyResult:
 
     @cached_property
     def breakdowns(self) -> pd.DataFrame:
-        """Before/after figures by car ownership, income, PTAL and ward (:func:`access.analysis.equity.breakdown`)."""
-        return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after)
+        """Before/after figures by car ownership, income, PTAL and ward (:func:`access.analysis.equity.breakdown`).
+
+        With the study's ``[walk] older = true``, walking again at the older pace (mode ``walk-older``).
+        """
+        walk = self.config.walk
+        return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after,
+                         older_ratio=walk.older_ratio if walk.older else None)
 
     def _roles(self) -> dict[tuple[str, str], str]:
         return {(self.config.before, "before"): self.config.before, (self.config.after, "after"): self.config.after}

@@ -286,7 +286,7 @@ def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibrati
             for mode in MODES:
                 values = entry[mode]
                 found[name][mode] = Calibration(
-                    name=name, mode=mode, measured_on=entry["measured_on"],
+                    name=name, mode=mode, measured_on=str(values.get("measured_on", entry["measured_on"])),
                     bands=tuple(_band(band) for band in values["bands"]), n_pairs=int(values["n_pairs"]),
                     p10=float(values["p10"]), p90=float(values["p90"]))
                 found[name][mode].check_increasing()
@@ -352,7 +352,10 @@ def write_calibrations(calibrations: list[Calibration], path: Path | None = None
         lines += [f"[{name}]", f"measured_on = {measured_on}", ""]
         for mode in MODES:
             calibration = of_name[mode]
-            lines += [f"[{name}.{mode}]", f"n_pairs = {calibration.n_pairs}", f"p10 = {_number(calibration.p10)}",
+            lines += [f"[{name}.{mode}]"]
+            if calibration.measured_on != next(iter(of_name.values())).measured_on:  # this mode measured elsewhere
+                lines.append(f"measured_on = {json.dumps(calibration.measured_on, ensure_ascii=False)}")
+            lines += [f"n_pairs = {calibration.n_pairs}", f"p10 = {_number(calibration.p10)}",
                       f"p90 = {_number(calibration.p90)}", "bands = ["]
             for band in calibration.bands:
                 extra = ""

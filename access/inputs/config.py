@@ -257,6 +257,8 @@ class StudyConfig:
         """
         if mode in MODES:
             return MODES[mode].label
+        if mode == "walk-older":  # the equity option (access.analysis.equity.OLDER_WALK)
+            return f"on foot at an older pace ({self.walk.older_kmh:g} km/h)"
         return next((m.label for m in self.imported if m.name == mode), mode)
 
     def label(self, period: str) -> str:

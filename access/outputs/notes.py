@@ -66,7 +66,7 @@ def calibration_label(calibration: Calibration) -> str:
 
 
 def _priced(calibration: Calibration, measured: list) -> str:
-    """The trip-cost model's part of the estimate, in words (drive: overhead, rates; walk: waits at signals)."""
+    """Return the trip-cost model's part of the estimate in words (drive: overhead, rates; walk: signals)."""
     if calibration.mode == "drive" and measured[0].shares:
         rates = ", ".join(f"{band.priced_minutes_per_km('drive', calibration.drive, calibration.walk):.2f}"
                           for band in measured)

@@ -39,7 +39,8 @@ from access.routing.dijkstra import source_target_times
 from access.routing.network import StreetNetwork, network_from_osm_file
 from access.routing.osm_read import COORDINATE_SCALE, OsmWays, read_ways
 
-__all__ = ["measure_calibration", "calibrate_file", "real_extracts", "utm_crs", "MIN_PAIRS", "MAX_TARGETS"]
+__all__ = ["measure_calibration", "calibrate_file", "real_extracts", "utm_crs", "band_fit", "network_from_aequilibrae",
+           "london_calibration", "with_signals", "LONDON_SIGNALS_PER_KM", "NO_LIMIT_KMH", "MIN_PAIRS", "MAX_TARGETS"]
 
 MIN_PAIRS = 1000
 """A band is measured only with at least this many trips whose straight-line length falls in it."""
@@ -346,3 +347,43 @@ def london_calibration(city: list[Calibration], model_zip: Path, *, n_sources: i
     drive = with_signals(drive, LONDON_SIGNALS_PER_KM, note="London's signals per km of road class (assumed)")
     own = [replace(c, name="london") for c in city if c.mode != "drive"]
     return [*own, drive]
+
+
+def band_fit(network: StreetNetwork, calibration: Calibration, *, n_sources: int = 100, seed: int = 7,
+             min_straight_m: float = 300.0) -> list[dict[str, float | str | int]]:
+    """Compare the estimate with routing on a real network, by band: routed ÷ estimated minutes, median and spread.
+
+    Trips run from ``n_sources`` random nodes (a different ``seed`` from the calibration's own, so
+    that they are other trips) on the network priced by the calibration's trip-cost model
+    (:func:`access.routing.costs.costed_network`), a drive paying its overhead too.  Per band of
+    straight-line length (under 3 km, 3–10 km, over 10 km, as ``docs/explanation/validation.md``
+    reports them): trips, and the median, p10 and p90 of routed ÷ estimated time.
+
+    Examples
+    --------
+    >>> from access.inputs.calibrations import get_calibration
+    >>> from access.inputs.sources import mirror_file
+    >>> from access.routing.network import get_network
+    >>> walk = get_network("walk", crs="EPSG:32630", osm_file=mirror_file("city_of_london_osm"))
+    >>> [row["band"] for row in band_fit(walk, get_calibration("city-of-london", "walk"), n_sources=20)]
+    ['under 3 km']
+    """
+    rng = np.random.default_rng(seed)
+    sources = np.sort(rng.choice(network.n_nodes, size=min(n_sources, network.n_nodes), replace=False))
+    targets = (np.arange(network.n_nodes) if network.n_nodes <= MAX_TARGETS
+               else np.sort(rng.choice(network.n_nodes, size=MAX_TARGETS, replace=False)))
+    priced = costed_network(network, drive=calibration.drive, walk=calibration.walk)
+    minutes = source_target_times(priced.time_s, sources, targets) / 60.0 + calibration.overhead_min
+    straight_m = np.hypot(network.x[sources][:, None] - network.x[targets][None, :],
+                          network.y[sources][:, None] - network.y[targets][None, :])
+    usable = (straight_m >= min_straight_m) & np.isfinite(minutes)
+    km, ratio = straight_m[usable] / 1000.0, minutes[usable] / calibration.minutes(straight_m[usable])
+    rows: list[dict[str, float | str | int]] = []
+    for label, low, high in (("under 3 km", 0.0, 3.0), ("3–10 km", 3.0, 10.0), ("over 10 km", 10.0, np.inf)):
+        inside = (km >= low) & (km < high)
+        if inside.sum() < MIN_PAIRS:
+            continue
+        p10, median, p90 = np.percentile(ratio[inside], [10, 50, 90])
+        rows.append({"band": label, "trips": int(inside.sum()), "median": float(median), "p10": float(p10),
+                     "p90": float(p90)})
+    return rows

@@ -197,7 +197,7 @@ class Board:
         return nearest_open(self.minutes_at(mode, scenario.at), self.available(scenario), self.times[mode].excluded)
 
     def minutes_at(self, mode: str, moment: Moment | None) -> np.ndarray:
-        """The mode's full matrix at ``moment``: drive times stretch with the traffic of the hour.
+        """Return the mode's full matrix at ``moment``: drive times stretch with the traffic of the hour.
 
         No moment (and every mode but driving) gives :attr:`minutes` as they are
         (:meth:`access.routing.travel.TravelTimes.at`).
