@@ -149,15 +149,18 @@ def test_opening_routes_only_the_new_counters_and_equals_a_board_built_with_them
 
 
 def test_a_scenario_at_a_moment_drives_in_that_hours_traffic(redbridge, redbridge_board):
-    """Tue 03:00 and Tue 17:30: the same counters open, walking the same, driving slower in the evening peak."""
-    night = Scenario("night", "2013_2017", at=parse_moment("Tu 03:00"))
-    peak = Scenario("peak", "2013_2017", at=parse_moment("Tu 17:30"))
-    assert (redbridge_board.available(night) == redbridge_board.available(peak)).all()  # Ilford 24/7, Barkingside shut
-    comparison = compare(redbridge_board, [night, peak])
-    walk = comparison.origins[["walk|night|min", "walk|peak|min"]].to_numpy()
-    np.testing.assert_array_equal(walk[:, 0], walk[:, 1])
-    drive_night, drive_peak = comparison.origins["drive|night|min"], comparison.origins["drive|peak|min"]
-    overhead = redbridge.config.drive.overhead_min
-    np.testing.assert_allclose(drive_peak, overhead + (drive_night - overhead) / 0.6, rtol=1e-9)
-    no_moment = compare(redbridge_board, [period_scenario("2013_2017")]).origins["drive|2013_2017|min"]
-    np.testing.assert_allclose(no_moment, drive_night)  # no moment: free-flowing traffic, as at night
+    """Tue 12:00 and Tue 22:30: each drives in its hour's traffic, to the counters open then; walking does not."""
+    drive = redbridge_board.times["drive"].drive
+    overhead, free = drive.overhead_min, redbridge_board.minutes["drive"]
+    scenarios = {"noon": (Scenario("noon", "2013_2017", at=parse_moment("Tu 12:00")), 0.72),
+                 "late": (Scenario("late", "2013_2017", at=parse_moment("Tu 22:30")), 0.95)}
+    comparison = compare(redbridge_board, [scenario for scenario, _ in scenarios.values()])
+    for name, (scenario, share) in scenarios.items():
+        at = redbridge_board.minutes_at("drive", scenario.at)
+        np.testing.assert_allclose(at, overhead + (free - overhead) / share)
+        expected = np.where(redbridge_board.available(scenario)[:, None], at, np.inf).min(axis=0)
+        np.testing.assert_allclose(comparison.origins[f"drive|{scenario.label}|min"], expected)
+        np.testing.assert_array_equal(redbridge_board.minutes_at("walk", scenario.at), redbridge_board.minutes["walk"])
+    # no moment, or a night-time one: free-flowing traffic
+    np.testing.assert_array_equal(redbridge_board.minutes_at("drive", None), free)
+    np.testing.assert_array_equal(redbridge_board.minutes_at("drive", parse_moment("Tu 03:00")), free)
