@@ -155,7 +155,7 @@ def test_a_scenario_at_a_moment_drives_in_that_hours_traffic(redbridge, redbridg
     scenarios = {"noon": (Scenario("noon", "2013_2017", at=parse_moment("Tu 12:00")), 0.72),
                  "late": (Scenario("late", "2013_2017", at=parse_moment("Tu 22:30")), 0.95)}
     comparison = compare(redbridge_board, [scenario for scenario, _ in scenarios.values()])
-    for name, (scenario, share) in scenarios.items():
+    for scenario, share in scenarios.values():
         at = redbridge_board.minutes_at("drive", scenario.at)
         np.testing.assert_allclose(at, overhead + (free - overhead) / share)
         expected = np.where(redbridge_board.available(scenario)[:, None], at, np.inf).min(axis=0)
