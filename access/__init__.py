@@ -10,11 +10,11 @@ Examples
 >>> study = access.load_study("redbridge-2017")
 >>> result = study.run(modes=["walk"], offline=True)   # offline: the labelled straight-line estimate
 >>> round(float(result.summary.loc[("2013_2017", "walk"), "mean_min"]), 1)
-32.4
+33.7
 >>> gants = access.Scenario("gants-hill", "2018_2025", open=(access.parse_opened("Gants Hill=51.5765,0.0661"),))
 >>> board = access.build_board(study, [gants], modes=["walk"], offline=True)
 >>> access.compare(board, [access.period_scenario("2018_2025"), gants]).summary["mean_min"].round(1).tolist()
-[43.4, 33.4]
+[45.4, 34.8]
 """
 
 from __future__ import annotations

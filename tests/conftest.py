@@ -132,18 +132,34 @@ def estimate_minutes():
 def _estimate_minutes(mode: str, metres, name: str = "city-of-london"):
     """Straight-line estimate in minutes, recomputed from data/detour_factors.toml by hand (not access's code).
 
-    Each measured band's minutes per km (factor ÷ speed) hold at the band's middle, are interpolated
-    linearly between middles and held constant outside them; a trip takes its length × that rate.
+    Each measured band's minutes per km hold at its trips' mean length, are interpolated linearly
+    between them and held constant outside; a trip takes the overhead plus its length × that rate.  A
+    band's minutes per km, with the trip-cost model's default numbers: driving, the detour factor ×
+    (each road class's share × 60 ÷ min(its typical speed, its limit) + signals per km × signal_s ÷ 60
+    + give-way junctions per km × junction_s ÷ 60); walking, factor × 60 ÷ speed + factor × signals
+    per km × the walking wait ÷ 60; cycling, factor × 60 ÷ speed.
     """
     import tomllib
 
     import numpy as np
 
     from access.core import settings
+    from access.core.tripcosts import DEFAULT_DRIVE, DEFAULT_WALK, ROAD_CLASSES
 
     with (settings.project_data_dir() / "detour_factors.toml").open("rb") as fh:
         bands = [b for b in tomllib.load(fh)[name][mode]["bands"] if b["measured"]]
-    points = [((b["from_km"] + b["to_km"]) / 2, b["factor"] / b["speed_kmh"] * 60) for b in bands]
+
+    def band_rate(b: dict) -> float:
+        if mode == "drive":
+            moving = sum(b["shares"][c] * 60 / min(DEFAULT_DRIVE.speeds_kmh[c], b["limits_kmh"][c])
+                         for c in ROAD_CLASSES)
+            delays = (b["signals_per_km"] * DEFAULT_DRIVE.signal_s + b["junctions_per_km"] * DEFAULT_DRIVE.junction_s)
+            return b["factor"] * (moving + delays / 60)
+        waits = b.get("signals_per_km", 0.0) * DEFAULT_WALK.signal_s / 60 if mode == "walk" else 0.0
+        return b["factor"] * (60 / b["speed_kmh"] + waits)
+
+    points = [(b["mean_km"], band_rate(b)) for b in bands]
+    overhead = DEFAULT_DRIVE.start_min + DEFAULT_DRIVE.park_min if mode == "drive" else 0.0
 
     def rate(km: float) -> float:
         if km <= points[0][0]:
@@ -154,4 +170,4 @@ def _estimate_minutes(mode: str, metres, name: str = "city-of-london"):
         return points[-1][1]
 
     km = np.asarray(metres, dtype=float) / 1000
-    return np.array([k * rate(k) for k in km.ravel()]).reshape(km.shape)
+    return np.array([overhead + k * rate(k) for k in km.ravel()]).reshape(km.shape)

@@ -11,17 +11,19 @@ from access.routing.osm import graph_from_osm_file
 WALK_M_PER_S = 4.8 / 3.6
 
 
-def independent_minutes(osm_file, counter_xy, origin_xy, crs="EPSG:27700"):
+def independent_minutes(osm_file, counter_xy, origin_xy, crs="EPSG:27700", wait_s=None):
     """Return (minutes counter × origin, each origin's gap in metres to its street node), with NetworkX.
 
-    The largest strongly connected part of the raw walking graph; each edge takes its length at 4.8 km/h;
-    origins and counters join their nearest node (brute force), and that gap is walked at 4.8 km/h too.
+    The largest strongly connected part of the raw walking graph; each edge takes its length at 4.8 km/h,
+    plus ``wait_s[v]`` seconds when it enters node ``v`` (an OSM id), if given; origins and counters join
+    their nearest node (brute force), and that gap is walked at 4.8 km/h too.
     """
+    wait_s = wait_s or {}
     graph = graph_from_osm_file(osm_file, MODES["walk"])
     largest = max(nx.strongly_connected_components(graph), key=len)
     simple = nx.DiGraph()
     for u, v, data in graph.subgraph(largest).edges(data=True):
-        seconds = data["length"] / WALK_M_PER_S
+        seconds = data["length"] / WALK_M_PER_S + wait_s.get(v, 0.0)
         if not simple.has_edge(u, v) or simple[u][v]["s"] > seconds:
             simple.add_edge(u, v, s=seconds)
     ids = list(largest)

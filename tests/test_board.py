@@ -146,3 +146,21 @@ def test_opening_routes_only_the_new_counters_and_equals_a_board_built_with_them
     assert grown.ids == [*whole.ids, "other"] and grown.times is whole.times, "the study's rows are not routed again"
     for mode in ("walk", "drive"):
         np.testing.assert_array_equal(grown.minutes[mode][: len(whole.ids)], whole.minutes[mode])
+
+
+def test_a_scenario_at_a_moment_drives_in_that_hours_traffic(redbridge, redbridge_board):
+    """Tue 12:00 and Tue 22:30: each drives in its hour's traffic, to the counters open then; walking does not."""
+    drive = redbridge_board.times["drive"].drive
+    overhead, free = drive.overhead_min, redbridge_board.minutes["drive"]
+    scenarios = {"noon": (Scenario("noon", "2013_2017", at=parse_moment("Tu 12:00")), 0.72),
+                 "late": (Scenario("late", "2013_2017", at=parse_moment("Tu 22:30")), 0.95)}
+    comparison = compare(redbridge_board, [scenario for scenario, _ in scenarios.values()])
+    for scenario, share in scenarios.values():
+        at = redbridge_board.minutes_at("drive", scenario.at)
+        np.testing.assert_allclose(at, overhead + (free - overhead) / share)
+        expected = np.where(redbridge_board.available(scenario)[:, None], at, np.inf).min(axis=0)
+        np.testing.assert_allclose(comparison.origins[f"drive|{scenario.label}|min"], expected)
+        np.testing.assert_array_equal(redbridge_board.minutes_at("walk", scenario.at), redbridge_board.minutes["walk"])
+    # no moment, or a night-time one: free-flowing traffic
+    np.testing.assert_array_equal(redbridge_board.minutes_at("drive", None), free)
+    np.testing.assert_array_equal(redbridge_board.minutes_at("drive", parse_moment("Tu 03:00")), free)

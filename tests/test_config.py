@@ -67,8 +67,8 @@ def test_unknown_study_lists_known_ones():
     ('lat = 51.5765, lon = 0.0661', 'lat = nan, lon = 0.0661', "lat nan, lon 0.0661 is not a place"),
     ('[periods]', '[periods\n', "not valid TOML"),
     ('after = "2018_2025"\n', '', "missing the required key 'after'"),
-    ('calibration = "city-of-london"', 'calibration = "suburbia"',
-     "calibration 'suburbia' is not in data/detour_factors.toml; choose from city-of-london, helsinki"),
+    ('calibration = "london"', 'calibration = "suburbia"',
+     "calibration 'suburbia' is not in data/detour_factors.toml; choose from city-of-london, helsinki, london"),
 ])
 def test_bad_study_gives_one_clear_error(tmp_path, old, new, message):
     with pytest.raises(StudyError, match=message):
@@ -186,10 +186,11 @@ def test_bad_period_labels(tmp_path, old, new, message):
     with pytest.raises(StudyError, match=message):
         load_config(_variant(tmp_path, old, new))
 def test_a_study_chooses_its_calibration(tmp_path):
-    assert load_config("redbridge-2017").calibration == "city-of-london"
-    assert load_config(_variant(tmp_path, 'calibration = "city-of-london"', 'calibration = "helsinki"')).calibration \
+    assert load_config("redbridge-2017").calibration == "london"
+    assert load_config(_variant(tmp_path, 'calibration = "london"', 'calibration = "helsinki"')).calibration \
         == "helsinki"
-    assert load_config("city-of-london").calibration == "city-of-london"  # the default
+    assert load_config("city-of-london").calibration == "city-of-london"
+    assert load_config("newham-2017").calibration == "london"  # the default
 
 
 def test_names_in_a_study_and_period_labels_match_without_regard_to_case(tmp_path):
@@ -203,3 +204,17 @@ def test_names_in_a_study_and_period_labels_match_without_regard_to_case(tmp_pat
         assert config.period_id(typed) == "2018_2025", typed
     with pytest.raises(StudyError, match=r"unknown period '2018-2025'; did you mean"):
         config.period_id("2018-2025")
+
+
+def test_a_study_sets_its_drive_and_walk_models_and_a_damaged_table_is_refused(tmp_path):
+    assert load_config("redbridge-2017").drive.overhead_min == 4.0  # the defaults
+    path = _variant(tmp_path, "[modes]", '[drive]\npark_min = 6\nspeeds_kmh = { minor = 20 }\n\n'
+                                         '[walk]\nolder = true\n\n[modes]')
+    config = load_config(path)
+    assert config.drive.park_min == 6 and config.drive.speeds_kmh["minor"] == 20 and config.walk.older
+    for bad, message in (("park_min = nan", r"variant.toml: \[drive\]: park_min = nan must be a number from 0 to 30"),
+                         ("park_min = 6\nhover = 1", r"\[drive\]: unknown key 'hover'"),
+                         ("speeds_kmh = { primary = -5 }", r"\[drive\]: speeds_kmh.primary = -5 must be")):
+        with pytest.raises(StudyError, match=message) as caught:
+            load_config(_variant(tmp_path, "[modes]", f"[drive]\n{bad}\n\n[modes]"))
+        assert "\n" not in str(caught.value)

@@ -4,6 +4,8 @@ Measured on real networks by access/routing/detour.py; stored and read by access
 """
 
 import dataclasses
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +20,14 @@ from access.inputs.calibrations import (
     load_calibrations,
     write_calibrations,
 )
-from access.routing.detour import calibrate_file, measure_calibration, real_extracts
+from access.routing.detour import (
+    band_fit,
+    calibrate_file,
+    london_calibration,
+    measure_calibration,
+    network_from_aequilibrae,
+    real_extracts,
+)
 
 
 def test_shipped_calibrations_cover_every_mode_with_bands_and_spread():
@@ -46,7 +55,7 @@ def test_measuring_on_the_city_reproduces_the_stored_calibration(city_pbf):
             assert band.factor == pytest.approx(kept.factor, abs=1e-4)
             assert band.speed_kmh == pytest.approx(kept.speed_kmh, abs=1e-4)
             assert band.n_pairs == kept.n_pairs
-    assert [b.measured for b in walk.bands] == [True, True, False]  # the extract is about 2 km across
+    assert [b.measured for b in walk.bands] == [True, True, False, False]  # the extract is about 2 km across
 
 
 def test_a_band_is_the_mean_ratio_of_its_trips(city_walk_network):
@@ -107,3 +116,36 @@ def test_missing_file_or_calibration_says_how_to_fix(tmp_path):
         load_calibrations(tmp_path / "none.toml")
     with pytest.raises(StudyError, match="unknown calibration 'suburbia'.*city-of-london.*--name suburbia"):
         get_calibration("suburbia", "walk")
+
+
+def test_the_london_calibration_drives_on_a_whole_city_and_longer_trips_are_quicker_per_km():
+    london = load_calibrations()["london"]
+    drive = london["drive"]
+    assert all(band.measured and band.n_pairs > 50_000 for band in drive.bands)  # every band up to 30 km
+    assert "AequilibraE" in drive.measured_on and "signals" in drive.measured_on
+    factors = [band.factor for band in drive.bands]
+    rates = [band.priced_minutes_per_km("drive", drive.drive, drive.walk) for band in drive.bands]
+    assert factors == sorted(factors, reverse=True) and rates == sorted(rates, reverse=True)
+    trunk = [band.shares[1] + band.shares[0] for band in drive.bands]
+    assert trunk == sorted(trunk) and trunk[-1] > 0.4  # long trips take the trunk roads
+    # walking and cycling are the City's: no London network beyond the City is available
+    for mode in ("walk", "cycle"):
+        assert london[mode].knots()[1].tolist() == load_calibrations()["city-of-london"][mode].knots()[1].tolist()
+
+
+def test_band_fit_on_the_city_and_the_estimate_of_its_own_network(city_walk_network):
+    [row] = band_fit(city_walk_network, load_calibrations()["city-of-london"]["walk"], n_sources=40)
+    assert row["band"] == "under 3 km" and row["trips"] > 10_000
+    assert 0.9 < row["median"] < 1.1 and row["p10"] < row["median"] < row["p90"]
+
+
+@pytest.mark.skipif(not os.environ.get("ACCESS_AEQUILIBRAE_MODEL"),
+                    reason="set ACCESS_AEQUILIBRAE_MODEL to AequilibraE's coquimbo.zip (pip download aequilibrae)")
+def test_the_aequilibrae_model_reads_as_a_network_and_measures_the_stored_london_bands():
+    network = network_from_aequilibrae(Path(os.environ["ACCESS_AEQUILIBRAE_MODEL"]))
+    assert network.n_nodes > 15_000 and network.signal_flags().sum() == 0
+    assert np.ptp(network.x) > 15_000 and np.ptp(network.y) > 20_000  # a whole city: trips up to 30 km
+    [drive] = [c for c in london_calibration(list(load_calibrations()["city-of-london"].values()),
+                                             Path(os.environ["ACCESS_AEQUILIBRAE_MODEL"])) if c.mode == "drive"]
+    for band, kept in zip(drive.bands, load_calibrations()["london"]["drive"].bands, strict=True):
+        assert band.factor == pytest.approx(kept.factor, abs=1e-4) and band.n_pairs == kept.n_pairs

@@ -163,3 +163,22 @@ def test_borough_breakdown_when_a_study_spans_boroughs():
     assert "borough" in dimensions and "ward" not in dimensions, "ward names that are all 'unknown' are left out"
     assert table.loc[("borough", "Brent", "households", "walk"), "count"] == pytest.approx(10)
     assert table.loc[("borough", "Camden", "residents", "walk"), "mean_change_min"] == pytest.approx(2.0)
+
+
+def test_the_older_pace_shows_each_groups_walking_again_slower(redbridge_result):
+    """The equity option: mode walk-older is every walking time × 4.8 ÷ 3.0, group by group; off by default."""
+    from access.analysis.equity import OLDER_WALK
+    from access.core.tripcosts import walk_costs
+
+    result = redbridge_result
+    assert OLDER_WALK not in result.breakdowns.index.get_level_values("mode")  # not asked for
+    ratio = walk_costs({"older": True}).older_ratio
+    table = breakdown(result.origins, result.origin_groups, result.modes, result.config.before,
+                      result.config.after, older_ratio=ratio)
+    walk = table.xs("walk", level="mode")
+    older = table.xs(OLDER_WALK, level="mode")
+    assert list(older.index) == list(walk.index)  # every group, residents and households
+    for column in ("mean_before_min", "mean_after_min", "median_before_min", "mean_change_min"):
+        np.testing.assert_allclose(older[column], walk[column] * ratio, rtol=1e-9)
+    assert (older["over_30_after"] >= walk["over_30_after"]).all()
+    assert result.config.mode_label(OLDER_WALK) == "on foot at an older pace (3 km/h)"

@@ -34,7 +34,7 @@ def test_offline_redbridge_is_a_labelled_estimate_and_after_is_worse(redbridge_o
     assert set(summary["model"]) == {"straight-line estimate"}
     warnings = run_warnings(result.coverage)
     assert all("STRAIGHT-LINE" in w for w in warnings) and len(warnings) == 4  # one per mode, then the calibration's
-    assert "calibration 'city-of-london'" in warnings[-1] and "p10–p90" in warnings[-1]
+    assert "calibration 'london'" in warnings[-1] and "p10–p90" in warnings[-1]
     assert summary["population"].round(6).eq(278_970).all()
     for mode in ("walk", "cycle", "drive"):
         before = summary.loc[("2013_2017", mode)]
@@ -98,7 +98,7 @@ def test_bad_mode_is_refused(redbridge):
 def test_overpass_study_is_cached_and_reused_offline(city, city_pbf, tmp_path, monkeypatch):
     from overpass import OverpassFile, OverpassServer
 
-    text = city.config.source.read_text().replace('[network]\nosm_file = "city_of_london_osm"\n', "").replace(
+    text = city.config.source.read_text().replace('osm_file = "city_of_london_osm"\n', "").replace(
         '"../counters/city-of-london.csv"', f'"{city.config.counters_table}"')
     assert "osm_file" not in text
     study_file = tmp_path / "city-overpass.toml"
@@ -236,7 +236,9 @@ def test_imported_networkx_times_give_the_built_in_walk_figures(city, city_pbf, 
     """Walking times computed with NetworkX alone, imported as a mode, give the street-network walk's figures."""
     study = access.load_study("city-of-london")
     places = study.places
-    minutes, gaps = independent_minutes(city_pbf, places.counter_xy, places.origin_xy)
+    walk = study.network("walk")  # the file's traffic signals, where the built-in walk waits
+    waits = {int(osmid): study.config.walk.signal_s for osmid in walk.osmid[walk.signal_flags()]}
+    minutes, gaps = independent_minutes(city_pbf, places.counter_xy, places.origin_xy, wait_s=waits)
     table = as_travel_table(minutes, places.residents["origin"], places.counters["id"], gaps <= MAX_GAP_M)
     study = study.import_times("walk-networkx", table, label="on foot (NetworkX)", note="NetworkX on the City extract")
     result = study.run(modes=["walk", "walk-networkx"])
@@ -323,16 +325,16 @@ def test_the_chosen_calibration_makes_the_estimate_and_every_label_says_so(redbr
     from access.inputs.config import load_config
     from access.outputs.notes import result_model_note
 
-    text = redbridge.config.source.read_text().replace('calibration = "city-of-london"', 'calibration = "helsinki"')
+    text = redbridge.config.source.read_text().replace('calibration = "london"', 'calibration = "helsinki"')
     text = text.replace('"../counters/redbridge-2017.csv"', f'"{redbridge.config.counters_table.as_posix()}"')
     (tmp_path / "helsinki.toml").write_text(text)
     helsinki = access.Study(load_config(tmp_path / "helsinki.toml")).run(modes=["walk"], offline=True)
     assert helsinki.times["walk"].calibration.name == "helsinki"
-    assert redbridge_offline.times["walk"].calibration.name == "city-of-london"
+    assert redbridge_offline.times["walk"].calibration.name == "london"
     # Helsinki's centre has the longer detours on foot
     assert helsinki.summary.loc[("2018_2025", "walk"), "mean_min"] > \
         redbridge_offline.summary.loc[("2018_2025", "walk"), "mean_min"]
-    for result, name in ((helsinki, "helsinki"), (redbridge_offline, "city-of-london")):
+    for result, name in ((helsinki, "helsinki"), (redbridge_offline, "london")):
         assert f"calibration '{name}'" in result_model_note(result, "walk")
         warnings = run_warnings(result.coverage)
         assert any(f"calibration '{name}'" in warning and "p10–p90" in warning for warning in warnings)

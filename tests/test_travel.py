@@ -8,7 +8,9 @@ from networkx_times import independent_minutes
 from scipy import sparse
 
 from access.analysis.figures import nearest_open
+from access.core.tripcosts import DriveCosts, WalkCosts
 from access.inputs.calibrations import get_calibration
+from access.routing.costs import costed_network
 from access.routing.network import StreetNetwork, get_network
 from access.routing.travel import (
     NETWORK_MODEL,
@@ -71,21 +73,57 @@ def test_nearest_times_equal_the_matrix_minimum(mode, city_pbf, city_walk_networ
     assert (limited_row[~beyond] == row[~beyond]).all()
 
 
-def test_straight_line_estimate_is_distance_times_its_bands_factor_over_speed():
+def test_straight_line_estimate_is_the_overhead_plus_distance_times_its_bands_rate():
     drive = get_calibration("city-of-london", "drive")
-    first, second = (band.factor / band.speed_kmh * 60 for band in drive.bands[:2])  # minutes per km
+    (k1, k2), (first, second) = drive.knots()  # the trips' mean lengths in the two measured bands; their rates
+    assert 0.3 < k1 < 1 < k2 < 3
+    for rate, band in zip((first, second), drive.bands[:2], strict=True):  # the trip-cost model's price of a band
+        moving = sum(share * 60 / min(speed, limit) for share, speed, limit in
+                     zip(band.shares, drive.drive.class_speeds(), band.limits_kmh, strict=True))
+        delays = (band.signals_per_km * drive.drive.signal_s + band.junctions_per_km * drive.drive.junction_s) / 60
+        assert rate == pytest.approx(band.factor * (moving + delays))
+    overhead = drive.drive.overhead_min
     counters = np.array([[0.0, 0.0], [3000.0, 4000.0], [0.0, 0.0]])
-    origins = np.array([[0.0, 400.0], [3000.0, 0.0], [0.0, 1250.0]])
+    middle = (k1 + k2) / 2 * 1000
+    origins = np.array([[0.0, 250.0], [3000.0, 0.0], [0.0, middle]])
     times = straight_line_times("drive", counters, origins, drive)
     assert times.model == STRAIGHT_LINE_MODEL and times.is_estimate and times.calibration is drive
-    assert times.minutes[0, 0] == pytest.approx(0.4 * first)  # below the first band's middle (0.5 km): its rate
-    assert times.minutes[1, 1] == pytest.approx(4.0 * second)  # beyond the last measured middle (2 km): its rate
-    assert times.minutes[1, 0] == pytest.approx(np.hypot(3, 3.6) * second)
-    # 1.25 km lies halfway between the middles of the first two bands: halfway between their rates
-    assert times.minutes[2, 2] == pytest.approx(1.25 * (first + second) / 2)
+    assert times.minutes[0, 0] == pytest.approx(overhead + 0.25 * first)  # below the first knot: its rate
+    assert times.minutes[1, 1] == pytest.approx(overhead + 4.0 * second)  # beyond the last measured knot: its rate
+    assert times.minutes[1, 0] == pytest.approx(overhead + np.hypot(3, 3.75) * second)
+    # halfway between the knots of the first two bands: halfway between their rates
+    assert times.minutes[2, 2] == pytest.approx(overhead + middle / 1000 * (first + second) / 2)
     assert "city-of-london" in times.detail
     with pytest.raises(ValueError, match="calibration of 'drive' given for mode 'walk'"):
         straight_line_times("walk", counters, origins, drive)
+
+
+def test_a_drive_of_500_m_costs_at_least_the_overhead_on_the_network_and_in_the_estimate(city_pbf):
+    """Starting and parking are paid by every drive, however short (today's model drove 500 m in about a minute)."""
+    drive_costs = DriveCosts()
+    estimate = straight_line_times("drive", np.array([[0.0, 0.0]]), np.array([[0.0, 500.0]]),
+                                   get_calibration("london", "drive"))
+    assert estimate.minutes[0, 0] >= drive_costs.overhead_min + 500 / 1000 * 60 / 48  # and never faster than 48 km/h
+    raw = get_network("drive", crs="EPSG:27700", osm_file=city_pbf, use_cache=False)
+    priced = costed_network(raw, drive=drive_costs, walk=WalkCosts())
+    a, b = np.column_stack([raw.x[:1], raw.y[:1]]), np.column_stack([raw.x[:1] + 300, raw.y[:1] + 400])
+    routed = network_times(priced, a, b, max_snap_m=500, drive=drive_costs)
+    assert routed.minutes[0, 0] >= drive_costs.overhead_min + network_times(raw, a, b, max_snap_m=500).minutes[0, 0]
+    assert routed.drive is drive_costs and estimate.drive is not None
+
+
+def test_a_drive_at_0300_and_at_1730_differ_and_walking_does_not(city_pbf):
+    from access.inputs.hours import parse_moment
+
+    night, rush = parse_moment("Tu 03:00"), parse_moment("Tu 17:30")
+    estimate = straight_line_times("drive", np.array([[0.0, 0.0]]), np.array([[0.0, 5000.0]]),
+                                   get_calibration("london", "drive"))
+    assert estimate.at(night)[0, 0] == estimate.minutes[0, 0]  # no moment is free-flowing traffic, as at night
+    overhead = estimate.drive.overhead_min
+    assert estimate.at(rush)[0, 0] - overhead == pytest.approx((estimate.minutes[0, 0] - overhead) / 0.6)
+    walk = straight_line_times("walk", np.array([[0.0, 0.0]]), np.array([[0.0, 5000.0]]),
+                               get_calibration("london", "walk"))
+    assert walk.at(rush)[0, 0] == walk.minutes[0, 0]
 
 
 # --------------------------------------------------------------------------- properties on random small graphs

@@ -32,6 +32,14 @@ Groups (each a ``dimension`` of :func:`breakdown`):
 ``borough``
     The borough, when the study covers more than one.
 
+The equity option for older residents (a study's ``[walk] older = true``):
+each group's walking figures are given again as mode :data:`OLDER_WALK`, every
+walking time × :attr:`access.core.tripcosts.WalkCosts.older_ratio` (walking
+speed ÷ the older pace, 4.8 ÷ 3.0 km/h by default; see
+``docs/explanation/drive-and-walk.md`` for the source).  The census columns here
+do not count residents by age, so these rows say what walking would take for
+an older resident of each group, not how many older residents there are.
+
 Figures per group, mode and weight (``residents`` or ``households``): the
 weighted count, mean and median minutes before and after, the mean change,
 and the share over 30 minutes before and after.  They come from
@@ -55,6 +63,7 @@ from access.inputs.sources import mirror_file
 
 __all__ = [
     "OVER_MIN",
+    "OLDER_WALK",
     "NO_CAR_SHARE_BANDS",
     "PTAL_BANDS",
     "DIMENSIONS",
@@ -68,6 +77,9 @@ __all__ = [
 
 OVER_MIN = 30
 """The threshold of the "share over" figures, in minutes."""
+
+OLDER_WALK = "walk-older"
+"""The mode of the older-pace walking rows of :func:`breakdown` (the equity option)."""
 
 PTAL_BANDS: tuple[str, ...] = ("0", "1a", "1b", "2", "3", "4", "5", "6a", "6b")
 """TfL's PTAL bands, worst access first; band *i* is coded *i* in the LSOA Atlas's average score."""
@@ -235,6 +247,8 @@ def breakdown(
     before: str,
     after: str,
     dimensions: Sequence[str] | None = None,
+    *,
+    older_ratio: float | None = None,
 ) -> pd.DataFrame:
     """Before/after figures per group of residents or households.
 
@@ -251,6 +265,9 @@ def breakdown(
         Which of :data:`DIMENSIONS` to give; by default every one the data
         supports (``ward`` only when some origin has a known ward,
         ``borough`` only when there are several).
+    older_ratio
+        The equity option: with ``walk`` among the modes, give each group's walking
+        figures again as mode :data:`OLDER_WALK`, every walking time × this ratio.
 
     Returns
     -------
@@ -290,9 +307,11 @@ def breakdown(
         for labels, weight_kind, weight_column in parts:
             weights = attributes[weight_column].to_numpy(float)
             grouped = labels.where(weights > 0)  # an origin of no weight is in no group
-            for mode in modes:
-                b = origins[f"{mode}_{before}_min"].to_numpy(float)
-                a = origins[f"{mode}_{after}_min"].to_numpy(float)
+            older = [OLDER_WALK] if older_ratio is not None and "walk" in modes else []
+            for mode in [*modes, *older]:
+                source, ratio = ("walk", older_ratio) if mode == OLDER_WALK else (mode, 1.0)
+                b = origins[f"{source}_{before}_min"].to_numpy(float) * ratio
+                a = origins[f"{source}_{after}_min"].to_numpy(float) * ratio
                 table = change_figures(b, a, weights, grouped, thresholds=(OVER_MIN,))
                 counted = pd.Series(np.where(np.isnan(b), None, grouped), dtype=object).value_counts()
                 for group, row in table.iterrows():

@@ -40,6 +40,7 @@ from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figure
 from access.core.arguments import choose, names
 from access.core.errors import ArgumentError, StudyError
 from access.core.modes import MODES
+from access.core.tripcosts import drive_costs, walk_costs
 from access.inputs.calibrations import DEFAULT_CALIBRATION
 from access.inputs.config import ImportedMode, StudyConfig, frames_config, load_config
 from access.inputs.frames import checked_frame, places_from_frames
@@ -100,7 +101,7 @@ class Study:
     >>> study.name, len(study.places.counters)
     ('redbridge-2017', 10)
     >>> round(float(study.run(modes=["walk"], offline=True).summary.loc[("2018_2025", "walk"), "mean_min"]), 1)
-    43.4
+    45.4
     """
 
     def __init__(self, config: StudyConfig, *, places: Places | None = None,
@@ -130,7 +131,8 @@ class Study:
                     area_name: str | None = None, title: str | None = None,
                     modes: Sequence[str] | str = ("walk", "cycle", "drive"), crs: str | None = None,
                     buffer_m: float = 3000.0, counter_max_m: float = 10_000.0, max_snap_m: float = 500.0,
-                    networks: Mapping[str, Any] | None = None, calibration: str = DEFAULT_CALIBRATION) -> Study:
+                    networks: Mapping[str, Any] | None = None, calibration: str = DEFAULT_CALIBRATION,
+                    drive: Mapping[str, Any] | None = None, walk: Mapping[str, Any] | None = None) -> Study:
         """Build a study from your own GeoDataFrames: residents, facilities with hours, a boundary.
 
         Parameters
@@ -167,11 +169,14 @@ class Study:
         calibration
             The straight-line estimate's calibration, for modes with no network
             (a name in ``data/detour_factors.toml``, as a study file's ``[network] calibration``).
+        drive, walk
+            The trip-cost model's numbers, as a study file's ``[drive]`` and ``[walk]`` tables
+            (:func:`access.core.tripcosts.drive_costs`), e.g. ``drive={"park_min": 5}``.
 
         Raises
         ------
         StudyError
-            A name, period, number or CRS is not valid.
+            A name, period, number, CRS or trip-cost number is not valid.
         DataError, HoursError, ArgumentError
             A frame lacks a column, holds an impossible value, or is not a GeoDataFrame.
 
@@ -188,7 +193,7 @@ class Study:
         >>> study = Study.from_frames("toytown", residents=residents, facilities=counters, boundary=area,
         ...                           before="then", after="now", modes="walk")
         >>> round(float(study.run(offline=True).summary.loc[("now", "walk"), "mean_min"]), 1)  # straight-line estimate
-        23.1
+        24.2
         """
         residents, facilities, boundary = (checked_frame(frame, what) for frame, what in
                                            ((residents, "residents"), (facilities, "facilities"),
@@ -196,7 +201,8 @@ class Study:
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
                                max_snap_m=max_snap_m, calibration=calibration, residents=residents,
-                               facilities=facilities)
+                               facilities=facilities, drive=drive_costs(drive, where="drive"),
+                               walk=walk_costs(walk, where="walk"))
         places = places_from_frames(config, residents=residents, facilities=facilities, boundary=boundary,
                                     population=population, origin_id=origin_id, wards=wards,
                                     ward_name=ward_name, areas=areas,
@@ -354,19 +360,23 @@ class Study:
                                         osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache,
                                         networks=self._networks,
                                         imported={m.name: m.note for m in self.config.imported},
-                                        calibration=self.config.calibration)
+                                        calibration=self.config.calibration, drive=self.config.drive,
+                                        walk=self.config.walk)
         return self._routers[key]
 
     def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
                 use_cache: bool = True) -> StreetNetwork:
-        """Return the mode's street network over the study area (see :meth:`router`).
+        """Return the mode's street network over the study area, priced by the study's trip-cost model.
+
+        Each edge's time is what the study's ``[drive]`` or ``[walk]`` model makes of it
+        (:meth:`access.routing.router.Router.priced`); see :meth:`router`.
 
         Raises
         ------
         NetworkUnavailable
             None can be had (for example offline with nothing cached).
         """
-        return self.router(offline=offline, osm_file=osm_file, use_cache=use_cache).network(mode)
+        return self.router(offline=offline, osm_file=osm_file, use_cache=use_cache).priced(mode)
 
     def travel_times(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
                      use_cache: bool = True, counter_xy: np.ndarray | None = None,
@@ -514,7 +524,7 @@ class StudyResult:
     >>> result  # doctest: +ELLIPSIS
     StudyResult('redbridge-2017': walk (straight-line estimate); 4,599 origins, 278,970 residents; ...)
     >>> round(float(result.changes.loc["walk", "mean_min_change"]), 1)
-    11.1
+    11.6
     """
 
     study: Study
@@ -794,8 +804,13 @@ class StudyResult:
 
     @cached_property
     def breakdowns(self) -> pd.DataFrame:
-        """Before/after figures by car ownership, income, PTAL and ward (:func:`access.analysis.equity.breakdown`)."""
-        return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after)
+        """Before/after figures by car ownership, income, PTAL and ward (:func:`access.analysis.equity.breakdown`).
+
+        With the study's ``[walk] older = true``, walking again at the older pace (mode ``walk-older``).
+        """
+        walk = self.config.walk
+        return breakdown(self.origins, self.origin_groups, self.modes, self.config.before, self.config.after,
+                         older_ratio=walk.older_ratio if walk.older else None)
 
     def _roles(self) -> dict[tuple[str, str], str]:
         return {(self.config.before, "before"): self.config.before, (self.config.after, "after"): self.config.after}

@@ -288,17 +288,22 @@ def calibrate(
     out: Annotated[Optional[str], typer.Option(
         "--out", metavar="FILE", help="Where to write the calibrations. Default: data/detour_factors.toml.")] = None,
     sources_count: Annotated[int, typer.Option("--sources", metavar="N", help="Random source nodes per mode.")] = 200,
+    aequilibrae: Annotated[Optional[Path], typer.Option(
+        "--aequilibrae", metavar="FILE",
+        help="AequilibraE's coquimbo.zip (from 'pip download aequilibrae --no-deps'): also measure the 'london' "
+             "calibration, driving on that whole city.")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Measure the straight-line estimate's calibrations: detour factors and speeds by trip length, per mode.
+    """Measure the straight-line estimate's calibrations: detour factors, road classes and signals by trip length.
 
-    Trips on a real OSM network, sorted by straight-line length (under 1 km, 1-3 km, 3-10 km), give
-    each band its mean detour factor, its spread and (driving) its speed. Calibrations already stored
-    under other names are kept; a study picks one with [network] calibration.
+    Trips on a real OSM network, sorted by straight-line length (under 1 km, 1-3 km, 3-10 km, 10-30 km),
+    give each band its mean detour factor, its spread and, driving, the road classes, signals and
+    junctions it passes. Calibrations already stored under other names are kept; a study picks one
+    with [network] calibration.
     """
     from access.inputs.calibrations import Calibration, calibration_path, load_calibrations, write_calibrations
     from access.inputs.sources import mirror_file, sources
-    from access.routing.detour import calibrate_file, real_extracts
+    from access.routing.detour import calibrate_file, london_calibration, real_extracts
 
     with reported():
         if osm_file is None:
@@ -309,16 +314,23 @@ def calibrate(
         for extract, _, _ in extracts:  # before the measuring, not after
             plain_name(extract, "--name" if name else "the calibration's name (from the file's; give --name)",
                        "the calibration a study chooses with [network] calibration")
+        if aequilibrae is not None and not aequilibrae.is_file():
+            raise DataError(f"--aequilibrae {str(aequilibrae)!r} is not a file; give the coquimbo.zip that "
+                            f"'pip download aequilibrae --no-deps' brings (inside it, aequilibrae/reference_files/)")
         target = output_path(out) if out is not None else calibration_path()
         try:
             kept = load_calibrations(target) if target.is_file() else {}
         except DataError:  # a file of an older format, or damaged: it is written anew
             kept = {}
         measured: list[Calibration] = []
-        with progress("calibrate", total=len(extracts)) as step:
+        with progress("calibrate", total=len(extracts) + (aequilibrae is not None)) as step:
             for extract, description, path in extracts:
                 step(f"{extract}: building the networks and measuring")
                 measured += calibrate_file(path, name=extract, measured_on=description, n_sources=sources_count)
+            if aequilibrae is not None:
+                city = [c for c in measured if c.name == "city-of-london"] or list(kept["city-of-london"].values())
+                step("london: driving on the AequilibraE model")
+                measured += london_calibration(city, aequilibrae, n_sources=sources_count)
         names = {c.name for c in measured}
         others = [c for cname, modes in kept.items() if cname not in names for c in modes.values()]
         written = write_calibrations([*others, *measured], target)

@@ -4,14 +4,17 @@ When no street network can be had, a trip's time is estimated from its
 straight-line distance.  A *calibration* says how, for one mode, as measured on
 a real OpenStreetMap network by ``access calibrate`` (:mod:`access.routing.detour`)
 and stored in ``data/detour_factors.toml``.  Trips fall in distance bands by
-their straight-line length (:data:`BANDS_KM`: under 1 km, 1–3 km, 3–10 km and
-beyond); each band has a detour factor (the mean network ÷ straight-line
-distance of the trips measured in it, with its spread) and a speed, since
-long trips use straighter, faster roads.  A band's rate (factor ÷ speed, in
-minutes per straight-line km) holds at the band's middle; between the middles
-of two bands it is interpolated linearly, and below the first middle and
-beyond the last measured band's middle it is constant.  A trip's time is its
-straight line × the rate at its length (:meth:`Calibration.minutes`): a
+their straight-line length (:data:`BANDS_KM`: under 1 km, 1–3 km, 3–10 km, 10–30 km
+and beyond); each band has a detour factor (the mean network ÷ straight-line
+distance of the trips measured in it, with its spread), a speed and, driving,
+what its trips pass: the share of their length on each road class, and the
+signals and give-way junctions per km.  A band's rate (minutes per
+straight-line km, as the trip-cost model of :mod:`access.core.tripcosts`
+prices it: :meth:`Band.priced_minutes_per_km`) holds at its trips' mean
+length; between two bands it is interpolated linearly, and below the first
+and beyond the last measured band it is constant.  A trip's time is the
+model's overhead (a drive's starting and parking) plus its straight line ×
+the rate at its length (:meth:`Calibration.minutes`): a
 continuous estimate that grows with distance everywhere, so the nearest
 counter in a straight line is the nearest in estimated time too (a
 calibration whose rates fall too fast for that is refused on load).  A band
@@ -20,10 +23,10 @@ and says so (``measured = false``).
 
 Example
 -------
->>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
->>> [band.label for band in walk.bands]
-['under 1 km', '1–3 km', '3–10 km']
->>> round(float(walk.minutes(np.array([500.0]))[0]), 3) == round(0.5 * 60 / 4.8 * walk.bands[0].factor, 3)
+>>> cycle = load_calibrations()[DEFAULT_CALIBRATION]["cycle"]
+>>> [band.label for band in cycle.bands]
+['under 1 km', '1–3 km', '3–10 km', '10–30 km']
+>>> round(float(cycle.minutes(np.array([500.0]))[0]), 3) == round(0.5 * 60 / 15 * cycle.bands[0].factor, 3)
 True
 """
 
@@ -32,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,17 +45,18 @@ from access.core.arguments import is_plain_name
 from access.core.errors import DataError, StudyError
 from access.core.files import write_text_atomic
 from access.core.modes import MODES
+from access.core.tripcosts import DEFAULT_DRIVE, DEFAULT_WALK, ROAD_CLASSES, DriveCosts, WalkCosts
 
 __all__ = ["Band", "Calibration", "BANDS_KM", "CALIBRATION_FILE", "DEFAULT_CALIBRATION", "load_calibrations",
            "calibration_names", "get_calibration", "write_calibrations", "calibration_path"]
 
-BANDS_KM: tuple[tuple[float, float], ...] = ((0.0, 1.0), (1.0, 3.0), (3.0, 10.0))
+BANDS_KM: tuple[tuple[float, float], ...] = ((0.0, 1.0), (1.0, 3.0), (3.0, 10.0), (10.0, 30.0))
 """The distance bands, in straight-line km; the last one's rates also apply beyond it."""
 
 CALIBRATION_FILE = "detour_factors.toml"
 """Where calibrations are stored, under the project's ``data/``."""
 
-DEFAULT_CALIBRATION = "city-of-london"
+DEFAULT_CALIBRATION = "london"
 """The calibration a study uses unless it names another (``[network] calibration``)."""
 
 
@@ -74,6 +78,17 @@ class Band:
         The spread of those trips' network ÷ straight-line distance (NaN when not measured).
     measured
         False when the network was too small for trips this long: the band takes the rates of the one before.
+    shares
+        Share of the routed trips' length on each road class (:data:`access.core.tripcosts.ROAD_CLASSES`),
+        driving; empty when not measured.
+    limits_kmh
+        The speed limit of each road class along those trips (their length ÷ their time at the limits).
+    signals_per_km, junctions_per_km
+        Traffic signals, and other junctions, passed per km of the routed trips.
+    measured_on
+        Where this band was measured, when not on the calibration's own network.
+    mean_km
+        The mean straight-line length of the trips measured in it (0 when not recorded): where its rate holds.
     """
 
     from_km: float
@@ -85,11 +100,37 @@ class Band:
     p10: float
     p90: float
     measured: bool
+    shares: tuple[float, ...] = ()
+    limits_kmh: tuple[float, ...] = ()
+    signals_per_km: float = 0.0
+    junctions_per_km: float = 0.0
+    measured_on: str = ""
+    mean_km: float = 0.0
+
+    @property
+    def knot_km(self) -> float:
+        """Where the band's rate holds: its trips' mean length, or its middle when that was not recorded."""
+        return self.mean_km if self.mean_km > 0 else (self.from_km + self.to_km) / 2
 
     @property
     def minutes_per_km(self) -> float:
-        """Minutes per straight-line km of a trip in this band."""
+        """Minutes per straight-line km of a trip in this band at its measured speed (no trip-cost model)."""
         return self.factor / self.speed_kmh * 60.0
+
+    def priced_minutes_per_km(self, mode: str, drive: DriveCosts, walk: WalkCosts) -> float:
+        """Minutes per straight-line km of a trip in this band, as the trip-cost model prices it.
+
+        Driving: the band's road classes at their typical speeds (never above their limits), and its
+        signals and junctions at their delays; walking: its signals at the wait of a crossing.
+        """
+        if mode == "drive" and self.shares:
+            speeds = np.minimum(drive.class_speeds(), np.asarray(self.limits_kmh, dtype=float))
+            moving = float(np.sum(np.asarray(self.shares) * 60.0 / speeds))
+            delays = (self.signals_per_km * drive.signal_s + self.junctions_per_km * drive.junction_s) / 60.0
+            return self.factor * (moving + delays)
+        if mode == "walk":
+            return self.minutes_per_km + self.factor * self.signals_per_km * walk.signal_s / 60.0
+        return self.minutes_per_km
 
     @property
     def label(self) -> str:
@@ -124,29 +165,42 @@ class Calibration:
     n_pairs: int
     p10: float
     p90: float
+    drive: DriveCosts = DEFAULT_DRIVE
+    walk: WalkCosts = DEFAULT_WALK
+
+    def priced(self, *, drive: DriveCosts, walk: WalkCosts) -> Calibration:
+        """Return this calibration priced by a study's trip-cost model (its ``[drive]`` and ``[walk]`` tables)."""
+        return replace(self, drive=drive, walk=walk)
+
+    @property
+    def overhead_min(self) -> float:
+        """Minutes every trip pays besides moving: a drive's starting and parking, else nothing."""
+        return self.drive.overhead_min if self.mode == "drive" else 0.0
 
     def knots(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return where the rate is pinned: each measured band's middle (km) and its minutes per km there.
+        """Return where the rate is pinned: each measured band's trips' mean length (km) and its minutes per km.
 
         >>> walk = load_calibrations()[DEFAULT_CALIBRATION]["walk"]
-        >>> [float(k) for k in walk.knots()[0]]
-        [0.5, 2.0]
+        >>> [round(float(k), 2) for k in walk.knots()[0]]  # the mean length of the trips in each measured band
+        [0.66, 1.25]
         """
         measured = [band for band in self.bands if band.measured] or list(self.bands[:1])
-        return (np.array([(band.from_km + band.to_km) / 2 for band in measured]),
-                np.array([band.minutes_per_km for band in measured]))
+        return (np.array([band.knot_km for band in measured]),
+                np.array([band.priced_minutes_per_km(self.mode, self.drive, self.walk) for band in measured]))
 
     def minutes(self, straight_m: np.ndarray) -> np.ndarray:
-        """Estimated minutes for straight-line distances (metres): × the rate at each trip's length.
+        """Estimated minutes for straight-line distances (metres): the overhead, plus × the rate at each length.
 
         >>> drive = load_calibrations()[DEFAULT_CALIBRATION]["drive"]
-        >>> times = drive.minutes(np.array([900.0, 1000.0, 1100.0, 1200.0]))
+        >>> times = drive.minutes(np.array([0.0, 900.0, 1000.0, 1100.0, 1200.0]))
         >>> bool(np.all(np.diff(times) > 0))  # longer is always slower: no ties between distances
+        True
+        >>> float(times[0]) == drive.drive.overhead_min  # a drive of no length still starts and parks
         True
         """
         km = np.asarray(straight_m, dtype=float) / 1000.0
         middles, rates = self.knots()
-        return km * np.interp(km, middles, rates)
+        return self.overhead_min + km * np.interp(km, middles, rates)
 
     def metres_within(self, minutes: float) -> float:
         """Return the longest straight-line distance (metres) estimated within ``minutes``: the radius of an area.
@@ -155,6 +209,9 @@ class Calibration:
         >>> bool(abs(walk.minutes(np.array([walk.metres_within(30.0)]))[0] - 30.0) < 1e-9)
         True
         """
+        minutes = minutes - self.overhead_min
+        if minutes <= 0:
+            return 0.0
         middles, rates = self.knots()
         edges = np.concatenate([[0.0], middles, [np.inf]])
         for low, high in zip(edges[:-1], edges[1:], strict=True):
@@ -185,12 +242,29 @@ def calibration_path() -> Path:
     return settings.project_data_dir() / CALIBRATION_FILE
 
 
+def _by_class(values: dict, key: str) -> tuple[float, ...]:
+    table = values.get(key)
+    if not table:
+        return ()
+    return tuple(float(table.get(name, 0.0)) for name in ROAD_CLASSES)
+
+
 def _band(values: dict) -> Band:
     nan = math.nan
-    return Band(from_km=float(values["from_km"]), to_km=float(values["to_km"]), factor=float(values["factor"]),
+    band = Band(from_km=float(values["from_km"]), to_km=float(values["to_km"]), factor=float(values["factor"]),
                 speed_kmh=float(values["speed_kmh"]), n_pairs=int(values.get("n_pairs", 0)),
                 median=float(values.get("median", nan)), p10=float(values.get("p10", nan)),
-                p90=float(values.get("p90", nan)), measured=bool(values.get("measured", True)))
+                p90=float(values.get("p90", nan)), measured=bool(values.get("measured", True)),
+                shares=_by_class(values, "shares"), limits_kmh=_by_class(values, "limits_kmh"),
+                signals_per_km=float(values.get("signals_per_km", 0.0)),
+                junctions_per_km=float(values.get("junctions_per_km", 0.0)),
+                measured_on=str(values.get("measured_on", "")), mean_km=float(values.get("mean_km", 0.0)))
+    numbers = (band.factor, band.speed_kmh, band.signals_per_km, band.junctions_per_km, *band.shares)
+    if not all(math.isfinite(v) and v >= 0 for v in numbers) or band.factor <= 0 or band.speed_kmh <= 0 \
+            or (band.shares and not all(math.isfinite(v) and v > 0 for v in band.limits_kmh)):
+        raise ValueError(f"band {band.label} has a factor, speed, share, limit or count that is not a finite "
+                         f"positive number")
+    return band
 
 
 def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibration]]:
@@ -212,7 +286,7 @@ def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibrati
             for mode in MODES:
                 values = entry[mode]
                 found[name][mode] = Calibration(
-                    name=name, mode=mode, measured_on=entry["measured_on"],
+                    name=name, mode=mode, measured_on=str(values.get("measured_on", entry["measured_on"])),
                     bands=tuple(_band(band) for band in values["bands"]), n_pairs=int(values["n_pairs"]),
                     p10=float(values["p10"]), p90=float(values["p90"]))
                 found[name][mode].check_increasing()
@@ -278,12 +352,27 @@ def write_calibrations(calibrations: list[Calibration], path: Path | None = None
         lines += [f"[{name}]", f"measured_on = {measured_on}", ""]
         for mode in MODES:
             calibration = of_name[mode]
-            lines += [f"[{name}.{mode}]", f"n_pairs = {calibration.n_pairs}", f"p10 = {_number(calibration.p10)}",
+            lines += [f"[{name}.{mode}]"]
+            if calibration.measured_on != next(iter(of_name.values())).measured_on:  # this mode measured elsewhere
+                lines.append(f"measured_on = {json.dumps(calibration.measured_on, ensure_ascii=False)}")
+            lines += [f"n_pairs = {calibration.n_pairs}", f"p10 = {_number(calibration.p10)}",
                       f"p90 = {_number(calibration.p90)}", "bands = ["]
             for band in calibration.bands:
+                extra = ""
+                if band.shares:
+                    shares = ", ".join(f"{c} = {v:.4f}" for c, v in zip(ROAD_CLASSES, band.shares, strict=True))
+                    limits = ", ".join(f"{c} = {v:.2f}" for c, v in zip(ROAD_CLASSES, band.limits_kmh, strict=True))
+                    extra += f", shares = {{ {shares} }}, limits_kmh = {{ {limits} }}"
+                if band.shares or band.signals_per_km:
+                    extra += (f", signals_per_km = {band.signals_per_km:.4f}, "
+                              f"junctions_per_km = {band.junctions_per_km:.4f}")
+                if band.mean_km:
+                    extra += f", mean_km = {band.mean_km:.4f}"
+                if band.measured_on:
+                    extra += f", measured_on = {json.dumps(band.measured_on, ensure_ascii=False)}"
                 lines.append(f"  {{ from_km = {band.from_km:g}, to_km = {band.to_km:g}, factor = {band.factor:.4f}, "
                              f"speed_kmh = {band.speed_kmh:.4f}, n_pairs = {band.n_pairs}, "
                              f"median = {_number(band.median)}, p10 = {_number(band.p10)}, "
-                             f"p90 = {_number(band.p90)}, measured = {str(band.measured).lower()} }},")
+                             f"p90 = {_number(band.p90)}, measured = {str(band.measured).lower()}{extra} }},")
             lines += ["]", ""]
     return write_text_atomic(path, "\n".join(lines))

@@ -35,9 +35,17 @@ A study file looks like this (every key is checked; an unknown key is an error):
 
     [network]
     osm_file = ""                         # optional: a source key or a path to .osm/.osm.pbf
-    calibration = "city-of-london"        # optional: the straight-line estimate's calibration, one of those
+    calibration = "london"                # optional: the straight-line estimate's calibration, one of those
                                           # in data/detour_factors.toml (access calibrate): pick the one whose
-                                          # streets are most like the study's; default "city-of-london"
+                                          # streets are most like the study's ("city-of-london" for the
+                                          # centre); default "london"
+
+    [drive]                               # optional: the drive model's numbers (access.core.tripcosts)
+    park_min = 3.0                        # start_min, park_min, signal_s, junction_s, weekday, weekend
+    speeds_kmh = { primary = 48.0 }       # typical speeds in free-flowing traffic, by road class
+
+    [walk]                                # optional: signal_s (wait at a signalised crossing), older_kmh,
+    older = true                          # and older = true: walking figures at an older pace in the groups
 
     [scenarios.gants-hill]                # optional, any number: "what if" (see access.whatif.scenario)
     description = "A counter at Gants Hill instead of Ilford"
@@ -65,6 +73,7 @@ from access.core import settings
 from access.core.arguments import choose, is_plain_name, names
 from access.core.errors import AccessError, ArgumentError, HoursError, StudyError
 from access.core.modes import MODES
+from access.core.tripcosts import DEFAULT_DRIVE, DEFAULT_WALK, DriveCosts, WalkCosts, drive_costs, walk_costs
 from access.inputs.calibrations import DEFAULT_CALIBRATION, calibration_names
 from access.inputs.counter_sources import ADAPTERS
 from access.inputs.hours import parse_hours, parse_moment
@@ -95,7 +104,7 @@ LONDON_BOROUGHS: tuple[str, ...] = (
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"name": str, "title": str, "description": str, "crs": str,
          "area": dict, "residents": dict, "counters": dict, "periods": dict,
-         "modes": dict, "network": dict, "scenarios": dict, "travel_times": dict},
+         "modes": dict, "network": dict, "scenarios": dict, "travel_times": dict, "drive": dict, "walk": dict},
     "travel_times": {"table": str, "label": str, "note": str},
     "area": {"boroughs": (list, str), "local_authority": str, "buffer_m": (int, float),
              "counter_max_m": (int, float)},
@@ -217,6 +226,8 @@ class StudyConfig:
     output_crs
         The CRS results are given in, when it is not ``crs`` (a study made from
         GeoDataFrames in a geographic CRS is measured in metres but answered in its own).
+    drive, walk
+        The trip-cost model's numbers (``[drive]`` and ``[walk]``; :mod:`access.core.tripcosts`).
     """
 
     name: str
@@ -245,6 +256,8 @@ class StudyConfig:
     period_labels: tuple[tuple[str, str], ...] = ()
     output_crs: str | None = None
     local_authority: str | None = None
+    drive: DriveCosts = DEFAULT_DRIVE
+    walk: WalkCosts = DEFAULT_WALK
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -258,6 +271,8 @@ class StudyConfig:
         """
         if mode in MODES:
             return MODES[mode].label
+        if mode == "walk-older":  # the equity option (access.analysis.equity.OLDER_WALK)
+            return f"on foot at an older pace ({self.walk.older_kmh:g} km/h)"
         return next((m.label for m in self.imported if m.name == mode), mode)
 
     def label(self, period: str) -> str:
@@ -644,6 +659,8 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         imported=imported,
         period_labels=labels,
         local_authority=local_authority,
+        drive=drive_costs(raw.get("drive"), where=f"{path}: [drive]"),
+        walk=walk_costs(raw.get("walk"), where=f"{path}: [walk]"),
     )
 
 
@@ -688,7 +705,8 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
                   title: str | None = None, modes: Sequence[str] | str = ("walk", "cycle", "drive"),
                   crs: str | None = None, buffer_m: float = 3000.0, counter_max_m: float = 10_000.0,
                   max_snap_m: float = 500.0, calibration: str = DEFAULT_CALIBRATION,
-                  residents: Any = None, facilities: Any = None) -> StudyConfig:
+                  residents: Any = None, facilities: Any = None, drive: DriveCosts = DEFAULT_DRIVE,
+                  walk: WalkCosts = DEFAULT_WALK) -> StudyConfig:
     """Define a study made in Python from GeoDataFrames, checked as a study file's definition is.
 
     The study is measured in ``crs`` when given (refused if it distorts distances there,
@@ -726,7 +744,8 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
     return StudyConfig(name=name, title=title or name, source=where, boroughs=(title or name,), counters_table=None,
                        before=before, after=after, extra_periods=tuple(extra), crs=crs, modes=mode_names,
                        built_from="GeoDataFrames given in Python (Study.from_frames)",
-                       calibration=_calibration(calibration, where), output_crs=output_crs, **checked)
+                       calibration=_calibration(calibration, where), output_crs=output_crs, drive=drive, walk=walk,
+                       **checked)
 
 
 def _calibration(name: str, path: Path) -> str:

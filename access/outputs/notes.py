@@ -14,13 +14,14 @@ import pandas as pd
 
 from access.analysis.study import StudyResult
 from access.core.modes import MODES
+from access.core.tripcosts import DriveCosts
 from access.inputs.calibrations import Calibration
 from access.routing.isochrones import ISOCHRONE_MIN, STREET_BUFFER_M
 from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TravelTimes
 
 __all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "model_note", "result_model_note", "models_note", "fallback_warning",
            "coverage_warning", "run_warnings", "page_warnings", "isochrone_note", "calibration_label",
-           "calibration_fit", "calibration_spread"]
+           "calibration_fit", "calibration_spread", "drive_model_note"]
 
 ESTIMATE = "STRAIGHT-LINE ESTIMATE"
 """How the estimate is named, loudly, wherever it appears."""
@@ -34,7 +35,7 @@ def calibration_fit(calibration: Calibration) -> str:
 
     >>> from access.inputs.calibrations import get_calibration
     >>> print(calibration_fit(get_calibration("city-of-london", "walk")))  # doctest: +ELLIPSIS
-    calibration 'city-of-london' (City of London OSM ...): routed times are 0.88–1.12 × the estimate (p10–p90 of ...)
+    calibration 'city-of-london' (City of London OSM ...): routed times are 0.90–1.13 × the estimate (p10–p90 of ...)
     """
     return (f"calibration {calibration.name!r} ({calibration.measured_on}): routed times are "
             f"{calibration.p10:.2f}–{calibration.p90:.2f} × the estimate (p10–p90 of {calibration.n_pairs:,} trips)")
@@ -59,9 +60,35 @@ def calibration_label(calibration: Calibration) -> str:
         parts.append(f"× {band.factor:.2f}{'' if one_speed else f' at {band.speed_kmh:.1f} km/h'} {where}")
         spreads.append(f"{band.p10:.2f}–{band.p90:.2f} {where.split(' and beyond')[0]}")
     speed = f" at {measured[0].speed_kmh:.1f} km/h" if one_speed else ""
-    between = ", each band's rate at its middle and interpolated between" if len(measured) > 1 else ""
-    return (f"straight line {', '.join(parts)}{speed}{between}; detour factor p10–p90 {', '.join(spreads)}; "
-            f"{calibration_fit(calibration)}")
+    between = ", each band's rate at its trips' mean length and interpolated between" if len(measured) > 1 else ""
+    return (f"straight line {', '.join(parts)}{speed}{between}{_priced(calibration, measured)}; "
+            f"detour factor p10–p90 {', '.join(spreads)}; {calibration_fit(calibration)}")
+
+
+def _priced(calibration: Calibration, measured: list) -> str:
+    """Return the trip-cost model's part of the estimate in words (drive: overhead, rates; walk: signals)."""
+    if calibration.mode == "drive" and measured[0].shares:
+        rates = ", ".join(f"{band.priced_minutes_per_km('drive', calibration.drive, calibration.walk):.2f}"
+                          for band in measured)
+        return (f", priced by the drive model ({drive_model_note(calibration.drive)}): {rates} min per "
+                f"straight-line km by band")
+    if calibration.mode == "walk" and any(band.signals_per_km for band in measured):
+        per_km = ", ".join(f"{band.signals_per_km:.1f}" for band in measured)
+        return f", plus {calibration.walk.signal_s:g} s at each traffic signal passed ({per_km} per km by band)"
+    return ""
+
+
+def drive_model_note(drive: DriveCosts) -> str:
+    """Return the drive model in a clause: overhead, speeds and delays, and the traffic they are for.
+
+    >>> print(drive_model_note(DriveCosts()))  # doctest: +ELLIPSIS
+    4 min starting and parking, typical speeds by road class in free-flowing traffic (32–105 km/h, ...
+    """
+    speeds = drive.class_speeds()
+    return (f"{drive.overhead_min:g} min starting and parking, typical speeds by road class in free-flowing "
+            f"traffic ({speeds.min():g}–{speeds.max():g} km/h, never above a street's limit), {drive.signal_s:g} s "
+            f"at each traffic signal and {drive.junction_s:g} s giving way at a junction; a figure without a "
+            f"moment is for free-flowing traffic, one at a moment drives in that hour's traffic")
 
 
 def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_population: float = 0.0,
@@ -87,6 +114,10 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
                      f"figures.")
         return note
     note = f"Street-network model: {times.detail}."
+    if times.drive is not None:
+        note += f" Drive times: {drive_model_note(times.drive)}."
+    if times.mode == "walk" and times.network is not None and times.network.signals is not None:
+        note += " Walking waits at each traffic signal passed (see the trip-cost model)."
     if times.far_from_network.any():
         note += (f" {far_population:,.0f} residents live more than {max_snap_m:g} m from this "
                  f"network (flagged; the gap is walked in a straight line).")
@@ -140,7 +171,7 @@ def calibration_spread(calibrations: Mapping[str, Calibration]) -> str:
     >>> from access.inputs.calibrations import get_calibration
     >>> print(calibration_spread({m: get_calibration("city-of-london", m) for m in ("walk", "drive")}))
     ... # doctest: +ELLIPSIS
-    calibration 'city-of-london', measured on City of London OSM ...: routed times are 0.88–1.12 × the estimate on ...
+    calibration 'city-of-london', measured on City of London OSM ...: routed times are 0.90–1.13 × the estimate on ...
     """
     names = list(dict.fromkeys(c.name for c in calibrations.values()))
     first = next(iter(calibrations.values()))

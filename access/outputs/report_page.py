@@ -349,16 +349,17 @@ def _group_table(result: StudyResult, dimension: str, weight: str) -> str:
         return ""
     groups = list(dict.fromkeys(part.index.get_level_values("group")))
     noun = "Households" if weight == "households" else "Residents"
+    modes = list(dict.fromkeys(part.index.get_level_values("mode")))  # the study's, and walking at an older pace
     head = (f"<tr><th rowspan=\"2\">Group</th><th rowspan=\"2\">{noun}</th>"
-            + "".join(f'<th colspan="2">{_e(result.config.mode_label(m).capitalize())}</th>' for m in result.modes)
+            + "".join(f'<th colspan="2">{_e(result.config.mode_label(m).capitalize())}</th>' for m in modes)
             + "</tr><tr>"
-            + "".join(f"<th>mean min</th><th>over {OVER_MIN} min</th>" for _ in result.modes) + "</tr>")
-    worst = {m: part.xs(m, level="mode")["mean_change_min"].max() for m in result.modes}
+            + "".join(f"<th>mean min</th><th>over {OVER_MIN} min</th>" for _ in modes) + "</tr>")
+    worst = {m: part.xs(m, level="mode")["mean_change_min"].max() for m in modes}
     rows = []
     for group in groups:
         cells = []
         counted: list[float] = []
-        for mode in result.modes:
+        for mode in modes:
             key = (dimension, group, weight, mode)
             if key not in part.index:
                 cells.append("<td></td><td></td>")

@@ -258,7 +258,7 @@ def areas_within(times: TravelTimes, counter_xy: np.ndarray,
     """One polygon per threshold: where the nearest of these counters is within *T* minutes.
 
     On ``times``' street network when it has one (the counters join it at their
-    nearest node, and their walk from it counts), else discs of the
+    nearest node, and their walk from it counts, as does a drive's starting and parking), else discs of the
     straight-line estimate: of the radius its calibration reaches in *T* minutes
     (:meth:`access.inputs.calibrations.Calibration.metres_within`).  No counters,
     or imported times (which have no ground to draw on), give empty polygons.
@@ -270,5 +270,6 @@ def areas_within(times: TravelTimes, counter_xy: np.ndarray,
         return disc_isochrones(counter_xy, [times.calibration.metres_within(limit) for limit in thresholds])
     network = times.network
     nodes, snap_m = network.snap(counter_xy[:, 0], counter_xy[:, 1])
-    node_min, _ = node_minutes(network, nodes, snap_m / WALK_M_PER_MIN, max(thresholds))
+    overhead = times.drive.overhead_min if times.drive is not None else 0.0  # a drive starts and parks too
+    node_min, _ = node_minutes(network, nodes, snap_m / WALK_M_PER_MIN + overhead, max(thresholds))
     return network_isochrones(network, node_min, thresholds)

@@ -32,6 +32,7 @@ from access.core import settings
 from access.core.errors import AccessWarning, NetworkError, NetworkUnavailable
 from access.core.files import atomic_path
 from access.core.modes import MODES, UK_HIGHWAY_SPEEDS_KMH, Mode
+from access.core.tripcosts import ROAD_CLASSES, road_class
 from access.inputs.sources import sha256_of
 from access.routing.osm import graph_from_overpass
 from access.routing.osm_graph import StreetGraph, osm_bbox, street_graph
@@ -48,7 +49,7 @@ __all__ = ["StreetNetwork", "get_network", "network_from_graph", "network_from_s
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bump when the cached arrays change meaning, so old caches are rebuilt."""
 
 DRIVE_FALLBACK_KMH = 32.0
@@ -74,6 +75,12 @@ class StreetNetwork:
         CSR matrix: ``time_s[i, j]`` is the travel time in seconds from node i to node j.
     length_m
         CSR matrix of the same edges' lengths in metres.
+    road_class
+        Each edge's road class (a row of :data:`access.core.tripcosts.ROAD_CLASSES`), in the order of
+        ``time_s.data``; ``None`` when unknown (every edge is then ``minor``).
+    signals
+        True for each node with traffic signals (:func:`access.routing.osm_graph.signal_nodes`);
+        ``None`` when unknown (no signals).
     """
 
     mode: str
@@ -84,6 +91,18 @@ class StreetNetwork:
     osmid: np.ndarray
     time_s: sparse.csr_matrix
     length_m: sparse.csr_matrix
+    road_class: np.ndarray | None = None
+    signals: np.ndarray | None = None
+
+    def classes(self) -> np.ndarray:
+        """Each edge's road class, in the order of ``time_s.data`` (``minor`` where unknown)."""
+        if self.road_class is None:
+            return np.full(self.n_edges, ROAD_CLASSES.index("minor"), dtype=np.int8)
+        return self.road_class
+
+    def signal_flags(self) -> np.ndarray:
+        """Each node's traffic-signal flag (all False where unknown)."""
+        return np.zeros(self.n_nodes, dtype=bool) if self.signals is None else self.signals
 
     @property
     def n_nodes(self) -> int:
@@ -122,6 +141,7 @@ class StreetNetwork:
                 x=self.x, y=self.y, osmid=self.osmid,
                 indptr=self.time_s.indptr, indices=self.time_s.indices,
                 time_s=self.time_s.data, length_m=self.length_m.data,
+                road_class=self.classes(), signals=self.signal_flags(),
             )
 
     @classmethod
@@ -159,11 +179,17 @@ class StreetNetwork:
             if not (np.isfinite(npz["x"]).all() and np.isfinite(npz["y"]).all()):
                 raise NetworkError(f"cached network {path} has node coordinates that are not numbers; it will be "
                                    f"rebuilt")
+            road_class, signals = npz["road_class"], npz["signals"]
+            if (len(road_class) != n_edges or len(signals) != n
+                    or (n_edges and not (0 <= road_class.min() and road_class.max() < len(ROAD_CLASSES)))):
+                raise NetworkError(f"cached network {path} has road classes or signals that do not fit its "
+                                   f"edges and nodes; it will be rebuilt")
             return cls(
                 mode=meta["mode"], source=meta["source"], crs=meta["crs"],
                 x=npz["x"], y=npz["y"], osmid=npz["osmid"],
                 time_s=sparse.csr_matrix((npz["time_s"], *structure), shape=shape),
                 length_m=sparse.csr_matrix((npz["length_m"], *structure), shape=shape),
+                road_class=road_class.astype(np.int8), signals=signals.astype(bool),
             )
 
 
@@ -189,17 +215,22 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str
                                            fallback=DRIVE_FALLBACK_KMH)
     nodes = sorted(graph.nodes)  # by OSM id, so arrays do not depend on how the file was read
     index = {node: i for i, node in enumerate(nodes)}
-    u, v, length, speed = [], [], [], []
+    u, v, length, speed, classes = [], [], [], [], []
     for a, b, data in graph.edges(data=True):
         u.append(index[a])
         v.append(index[b])
         length.append(float(data["length"]))
         speed.append(float(data["speed_kph"]) if mode.speed_kmh is None else mode.speed_kmh)
+        highway = data.get("highway", "")
+        classes.append(road_class(highway[0] if isinstance(highway, list) else highway))
     length_arr = np.asarray(length)
     lon = np.array([graph.nodes[node]["x"] for node in nodes])
     lat = np.array([graph.nodes[node]["y"] for node in nodes])
+    # OSMnx keeps a signal's tag only on the nodes simplification leaves (signals on junctions)
+    signals = np.array([graph.nodes[node].get("highway") == "traffic_signals" for node in nodes], dtype=bool)
     return _pack(mode, crs, source, np.asarray(nodes, dtype=np.int64), lon, lat, np.asarray(u, np.int64),
-                 np.asarray(v, np.int64), length_arr, length_arr / (np.asarray(speed) / 3.6))
+                 np.asarray(v, np.int64), length_arr, length_arr / (np.asarray(speed) / 3.6),
+                 np.asarray(classes, dtype=np.int8), signals)
 
 
 def network_from_street_graph(graph: StreetGraph, mode: Mode, crs: str, source: str) -> StreetNetwork:
@@ -238,18 +269,23 @@ def network_from_street_graph(graph: StreetGraph, mode: Mode, crs: str, source: 
     else:
         speed = np.full(len(u_arr), float(mode.speed_kmh))
     time_arr = length_arr / (speed / 3.6)
+    classes = np.array([road_class(h) for h in graph.highway[edge]], dtype=np.int8)
+    signals = None if graph.signals is None else graph.signals[keep]
     return _pack(mode, crs, source, graph.node_id[keep], graph.lon[keep], graph.lat[keep],
-                 u_arr, v_arr, length_arr, time_arr)
+                 u_arr, v_arr, length_arr, time_arr, classes, signals)
 
 
 def _pack(mode: Mode, crs: str, source: str, osmid: np.ndarray, lon: np.ndarray, lat: np.ndarray,
-          u_arr: np.ndarray, v_arr: np.ndarray, length_arr: np.ndarray, time_arr: np.ndarray) -> StreetNetwork:
+          u_arr: np.ndarray, v_arr: np.ndarray, length_arr: np.ndarray, time_arr: np.ndarray,
+          classes: np.ndarray, signals: np.ndarray | None) -> StreetNetwork:
     """Keep the fastest of parallel edges and pack nodes (ascending OSM ids) and edges as a :class:`StreetNetwork`."""
     order = np.lexsort((time_arr, v_arr, u_arr))
     u_arr, v_arr, length_arr, time_arr = u_arr[order], v_arr[order], length_arr[order], time_arr[order]
+    classes = classes[order]
     first = np.ones(len(u_arr), dtype=bool)
     first[1:] = (u_arr[1:] != u_arr[:-1]) | (v_arr[1:] != v_arr[:-1])
     u_arr, v_arr, length_arr, time_arr = u_arr[first], v_arr[first], length_arr[first], time_arr[first]
+    classes = classes[first]  # (u, v) pairs now sorted and distinct: the order of the CSR data below
     # A zero weight would read as "no edge" in scipy's sparse graphs.
     time_arr = np.maximum(time_arr, 1e-3)
     length_arr = np.maximum(length_arr, 1e-3)
@@ -258,7 +294,9 @@ def _pack(mode: Mode, crs: str, source: str, osmid: np.ndarray, lon: np.ndarray,
     length_m = sparse.csr_matrix((length_arr, (u_arr, v_arr)), shape=(n, n))
     x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     return StreetNetwork(mode=mode.name, source=source, crs=crs, x=np.asarray(x), y=np.asarray(y),
-                         osmid=np.asarray(osmid, dtype=np.int64), time_s=time_s, length_m=length_m)
+                         osmid=np.asarray(osmid, dtype=np.int64), time_s=time_s, length_m=length_m,
+                         road_class=classes.astype(np.int8),
+                         signals=np.zeros(n, dtype=bool) if signals is None else np.asarray(signals, dtype=bool))
 
 
 def network_from_osm_file(path: Path, mode: Mode, crs: str, area_wgs84: BaseGeometry | None = None, *,

@@ -46,6 +46,7 @@ import numpy as np
 import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from access.core.errors import NetworkError
@@ -54,8 +55,8 @@ from access.routing.osm_filters import way_mask
 from access.routing.osm_read import COORDINATE_SCALE, OsmWays
 from access.routing.speeds import clean_maxspeed, merged_maxspeed
 
-__all__ = ["StreetGraph", "street_graph", "osm_bbox", "great_circle_m", "ONEWAY_VALUES", "REVERSED_VALUES",
-           "AREA_BUFFER_M", "EARTH_RADIUS_M"]
+__all__ = ["StreetGraph", "street_graph", "osm_bbox", "great_circle_m", "signal_nodes", "ONEWAY_VALUES",
+           "REVERSED_VALUES", "AREA_BUFFER_M", "EARTH_RADIUS_M", "SIGNAL_RADIUS_M"]
 
 ONEWAY_VALUES = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
 """``oneway`` values that make a way one-way (OSMnx's)."""
@@ -71,6 +72,10 @@ BBOX_MARGIN_DEG = 0.015
 
 EARTH_RADIUS_M = 6_371_009.0
 """OSMnx's earth radius for great-circle lengths."""
+
+SIGNAL_RADIUS_M = 30.0
+"""A traffic signal belongs to its nearest node of the graph within this distance (British mapping puts
+signals on the stop lines, a few metres before the junction); farther ones are left out."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -93,6 +98,9 @@ class StreetGraph:
         Each edge's highway type (the first segment's, for a merged edge of several types).
     maxspeed_kmh
         Each edge's readable ``maxspeed`` in km/h, NaN where it has none.
+    signals
+        True for each node with traffic signals on it or within :data:`SIGNAL_RADIUS_M`
+        (the file's signal nodes, each given to its nearest node of the graph).
     """
 
     mode: str
@@ -104,6 +112,7 @@ class StreetGraph:
     length_m: np.ndarray
     highway: np.ndarray
     maxspeed_kmh: np.ndarray
+    signals: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return f"StreetGraph({self.mode}: {len(self.node_id):,} nodes, {len(self.u):,} edges)"
@@ -419,4 +428,23 @@ def street_graph(ways: OsmWays, mode: Mode, area_wgs84: BaseGeometry | None = No
     new_row[rows] = np.arange(len(rows))
     return StreetGraph(mode=mode.name, node_id=node_id[rows], lon=lon[rows], lat=lat[rows],
                        u=new_row[u[kept]], v=new_row[v[kept]], length_m=length[kept],
-                       highway=highway[kept], maxspeed_kmh=speed[kept])
+                       highway=highway[kept], maxspeed_kmh=speed[kept],
+                       signals=signal_nodes(lon[rows], lat[rows], ways.signal_x_e7 / COORDINATE_SCALE,
+                                            ways.signal_y_e7 / COORDINATE_SCALE))
+
+
+def signal_nodes(lon: np.ndarray, lat: np.ndarray, signal_lon: np.ndarray, signal_lat: np.ndarray,
+                 radius_m: float = SIGNAL_RADIUS_M) -> np.ndarray:
+    """Return, per node, whether a traffic signal lies nearer to it than to any other node, within ``radius_m``.
+
+    >>> signal_nodes(np.array([0.0, 0.001]), np.array([51.5, 51.5]), np.array([0.0002, 0.01]), np.array([51.5, 51.5]))
+    array([ True, False])
+    """
+    flags = np.zeros(len(lon), dtype=bool)
+    if not len(lon) or not len(signal_lon):
+        return flags
+    scale = np.cos(np.deg2rad(float(np.mean(lat)))) * 111_320.0
+    distance, node = cKDTree(np.column_stack([lon * scale, lat * 110_540.0])).query(
+        np.column_stack([np.asarray(signal_lon) * scale, np.asarray(signal_lat) * 110_540.0]))
+    flags[node[distance <= radius_m]] = True
+    return flags

@@ -23,7 +23,7 @@ OsmWays(city_of_london_2020.osm.pbf: 3,141 highway ways, 12,678 way nodes)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +64,9 @@ class OsmWays:
     tags
         Per key of :data:`TAG_KEYS`: each combination's value as a code (``-1``
         where it has no such tag), and the distinct values the codes point to.
+    signal_x_e7, signal_y_e7
+        Where the file's traffic signals are (nodes tagged ``highway=traffic_signals``
+        or ``crossing=traffic_signals``), in degrees × 10⁷; read only within ``bbox``.
     """
 
     source: str
@@ -74,6 +77,8 @@ class OsmWays:
     y_e7: np.ndarray
     combo: np.ndarray
     tags: dict[str, tuple[np.ndarray, tuple[str, ...]]]
+    signal_x_e7: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    signal_y_e7: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
 
     def __repr__(self) -> str:
         return (f"OsmWays({self.source}: {self.n_ways:,} highway ways, {len(self.node_id):,} way nodes)")
@@ -112,7 +117,7 @@ def existing_osm_file(path: Path | str) -> Path:
 
 
 def read_ways(path: Path, bbox: tuple[float, float, float, float] | None = None) -> OsmWays:
-    """Read the ways with a ``highway`` tag from a local ``.osm`` or ``.osm.pbf`` file.
+    """Read the ways with a ``highway`` tag, and the traffic signals, from a local ``.osm`` or ``.osm.pbf`` file.
 
     Parameters
     ----------
@@ -137,12 +142,20 @@ def read_ways(path: Path, bbox: tuple[float, float, float, float] | None = None)
     ys: list[int] = []
     combos: dict[tuple[str | None, ...], int] = {}
     combo_of_way: list[int] = []
+    signals: list[tuple[int, int]] = []
     try:
         reader = (osmium.FileProcessor(str(path)).with_locations()
-                  .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-                  .with_filter(osmium.filter.KeyFilter("highway")))
+                  .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
+                  .with_filter(osmium.filter.KeyFilter("highway", "crossing")))
         add_ref, add_x, add_y = refs.append, xs.append, ys.append
         for way in reader:
+            if way.is_node():
+                tags = way.tags
+                if tags.get("highway") == "traffic_signals" or tags.get("crossing") == "traffic_signals":
+                    signals.append((way.location.x, way.location.y))
+                continue
+            if "highway" not in way.tags:
+                continue
             nodes = way.nodes
             for node in nodes:
                 add_ref(node.ref)
@@ -183,6 +196,12 @@ def read_ways(path: Path, bbox: tuple[float, float, float, float] | None = None)
     for column, key in enumerate(keys):
         codes, uniques = pd.factorize(table[:, column], use_na_sentinel=True)
         tags[key] = (codes.astype(np.int64), tuple(str(value) for value in uniques))
+    signal = np.asarray(signals, dtype=np.int64).reshape(-1, 2)
+    if bbox is not None:
+        west, south, east, north = bbox
+        signal = signal[(signal[:, 0] >= west * COORDINATE_SCALE) & (signal[:, 0] <= east * COORDINATE_SCALE)
+                        & (signal[:, 1] >= south * COORDINATE_SCALE) & (signal[:, 1] <= north * COORDINATE_SCALE)]
     return OsmWays(source=path.name, way_id=np.asarray(way_ids, dtype=np.int64)[keep_way], offsets=offsets,
                    node_id=node_id[keep_node], x_e7=x[keep_node].astype(np.int32), y_e7=y[keep_node].astype(np.int32),
-                   combo=np.asarray(combo_of_way, dtype=np.int32)[keep_way], tags=tags)
+                   combo=np.asarray(combo_of_way, dtype=np.int32)[keep_way], tags=tags,
+                   signal_x_e7=signal[:, 0].astype(np.int32), signal_y_e7=signal[:, 1].astype(np.int32))

@@ -15,7 +15,7 @@ Example
 ...                 max_snap_m=500, offline=True)
 >>> times = router.times("walk", np.array([[545000., 188000.]]))
 >>> times.model, round(float(times.minutes[0, 0]), 1)
-('straight-line estimate', 16.4)
+('straight-line estimate', 16.9)
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from shapely.geometry.base import BaseGeometry
 from access.core.budget import FLOAT_BYTES, require
 from access.core.errors import NetworkUnavailable, ScenarioError
 from access.core.modes import mode_name
+from access.core.tripcosts import DEFAULT_DRIVE, DEFAULT_WALK, DriveCosts, WalkCosts
 from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
+from access.routing.costs import costed_network
 from access.routing.dijkstra import ChunkCallback
 from access.routing.network import StreetNetwork, get_network
 from access.routing.osm_graph import osm_bbox
@@ -68,12 +70,17 @@ class Router:
     calibration
         The straight-line estimate's calibration (``data/detour_factors.toml``),
         for modes with no network.
+    drive, walk
+        The trip-cost model's numbers (:mod:`access.core.tripcosts`): both the
+        street networks (:func:`access.routing.costs.costed_network`) and the
+        estimate are priced by them.
     """
 
     def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,
                  osm_file: Path | None = None, osm_file_sha256: str | None = None, offline: bool = False,
                  use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None,
-                 imported: dict[str, str] | None = None, calibration: str = DEFAULT_CALIBRATION) -> None:
+                 imported: dict[str, str] | None = None, calibration: str = DEFAULT_CALIBRATION,
+                 drive: DriveCosts = DEFAULT_DRIVE, walk: WalkCosts = DEFAULT_WALK) -> None:
         self.crs = crs
         self.area_wgs84 = area_wgs84
         self.origin_xy = np.asarray(origin_xy, dtype=float)
@@ -83,9 +90,24 @@ class Router:
         self.offline = offline
         self.use_cache = use_cache
         self.calibration = calibration
+        self.drive = drive
+        self.walk = walk
+        self._priced: dict[str, StreetNetwork] = {}
         self._networks: dict[str, StreetNetwork | NetworkUnavailable] = dict(networks or {})
         self.imported = dict(imported or {})
         self._ways: OsmWays | None = None
+
+    def priced(self, mode: str) -> StreetNetwork:
+        """Return the mode's street network with each edge's time as the trip-cost model prices it.
+
+        Raises
+        ------
+        NetworkUnavailable
+            None can be had (see :meth:`network`).
+        """
+        if mode not in self._priced:
+            self._priced[mode] = costed_network(self.network(mode), drive=self.drive, walk=self.walk)
+        return self._priced[mode]
 
     def __repr__(self) -> str:
         source = (f"file {self.osm_file.name}" if self.osm_file is not None
@@ -144,9 +166,10 @@ class Router:
                 f"the {mode} matrix of {len(counter_xy):,} counters × {len(self.origin_xy):,} origins",
                 "route fewer counters or origins at a time")
         try:
-            network = self.network(mode)  # (an imported mode: a ScenarioError saying why not)
+            network = self.priced(mode)  # (an imported mode: a ScenarioError saying why not)
         except NetworkUnavailable as exc:
-            return straight_line_times(mode, counter_xy, self.origin_xy, get_calibration(self.calibration, mode),
-                                       unavailable=str(exc))
+            calibration = get_calibration(self.calibration, mode).priced(drive=self.drive, walk=self.walk)
+            return straight_line_times(mode, counter_xy, self.origin_xy, calibration, unavailable=str(exc))
         return network_times(network, counter_xy, self.origin_xy, max_snap_m=self.max_snap_m,
-                             counter_names=counter_names, on_chunk=on_chunk)
+                             counter_names=counter_names, on_chunk=on_chunk,
+                             drive=self.drive if mode == "drive" else None)

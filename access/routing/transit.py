@@ -45,7 +45,7 @@ Example
 >>> times = transit_times([CAIRNS], counter_xy, origin_xy, crs="EPSG:32755", date="2014-06-02",
 ...                       window=("08:00", "09:00"), percentiles=(50, 90))
 >>> times.minutes(50).round(1).tolist(), times.minutes(90).round(1).tolist()
-([[36.2, 1.0]], [[43.2, 1.0]])
+([[36.3, 1.1]], [[43.3, 1.1]])
 >>> times.travel_times().model
 'public transport (GTFS)'
 """

@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
 from access.core.errors import AccessWarning, DataError, OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
+from access.core.tripcosts import DriveCosts
 from access.inputs.calibrations import Calibration
 from access.routing.dijkstra import ChunkCallback, source_target_times
 from access.routing.network import StreetNetwork
@@ -69,6 +70,9 @@ class TravelTimes:
         :class:`~access.core.errors.NetworkUnavailable` gave), else ``None``.
     calibration
         For the estimate: the calibration that made it, else ``None``.
+    drive
+        For drive times: the drive model that priced them (its overhead is in ``minutes``,
+        and :meth:`at` re-times them to the traffic at a moment), else ``None``.
     """
 
     mode: str
@@ -82,6 +86,7 @@ class TravelTimes:
     excluded: np.ndarray = field(default=None)  # type: ignore[assignment]
     unavailable: str | None = None
     calibration: Calibration | None = None
+    drive: DriveCosts | None = None
 
     def __post_init__(self) -> None:
         if self.excluded is None:
@@ -91,6 +96,23 @@ class TravelTimes:
     def is_estimate(self) -> bool:
         """True when the times are a straight-line estimate, not routed."""
         return self.model == STRAIGHT_LINE_MODEL
+
+    def at(self, moment: object | None, minutes: np.ndarray | None = None) -> np.ndarray:
+        """Return the minutes (or ``minutes``, a matrix of this mode's) re-timed to the traffic at ``moment``.
+
+        Drive times stretch with the traffic of the hour (:meth:`access.core.tripcosts.DriveCosts.at`);
+        other modes, and no moment, are returned as they are.
+
+        >>> from access.core.tripcosts import DriveCosts
+        >>> times = TravelTimes("drive", NETWORK_MODEL, np.array([[4.0, 14.0]]), np.zeros(2), np.zeros(1),
+        ...                     np.zeros(2, bool), "example", drive=DriveCosts())
+        >>> times.at((0, 3 * 60)).tolist(), times.at((1, 17 * 60 + 30)).round(2).tolist()
+        ([[4.0, 14.0]], [[4.0, 20.67]])
+        """
+        minutes = self.minutes if minutes is None else minutes
+        if self.drive is None or moment is None:
+            return minutes
+        return self.drive.at(minutes, moment)
 
 
 def network_times(
@@ -103,6 +125,7 @@ def network_times(
     counter_names: Sequence[str] | None = None,
     workers: int | None = None,
     on_chunk: ChunkCallback | None = None,
+    drive: DriveCosts | None = None,
 ) -> TravelTimes:
     """Route every origin to every counter on ``network``.
 
@@ -132,6 +155,9 @@ def network_times(
         networks), 1 runs them in this process.
     on_chunk
         Called with (chunks done, chunks in all) as the counters' chunks finish.
+    drive
+        For a drive network priced by the drive model (:func:`access.routing.costs.costed_network`):
+        the model, whose overhead (starting and parking) every trip pays.
 
     Raises
     ------
@@ -155,12 +181,14 @@ def network_times(
     seconds = source_target_times(network.reverse, unique_nodes, unique_origins, workers=workers, on_chunk=on_chunk)
     to_counter = seconds[row_of_counter][:, column_of_origin] / 60.0
     minutes = to_counter + origin_snap[None, :] / WALK_M_PER_MIN + counter_snap[:, None] / WALK_M_PER_MIN
+    if drive is not None:
+        minutes = minutes + drive.overhead_min
     detail = (f"{network.source}: {network.n_nodes:,} nodes, {network.n_edges:,} edges "
               f"(largest strongly connected part)")
     return TravelTimes(mode=network.mode, model=NETWORK_MODEL, minutes=minutes,
                        origin_snap_m=origin_snap, counter_snap_m=counter_snap,
                        far_from_network=origin_snap > max_snap_m, detail=detail,
-                       excluded=origin_snap > max_gap_m, network=network)
+                       excluded=origin_snap > max_gap_m, network=network, drive=drive)
 
 
 def nearest_node_times(
@@ -277,8 +305,9 @@ def straight_line_times(
 ) -> TravelTimes:
     """Estimate times from straight-line distances, by a calibration measured on a real network.
 
-    Used when no street network can be had: each distance × its band's detour
-    factor ÷ its band's speed (:meth:`access.inputs.calibrations.Calibration.minutes`).
+    Used when no street network can be had: the trip-cost model's overhead, plus each
+    distance × its band's rate (:meth:`access.inputs.calibrations.Calibration.minutes`;
+    the calibration is priced by the study's model with :meth:`~access.inputs.calibrations.Calibration.priced`).
 
     Examples
     --------
@@ -297,7 +326,7 @@ def straight_line_times(
                        origin_snap_m=zeros_o, counter_snap_m=zeros_c,
                        far_from_network=np.zeros(origin_xy.shape[0], dtype=bool),
                        detail=f"straight line, calibration {calibration.name!r}", unavailable=unavailable,
-                       calibration=calibration)
+                       calibration=calibration, drive=calibration.drive if mode_name == "drive" else None)
 
 
 def imported_times(table: pd.DataFrame, *, mode: str, origin_ids: Sequence[str], counter_ids: Sequence[str],

@@ -37,7 +37,7 @@ from access.core.arguments import names
 from access.core.errors import ScenarioError
 from access.core.modes import mode_name
 from access.inputs.config import StudyConfig
-from access.inputs.hours import available, parse_hours
+from access.inputs.hours import Moment, available, parse_hours
 from access.routing.router import Router
 from access.routing.travel import TravelTimes
 from access.whatif.scenario import OpenedCounter, Scenario, counter_id
@@ -187,8 +187,17 @@ class Board:
 
         Origins excluded from the mode's figures (more than 1 km from its
         network) get ``NaN`` minutes and row ``-1``, as in :attr:`StudyResult.origins`.
+        A scenario at a moment drives in the traffic of that hour (:meth:`minutes_at`).
         """
-        return nearest_open(self.minutes[mode], self.available(scenario), self.times[mode].excluded)
+        return nearest_open(self.minutes_at(mode, scenario.at), self.available(scenario), self.times[mode].excluded)
+
+    def minutes_at(self, mode: str, moment: Moment | None) -> np.ndarray:
+        """Return the mode's full matrix at ``moment``: drive times stretch with the traffic of the hour.
+
+        No moment (and every mode but driving) gives :attr:`minutes` as they are
+        (:meth:`access.routing.travel.TravelTimes.at`).
+        """
+        return self.times[mode].at(moment, self.minutes[mode])
 
     def weights(self, mode: str) -> np.ndarray:
         """Residents per origin, zero for origins excluded from the mode's figures."""

@@ -16,7 +16,7 @@ Example
 >>> result
 Comparison('redbridge-2017': gants against 2018_2025; walk)
 >>> round(float(result.differences.loc[("gants", "walk"), "mean_min_change"]), 1)
--4.9
+-5.1
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Comparison:
     >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
     >>> result = compare(board, [period_scenario("2018_2025"), period_scenario("2013_2017")])
     >>> round(float(result.differences.loc[("2013_2017", "walk"), "mean_min_change"]), 1)
-    -11.1
+    -11.6
     """
 
     board: Board

@@ -13,7 +13,7 @@ Example
 >>> week = week_table(build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True),
 ...                   periods=["2013_2017"], moments={"night": parse_moment("Sat 23:30")})
 >>> round(float(week.table.loc[("walk", "2013_2017"), "night mean_min"]), 1)
-43.4
+45.4
 """
 
 from __future__ import annotations
@@ -108,7 +108,8 @@ def week_table(board: Board, *, periods: Sequence[str] | None = None, moments: M
     own = len(counters)
     table = period_table({m: board.minutes[m][:own] for m in board.modes}, {p: list(counters[p]) for p in periods},
                          board.study.places.residents["population"].to_numpy(float), moments, within_min,
-                         excluded={m: t.excluded for m, t in board.times.items()})
+                         excluded={m: t.excluded for m, t in board.times.items()},
+                         drive={m: t.drive for m, t in board.times.items()})
     return WeekResult(study=config.name, table=table, periods=periods, moments=moments, within_min=within_min,
                       models={m: t.model for m, t in board.times.items()},
                       labels={p: config.label(p) for p in periods})
