@@ -416,7 +416,43 @@ ROUND_TWO_CASES = [  # the second adversarial pass: each class failed before
          library=lambda box: access.load_study(box.root / "study")),
 ]
 
-ALL_CASES = STUDY_CASES + CSV_CASES + IMPORT_CASES + ARG_CASES + ROUND_TWO_CASES
+def calibrations(old: str, new: str) -> Callable[[Sandbox], None]:
+    """Run on a copy of the project's data/ whose detour_factors.toml has ``old`` replaced by ``new``."""
+    import shutil
+
+    def damage(box: Sandbox) -> None:
+        copy = box.root / "project"
+        shutil.copytree(REPO / "data", copy)
+        text = (copy / "detour_factors.toml").read_text(encoding="utf-8")
+        assert old in text, old
+        (copy / "detour_factors.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return damage
+
+
+LONDON_WALK_BAND = "{ from_km = 0, to_km = 1, factor = 1.3429, speed_kmh = 4.8000, n_pairs = 270733"
+DAMAGED = {"ACCESS_PROJECT_DATA": "{root}/project"}
+CALIBRATION_CASES = [
+    Case(f"calibration-{label}", RUN, message, (calibrations(LONDON_WALK_BAND, LONDON_WALK_BAND.replace(old, new)),),
+         env=DAMAGED, library=_run)
+    for label, old, new, message in [
+        ("factor-nan", "factor = 1.3429", "factor = nan", r"calibration '[\w-]+', walk: band under 1 km: factor = nan"),
+        ("factor-zero", "factor = 1.3429", "factor = 0", "factor = 0 is not a detour factor"),
+        ("factor-half", "factor = 1.3429", "factor = 0.5", "factor = 0.5 is not a detour factor"),
+        ("factor-inf", "factor = 1.3429", "factor = inf", "factor = inf is not a detour factor"),
+        ("speed-zero", "speed_kmh = 4.8000", "speed_kmh = 0", "speed_kmh = 0 is not a speed"),
+        ("bands-gap", "to_km = 1,", "to_km = 0.5,", "does not start where the band before ends"),
+    ]
+]
+
+NO_STREETS = ('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+              '  <node id="1" lat="51.5" lon="-0.1" version="1"/>\n'
+              '  <node id="2" lat="51.501" lon="-0.1" version="1"><tag k="amenity" v="bench"/></node>\n</osm>\n')
+CALIBRATION_CASES.append(
+    Case("calibrate-no-streets", ["calibrate", "--osm-file", "{root}/benches.osm", "--name", "x", "--out",
+                                  "{root}/factors.toml"], "benches.osm has no streets",
+         (lambda box: (box.root / "benches.osm").write_text(NO_STREETS),)))
+
+ALL_CASES = STUDY_CASES + CSV_CASES + IMPORT_CASES + ARG_CASES + ROUND_TWO_CASES + CALIBRATION_CASES
 
 
 def test_the_suite_is_large_enough():
@@ -577,7 +613,7 @@ def test_overpass_faults_fall_back_to_the_estimate_in_bounded_time(fault, tmp_pa
 # --------------------------------------------------------------------------- damaged caches
 
 
-@pytest.mark.parametrize("damage", ["nan", "negative", "zero"])
+@pytest.mark.parametrize("damage", ["nan", "negative", "zero", "halved"])
 def test_a_cache_with_bad_times_is_rebuilt(damage, city_pbf, tmp_path, monkeypatch):
     from access.routing.network import get_network
 
@@ -587,9 +623,13 @@ def test_a_cache_with_bad_times_is_rebuilt(damage, city_pbf, tmp_path, monkeypat
     with np.load(cached) as npz:
         arrays = dict(npz)
     arrays["time_s"] = arrays["time_s"].copy()
-    arrays["time_s"][::7] = {"nan": np.nan, "negative": -5.0, "zero": 0.0}[damage]
+    if damage == "halved":  # every time still a finite positive number: only the recorded sha256 can tell
+        arrays["time_s"] = arrays["time_s"] / 2
+    else:
+        arrays["time_s"][::7] = {"nan": np.nan, "negative": -5.0, "zero": 0.0}[damage]
     np.savez_compressed(cached, **arrays)
-    with pytest.warns(access.AccessWarning, match="not finite positive numbers"):
+    message = "sha256 differs" if damage == "halved" else "not finite positive numbers"
+    with pytest.warns(access.AccessWarning, match=message):
         again = get_network("walk", crs="EPSG:27700", osm_file=city_pbf)
     assert np.array_equal(again.time_s.data, first.time_s.data)
 

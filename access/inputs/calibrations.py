@@ -259,12 +259,36 @@ def _band(values: dict) -> Band:
                 signals_per_km=float(values.get("signals_per_km", 0.0)),
                 junctions_per_km=float(values.get("junctions_per_km", 0.0)),
                 measured_on=str(values.get("measured_on", "")), mean_km=float(values.get("mean_km", 0.0)))
-    numbers = (band.factor, band.speed_kmh, band.signals_per_km, band.junctions_per_km, *band.shares)
-    if not all(math.isfinite(v) and v >= 0 for v in numbers) or band.factor <= 0 or band.speed_kmh <= 0 \
-            or (band.shares and not all(math.isfinite(v) and v > 0 for v in band.limits_kmh)):
-        raise ValueError(f"band {band.label} has a factor, speed, share, limit or count that is not a finite "
-                         f"positive number")
+    if not (math.isfinite(band.factor) and band.factor >= 1):
+        raise ValueError(f"band {band.label}: factor = {band.factor:g} is not a detour factor (a finite number of at "
+                         f"least 1: no street trip is shorter than the straight line)")
+    if not (math.isfinite(band.speed_kmh) and band.speed_kmh > 0):
+        raise ValueError(f"band {band.label}: speed_kmh = {band.speed_kmh:g} is not a speed (a finite number above 0)")
+    shares = band.shares or (0.0,) * len(ROAD_CLASSES)
+    numbers = {"signals_per_km": band.signals_per_km, "junctions_per_km": band.junctions_per_km,
+               **{f"shares.{k}": v for k, v in zip(ROAD_CLASSES, shares, strict=True)}, "mean_km": band.mean_km}
+    for key, value in numbers.items():
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"band {band.label}: {key} = {value:g} is not a finite number of at least 0")
+    for key, value in zip(ROAD_CLASSES, band.limits_kmh or (1.0,) * len(ROAD_CLASSES), strict=True):
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"band {band.label}: limits_kmh.{key} = {value:g} is not a speed (a finite number "
+                             f"above 0)")
     return band
+
+
+def _bands(values: list[dict]) -> tuple[Band, ...]:
+    """Return the bands of one mode, each checked, in order from 0 km with no gap and no overlap."""
+    bands = tuple(_band(band) for band in values)
+    if not bands:
+        raise ValueError("it has no bands")
+    edge = 0.0
+    for band in bands:
+        if not (band.from_km == edge and band.to_km > band.from_km):
+            raise ValueError(f"band {band.label} does not start where the band before ends ({edge:g} km), or ends "
+                             f"before it starts: bands run in order from 0 km, each starting where the last ends")
+        edge = band.to_km
+    return bands
 
 
 def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibration]]:
@@ -285,9 +309,14 @@ def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibrati
             found[name] = {}
             for mode in MODES:
                 values = entry[mode]
+                try:
+                    bands = _bands(values["bands"])
+                except ValueError as exc:
+                    raise DataError(f"{path}: calibration {name!r}, {mode}: {exc}; fix the value, or measure the "
+                                    f"calibration again with 'access calibrate'") from None
                 found[name][mode] = Calibration(
                     name=name, mode=mode, measured_on=str(values.get("measured_on", entry["measured_on"])),
-                    bands=tuple(_band(band) for band in values["bands"]), n_pairs=int(values["n_pairs"]),
+                    bands=bands, n_pairs=int(values["n_pairs"]),
                     p10=float(values["p10"]), p90=float(values["p90"]))
                 found[name][mode].check_increasing()
         return found

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from access.core.errors import DataError
+from access.core.errors import DataError, NetworkError
 from access.core.modes import MODES, UK_HIGHWAY_SPEEDS_KMH
 from access.core.tripcosts import DEFAULT_DRIVE, DEFAULT_WALK, ROAD_CLASSES
 from access.inputs.calibrations import BANDS_KM, Band, Calibration
@@ -191,6 +191,9 @@ def utm_crs(ways: OsmWays) -> str:
     >>> utm_crs(read_ways(mirror_file("city_of_london_osm")))
     'EPSG:32630'
     """
+    if len(ways.x_e7) == 0:
+        raise NetworkError(f"{ways.source} has no streets (no way with a highway tag): nothing to measure; give an "
+                           f"OSM extract of a town or city")
     lon = float(np.median(ways.x_e7)) / COORDINATE_SCALE
     lat = float(np.median(ways.y_e7)) / COORDINATE_SCALE
     zone = int((lon + 180) // 6) % 60 + 1

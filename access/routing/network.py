@@ -49,7 +49,7 @@ __all__ = ["StreetNetwork", "get_network", "network_from_graph", "network_from_s
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bump when the cached arrays change meaning, so old caches are rebuilt."""
 
 DRIVE_FALLBACK_KMH = 32.0
@@ -132,17 +132,19 @@ class StreetNetwork:
         distance, node = self._kdtree.query(np.column_stack([x, y]))  # the tree is built once per network
         return node.astype(np.int64), distance
 
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """Return the arrays a cached network holds, by name."""
+        return {"x": self.x, "y": self.y, "osmid": self.osmid, "indptr": self.time_s.indptr,
+                "indices": self.time_s.indices, "time_s": self.time_s.data, "length_m": self.length_m.data,
+                "road_class": self.classes(), "signals": self.signal_flags()}
+
     def save(self, path: Path) -> None:
-        """Write the network to ``path`` (``.npz``), atomically."""
+        """Write the network to ``path`` (``.npz``), atomically, with the sha256 of its arrays (see :meth:`load`)."""
+        arrays = self._arrays()
+        meta = {"mode": self.mode, "source": self.source, "crs": self.crs, "format": CACHE_FORMAT,
+                "sha256": _digest(arrays)}
         with atomic_path(path) as tmp, tmp.open("wb") as fh:
-            np.savez_compressed(
-                fh, meta=np.array(json.dumps({"mode": self.mode, "source": self.source,
-                                              "crs": self.crs, "format": CACHE_FORMAT})),
-                x=self.x, y=self.y, osmid=self.osmid,
-                indptr=self.time_s.indptr, indices=self.time_s.indices,
-                time_s=self.time_s.data, length_m=self.length_m.data,
-                road_class=self.classes(), signals=self.signal_flags(),
-            )
+            np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
 
     @classmethod
     def load(cls, path: Path) -> StreetNetwork:
@@ -152,7 +154,9 @@ class StreetNetwork:
         ------
         NetworkError
             The file is from another format, or an array does not fit the others, or a travel
-            time or length is not a finite positive number, or a coordinate is not a number.
+            time or length is not a finite positive number, or a coordinate is not a number, or
+            its arrays are not the ones it was written with (their sha256, recorded at the build,
+            differs: times halved by hand are found).
         """
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(str(npz["meta"]))
@@ -179,6 +183,9 @@ class StreetNetwork:
             if not (np.isfinite(npz["x"]).all() and np.isfinite(npz["y"]).all()):
                 raise NetworkError(f"cached network {path} has node coordinates that are not numbers; it will be "
                                    f"rebuilt")
+            if meta.get("sha256") != _digest({name: npz[name] for name in _CACHED}):
+                raise NetworkError(f"cached network {path} is not what was built (its arrays' sha256 differs from the "
+                                   f"one written with them: the file was changed); it will be rebuilt")
             road_class, signals = npz["road_class"], npz["signals"]
             if (len(road_class) != n_edges or len(signals) != n
                     or (n_edges and not (0 <= road_class.min() and road_class.max() < len(ROAD_CLASSES)))):
@@ -191,6 +198,20 @@ class StreetNetwork:
                 length_m=sparse.csr_matrix((npz["length_m"], *structure), shape=shape),
                 road_class=road_class.astype(np.int8), signals=signals.astype(bool),
             )
+
+
+_CACHED = ("x", "y", "osmid", "indptr", "indices", "time_s", "length_m", "road_class", "signals")
+"""The arrays of a cached network, in the order their digest reads them."""
+
+
+def _digest(arrays: dict[str, np.ndarray]) -> str:
+    """Return the sha256 of the arrays' names, dtypes, shapes and bytes, in :data:`_CACHED` order."""
+    digest = hashlib.sha256()
+    for name in _CACHED:
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def network_from_graph(graph: nx.MultiDiGraph, mode: Mode, crs: str, source: str) -> StreetNetwork:
