@@ -45,6 +45,7 @@ from access.inputs.config import ImportedMode, StudyConfig, frames_config, load_
 from access.inputs.frames import checked_frame, places_from_frames
 from access.inputs.places import Places, availability, load_borough_polygons
 from access.inputs.sources import mirror_file, sources
+from access.inputs.transit_spec import TRANSIT_MODE, TransitSpec
 from access.inputs.travel_tables import check_travel_table, read_travel_table
 from access.routing.dijkstra import ChunkCallback
 from access.routing.isochrones import ISOCHRONE_MIN
@@ -130,7 +131,8 @@ class Study:
                     area_name: str | None = None, title: str | None = None,
                     modes: Sequence[str] | str = ("walk", "cycle", "drive"), crs: str | None = None,
                     buffer_m: float = 3000.0, counter_max_m: float = 10_000.0, max_snap_m: float = 500.0,
-                    networks: Mapping[str, Any] | None = None, calibration: str = DEFAULT_CALIBRATION) -> Study:
+                    networks: Mapping[str, Any] | None = None, calibration: str = DEFAULT_CALIBRATION,
+                    transit: Mapping[str, Any] | TransitSpec | None = None) -> Study:
         """Build a study from your own GeoDataFrames: residents, facilities with hours, a boundary.
 
         Parameters
@@ -167,6 +169,11 @@ class Study:
         calibration
             The straight-line estimate's calibration, for modes with no network
             (a name in ``data/detour_factors.toml``, as a study file's ``[network] calibration``).
+        transit
+            The ``transit`` mode, walking and public transport from GTFS timetables: the keys of a study
+            file's ``[transit]`` table (:mod:`access.inputs.transit_spec`), e.g. ``{"feeds": ["buses.zip"],
+            "date": "2024-03-12", "window": ["08:00", "09:00"]}``, with feed paths from the current folder.
+            The mode is added to ``modes``.
 
         Raises
         ------
@@ -196,7 +203,7 @@ class Study:
         config = frames_config(name, boundary=boundary, before=before, after=after, extra=extra, title=title,
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
                                max_snap_m=max_snap_m, calibration=calibration, residents=residents,
-                               facilities=facilities)
+                               facilities=facilities, transit=transit)
         places = places_from_frames(config, residents=residents, facilities=facilities, boundary=boundary,
                                     population=population, origin_id=origin_id, wards=wards,
                                     ward_name=ward_name, areas=areas,
@@ -272,7 +279,7 @@ class Study:
         """
         if not isinstance(mode, str) or not mode or not all(c.isalnum() or c in "-_" for c in mode):
             raise StudyError(f"mode {mode!r} is not a plain name; use letters, digits, '-' and '_'")
-        if mode in MODES:
+        if mode in MODES or (mode == TRANSIT_MODE and self.config.transit is not None):
             raise StudyError(f"{mode!r} is a mode access routes itself; give imported times another name")
         checked = check_travel_table(table, f"the {mode} travel times")
         imported = tuple(m for m in self.config.imported if m.name != mode) + (ImportedMode(mode, label, note),)
@@ -292,6 +299,23 @@ class Study:
     def name(self) -> str:
         """The study's name."""
         return self.config.name
+
+    def mode(self, value: str) -> str:
+        """Return the mode of this study that ``value`` names, without regard to case (walk, transit, imported ones).
+
+        >>> load_study("redbridge-2017").mode("Walk")
+        'walk'
+
+        Raises
+        ------
+        StudyError
+            The study has no such mode (``transit`` needs a ``[transit]`` table); the message names the closest.
+        """
+        known = self.config.known_modes
+        if isinstance(value, str) and value.strip().lower() == TRANSIT_MODE and TRANSIT_MODE not in known:
+            raise StudyError(f"study {self.name!r} has no public-transport mode: 'transit' needs GTFS timetables, "
+                             f"a [transit] table in the study file (or transit= in Study.from_frames)")
+        return choose(value, known, "mode", error=StudyError)
 
     @cached_property
     def places(self) -> Places:
@@ -349,12 +373,15 @@ class Study:
                     path, sha = mirror_file(str(chosen)), sources()[str(chosen)].sha256
                 else:
                     path = Path(chosen)
+            transit = self.config.transit
+            feeds = [mirror_file(feed) if feed in sources() else Path(feed)
+                     for feed in (transit.feeds if transit is not None else ())]
             self._routers[key] = Router(crs=self.config.crs, area_wgs84=self.area_wgs84,
                                         origin_xy=self.places.origin_xy, max_snap_m=self.config.max_snap_m,
                                         osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache,
                                         networks=self._networks,
                                         imported={m.name: m.note for m in self.config.imported},
-                                        calibration=self.config.calibration)
+                                        calibration=self.config.calibration, transit=transit, transit_feeds=feeds)
         return self._routers[key]
 
     def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
@@ -439,9 +466,7 @@ class Study:
         -------
         StudyResult
         """
-        known = [*MODES, *(m.name for m in self.config.imported)]
-        modes = [choose(mode, known, "mode", error=StudyError) for mode in names(modes, "modes", at_least_one=True)] \
-            or list(self.config.modes)
+        modes = [self.mode(mode) for mode in names(modes, "modes", at_least_one=True)] or list(self.config.modes)
         if networks:  # the networks belong to this run: it runs on a new study, and this one is left as it was
             return self.use_networks(networks).run(modes=modes, offline=offline, osm_file=osm_file,
                                                    use_cache=use_cache, on_step=on_step, on_chunk=on_chunk)
