@@ -38,6 +38,7 @@ from access.analysis.distances import distance_summary
 from access.analysis.equity import breakdown, origin_attributes
 from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figures, nearest_open, switch_table
 from access.core.arguments import choose, names
+from access.core.defaults import PUBLIC_TRANSPORT_LIMITS_MIN
 from access.core.errors import ArgumentError, StudyError
 from access.core.modes import MODES
 from access.inputs.calibrations import DEFAULT_CALIBRATION
@@ -649,6 +650,57 @@ class StudyResult:
 
     def _minutes(self, mode: str, period: str) -> np.ndarray:
         return self.origins[f"{mode}_{period}_min"].to_numpy(float)
+
+    @property
+    def transit_modes(self) -> list[str]:
+        """The modes run whose times are public transport from GTFS timetables."""
+        return [mode for mode, times in self.times.items() if times.is_transit]
+
+    def at_least(self, mode: str, *, minutes: Sequence[float] = PUBLIC_TRANSPORT_LIMITS_MIN,
+                 by: str | None = "ward_name") -> pd.DataFrame:
+        """Residents ``minutes`` or more from their nearest open counter, before and after: MOPAC's criterion.
+
+        MOPAC's decision PCD 284 (2017) counted the communities 60 minutes or more from a counter by public
+        transport; its July 2017 consultation used 45.  The counts come from
+        :func:`~access.analysis.figures.group_figures` (``at_least_<T>``): a resident whose time is exactly
+        ``T`` counts, so does one with no counter in reach; excluded ones never do.
+
+        Parameters
+        ----------
+        mode
+            A mode run (``transit`` for MOPAC's criterion; any mode gives its own counts).
+        minutes
+            The thresholds.
+        by
+            A column of :attr:`origins` to group by (``ward_name``), or ``None`` for everyone.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (group, ``minutes``): ``residents`` (counted: not excluded), ``before``, ``after``
+            and ``change`` (residents at least that far), ``share_before`` and ``share_after`` (of ``residents``).
+
+        Examples
+        --------
+        >>> result = load_study("redbridge-2017").run(modes=["walk"], offline=True)
+        >>> table = result.at_least("walk", by=None)
+        >>> table.index.tolist(), bool(table.loc[("all", 60), "after"] >= table.loc[("all", 60), "before"])
+        ([('all', 60), ('all', 45)], True)
+        """
+        self._check_mode(mode)
+        groups = None if by is None else self.origins[by]
+        table = change_figures(self._minutes(mode, self.config.before), self._minutes(mode, self.config.after),
+                               self._population, groups, thresholds=(), quantiles=False, at_least=minutes)
+        rows = []
+        for group, row in table.iterrows():
+            counted = row["population_before"] + row["unreachable_before"]
+            for limit in minutes:
+                before, after = row[f"at_least_{limit:g}_before"], row[f"at_least_{limit:g}_after"]
+                rows.append({by or "group": group, "minutes": limit, "residents": counted, "before": before,
+                             "after": after, "change": after - before,
+                             "share_before": before / counted if counted else np.nan,
+                             "share_after": after / counted if counted else np.nan})
+        return pd.DataFrame(rows).set_index([by or "group", "minutes"])
 
     @property
     def _population(self) -> np.ndarray:

@@ -29,7 +29,7 @@ from typer.core import TyperCommand
 from access.cli import interrupts
 from access.cli.tables import Format, Output, plain, printable, shows_unicode
 from access.core.arguments import is_plain_name
-from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
+from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TRANSIT_MODEL_PREFIX
 from access.core.errors import AccessError, AccessWarning, ArgumentError, ScenarioError
 from access.core.version import __version__
 
@@ -461,11 +461,13 @@ def split(values: Optional[list[str]]) -> list[str]:
 
 
 def model_text(model: str, short: bool = True) -> Text:
-    """Return a model's name for a table cell: plain for a network or imported times, loud red for the estimate."""
+    """Return a model's name for a table cell: plain for a network, timetables or imported times; red: estimate."""
     if model == NETWORK_MODEL:
         return Text("network" if short else model)
     if model == IMPORTED_MODEL:
         return Text("imported" if short else model)
+    if model.startswith(TRANSIT_MODEL_PREFIX):
+        return Text("timetable" if short else model)
     return Text("estimate" if short else model, style="bold red")
 
 

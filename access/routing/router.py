@@ -204,5 +204,4 @@ class Router:
             walk, unavailable, calibration = None, str(exc), get_calibration(self.calibration, "walk")
         times = transit_times(self.timetable(), counter_xy, self.origin_xy, crs=self.crs, walk_network=walk,
                               calibration=calibration, **spec.options())
-        return times.travel_times(spec.percentile, max_snap_m=self.max_snap_m, unavailable=unavailable,
-                                  calibration=calibration)
+        return times.travel_times(spec.percentile, max_snap_m=self.max_snap_m, unavailable=unavailable)

@@ -140,6 +140,8 @@ class WalkLegs:
         Origins farther than :data:`~access.routing.travel.MAX_GAP_M` from the walking network.
     detail
         How the walks were measured, in words.
+    calibration
+        The walking calibration of the straight-line estimate, when the walks are that estimate (else ``None``).
     """
 
     access_start: np.ndarray
@@ -156,6 +158,7 @@ class WalkLegs:
     counter_snap_m: np.ndarray
     excluded: np.ndarray
     detail: str
+    calibration: Calibration | None = None
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, seconds: np.ndarray, n_rows: int) -> tuple[np.ndarray, ...]:
@@ -236,7 +239,8 @@ def walk_legs(stop_xy: np.ndarray, counter_xy: np.ndarray, origin_xy: np.ndarray
         zeros = np.zeros(n_origins)
         return WalkLegs(*access, *egress, *transfer, direct_s=direct, origin_snap_m=zeros,
                         counter_snap_m=np.zeros(n_counters), excluded=np.zeros(n_origins, bool),
-                        detail=f"walks estimated from straight lines (calibration {calibration.name!r})")
+                        detail=f"walks estimated from straight lines (calibration {calibration.name!r})",
+                        calibration=calibration)
     return _network_legs(walk_network, stop_xy, counter_xy, origin_xy, used, walk_speed_kmh, max_walk_m,
                          max_transfer_m, max_gap_m)
 
@@ -348,7 +352,7 @@ class TransitTimes:
         return transit_model(self.sources, self.date, self.window, percentile)
 
     def travel_times(self, percentile: int = 50, *, max_snap_m: float | None = None,
-                     unavailable: str | None = None, calibration: Calibration | None = None) -> TravelTimes:
+                     unavailable: str | None = None) -> TravelTimes:
         """Return the times at ``percentile`` as the :class:`~access.routing.travel.TravelTimes` every mode gives.
 
         Parameters
@@ -357,16 +361,16 @@ class TransitTimes:
             One of :attr:`percentiles`.
         max_snap_m
             Origins farther than this from the walking network are flagged (default: only the excluded ones).
-        unavailable, calibration
-            When the walks are the straight-line estimate: why no walking network could be had, and the walking
-            calibration that made them (the notes of every output say so).
+        unavailable
+            When the walks are the straight-line estimate: why no walking network could be had (the notes of
+            every output say so, with the calibration that made them).
         """
         flagged = self.legs.excluded if max_snap_m is None else self.legs.origin_snap_m > max_snap_m
         return TravelTimes(mode=TRANSIT_MODE, model=self.model(percentile), minutes=self.minutes(percentile),
                            origin_snap_m=self.legs.origin_snap_m, counter_snap_m=self.legs.counter_snap_m,
                            far_from_network=flagged | self.legs.excluded, excluded=self.legs.excluded,
                            detail=f"{percentile_label(percentile)} over the departure window; {self.detail}",
-                           unavailable=unavailable, calibration=calibration)
+                           unavailable=unavailable, calibration=self.legs.calibration)
 
 
 def _window(window: tuple[str | int, str | int]) -> tuple[int, int]:
