@@ -53,6 +53,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,7 @@ import pyproj
 from scipy.spatial import cKDTree
 
 from access.core.defaults import TRANSIT_MODEL_PREFIX
-from access.core.errors import ArgumentError, NetworkError, OffNetworkError
+from access.core.errors import AccessWarning, ArgumentError, NetworkError, OffNetworkError
 from access.core.modes import WALK_KMH, WALK_M_PER_MIN
 from access.inputs.calibrations import DEFAULT_CALIBRATION, Calibration, get_calibration
 from access.inputs.gtfs import Timetable, parse_clock, parse_date, timetable
@@ -504,6 +505,11 @@ def transit_times(
     legs = walk_legs(stop_xy, counter_xy, origin_xy, walk_speed_kmh=walk_speed_kmh, max_walk_m=max_walk_m,
                      max_transfer_m=max_transfer_m, walk_network=walk_network, calibration=calibration,
                      stop_used=used)
+    if len(origin_xy) and (not legs.access_stop.size or not legs.egress_stop.size):
+        far = "resident (origin)" if not legs.access_stop.size else "counter"
+        warnings.warn(AccessWarning(
+            f"no {far} is within {max_walk_m:,.0f} m of a stop of {' + '.join(table.sources)}: the public-transport "
+            f"times are walks only; check that the feeds cover the study area"), stacklevel=2)
     seconds = route_timetable(table, legs, window_start_s=start, n_minutes=n_minutes, percentiles=chosen,
                               max_minutes=max_minutes, board_slack_s=int(board_slack_s), workers=workers)
     transfer = max_walk_m if max_transfer_m is None else max_transfer_m
