@@ -1,4 +1,4 @@
-"""A SYNTHETIC study around the real Cairns bus feed (tests/data/cairns_gtfs.zip), for the transit mode's tests.
+"""Studies with a transit mode for the tests: a SYNTHETIC one around the real Cairns bus feed, and a study file.
 
 No population data of Cairns is on this machine, so the residents are made up: points along the bus routes
 (between consecutive stops of the feed's trips, a little to either side), each with a made-up population.
@@ -9,6 +9,7 @@ to south).  Everything made up says SYNTHETIC in its name.  Only the timetable i
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,8 @@ from shapely.geometry import box
 
 from access.inputs.gtfs import CAIRNS
 
-__all__ = ["cairns_frames", "CAIRNS_DATE", "CAIRNS_WINDOW", "COUNTER_STOPS", "SOUTH", "NORTH", "WEST", "EAST"]
+__all__ = ["cairns_frames", "write_transit_study", "STUDY_WITH_TRANSIT", "COUNTERS_CSV", "CAIRNS_DATE",
+           "CAIRNS_WINDOW", "COUNTER_STOPS", "SOUTH", "NORTH", "WEST", "EAST"]
 
 CAIRNS_DATE = "2014-06-10"  # a Tuesday of the feed's calendar
 CAIRNS_WINDOW = ("08:00", "09:00")
@@ -84,3 +86,55 @@ def cairns_frames(n_per_hop: int = 2, seed: int = 7) -> dict[str, gpd.GeoDataFra
          "after": ["24/7", "Mo-Fr 09:00-17:00", "closed", "closed"]},
         geometry=gpd.points_from_xy(lon[at], lat[at]), crs="EPSG:4326")
     return {"residents": residents, "facilities": counters, "boundary": boundary, "wards": wards}
+
+
+STUDY_WITH_TRANSIT = """\
+name = "transit-file"
+title = "Two SYNTHETIC counters in the City, and the Cairns timetable (a test of the [transit] table)"
+crs = "EPSG:27700"
+
+[area]
+boroughs = ["City of London"]
+buffer_m = 500
+
+[counters]
+table = "counters.csv"
+
+[periods]
+before = "both"
+after = "one"
+
+[modes]
+use = ["walk", "transit"]
+
+[network]
+osm_file = "city_of_london_osm"
+
+[transit]
+feeds = ["feeds/cairns_gtfs.zip"]
+date = 2014-06-10
+window = ["08:00", "09:00"]
+percentile = 50
+max_walk_m = 800
+attribution = "© State of Queensland (Department of Transport and Main Roads), CC BY"
+"""
+
+COUNTERS_CSV = """\
+id,name,lon,lat,both,one
+east,SYNTHETIC counter east,-0.0820,51.5160,24/7,24/7
+west,SYNTHETIC counter west,-0.1010,51.5150,24/7,off
+"""
+
+
+def write_transit_study(folder: Path) -> Path:
+    """Write a study file with a ``[transit]`` table into ``folder``, its feed and counter table beside it.
+
+    Two SYNTHETIC counters in the City of London, and the real Cairns feed: a test of the study file's route,
+    in which no resident can walk to a stop (so public transport is the walk straight to the counter).
+    """
+    (folder / "feeds").mkdir(parents=True, exist_ok=True)
+    (folder / "feeds" / "cairns_gtfs.zip").write_bytes(CAIRNS.read_bytes())
+    (folder / "counters.csv").write_text(COUNTERS_CSV)
+    path = folder / "study.toml"
+    path.write_text(STUDY_WITH_TRANSIT)
+    return path

@@ -229,44 +229,6 @@ def test_an_own_study_runs_by_name_writes_beside_itself_and_names_the_page_to_op
     assert elsewhere.returncode == 2 and "unknown study 'waltham-forest'" in elsewhere.stderr
 
 
-STUDY_WITH_TRANSIT = """\
-name = "transit-file"
-title = "Two SYNTHETIC counters in the City, and the Cairns timetable (a test of the [transit] table)"
-crs = "EPSG:27700"
-
-[area]
-boroughs = ["City of London"]
-buffer_m = 500
-
-[counters]
-table = "counters.csv"
-
-[periods]
-before = "both"
-after = "one"
-
-[modes]
-use = ["walk", "transit"]
-
-[network]
-osm_file = "city_of_london_osm"
-
-[transit]
-feeds = ["feeds/cairns_gtfs.zip"]
-date = 2014-06-10
-window = ["08:00", "09:00"]
-percentile = 50
-max_walk_m = 800
-attribution = "© State of Queensland (Department of Transport and Main Roads), CC BY"
-"""
-
-COUNTERS_CSV = """\
-id,name,lon,lat,both,one
-east,SYNTHETIC counter east,-0.0820,51.5160,24/7,24/7
-west,SYNTHETIC counter west,-0.1010,51.5150,24/7,off
-"""
-
-
 def test_a_study_file_with_a_transit_table_runs_from_the_command_line(tmp_path):
     """A [transit] table in a study file beside its feed: the command runs it and writes every output.
 
@@ -274,12 +236,9 @@ def test_a_study_file_with_a_transit_table_runs_from_the_command_line(tmp_path):
     public-transport times must be the walks straight to the counters (on the City's walk network), and
     the run says why.
     """
-    from access.inputs.gtfs import CAIRNS
+    from cairns_study import STUDY_WITH_TRANSIT, write_transit_study
 
-    (tmp_path / "feeds").mkdir()
-    (tmp_path / "feeds" / "cairns_gtfs.zip").write_bytes(CAIRNS.read_bytes())
-    (tmp_path / "counters.csv").write_text(COUNTERS_CSV)
-    (tmp_path / "study.toml").write_text(STUDY_WITH_TRANSIT)
+    write_transit_study(tmp_path)
     done = _run("run", str(tmp_path / "study.toml"), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     label = "public transport (GTFS: cairns_gtfs.zip, Tue 2014-06-10, 08:00–09:00, median)"
