@@ -129,8 +129,8 @@ def transit_attribution(spec: TransitSpec) -> str:
     """Return the attribution of a study's GTFS feeds: the ``[transit]`` table's, or a reminder naming the feeds.
 
     >>> import datetime as dt
-    >>> transit_attribution(TransitSpec(("buses.zip",), dt.date(2024, 3, 12)))
-    'Timetables: GTFS feed buses.zip; its publisher's licence applies (the study gives no attribution for it).'
+    >>> print(transit_attribution(TransitSpec(("buses.zip",), dt.date(2024, 3, 12))))
+    Timetables: GTFS feed buses.zip; its publisher's licence applies (the study gives no attribution for it).
     """
     names = " + ".join(spec.feed_names)
     if spec.attribution:
