@@ -14,6 +14,9 @@ from and between stops), a 60-minute window from 08:00 and the median.  Three be
   the answers must be equal, and the ratio is the router's time ÷ the brute force's.
 - ``transit: scaling``: time against the feed's size (88 to 700 SYNTHETIC routes, 20,000 postcodes)
   and against the number of postcodes (the whole feed).
+- ``transit: timetable cache``: a study's second run takes the date's timetable from the cache
+  (:func:`access.inputs.gtfs.cached_timetable`, keyed by the feed's hash, the date and the span) instead
+  of reading the feed again; the ratio is the cached load ÷ the first reading (read, then cached).
 
 Each case runs in its own process; ``peak_mb`` is its peak RSS.
 """
@@ -66,6 +69,25 @@ def london(n_routes: int, origin_counts: list[int]) -> dict[str, Any]:
                      "nearest_median": float(np.median(minutes.min(axis=0)))})
     return {"read_s": read_s, "runs": runs, "n_stop_times": table.n_stop_times, "n_runs": table.n_runs,
             "n_stops": int(len(np.unique(table.stop))), "describe": table.describe()}
+
+
+def cache(n_routes: int) -> dict[str, Any]:
+    """Read the SYNTHETIC feed's timetable through the cache twice, in a fresh cache folder: read, then loaded."""
+    import os
+    import tempfile
+
+    from access.inputs.gtfs import cached_timetable, parse_clock
+
+    path = synthetic_feed(n_routes, quiet=True)
+    with tempfile.TemporaryDirectory(prefix="access-bench-cache-") as folder:
+        os.environ["ACCESS_CACHE_DIR"] = folder
+        seconds = []
+        for _ in range(2):
+            began = time.perf_counter()
+            table = cached_timetable([path], SERVICE_DATE, start_s=parse_clock(WINDOW[0]), end_s=parse_clock("11:00"))
+            seconds.append(time.perf_counter() - began)
+        size = sum(p.stat().st_size for p in Path(folder).rglob("*.npz"))
+    return {"first_s": seconds[0], "second_s": seconds[1], "describe": table.describe(), "cache_mb": size / 1e6}
 
 
 def _cut(table, keep_stop: np.ndarray):
@@ -185,6 +207,18 @@ def run(quick: bool = False) -> pd.DataFrame:
                          "seconds": result["read_s"] + whole["seconds"], "peak_mb": result["peak_mb"],
                          "n_counters": 77, "n_origins": whole["n_origins"],
                          "notes": "read + route, one process (peak RSS of the whole process)"})
+    result = in_child(cache, sizes[-1], timeout_s=3600)
+    case = f"SYNTHETIC London buses, {sizes[-1]} routes: the timetable of 08:00–11:00"
+    first = "first run: read the feed (gtfs-kit), make the timetable, cache it"
+    if "error" in result:
+        rows.append({"benchmark": "transit: timetable cache", "case": case, "method": first,
+                     "notes": f"failed: {result['error']}"})
+    else:
+        rows.append({"benchmark": "transit: timetable cache", "case": case, "method": first,
+                     "seconds": result["first_s"], "notes": result["describe"]})
+        rows.append({"benchmark": "transit: timetable cache", "case": case, "method": "second run: from the cache",
+                     "seconds": result["second_s"], "peak_mb": result["peak_mb"], "baseline": first,
+                     "notes": f"cache file {result['cache_mb']:.0f} MB"})
     return frame(rows)
 
 

@@ -171,3 +171,28 @@ def _estimate_minutes(mode: str, metres, name: str = "city-of-london"):
 
     km = np.asarray(metres, dtype=float) / 1000
     return np.array([overhead + k * rate(k) for k in km.ravel()]).reshape(km.shape)
+
+
+@pytest.fixture(scope="session")
+def cairns_transit_study():
+    """Return a SYNTHETIC study around the real Cairns bus feed: made-up residents, counters, wards (cairns_study.py).
+
+    Walk and transit, offline: the walks are the straight-line estimate (no Cairns street network here).
+    """
+    from cairns_study import CAIRNS_DATE, CAIRNS_WINDOW, cairns_frames
+
+    import access
+    from access.inputs.gtfs import CAIRNS
+
+    return access.Study.from_frames(
+        "cairns-synthetic", title="Cairns (SYNTHETIC residents and counters)", before="before", after="after",
+        modes=["walk"], ward_name="ward", origin_id="origin",
+        transit={"feeds": [str(CAIRNS)], "date": CAIRNS_DATE, "window": list(CAIRNS_WINDOW),
+                 "attribution": "© State of Queensland (Department of Transport and Main Roads), CC BY"},
+        **cairns_frames())
+
+
+@pytest.fixture(scope="session")
+def cairns_transit_result(cairns_transit_study):
+    """Return the SYNTHETIC Cairns study run on foot and by public transport, offline, once per session."""
+    return cairns_transit_study.run(offline=True)

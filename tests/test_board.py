@@ -164,3 +164,30 @@ def test_a_scenario_at_a_moment_drives_in_that_hours_traffic(redbridge, redbridg
     # no moment, or a night-time one: free-flowing traffic
     np.testing.assert_array_equal(redbridge_board.minutes_at("drive", None), free)
     np.testing.assert_array_equal(redbridge_board.minutes_at("drive", parse_moment("Tu 03:00")), free)
+
+
+def test_opening_a_counter_routes_one_public_transport_row(cairns_transit_study, cairns_transit_result):
+    """A scenario that opens a counter adds one transit row: the router's own profile search to that point."""
+    import dataclasses
+
+    from cairns_study import CAIRNS_DATE
+
+    from access.inputs.calibrations import get_calibration
+    from access.inputs.gtfs import CAIRNS
+    from access.routing.transit import transit_times
+    from access.whatif.board import board_from_result
+
+    smithfield = Scenario("smithfield", "after", open=(parse_opened("Smithfield (SYNTHETIC)=-16.8351,145.6925"),))
+    board = board_from_result(cairns_transit_result, [smithfield])
+    assert board.ids[-1] == "smithfield-synthetic" and board.minutes["transit"].shape == (5, 660)
+    np.testing.assert_array_equal(board.minutes["transit"][:4], cairns_transit_result.times["transit"].minutes)
+    point = board.counters.geometry.iloc[-1]
+    study = cairns_transit_study
+    steady = dataclasses.replace(study.config.walk, signal_s=0.0)  # public transport's walks wait at no crossing
+    calibration = get_calibration(study.config.calibration, "walk").priced(drive=study.config.drive, walk=steady)
+    direct = transit_times([CAIRNS], np.array([[point.x, point.y]]), study.places.origin_xy, crs=study.config.crs,
+                           date=CAIRNS_DATE, calibration=calibration)
+    np.testing.assert_array_equal(board.minutes["transit"][4], direct.minutes(50)[0])
+    comparison = compare(board, [period_scenario("after"), smithfield])
+    gain = comparison.differences.loc[("smithfield", "transit")]
+    assert gain["mean_min_change"] < 0 and gain["population_better"] > 0

@@ -11,7 +11,7 @@ from access.inputs.sources import sources
 from publishers import RAW_FILES, PublisherServer
 
 runner = CliRunner()
-WIDE = {"COLUMNS": "200"}
+WIDE = {"COLUMNS": "400"}
 
 
 @pytest.fixture

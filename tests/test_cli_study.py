@@ -227,3 +227,49 @@ def test_an_own_study_runs_by_name_writes_beside_itself_and_names_the_page_to_op
     assert "waltham-forest" in listed.stdout and "waltham-forest.toml" in listed.stdout
     elsewhere = _run("run", "waltham-forest", "--offline", "-m", "walk", cwd=tmp_path.parent)
     assert elsewhere.returncode == 2 and "unknown study 'waltham-forest'" in elsewhere.stderr
+
+
+def test_a_study_file_with_a_transit_table_runs_from_the_command_line(tmp_path):
+    """A [transit] table in a study file beside its feed: the command runs it and writes every output.
+
+    The feed is the real Cairns one and the study is in London, so no resident can walk to a stop: the
+    public-transport times must be the walks straight to the counters (on the City's walk network), and
+    the run says why.
+    """
+    from cairns_study import STUDY_WITH_TRANSIT, write_transit_study
+
+    write_transit_study(tmp_path)
+    done = _run("run", str(tmp_path / "study.toml"), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    label = "public transport (GTFS: cairns_gtfs.zip, Tue 2014-06-10, 08:00–09:00, median)"
+    assert "no resident (origin) is within 800 m of a stop of cairns_gtfs.zip" in done.stderr
+    out = tmp_path / "out"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["models"]["transit"]["model"] == label and summary["models"]["walk"]["model"] == "street network"
+    note = summary["models"]["transit"]["note"]
+    assert "walks on OpenStreetMap file" in note and "ESTIMATE" not in note  # on the City's real walk network
+    origins = pd.read_csv(out / "origins.csv")
+    # public transport's walks are steady (no waits at crossings, as R5's): the walk network's own times
+    import access
+    from access.analysis.figures import nearest_open
+    from access.routing.travel import network_times
+
+    study = access.load_study(tmp_path / "study.toml")
+    places = study.places
+    steady = network_times(study.router(offline=True).network("walk"), places.counter_xy, places.origin_xy,
+                           max_snap_m=study.config.max_snap_m)
+    available = access.load_study(tmp_path / "study.toml").run(modes=["walk"], offline=True).available
+    for period in ("both", "one"):
+        walk, transit = origins[f"walk_{period}_min"], origins[f"transit_{period}_min"]
+        expected, _ = nearest_open(steady.minutes, available[period].to_numpy(), steady.excluded)
+        np.testing.assert_allclose(transit, expected, atol=1 / 60 + 0.006)  # each walk rounded up to a second
+        assert not np.allclose(transit, walk, atol=0.02)  # the walk mode's own times wait at signals
+    for name in ("transit.html", "public_transport.csv", "report.html", "explorer.html"):
+        assert (out / name).is_file(), name
+    assert label in (out / "report.html").read_text()
+    bad = STUDY_WITH_TRANSIT.replace("max_walk_m = 800", "max_walk_m = -1")
+    (tmp_path / "bad.toml").write_text(bad)
+    done = _run("run", str(tmp_path / "bad.toml"), "--out", str(tmp_path / "bad"), cwd=tmp_path)
+    assert done.returncode == 2 and not (tmp_path / "bad").exists()
+    assert done.stderr.count("\n") == 1 and "[transit] max_walk_m must be a number of metres from 0 to 5000, not -1" \
+        in done.stderr

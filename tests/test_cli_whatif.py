@@ -175,3 +175,24 @@ def test_names_in_any_case_and_period_labels_as_printed(tmp_path):
     assert closed.exit_code == 0, closed.output
     missed = CliRunner().invoke(app, ["scenario", "redbridge-2017", "--close", "ilfrod", "-m", "walk", "--offline"])
     assert missed.exit_code == 2 and "did you mean 'ilford'" in missed.output
+
+
+def test_every_what_if_command_takes_the_transit_mode_of_a_study_file(tmp_path):
+    """A study file with a [transit] table: scenario (one more profile search), hours, sweep, site and explore."""
+    from cairns_study import write_transit_study
+
+    study = str(write_transit_study(tmp_path / "study"))
+    label = "public transport (GTFS: cairns_gtfs.zip, Tue 2014-06-10, 08:00–09:00, median)"
+    result = _invoke("scenario", study, "--from", "one", "--open", "Guildhall=51.5155,-0.0920", "-m", "transit",
+                     "--no-maps", "--out", str(tmp_path / "scenario"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "scenario" / "summary.json").read_text())
+    assert summary["models"]["transit"]["model"] == label
+    assert {r["mode"] for r in summary["results"]} == {"transit"}
+    for command, extra in (("hours", []), ("sweep", []), ("site", ["--max-candidates", "20", "--no-maps"]),
+                           ("explore", [])):
+        result = _invoke(command, study, "-m", "transit", *extra, "--out", str(tmp_path / command))
+        assert result.exit_code == 0, f"{command}: {result.output}"
+    assert label in (tmp_path / "explore" / "explorer.html").read_text()
+    hours = json.loads((tmp_path / "hours" / "hours.json").read_text())
+    assert hours["models"] == {"transit": label}

@@ -656,3 +656,29 @@ def test_the_layout_works_on_a_laptop_and_a_phone(redbridge_page, width, height,
     if width < 700:
         assert mapped["bottom"] <= panel["top"] + 0.5, "on a phone the map is above the panel"
     (tmp_path / f"explorer-{width}x{height}.png").write_bytes(__import__("base64").b64decode(shot["data"]))
+
+
+# --------------------------------------------------------------------------- public transport
+
+
+@pytest.mark.browser
+def test_a_transit_page_gives_the_library_figures_and_names_the_timetable(cairns_transit_result, tmp_path):
+    """Check the SYNTHETIC Cairns study's page by public transport: the library's figures, and the timetable named.
+
+    It says which feed, date and window made its minutes.
+    """
+    board = access.board_from_result(cairns_transit_result)
+    library = Library(board)
+    path = _write(tmp_path, board)
+    with _explorer(path) as tab:
+        data = _data(tab)
+        model = "public transport (GTFS: cairns_gtfs.zip, Tue 2014-06-10, 08:00–09:00, median)"
+        assert data["modes"]["transit"]["model"] == model and data["modes"]["transit"]["estimate"]
+        assert "STRAIGHT-LINE ESTIMATE" in data["modes"]["transit"]["note"] and "State of Queensland" in \
+            data["attribution"]
+        for mode in ("walk", "transit"):
+            _check_preset(tab, library, mode, "period:after", "period:before", None)
+        reading = _set(tab, {"mode": "transit", "on": {"central": False}, "moment": 1 * 1440 + 10 * 60})
+        _check_subset(reading, library, "transit, Cairns Central off, Tue 10:00")
+        caption = tab.evaluate("document.getElementById('x-caption').textContent")
+    assert "by public transport" in caption and model in caption

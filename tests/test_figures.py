@@ -219,3 +219,19 @@ def test_the_rule_is_the_same_in_every_command(city):
     assert mine["within_30"] == pytest.approx(run["within_30"], rel=1e-12) and mine["unreachable"] == 0
     sites = search_sites(city, modes=["walk"], ps=[1], period="both_open", with_best=False, max_candidates=50)
     assert sites.modes["walk"].existing_mean_min == pytest.approx(run["mean_min"], rel=1e-12)
+
+
+def test_at_least_counts_residents_t_minutes_or_more_unreachable_included_excluded_never():
+    """MOPAC's criterion as a figure of the one function: exactly T counts, inf counts, NaN never does."""
+    time = np.array([59.99, 60.0, 75.0, np.inf, np.nan, 44.0, 45.0])
+    weights = np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0])
+    groups = np.array(["a", "a", "a", "b", "b", "b", "b"])
+    table = group_figures(time, weights, groups, thresholds=(60,), at_least=(60, 45))
+    assert table["at_least_60"].to_dict() == {"a": 6.0, "b": 8.0}
+    assert table["at_least_45"].to_dict() == {"a": 7.0, "b": 72.0}
+    measured = table["population"] + table["unreachable"]
+    # "60 or more" and "within 60" overlap only at exactly 60 minutes
+    np.testing.assert_allclose(table["at_least_60"] + table["within_60"] * measured, measured + [2.0, 0.0])
+    changed = change_figures(time, np.where(np.isfinite(time), time + 1, time), weights, groups, thresholds=(),
+                             quantiles=False, at_least=(60,))
+    assert changed["at_least_60_change"].to_dict() == {"a": 1.0, "b": 0.0}

@@ -140,3 +140,63 @@ def test_a_missing_or_unreadable_feed(tmp_path: Path) -> None:
     (folder / "calendar_dates.txt").unlink()
     with pytest.raises(FeedError, match="neither calendar.txt nor calendar_dates.txt"):
         timetable([folder], "2014-06-02")
+
+
+# --- the cache ----------------------------------------------------------------------------------
+
+def _same(a, b) -> None:
+    assert (a.date, a.sources) == (b.date, b.sources)
+    for name in ("stop_id", "stop_lon", "stop_lat", "run_id", "run_start", "stop", "arrival", "departure", "pickup",
+                 "dropoff"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_a_cached_timetable_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second reading of a feed for the same date and span comes from the cache: gtfs-kit is not called."""
+    import gtfs_kit
+
+    from access.inputs.gtfs import cached_timetable
+
+    monkeypatch.setenv("ACCESS_CACHE_DIR", str(tmp_path / "cache"))
+    feed = shutil.copy(CAIRNS, tmp_path / "cairns_gtfs.zip")
+    span = {"start_s": parse_clock("08:00"), "end_s": parse_clock("11:00")}
+    fresh = timetable([feed], "2014-06-10", **span)
+    first = cached_timetable([feed], "2014-06-10", **span)
+    _same(first, fresh)
+    cached = sorted((tmp_path / "cache" / "timetables").glob("*.npz"))
+    assert len(cached) == 1 and cached[0].name.startswith("2014-06-10-")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the feed was read again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(gtfs_kit, "read_feed", refuse)
+        _same(cached_timetable([feed], "2014-06-10", **span), fresh)
+        with pytest.raises(FeedError, match="read again"):  # another span is another timetable
+            cached_timetable([feed], "2014-06-10", start_s=span["start_s"], end_s=span["end_s"] + 60)
+    # a changed feed is read again (its hash keys the cache), and so is a damaged cache file
+    with zipfile.ZipFile(CAIRNS) as source, zipfile.ZipFile(tmp_path / "changed.zip", "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data.replace(b"08:00:00", b"08:00:30") if item.filename == "stop_times.txt"
+                            else data)
+    changed = cached_timetable([tmp_path / "changed.zip"], "2014-06-10", **span)
+    assert len(list((tmp_path / "cache" / "timetables").glob("*.npz"))) == 2
+    assert not np.array_equal(changed.departure, fresh.departure)
+    cached[0].write_bytes(b"not a timetable")
+    with pytest.warns(AccessWarning, match="is damaged"):
+        _same(cached_timetable([feed], "2014-06-10", **span), fresh)
+    _same(cached_timetable([feed], "2014-06-10", **span, use_cache=False), fresh)
+
+
+def test_a_folder_feed_is_hashed_by_its_files(tmp_path: Path) -> None:
+    from access.inputs.gtfs import feed_sha256
+
+    with zipfile.ZipFile(CAIRNS) as archive:
+        archive.extractall(tmp_path / "cairns")
+    before = feed_sha256(tmp_path / "cairns")
+    assert before == feed_sha256(tmp_path / "cairns") and len(before) == 64
+    (tmp_path / "cairns" / "stops.txt").write_text((tmp_path / "cairns" / "stops.txt").read_text() + "\n")
+    assert feed_sha256(tmp_path / "cairns") != before
+    with pytest.raises(FeedError, match="does not exist"):
+        feed_sha256(tmp_path / "nowhere.zip")

@@ -43,3 +43,52 @@ def test_a_mode_of_imported_times_cannot_be_routed():
     with pytest.raises(ScenarioError, match=r"mode 'transit' has imported travel times \(from r5py\)"):
         router.times("transit", np.array([[530500.0, 180000.0]]))
     assert router.times("walk", np.array([[530500.0, 180000.0]])).is_estimate  # the other modes are as they were
+
+
+def test_transit_walks_on_the_studys_walk_network_and_reads_the_timetable_once(city, tmp_path):
+    """Route transit on the City of London's real extract, with a hand-made shuttle across it.
+
+    The walks to, from and between stops are on the walk network (no estimate), the timetable is read once per
+    router, and a new counter is one more profile search.
+    """
+    import dataclasses
+    import datetime
+
+    from gtfs_feeds import EVERY_DAY, ORIGIN, Feed
+
+    import access
+    from access.inputs.gtfs import parse_clock
+    from access.inputs.transit_spec import TransitSpec
+    from access.routing.transit import transit_times
+
+    places = city.places
+    (bx, by), (sx, sy) = places.counter_xy  # Bishopsgate, then Snow Hill
+    network = city.network("walk")
+    node = network.snap(np.array([bx]), np.array([by]))[0][0]  # Bishopsgate lies 660 m beyond the extract's edge
+    feed = Feed(stops={"east": (network.x[node] - ORIGIN[0], network.y[node] - ORIGIN[1]),
+                       "mid": ((bx + sx) / 2 - ORIGIN[0], (by + sy) / 2 - ORIGIN[1]),
+                       "west": (sx - ORIGIN[0] + 200, sy - ORIGIN[1])},
+                calendar=[("daily", EVERY_DAY, "20240101", "20241231")])
+    for k in range(25):  # a fast shuttle every two minutes
+        t = parse_clock("07:55") + 120 * k
+        feed.add_trip(f"w{k}", "daily", [("east", t, t), ("mid", t + 30, t + 35), ("west", t + 70, t + 70)])
+        feed.add_trip(f"e{k}", "daily", [("west", t, t), ("mid", t + 35, t + 40), ("east", t + 70, t + 70)])
+    folder = feed.write(tmp_path / "line")
+    spec = TransitSpec(feeds=(str(folder),), date=datetime.date(2024, 3, 12),
+                       window=("08:00", "08:30"), max_walk_m=900.0)
+    study = access.Study(dataclasses.replace(city.config, transit=spec, modes=("walk", "transit")), places=places)
+    result = study.run(modes=["walk", "transit"])
+    walk, transit = result.times["walk"], result.times["transit"]
+    assert walk.model == "street network" and transit.calibration is None and not transit.uses_estimate
+    assert transit.model == "public transport (GTFS: line, Tue 2024-03-12, 08:00–08:30, median)"
+    direct = transit_times([folder], places.counter_xy, places.origin_xy, crs=city.config.crs, date="2024-03-12",
+                           window=("08:00", "08:30"), max_walk_m=900.0, walk_network=walk.network)
+    np.testing.assert_array_equal(transit.minutes, direct.minutes(50))
+    np.testing.assert_array_equal(transit.excluded, walk.excluded)  # the same rule: more than 1 km from the network
+    assert (transit.minutes[:, ~transit.excluded] < walk.minutes[:, ~walk.excluded] - 1).any()  # the line helps
+    router = result.router
+    assert router.timetable() is router.timetable() and router.priced("walk") is walk.network
+    with pytest.raises(NetworkUnavailable, match="runs on timetables"):
+        router.network("transit")
+    row = router.times("transit", places.counter_xy[:1]).minutes
+    np.testing.assert_array_equal(row, transit.minutes[:1])

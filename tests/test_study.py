@@ -427,3 +427,81 @@ def test_a_run_with_an_empty_list_of_modes_is_refused_as_from_frames_refuses_it(
         redbridge.run(modes=[], offline=True)
     with pytest.raises(access.ArgumentError, match=r"modes=\[\] names nothing"):
         access.build_board(redbridge, [], modes=[], offline=True)
+
+
+# --------------------------------------------------------------------------- public transport (the transit mode)
+
+CAIRNS_MODEL = "public transport (GTFS: cairns_gtfs.zip, Tue 2014-06-10, 08:00–09:00, median)"
+
+
+def test_a_transit_study_routes_public_transport_as_the_router_does(cairns_transit_study, cairns_transit_result):
+    """Walk + transit around the real Cairns feed (SYNTHETIC residents): the times are the router's own."""
+    from cairns_study import CAIRNS_DATE
+
+    from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
+    from access.inputs.gtfs import CAIRNS
+    from access.routing.transit import transit_times
+
+    study, result = cairns_transit_study, cairns_transit_result
+    assert study.config.modes == ("walk", "transit") and result.modes == ["walk", "transit"]
+    transit = result.times["transit"]
+    assert transit.model == CAIRNS_MODEL and transit.is_transit and not transit.is_estimate
+    assert transit.uses_estimate and transit.calibration.name == DEFAULT_CALIBRATION  # offline: walks estimated
+    assert "no walk network is cached" in transit.unavailable
+    places = study.places
+    direct = transit_times([CAIRNS], places.counter_xy, places.origin_xy, crs=study.config.crs, date=CAIRNS_DATE,
+                           calibration=get_calibration(DEFAULT_CALIBRATION, "walk"))
+    np.testing.assert_array_equal(transit.minutes, direct.minutes(50))
+    walk = result.times["walk"].minutes
+    reached = np.isfinite(transit.minutes)  # walking straight to the counter always counts, up to max_minutes
+    assert (transit.minutes[reached] <= walk[reached] + 1 / 60).all() and (walk[~reached] > 120).all()
+    assert (transit.minutes < walk - 5).mean() > 0.3  # and the buses do save time, for many
+    assert result.summary.loc[("after", "transit"), "model"] == CAIRNS_MODEL
+
+
+def test_mopacs_criterion_counts_residents_60_minutes_or_more(cairns_transit_result):
+    """result.at_least, everyone and by ward, against a count made by hand from each origin's time."""
+    result = cairns_transit_result
+    origins = result.origins
+    population = origins["population"].to_numpy(float)
+    everyone, wards = result.at_least("transit", by=None), result.at_least("transit")
+    for limit in (60, 45):
+        for period in ("before", "after"):
+            time = origins[f"transit_{period}_min"].to_numpy(float)
+            far = ~np.isnan(time) & (time >= limit)
+            assert everyone.loc[("all", limit), period] == pytest.approx(population[far].sum())
+            by_ward = pd.Series(population * far).groupby(origins["ward_name"].to_numpy()).sum()
+            np.testing.assert_allclose(wards.xs(limit, level="minutes")[period].to_numpy(),
+                                       by_ward.sort_index().to_numpy())
+        row = everyone.loc[("all", limit)]
+        assert row["change"] == row["after"] - row["before"]
+        assert row["share_after"] == pytest.approx(row["after"] / population.sum())
+    assert everyone.loc[("all", 60), "after"] > everyone.loc[("all", 60), "before"] > 0  # two counters closed
+    assert everyone.loc[("all", 45), "after"] >= everyone.loc[("all", 60), "after"]
+
+
+def test_a_study_without_timetables_has_no_transit_mode(cairns_transit_study, redbridge):
+    from cairns_study import cairns_frames
+
+    frames = cairns_frames()
+    with pytest.raises(StudyError, match="unknown mode 'transit'.*give transit= the GTFS feeds"):
+        access.Study.from_frames("no-feed", before="before", after="after", modes=["walk", "transit"], **frames)
+    with pytest.raises(StudyError, match="has no public-transport mode: 'transit' needs GTFS timetables"):
+        redbridge.run(modes=["transit"], offline=True)
+    with pytest.raises(StudyError, match="transit feeds 'nowhere.zip' is not a file or folder"):
+        access.Study.from_frames("bad-feed", before="before", after="after", modes="walk",
+                                 transit={"feeds": ["nowhere.zip"], "date": "2014-06-10"}, **frames)
+    with pytest.raises(StudyError, match="transit max_walk_m must be a number of metres from 0 to 5000"):
+        access.Study.from_frames("bad-walk", before="before", after="after", modes="walk",
+                                 transit={**_cairns_transit(), "max_walk_m": -1}, **frames)
+    with pytest.raises(StudyError, match="'transit' is a mode access routes itself"):
+        cairns_transit_study.import_times("transit", pd.DataFrame(), label="by bus", note="elsewhere")
+    assert cairns_transit_study.mode("TRANSIT") == "transit"
+
+
+def _cairns_transit() -> dict:
+    from cairns_study import CAIRNS_DATE
+
+    from access.inputs.gtfs import CAIRNS
+
+    return {"feeds": [str(CAIRNS)], "date": CAIRNS_DATE}

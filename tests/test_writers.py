@@ -307,3 +307,59 @@ def test_a_full_disk_while_the_geopackage_is_written_is_one_line_and_the_previou
     assert len(lines) == 1 and lines[0].startswith("error: cannot write origins.gpkg"), failed.stderr
     assert "Traceback" not in failed.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+# --------------------------------------------------------------------------- public transport
+
+CAIRNS_LABEL = "cairns_gtfs.zip, Tue 2014-06-10, 08:00–09:00, median"
+
+
+@pytest.mark.browser
+def test_a_transit_study_writes_every_output_and_its_pages_name_the_timetable(cairns_transit_result, tmp_path):
+    """Write every output of the SYNTHETIC Cairns study (walk + transit), MOPAC's criterion in each.
+
+    Its pages show public-transport minutes labelled with the feed, the date and the window, in a real browser.
+    """
+    import numpy as np
+
+    from browser import render
+
+    result = cairns_transit_result
+    paths = write(result, tmp_path)
+    assert {"summary.json", "summary.csv", "changes.csv", "switches.csv", "wards.csv", "lsoas.csv", "boroughs.csv",
+            "distances.csv", "origins.csv", "origins.gpkg", "breakdowns.csv", "report.html", "index.html",
+            "walk.html", "transit.html", "explorer.html", "public_transport.csv"} == set(paths)
+    model = f"public transport (GTFS: {CAIRNS_LABEL})"
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["models"]["transit"]["model"] == model
+    assert "STRAIGHT-LINE ESTIMATE" in summary["models"]["transit"]["note"]  # offline: the walks are estimated
+    assert any(w.startswith("transit: NO WALK NETWORK") for w in summary["warnings"])
+    assert "State of Queensland" in summary["attribution"]
+    criterion = summary["public_transport"]
+    assert criterion["thresholds_min"] == [60, 45] and "MOPAC" in criterion["criterion"]
+    rows = pd.DataFrame(criterion["modes"]["transit"]["rows"])
+    everyone = result.at_least("transit", by=None)
+    for limit in (60, 45):
+        row = rows[(rows["ward_name"] == "all residents") & (rows["minutes"] == limit)].iloc[0]
+        assert (row["before"], row["after"]) == (everyone.loc[("all", limit), "before"],
+                                                 everyone.loc[("all", limit), "after"])
+    table = pd.read_csv(tmp_path / "public_transport.csv")
+    assert set(table["model"]) == {model} and len(table) == 2 * (1 + 4)  # everyone and 4 wards, 60 and 45 min
+    wards = result.at_least("transit").reset_index()
+    mine = table[table["ward_name"] != "all residents"].reset_index(drop=True)
+    np.testing.assert_allclose(mine["after"], wards["after"], atol=0.01)
+    origins = pd.read_csv(tmp_path / "origins.csv")
+    np.testing.assert_allclose(origins["transit_after_min"].replace(np.inf, np.nan),
+                               result.origins["transit_after_min"].replace(np.inf, np.nan).round(2), atol=0.006)
+    changes = pd.read_csv(tmp_path / "changes.csv").set_index("mode")
+    assert changes.loc["transit", "model"] == model
+    # the pages, as a browser shows them
+    for page in ("transit.html", "report.html", "index.html"):
+        dom = render(tmp_path / page)
+        assert CAIRNS_LABEL in dom, page
+    dom = render(tmp_path / "transit.html")
+    assert "Travel by public transport" in dom and "leaflet-interactive" in dom and "State of Queensland" in dom
+    report = render(tmp_path / "report.html")
+    assert "By public transport: 60 minutes or more from a counter" in report
+    assert "60 minutes or more (MOPAC's criterion)" in report and "SYNTHETIC ward 1" in report
+    assert f"{everyone.loc[('all', 60), 'after']:,.0f}" in report

@@ -143,7 +143,8 @@ def _grouped_quantiles(codes: np.ndarray, time: np.ndarray, weights: np.ndarray,
 
 
 def group_figures(time_min: np.ndarray, weights: np.ndarray, groups: np.ndarray | pd.Series | None = None, *,
-                  thresholds: Sequence[float] = THRESHOLDS_MIN, quantiles: bool = True) -> pd.DataFrame:
+                  thresholds: Sequence[float] = THRESHOLDS_MIN, quantiles: bool = True,
+                  at_least: Sequence[float] = ()) -> pd.DataFrame:
     """Population-weighted figures per group: the one rule for every table (see the module docstring).
 
     Parameters
@@ -159,14 +160,19 @@ def group_figures(time_min: np.ndarray, weights: np.ndarray, groups: np.ndarray 
         Minutes of the ``within_<T>`` shares.
     quantiles
         Also give ``median_min`` and ``p90_min``.
+    at_least
+        Minutes of the ``at_least_<T>`` counts: residents whose time is ``T``
+        minutes or more, unreachable ones included (MOPAC's criterion, "60
+        minutes or more by public transport").
 
     Returns
     -------
     pandas.DataFrame
         Indexed by group (sorted): ``population`` (residents counted in the
         times), ``unreachable``, ``excluded``, ``mean_min``, ``median_min``,
-        ``p90_min`` and ``within_<T>`` (share of ``population + unreachable``,
-        0–1).  A figure with nobody to count is ``NaN``.
+        ``p90_min``, ``within_<T>`` (share of ``population + unreachable``,
+        0–1) and ``at_least_<T>`` (residents, of ``population + unreachable``;
+        never the excluded).  A figure with nobody to count is ``NaN``.
 
     Examples
     --------
@@ -175,6 +181,9 @@ def group_figures(time_min: np.ndarray, weights: np.ndarray, groups: np.ndarray 
        population  unreachable  mean_min  within_10
     a         2.0          1.0      12.5   0.333333
     b         1.0          0.0       8.0   1.000000
+    >>> group_figures(np.array([59.9, 60.0, np.inf, np.nan]), np.ones(4), thresholds=(), at_least=[60])["at_least_60"]
+    all    2.0
+    Name: at_least_60, dtype: float64
     """
     time = np.asarray(time_min, dtype=float)
     weights = np.asarray(weights, dtype=float)
@@ -211,6 +220,8 @@ def group_figures(time_min: np.ndarray, weights: np.ndarray, groups: np.ndarray 
         for threshold in thresholds:
             within = total(np.where(finite & (time <= threshold), weights, 0.0))
             table[f"within_{threshold:g}"] = np.where(measured > 0, within / measured, np.nan)
+        for threshold in at_least:
+            table[f"at_least_{threshold:g}"] = total(np.where(~excluded & (time >= threshold), weights, 0.0)).round(6)
     return pd.DataFrame(table, index=labels)
 
 
@@ -230,12 +241,13 @@ def summarise(time_min: np.ndarray, population: np.ndarray,
 
 def change_figures(before_min: np.ndarray, after_min: np.ndarray, weights: np.ndarray,
                    groups: np.ndarray | pd.Series | None = None, *,
-                   thresholds: Sequence[float] = THRESHOLDS_MIN, quantiles: bool = True) -> pd.DataFrame:
+                   thresholds: Sequence[float] = THRESHOLDS_MIN, quantiles: bool = True,
+                   at_least: Sequence[float] = ()) -> pd.DataFrame:
     """Before and after figures per group, with the changes and who is worse or better off.
 
     Both periods' figures come from :func:`group_figures` (columns suffixed
     ``_before`` and ``_after``).  Then ``mean_change_min`` (after − before
-    means), ``within_<T>_change``, and per-origin counts: ``worse`` and
+    means), ``within_<T>_change``, ``at_least_<T>_change``, and per-origin counts: ``worse`` and
     ``better`` (residents whose time rose or fell by more than
     :data:`CHANGE_TOLERANCE_MIN`, losing or gaining reach included),
     ``max_worse_min`` and ``max_better_min`` (the largest finite rise and fall).
@@ -249,12 +261,11 @@ def change_figures(before_min: np.ndarray, after_min: np.ndarray, weights: np.nd
     """
     before_min, after_min = np.asarray(before_min, float), np.asarray(after_min, float)
     weights = np.asarray(weights, float)
-    before = group_figures(before_min, weights, groups, thresholds=thresholds, quantiles=quantiles)
-    after = group_figures(after_min, weights, groups, thresholds=thresholds, quantiles=quantiles)
+    before = group_figures(before_min, weights, groups, thresholds=thresholds, quantiles=quantiles, at_least=at_least)
+    after = group_figures(after_min, weights, groups, thresholds=thresholds, quantiles=quantiles, at_least=at_least)
     table = before.add_suffix("_before").join(after.add_suffix("_after"))
     table["mean_change_min"] = table["mean_min_after"] - table["mean_min_before"]
-    for threshold in thresholds:
-        key = f"within_{threshold:g}"
+    for key in [f"within_{t:g}" for t in thresholds] + [f"at_least_{t:g}" for t in at_least]:
         table[f"{key}_change"] = table[f"{key}_after"] - table[f"{key}_before"]
     with np.errstate(invalid="ignore"):
         change = after_min - before_min  # NaN where either is excluded, or both unreachable

@@ -38,6 +38,7 @@ from access.analysis.distances import distance_summary
 from access.analysis.equity import breakdown, origin_attributes
 from access.analysis.figures import THRESHOLDS_MIN, change_figures, group_figures, nearest_open, switch_table
 from access.core.arguments import choose, names
+from access.core.defaults import PUBLIC_TRANSPORT_LIMITS_MIN
 from access.core.errors import ArgumentError, StudyError
 from access.core.modes import MODES
 from access.core.tripcosts import drive_costs, walk_costs
@@ -46,6 +47,7 @@ from access.inputs.config import ImportedMode, StudyConfig, frames_config, load_
 from access.inputs.frames import checked_frame, places_from_frames
 from access.inputs.places import Places, availability, load_borough_polygons
 from access.inputs.sources import mirror_file, sources
+from access.inputs.transit_spec import TRANSIT_MODE, TransitSpec
 from access.inputs.travel_tables import check_travel_table, read_travel_table
 from access.routing.dijkstra import ChunkCallback
 from access.routing.isochrones import ISOCHRONE_MIN
@@ -132,7 +134,8 @@ class Study:
                     modes: Sequence[str] | str = ("walk", "cycle", "drive"), crs: str | None = None,
                     buffer_m: float = 3000.0, counter_max_m: float = 10_000.0, max_snap_m: float = 500.0,
                     networks: Mapping[str, Any] | None = None, calibration: str = DEFAULT_CALIBRATION,
-                    drive: Mapping[str, Any] | None = None, walk: Mapping[str, Any] | None = None) -> Study:
+                    drive: Mapping[str, Any] | None = None, walk: Mapping[str, Any] | None = None,
+                    transit: Mapping[str, Any] | TransitSpec | None = None) -> Study:
         """Build a study from your own GeoDataFrames: residents, facilities with hours, a boundary.
 
         Parameters
@@ -172,6 +175,11 @@ class Study:
         drive, walk
             The trip-cost model's numbers, as a study file's ``[drive]`` and ``[walk]`` tables
             (:func:`access.core.tripcosts.drive_costs`), e.g. ``drive={"park_min": 5}``.
+        transit
+            The ``transit`` mode, walking and public transport from GTFS timetables: the keys of a study
+            file's ``[transit]`` table (:mod:`access.inputs.transit_spec`), e.g. ``{"feeds": ["buses.zip"],
+            "date": "2024-03-12", "window": ["08:00", "09:00"]}``, with feed paths from the current folder.
+            The mode is added to ``modes``.
 
         Raises
         ------
@@ -202,7 +210,7 @@ class Study:
                                modes=modes, crs=crs, buffer_m=buffer_m, counter_max_m=counter_max_m,
                                max_snap_m=max_snap_m, calibration=calibration, residents=residents,
                                facilities=facilities, drive=drive_costs(drive, where="drive"),
-                               walk=walk_costs(walk, where="walk"))
+                               walk=walk_costs(walk, where="walk"), transit=transit)
         places = places_from_frames(config, residents=residents, facilities=facilities, boundary=boundary,
                                     population=population, origin_id=origin_id, wards=wards,
                                     ward_name=ward_name, areas=areas,
@@ -278,7 +286,7 @@ class Study:
         """
         if not isinstance(mode, str) or not mode or not all(c.isalnum() or c in "-_" for c in mode):
             raise StudyError(f"mode {mode!r} is not a plain name; use letters, digits, '-' and '_'")
-        if mode in MODES:
+        if mode in MODES or (mode == TRANSIT_MODE and self.config.transit is not None):
             raise StudyError(f"{mode!r} is a mode access routes itself; give imported times another name")
         checked = check_travel_table(table, f"the {mode} travel times")
         imported = tuple(m for m in self.config.imported if m.name != mode) + (ImportedMode(mode, label, note),)
@@ -298,6 +306,23 @@ class Study:
     def name(self) -> str:
         """The study's name."""
         return self.config.name
+
+    def mode(self, value: str) -> str:
+        """Return the mode of this study that ``value`` names, without regard to case (walk, transit, imported ones).
+
+        >>> load_study("redbridge-2017").mode("Walk")
+        'walk'
+
+        Raises
+        ------
+        StudyError
+            The study has no such mode (``transit`` needs a ``[transit]`` table); the message names the closest.
+        """
+        known = self.config.known_modes
+        if isinstance(value, str) and value.strip().lower() == TRANSIT_MODE and TRANSIT_MODE not in known:
+            raise StudyError(f"study {self.name!r} has no public-transport mode: 'transit' needs GTFS timetables, "
+                             f"a [transit] table in the study file (or transit= in Study.from_frames)")
+        return choose(value, known, "mode", error=StudyError)
 
     @cached_property
     def places(self) -> Places:
@@ -355,13 +380,16 @@ class Study:
                     path, sha = mirror_file(str(chosen)), sources()[str(chosen)].sha256
                 else:
                     path = Path(chosen)
+            transit = self.config.transit
+            feeds = [mirror_file(feed) if feed in sources() else Path(feed)
+                     for feed in (transit.feeds if transit is not None else ())]
             self._routers[key] = Router(crs=self.config.crs, area_wgs84=self.area_wgs84,
                                         origin_xy=self.places.origin_xy, max_snap_m=self.config.max_snap_m,
                                         osm_file=path, osm_file_sha256=sha, offline=offline, use_cache=use_cache,
                                         networks=self._networks,
                                         imported={m.name: m.note for m in self.config.imported},
                                         calibration=self.config.calibration, drive=self.config.drive,
-                                        walk=self.config.walk)
+                                        walk=self.config.walk, transit=transit, transit_feeds=feeds)
         return self._routers[key]
 
     def network(self, mode: str, *, offline: bool = False, osm_file: Path | str | None = None,
@@ -449,9 +477,7 @@ class Study:
         -------
         StudyResult
         """
-        known = [*MODES, *(m.name for m in self.config.imported)]
-        modes = [choose(mode, known, "mode", error=StudyError) for mode in names(modes, "modes", at_least_one=True)] \
-            or list(self.config.modes)
+        modes = [self.mode(mode) for mode in names(modes, "modes", at_least_one=True)] or list(self.config.modes)
         if networks:  # the networks belong to this run: it runs on a new study, and this one is left as it was
             return self.use_networks(networks).run(modes=modes, offline=offline, osm_file=osm_file,
                                                    use_cache=use_cache, on_step=on_step, on_chunk=on_chunk)
@@ -634,6 +660,57 @@ class StudyResult:
 
     def _minutes(self, mode: str, period: str) -> np.ndarray:
         return self.origins[f"{mode}_{period}_min"].to_numpy(float)
+
+    @property
+    def transit_modes(self) -> list[str]:
+        """The modes run whose times are public transport from GTFS timetables."""
+        return [mode for mode, times in self.times.items() if times.is_transit]
+
+    def at_least(self, mode: str, *, minutes: Sequence[float] = PUBLIC_TRANSPORT_LIMITS_MIN,
+                 by: str | None = "ward_name") -> pd.DataFrame:
+        """Residents ``minutes`` or more from their nearest open counter, before and after: MOPAC's criterion.
+
+        MOPAC's decision PCD 284 (2017) counted the communities 60 minutes or more from a counter by public
+        transport; its July 2017 consultation used 45.  The counts come from
+        :func:`~access.analysis.figures.group_figures` (``at_least_<T>``): a resident whose time is exactly
+        ``T`` counts, so does one with no counter in reach; excluded ones never do.
+
+        Parameters
+        ----------
+        mode
+            A mode run (``transit`` for MOPAC's criterion; any mode gives its own counts).
+        minutes
+            The thresholds.
+        by
+            A column of :attr:`origins` to group by (``ward_name``), or ``None`` for everyone.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (group, ``minutes``): ``residents`` (counted: not excluded), ``before``, ``after``
+            and ``change`` (residents at least that far), ``share_before`` and ``share_after`` (of ``residents``).
+
+        Examples
+        --------
+        >>> result = load_study("redbridge-2017").run(modes=["walk"], offline=True)
+        >>> table = result.at_least("walk", by=None)
+        >>> table.index.tolist(), bool(table.loc[("all", 60), "after"] >= table.loc[("all", 60), "before"])
+        ([('all', 60), ('all', 45)], True)
+        """
+        self._check_mode(mode)
+        groups = None if by is None else self.origins[by]
+        table = change_figures(self._minutes(mode, self.config.before), self._minutes(mode, self.config.after),
+                               self._population, groups, thresholds=(), quantiles=False, at_least=minutes)
+        rows = []
+        for group, row in table.iterrows():
+            counted = row["population_before"] + row["unreachable_before"]
+            for limit in minutes:
+                before, after = row[f"at_least_{limit:g}_before"], row[f"at_least_{limit:g}_after"]
+                rows.append({by or "group": group, "minutes": limit, "residents": counted, "before": before,
+                             "after": after, "change": after - before,
+                             "share_before": before / counted if counted else np.nan,
+                             "share_after": after / counted if counted else np.nan})
+        return pd.DataFrame(rows).set_index([by or "group", "minutes"])
 
     @property
     def _population(self) -> np.ndarray:

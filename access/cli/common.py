@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.file_proxy import FileProxy
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
@@ -29,7 +29,7 @@ from typer.core import TyperCommand
 from access.cli import interrupts
 from access.cli.tables import Format, Output, plain, printable, shows_unicode
 from access.core.arguments import is_plain_name
-from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
+from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TRANSIT_MODEL_PREFIX
 from access.core.errors import AccessError, AccessWarning, ArgumentError, ScenarioError
 from access.core.version import __version__
 
@@ -156,6 +156,20 @@ class _Console(Console):
     def show_cursor(self, show: bool = True) -> bool:
         """Do nothing: the cursor is never hidden (see the class docstring)."""
         return False
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        """The terminal's size as it is now: ``COLUMNS`` if set, else the terminal's own, read at each print.
+
+        Rich reads ``COLUMNS`` once, when a console is made; these consoles are made when the command line is
+        imported, so a width set later (a test's, or a program's that imports access) would be ignored.
+        """
+        self._width = self._height = None
+        return super().size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        super(_Console, type(self)).size.fset(self, new_size)
 
 
 console = _Console(file=_Stream("stdout"), markup=False, highlight=False, emoji=False)
@@ -461,11 +475,13 @@ def split(values: Optional[list[str]]) -> list[str]:
 
 
 def model_text(model: str, short: bool = True) -> Text:
-    """Return a model's name for a table cell: plain for a network or imported times, loud red for the estimate."""
+    """Return a model's name for a table cell: plain for a network, timetables or imported times; red: estimate."""
     if model == NETWORK_MODEL:
         return Text("network" if short else model)
     if model == IMPORTED_MODEL:
         return Text("imported" if short else model)
+    if model.startswith(TRANSIT_MODEL_PREFIX):
+        return Text("timetable" if short else model)
     return Text("estimate" if short else model, style="bold red")
 
 

@@ -414,6 +414,7 @@ class Output:
     wrote: list[str] = field(default_factory=list)
     panels: list[RenderableType] = field(default_factory=list)
     opens: str | None = None
+    whole: list[Text] = field(default_factory=list)
 
     def note(self, text: str | Text) -> None:
         """Add a line of text (what a scenario changes, how hours are read)."""
@@ -431,15 +432,19 @@ class Output:
         self.items += list(panels)
 
     def files(self, line: str, names: Sequence[str]) -> None:
-        """Add the closing line: which files were written, and where."""
-        self.items.append(Text(line))
+        """Add the closing line: which files were written, and where (printed whole: never broken in a path)."""
+        text = Text(line)
+        self.items.append(text)
+        self.whole.append(text)
         self.wrote += list(names)
 
     def page(self, path: str | None) -> None:
         """Add the very last line: the page to open in a browser (nothing when the command wrote none)."""
         if path:
             self.opens = path
-            self.items.append(Text.assemble(("open ", "bold"), path))
+            text = Text.assemble(("open ", "bold"), path)
+            self.items.append(text)
+            self.whole.append(text)
 
     def emit(self) -> None:
         """Print everything, in :attr:`format`.
@@ -467,7 +472,10 @@ class Output:
             for item in self.items:
                 if simple:
                     item = plain(item)
-                self.console.print(render(item, width) if isinstance(item, Printed) else item)
+                if isinstance(item, Printed):
+                    self.console.print(render(item, width))
+                else:  # the files and the page to open are whole lines: a path copies in one piece
+                    self.console.print(item, soft_wrap=any(item is whole for whole in self.whole))
             return
         tables = [item for item in self.items if isinstance(item, Printed)]
         merged: dict[str, list[dict[str, Any]]] = {}

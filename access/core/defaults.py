@@ -13,7 +13,8 @@ here to show defaults in ``--help`` without loading pandas, geopandas or folium.
 
 from __future__ import annotations
 
-__all__ = ["THRESHOLDS_MIN", "NETWORK_MODEL", "STRAIGHT_LINE_MODEL", "IMPORTED_MODEL", "EXPLORER_NAME",
+__all__ = ["THRESHOLDS_MIN", "NETWORK_MODEL", "STRAIGHT_LINE_MODEL", "IMPORTED_MODEL", "TRANSIT_MODEL_PREFIX",
+           "PUBLIC_TRANSPORT_LIMITS_MIN", "EXPLORER_NAME",
            "DEFAULT_NEAREST", "DEFAULT_SPACING_M", "DEFAULT_MAX_CANDIDATES", "DEFAULT_MAX_SUBSETS", "RANK_BY",
            "DEFAULT_WITHIN_MIN"]
 
@@ -26,6 +27,12 @@ STRAIGHT_LINE_MODEL = "straight-line estimate"
 """The model name of times estimated from straight-line distances (no street network could be had)."""
 IMPORTED_MODEL = "imported travel times"
 """The model name of times read from a table (r5py, Conveyal, …)."""
+TRANSIT_MODEL_PREFIX = "public transport (GTFS"
+"""How the model name of public-transport times starts; the rest names the feeds, the date, the window and the
+percentile: ``public transport (GTFS: buses.zip, Tue 2024-03-12, 08:00–09:00, median)``."""
+PUBLIC_TRANSPORT_LIMITS_MIN = (60, 45)
+"""MOPAC's criterion for front counters: residents 60 minutes or more from the nearest open counter by public
+transport (decision PCD 284, 2017); its July 2017 consultation used 45 minutes."""
 
 EXPLORER_NAME = "explorer.html"
 """The what-if explorer page's file name, beside the maps."""

@@ -33,6 +33,11 @@ A study file looks like this (every key is checked; an unknown key is an error):
     [modes]
     use = ["walk", "cycle", "drive"]
 
+    [transit]                             # optional: the 'transit' mode, walking and public transport from
+    feeds = ["feeds/buses.zip"]           # GTFS timetables (see access.inputs.transit_spec for every key)
+    date = "2024-03-12"
+    window = ["08:00", "09:00"]
+
     [network]
     osm_file = ""                         # optional: a source key or a path to .osm/.osm.pbf
     calibration = "london"                # optional: the straight-line estimate's calibration, one of those
@@ -86,6 +91,7 @@ from access.inputs.sources import (
     sources,
 )
 from access.inputs.study_files import find_study, list_studies, studies_dir
+from access.inputs.transit_spec import TRANSIT_LABEL, TRANSIT_MODE, TransitSpec, transit_spec
 
 __all__ = ["StudyConfig", "ScenarioSpec", "OpenedSpec", "ImportedMode", "load_config", "list_studies", "studies_dir",
            "study_file", "frames_config", "check_scale", "LONDON_BOROUGHS", "RESERVED_PERIODS", "MAX_SCALE_ERROR"]
@@ -104,7 +110,8 @@ LONDON_BOROUGHS: tuple[str, ...] = (
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"name": str, "title": str, "description": str, "crs": str,
          "area": dict, "residents": dict, "counters": dict, "periods": dict,
-         "modes": dict, "network": dict, "scenarios": dict, "travel_times": dict, "drive": dict, "walk": dict},
+         "modes": dict, "network": dict, "scenarios": dict, "travel_times": dict, "drive": dict, "walk": dict,
+         "transit": dict},
     "travel_times": {"table": str, "label": str, "note": str},
     "area": {"boroughs": (list, str), "local_authority": str, "buffer_m": (int, float),
              "counter_max_m": (int, float)},
@@ -228,6 +235,8 @@ class StudyConfig:
         GeoDataFrames in a geographic CRS is measured in metres but answered in its own).
     drive, walk
         The trip-cost model's numbers (``[drive]`` and ``[walk]``; :mod:`access.core.tripcosts`).
+    transit
+        The ``transit`` mode's timetables and parameters (``[transit]``), or ``None``.
     """
 
     name: str
@@ -258,6 +267,7 @@ class StudyConfig:
     local_authority: str | None = None
     drive: DriveCosts = DEFAULT_DRIVE
     walk: WalkCosts = DEFAULT_WALK
+    transit: TransitSpec | None = None
     periods: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -273,7 +283,18 @@ class StudyConfig:
             return MODES[mode].label
         if mode == "walk-older":  # the equity option (access.analysis.equity.OLDER_WALK)
             return f"on foot at an older pace ({self.walk.older_kmh:g} km/h)"
+        if mode == TRANSIT_MODE and self.transit is not None:
+            return TRANSIT_LABEL
         return next((m.label for m in self.imported if m.name == mode), mode)
+
+    @property
+    def known_modes(self) -> tuple[str, ...]:
+        """Every mode this study can run: walk, cycle, drive, ``transit`` with a ``[transit]`` table, and imported ones.
+
+        >>> load_config("redbridge-2017").known_modes
+        ('walk', 'cycle', 'drive')
+        """
+        return (*MODES, *([TRANSIT_MODE] if self.transit is not None else []), *(m.name for m in self.imported))
 
     def label(self, period: str) -> str:
         """How a period is shown to readers: its ``[periods.labels]`` label, else its id.
@@ -566,24 +587,36 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
     raw = _read(path)
 
     _check_table(raw, "", path)
-    for section in ("area", "residents", "counters", "periods", "modes", "network"):
+    for section in ("area", "residents", "counters", "periods", "modes", "network", "transit"):
         if section in raw and not isinstance(raw[section], dict):
             raise StudyError(f"{path}: [{section}] must be a table of keys, not {raw[section]!r}")
-        _check_table(raw.get(section, {}), section, path)
+        if section != "transit":  # (its keys are checked by access.inputs.transit_spec)
+            _check_table(raw.get(section, {}), section, path)
     name = _slug(raw["name"], "name", path)
     crs = _crs(raw.get("crs", "EPSG:27700"), path)
 
     area, residents = raw["area"], raw.get("residents", {})
     periods, modes = raw["periods"], raw.get("modes", {})
     imported = _imported(raw.get("travel_times", {}), folder, path)
+    transit = _transit(raw["transit"], folder, path) if "transit" in raw else None
+    if transit is not None and TRANSIT_MODE in {m.name for m in imported}:
+        raise StudyError(f"{path}: [travel_times.{TRANSIT_MODE}] and [transit] both define the mode "
+                         f"{TRANSIT_MODE!r}; give the imported times another name, e.g. '{TRANSIT_MODE}-imported'")
     mode_names = _string_list(modes.get("use", ["walk", "cycle", "drive"]), "[modes] use", path)
     for mode in mode_names:
-        if mode not in MODES and mode not in {m.name for m in imported}:
-            raise StudyError(f"{path}: unknown mode {mode!r} in [modes] use; choose from {', '.join(MODES)}, or "
-                             f"give its travel times in a [travel_times.{mode}] table")
+        if mode == TRANSIT_MODE and transit is None and mode not in {m.name for m in imported}:
+            raise StudyError(f"{path}: [modes] use lists {TRANSIT_MODE!r} but the study has no [transit] table; "
+                             f"add one naming the GTFS feeds and the service date (feeds = [\"buses.zip\"], "
+                             f"date = \"2024-03-12\")")
+        if mode not in MODES and mode != TRANSIT_MODE and mode not in {m.name for m in imported}:
+            raise StudyError(f"{path}: unknown mode {mode!r} in [modes] use; choose from {', '.join(MODES)}, "
+                             f"{TRANSIT_MODE} (with a [transit] table), or give its travel times in a "
+                             f"[travel_times.{mode}] table")
     if len(set(mode_names)) != len(mode_names) or not mode_names:
         raise StudyError(f"{path}: [modes] use must list each mode once, not {list(mode_names)!r}")
     mode_names = (*mode_names, *(m.name for m in imported if m.name not in mode_names))  # imported: run too
+    if transit is not None and TRANSIT_MODE not in mode_names:  # a [transit] table: its mode is run too
+        mode_names = (*mode_names, TRANSIT_MODE)
 
     buffer_m = _number(area, "buffer_m", "[area]", path)
     counter_max_m = _number(area, "counter_max_m", "[area]", path)
@@ -661,7 +694,31 @@ def load_config(name_or_path: str | Path) -> StudyConfig:
         local_authority=local_authority,
         drive=drive_costs(raw.get("drive"), where=f"{path}: [drive]"),
         walk=walk_costs(raw.get("walk"), where=f"{path}: [walk]"),
+        transit=transit,
     )
+
+
+def _transit(table: Any, folder: Path, path: Path) -> TransitSpec:
+    """Read the ``[transit]`` table: feeds relative to the study file (or source keys), the rest checked once."""
+    def resolve(value: str) -> str:
+        if value in sources():
+            return value
+        return str(_feed_path(value, folder, path))
+
+    return transit_spec(table, where=f"{path}: [transit]", resolve=resolve)
+
+
+def _feed_path(value: str, folder: Path, where: Path) -> Path:
+    """Return the GTFS feed a study names: a ``.zip`` (by :func:`study_file`'s rule) or a folder of ``.txt`` files."""
+    raw = Path(value).expanduser()
+    candidate = (raw if raw.is_absolute() else folder / raw).resolve()
+    if candidate.is_dir():
+        if not raw.is_absolute() and not (_within(candidate, folder.resolve())
+                                          or _within(candidate, settings.project_data_dir().resolve())):
+            raise StudyError(f"{where}: [transit] feeds {value!r} leads outside the study's folder ({folder}) and "
+                             f"the project's data/; give the folder's absolute path if you mean it")
+        return candidate
+    return study_file(value, folder, "[transit] feeds", where)[0]
 
 
 def _imported(section: dict[str, Any], folder: Path, path: Path) -> tuple[ImportedMode, ...]:
@@ -706,7 +763,7 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
                   crs: str | None = None, buffer_m: float = 3000.0, counter_max_m: float = 10_000.0,
                   max_snap_m: float = 500.0, calibration: str = DEFAULT_CALIBRATION,
                   residents: Any = None, facilities: Any = None, drive: DriveCosts = DEFAULT_DRIVE,
-                  walk: WalkCosts = DEFAULT_WALK) -> StudyConfig:
+                  walk: WalkCosts = DEFAULT_WALK, transit: dict[str, Any] | TransitSpec | None = None) -> StudyConfig:
     """Define a study made in Python from GeoDataFrames, checked as a study file's definition is.
 
     The study is measured in ``crs`` when given (refused if it distorts distances there,
@@ -735,17 +792,35 @@ def frames_config(name: str, *, boundary: Any, before: str, after: str, extra: S
     output_crs = crs if given is not None else (own.to_string() if own is not None else crs)
     _periods((before, after, *extra), where)
     mode_names = _string_list(list(names(modes, "modes", at_least_one=True)), "modes", where)
-    unknown = [m for m in mode_names if m not in MODES]
+    spec = None
+    if transit is not None:
+        spec = transit_spec(transit, where=f"{where}: transit", resolve=lambda value: _frames_feed(value, where))
+        if TRANSIT_MODE not in mode_names:
+            mode_names = (*mode_names, TRANSIT_MODE)
+    unknown = [m for m in mode_names if m not in MODES and not (m == TRANSIT_MODE and spec is not None)]
     if unknown:
-        raise StudyError(f"{where}: unknown mode {unknown[0]!r}; choose from {', '.join(MODES)} (import others "
-                         f"with Study.import_times)")
+        hint = (" (give transit= the GTFS feeds and the service date)" if unknown[0] == TRANSIT_MODE
+                else " (import others with Study.import_times)")
+        raise StudyError(f"{where}: unknown mode {unknown[0]!r}; choose from {', '.join(MODES)}, "
+                         f"{TRANSIT_MODE}{hint}")
     numbers = {"buffer_m": buffer_m, "counter_max_m": counter_max_m, "max_snap_m": max_snap_m}
     checked = {key: _number(numbers, key, "", where) for key in numbers}
     return StudyConfig(name=name, title=title or name, source=where, boroughs=(title or name,), counters_table=None,
                        before=before, after=after, extra_periods=tuple(extra), crs=crs, modes=mode_names,
                        built_from="GeoDataFrames given in Python (Study.from_frames)",
                        calibration=_calibration(calibration, where), output_crs=output_crs, drive=drive, walk=walk,
-                       **checked)
+                       transit=spec, **checked)
+
+
+def _frames_feed(value: str, where: Path) -> str:
+    """Return a feed given in Python: a path (from the current folder) to a GTFS .zip or folder, or a source key."""
+    if value in sources():
+        return value
+    path = Path(value).expanduser().resolve()
+    if not path.exists():
+        raise StudyError(f"{where}: transit feeds {value!r} is not a file or folder ({path}); give the path of a "
+                         f"GTFS .zip (or a folder of GTFS .txt files)")
+    return str(path)
 
 
 def _calibration(name: str, path: Path) -> str:

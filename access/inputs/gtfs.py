@@ -49,6 +49,8 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import warnings
 from collections.abc import Sequence
@@ -60,15 +62,19 @@ import numpy as np
 import pandas as pd
 
 from access.core import settings
-from access.core.errors import AccessWarning, FeedError
+from access.core.errors import AccessError, AccessWarning, FeedError
 
 if TYPE_CHECKING:
     import gtfs_kit
 
-__all__ = ["Timetable", "read_feed", "timetable", "parse_clock", "parse_date", "CAIRNS", "DAY_S"]
+__all__ = ["Timetable", "read_feed", "timetable", "cached_timetable", "feed_sha256", "parse_clock", "parse_date",
+           "CAIRNS", "DAY_S", "CACHE_FORMAT"]
 
 DAY_S = 86_400
 """Seconds in a service day."""
+
+CACHE_FORMAT = 1
+"""Bump when the cached timetables' arrays change meaning, so old caches are made again."""
 
 CAIRNS = settings.repo_root() / "tests" / "data" / "cairns_gtfs.zip"
 """The tests' real bus feed (Cairns, Australia, 2014; in a source checkout): see ``tests/data/README.md``."""
@@ -452,3 +458,103 @@ def _assemble(day: dt.date, sources: tuple[str, ...], pieces: list, stop_id: np.
                      departure=np.concatenate(departure_parts).astype(np.int64),
                      pickup=np.concatenate(pickup_parts).astype(bool),
                      dropoff=np.concatenate(dropoff_parts).astype(bool))
+
+
+# --- the cache ------------------------------------------------------------------------------------
+
+def feed_sha256(path: str | Path) -> str:
+    """Return the sha256 of a feed: of its ``.zip``, or of a folder's ``.txt`` files (names and contents, in order).
+
+    Raises
+    ------
+    FeedError
+        The feed does not exist.
+    """
+    from access.inputs.sources import sha256_of
+
+    path = Path(path)
+    if path.is_file():
+        return sha256_of(path)
+    if not path.is_dir():
+        raise FeedError(f"GTFS feed {path} does not exist; give the path of a GTFS .zip or of a folder of "
+                        f"GTFS .txt files")
+    digest = hashlib.sha256()
+    for member in sorted(path.glob("*.txt")):
+        digest.update(f"{member.name}\0{sha256_of(member)}\0".encode())
+    return digest.hexdigest()
+
+
+_ARRAYS = ("stop_lon", "stop_lat", "run_start", "stop", "arrival", "departure", "pickup", "dropoff")
+
+
+def _save(table: Timetable, path: Path, notes: list[str]) -> None:
+    from access.core.files import atomic_path
+
+    meta = {"format": CACHE_FORMAT, "date": table.date.isoformat(), "sources": list(table.sources), "notes": notes}
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        np.savez(fh, meta=np.array(json.dumps(meta)), stop_id=table.stop_id.astype(str),
+                 run_id=table.run_id.astype(str), **{name: getattr(table, name) for name in _ARRAYS})
+
+
+def _load(path: Path) -> tuple[Timetable, list[str]]:
+    with np.load(path, allow_pickle=False) as npz:
+        meta = json.loads(str(npz["meta"]))
+        if meta.get("format") != CACHE_FORMAT:
+            raise FeedError(f"cached timetable {path} has format {meta.get('format')}, expected {CACHE_FORMAT}")
+        arrays = {name: npz[name] for name in _ARRAYS}
+        table = Timetable(date=parse_date(meta["date"]), sources=tuple(meta["sources"]),
+                          stop_id=npz["stop_id"].astype(object), run_id=npz["run_id"].astype(object), **arrays)
+    n_stop_times = len(table.stop)
+    if (len(table.stop_lon) != table.n_stops or len(table.stop_lat) != table.n_stops
+            or len(table.run_start) != table.n_runs + 1 or table.run_start[-1] != n_stop_times
+            or any(len(getattr(table, name)) != n_stop_times for name in ("arrival", "departure", "pickup", "dropoff"))
+            or (n_stop_times and not (0 <= table.stop.min() and table.stop.max() < table.n_stops))):
+        raise FeedError(f"cached timetable {path} has arrays of inconsistent sizes")
+    return table, list(meta.get("notes", []))
+
+
+def cached_timetable(feeds: Sequence[str | Path], date: str | dt.date, *, start_s: int, end_s: int,
+                     use_cache: bool = True) -> Timetable:
+    """:func:`timetable` of feeds on disk, kept in the cache so that a second run does not read the feeds again.
+
+    The cache (``timetables/`` under :func:`access.core.settings.cache_dir`, ``ACCESS_CACHE_DIR``) is keyed by
+    each feed's sha256 (:func:`feed_sha256`) and name, the date, the span of time and gtfs-kit's version: a
+    changed feed is read again.  A damaged cache file is made again, never trusted.
+
+    Raises
+    ------
+    FeedError
+        As :func:`timetable`.
+    """
+    from importlib.metadata import version
+
+    day = parse_date(date)
+    paths = [Path(feed) for feed in feeds]
+    key = json.dumps({"feeds": [[p.name, feed_sha256(p)] for p in paths], "date": day.isoformat(),
+                      "start_s": int(start_s), "end_s": int(end_s), "format": CACHE_FORMAT,
+                      "gtfs_kit": version("gtfs-kit")}, sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    path = settings.cache_dir() / "timetables" / f"{day.isoformat()}-{digest}.npz"
+    if use_cache and path.is_file():
+        try:
+            table, notes = _load(path)
+        except Exception as exc:  # a damaged cache is made again, never trusted
+            warnings.warn(AccessWarning(f"cached timetable {path} is damaged ({exc}); reading the feeds again"),
+                          stacklevel=2)
+        else:
+            for note in notes:
+                warnings.warn(AccessWarning(note), stacklevel=2)
+            return table
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = timetable(paths, day, start_s=start_s, end_s=end_s)
+    notes = [str(w.message) for w in caught if issubclass(w.category, AccessWarning)]
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if use_cache:
+        try:
+            _save(table, path, notes)
+        except (OSError, AccessError) as exc:
+            warnings.warn(AccessWarning(f"could not cache the timetable at {path} ({exc}); the next run will read "
+                                        f"the feeds again"), stacklevel=2)
+    return table

@@ -63,7 +63,7 @@ from access.inputs.hours import DAYS, HOURS_RULE, MINUTES_PER_WEEK, parse_hours
 from access.inputs.places import load_borough_polygons
 from access.outputs.formats import escape as _e
 from access.outputs.maps import _leaflet_assets, _wgs84_geometries
-from access.outputs.notes import model_note
+from access.outputs.notes import model_note, times_attribution
 from access.outputs.styles import (
     CHANGE_BINS_MIN,
     CHANGE_COLOURS,
@@ -370,7 +370,7 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
         _add_lists(blob, mode, lists, len(ids))
         blob.add(f"{mode}.excluded", excluded.astype(np.uint8))
         row = coverage.loc[mode]
-        modes[mode] = {"label": config.mode_label(mode), "model": times.model, "estimate": bool(times.is_estimate),
+        modes[mode] = {"label": config.mode_label(mode), "model": times.model, "estimate": bool(times.uses_estimate),
                        "note": model_note(times, far_population=row["far_population"],
                                           excluded_population=row["excluded_population"],
                                           max_snap_m=row["max_snap_m"], max_gap_m=row["max_gap_m"]),
@@ -442,7 +442,7 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
         "notes": list(notes),
         "links": dict(links),
         "hours_rule": HOURS_RULE,
-        "attribution": config.attribution,
+        "attribution": times_attribution(config, board.times),
         "short_attribution": config.short_attribution,
     }
     return data, blob.packed()

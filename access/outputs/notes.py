@@ -13,15 +13,20 @@ from collections.abc import Mapping
 import pandas as pd
 
 from access.analysis.study import StudyResult
+from access.core.defaults import TRANSIT_MODEL_PREFIX
 from access.core.modes import MODES
 from access.core.tripcosts import DriveCosts
 from access.inputs.calibrations import Calibration
+from access.inputs.config import StudyConfig
+from access.inputs.transit_spec import TransitSpec
 from access.routing.isochrones import ISOCHRONE_MIN, STREET_BUFFER_M
 from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TravelTimes
 
 __all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "model_note", "result_model_note", "models_note", "fallback_warning",
            "coverage_warning", "run_warnings", "page_warnings", "isochrone_note", "calibration_label",
-           "calibration_fit", "calibration_spread", "drive_model_note"]
+           "transit_walks_warning", "transit_attribution", "result_attribution", "times_attribution",
+           "transit_statistic", "PUBLIC_TRANSPORT_CRITERION", "calibration_fit", "calibration_spread",
+           "drive_model_note"]
 
 ESTIMATE = "STRAIGHT-LINE ESTIMATE"
 """How the estimate is named, loudly, wherever it appears."""
@@ -113,6 +118,20 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
             note += (f" {excluded_population:,.0f} residents have no times in the table and are left out of the "
                      f"figures.")
         return note
+    if times.is_transit:
+        note = (f"{times.model[0].upper()}{times.model[1:]}: walking and public transport from GTFS timetables; "
+                f"residents leave home at every minute of the window, and the figures use the "
+                f"{transit_statistic(times)} of their times. Timetable: "
+                f"{times.detail.split(' over the departure window; ', 1)[-1]}.")
+        if times.calibration is not None:
+            return note + f" {transit_walks_warning(times)}"
+        if times.far_from_network.any():
+            note += (f" {far_population:,.0f} residents live more than {max_snap_m:g} m from the walk network "
+                     f"(flagged; the gap is walked in a straight line).")
+        if times.excluded.any():
+            note += (f" {excluded_population:,.0f} of them live more than {max_gap_m:,.0f} m from it and are left "
+                     f"out of the figures.")
+        return note
     note = f"Street-network model: {times.detail}."
     if times.drive is not None:
         note += f" Drive times: {drive_model_note(times.drive)}."
@@ -125,6 +144,58 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
         note += (f" {excluded_population:,.0f} of them live more than {max_gap_m:,.0f} m from it and are left out "
                  f"of the figures.")
     return note
+
+
+PUBLIC_TRANSPORT_CRITERION = (
+    "MOPAC's criterion for front counters: residents whose time by public transport (walking and riding, from "
+    "home to the nearest open counter) is 60 minutes or more. MOPAC's decision PCD 284 (2017) counted the "
+    "communities 60 minutes or more from a counter by public transport; its July 2017 consultation used 45 minutes. "
+    "A resident with no counter in reach within the trip limit counts as 60 (and 45) minutes or more; residents "
+    "excluded from the figures (too far from the walk network) never count.")
+"""MOPAC's criterion, in words, for every output that reports it."""
+
+
+def transit_attribution(spec: TransitSpec) -> str:
+    """Return the attribution of a study's GTFS feeds: the ``[transit]`` table's, or a reminder naming the feeds.
+
+    >>> import datetime as dt
+    >>> print(transit_attribution(TransitSpec(("buses.zip",), dt.date(2024, 3, 12))))
+    Timetables: GTFS feed buses.zip; its publisher's licence applies (the study gives no attribution for it).
+    """
+    names = " + ".join(spec.feed_names)
+    if spec.attribution:
+        return f"Timetables: GTFS feed {names}: {spec.attribution}"
+    return f"Timetables: GTFS feed {names}; its publisher's licence applies (the study gives no attribution for it)."
+
+
+def times_attribution(config: StudyConfig, times: Mapping[str, TravelTimes]) -> str:
+    """Return the attribution of a page showing ``times``: the study's, with its GTFS feeds' for public transport."""
+    if config.transit is None or not any(t.is_transit for t in times.values()):
+        return config.attribution
+    return f"{config.attribution} {transit_attribution(config.transit)}"
+
+
+def result_attribution(result: StudyResult) -> str:
+    """Return the attribution of a run's pages: the study's, with its GTFS feeds' when a transit mode was run."""
+    return times_attribution(result.config, result.times)
+
+
+def transit_statistic(times: TravelTimes) -> str:
+    """Return which statistic of the window's times public-transport figures use: ``"median"``, ``"90th percentile"``.
+
+    (:meth:`access.routing.transit.TransitTimes.travel_times` starts their ``detail`` with it.)
+    """
+    return times.detail.split(" over the departure window")[0]
+
+
+def transit_walks_warning(times: TravelTimes) -> str:
+    """Say that public-transport times walk to, from and between stops by the straight-line estimate, and why.
+
+    ``times`` are public-transport times whose ``calibration`` is set (no walk network could be had).  Why
+    none could be had, and what to do about it, is for the terminal and ``summary.json`` (:func:`run_warnings`).
+    """
+    return (f"Its walks to, from and between stops are a {ESTIMATE}: no walk network was available, so each walk "
+            f"is {calibration_label(times.calibration)}.")
 
 
 def result_model_note(result: StudyResult, mode: str) -> str:
@@ -151,10 +222,16 @@ def models_note(times: Mapping[str, TravelTimes]) -> str:
     """
     estimated = [mode for mode, t in times.items() if t.is_estimate]
     imported = [mode for mode, t in times.items() if t.model == IMPORTED_MODEL]
+    transit = [mode for mode, t in times.items() if t.is_transit]
     imported_text = ", whose travel times were imported" if imported else ""
+    transit_text = "".join(
+        f" {mode}: {times[mode].model}, walking and public transport from GTFS timetables"
+        + (f", its walks to and from stops a {ESTIMATE}." if times[mode].calibration is not None
+           else ", its walks on the street network.")
+        for mode in transit)
     if not estimated:
-        others = f" but {', '.join(imported)}" if imported else ""
-        return f"Street-network model (OpenStreetMap) for every mode{others}{imported_text}."
+        others = f" but {', '.join([*imported, *transit])}" if imported or transit else ""
+        return f"Street-network model (OpenStreetMap) for every mode{others}{imported_text}.{transit_text}"
     fits = {mode: times[mode].calibration for mode in estimated if times[mode].calibration is not None}
     fit = f" ({calibration_spread(fits)})" if fits else ""
     note = (f"{ESTIMATE} for {', '.join(estimated)}: no street network was available, so these times are "
@@ -162,7 +239,7 @@ def models_note(times: Mapping[str, TravelTimes]) -> str:
             f"OpenStreetMap network{fit}. They are not routed; treat them as an estimate.")
     if imported:
         note += f" Travel times for {', '.join(imported)} were imported."
-    return note
+    return note + transit_text
 
 
 def calibration_spread(calibrations: Mapping[str, Calibration]) -> str:
@@ -223,6 +300,10 @@ def run_warnings(coverage: pd.DataFrame) -> list[str]:
     for mode, row in coverage.iterrows():
         if row["model"] == STRAIGHT_LINE_MODEL:
             warnings.append(fallback_warning(str(mode), row["unavailable"], row.get("calibration")))
+        elif str(row["model"]).startswith(TRANSIT_MODEL_PREFIX) and row.get("calibration") is not None:
+            warnings.append(f"{mode}: NO WALK NETWORK ({row['unavailable'] or 'none could be had'}). Walks to, from "
+                            f"and between stops are a {ESTIMATE}: distance × measured detour factor ÷ speed, "
+                            f"calibration {row['calibration'].name!r}; the rides are the timetable's.")
         else:
             found = coverage_warning(str(mode), row)
             if found:
@@ -243,7 +324,8 @@ def page_warnings(coverage: pd.DataFrame) -> list[str]:
     ``summary.json`` carry it (:func:`run_warnings`).  The page says which modes are
     the estimate in its model banner, and here only what the network left out.
     """
-    return [found for mode, row in coverage.iterrows() if row["model"] in (NETWORK_MODEL, IMPORTED_MODEL)
+    return [found for mode, row in coverage.iterrows()
+            if (row["model"] in (NETWORK_MODEL, IMPORTED_MODEL) or str(row["model"]).startswith(TRANSIT_MODEL_PREFIX))
             and (found := coverage_warning(str(mode), row))]
 
 
@@ -251,6 +333,9 @@ def isochrone_note(times: TravelTimes) -> str:
     """How one mode's isochrones were drawn, in one sentence."""
     if times.model == IMPORTED_MODEL:
         return "Imported travel times come without a street network, so no isochrones are drawn for them"
+    if times.is_transit:
+        return ("Public-transport times are known at residents' homes only (from timetables, not along streets), "
+                "so no isochrones are drawn for them; the areas' shading shows them")
     if times.is_estimate:
         calibration = times.calibration
         radii = ", ".join(f"{calibration.metres_within(limit) / 1000:.1f}" for limit in ISOCHRONE_MIN)

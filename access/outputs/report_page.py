@@ -27,13 +27,22 @@ import shapely
 
 from access.analysis.equity import DIMENSIONS, GROUP_NOTES, OVER_MIN
 from access.analysis.study import StudyResult
+from access.core.defaults import PUBLIC_TRANSPORT_LIMITS_MIN
 from access.core.version import __version__
 from access.inputs.hours import HOURS_RULE
 from access.inputs.sources import downloads, local_authority_downloads, sources
 from access.outputs.explorer import EXPLORER_NAME
 from access.outputs.formats import count, minutes, percent, signed
 from access.outputs.formats import escape as _e
-from access.outputs.notes import isochrone_note, models_note, page_warnings, result_model_note
+from access.outputs.notes import (
+    PUBLIC_TRANSPORT_CRITERION,
+    isochrone_note,
+    models_note,
+    page_warnings,
+    result_model_note,
+    transit_attribution,
+    transit_statistic,
+)
 from access.outputs.styles import (
     AFTER_COLOUR,
     BEFORE_COLOUR,
@@ -276,7 +285,7 @@ def _map_legend() -> str:
 def _model_section(result: StudyResult) -> str:
     items = "".join(f"<li><b>{_e(m)}</b>: {_e(result_model_note(result, m))}</li>" for m in result.modes)
     note = _e(models_note(result.times))
-    if any(times.is_estimate for times in result.times.values()):
+    if any(times.uses_estimate for times in result.times.values()):
         head = f'<div class="banner" role="alert">⚠ {note}</div>'
     else:
         head = f'<div class="model-ok">{note}</div>'
@@ -287,7 +296,12 @@ def _headline_cards(result: StudyResult) -> str:
     changes, cards = result.changes, []
     for mode in result.modes:
         row = changes.loc[mode]
-        tag = ' <span class="estimate-tag">ESTIMATE</span>' if result.times[mode].is_estimate else ""
+        tag = ' <span class="estimate-tag">ESTIMATE</span>' if result.times[mode].uses_estimate else ""
+        criterion = ""
+        if result.times[mode].is_transit:
+            row60 = result.at_least(mode, by=None).loc[("all", PUBLIC_TRANSPORT_LIMITS_MIN[0])]
+            criterion = (f'<p>{PUBLIC_TRANSPORT_LIMITS_MIN[0]} minutes or more (MOPAC\'s criterion): '
+                         f'<b>{count(row60["before"])} → {count(row60["after"])}</b> residents.</p>')
         cards.append(
             f'<div class="card"><h3>{_e(result.config.mode_label(mode).capitalize())}{tag}</h3>'
             f'<div class="big"><span class="before">{minutes(row["mean_min_before"])}</span>'
@@ -296,7 +310,7 @@ def _headline_cards(result: StudyResult) -> str:
             f'{minutes(row["median_min_before"])} → {minutes(row["median_min_after"])}.</p>'
             f'<p>Over {OVER_MIN} minutes away: <b>{percent(1 - row[f"within_{OVER_MIN}_before"])} → '
             f'{percent(1 - row[f"within_{OVER_MIN}_after"])}</b> of residents.</p>'
-            f'<p class="note">{count(row["population_switched"])} residents\' nearest counter changed '
+            f'{criterion}<p class="note">{count(row["population_switched"])} residents\' nearest counter changed '
             f'({signed(row["mean_change_min_switched"])} min on average).</p></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 
@@ -415,6 +429,55 @@ def _groups_section(result: StudyResult) -> str:
     return "".join(out)
 
 
+def _signed_count(change: float) -> str:
+    """Return a change in a count of residents: ``+2,114``, ``-35``, ``±0``."""
+    text = count(change)
+    return "±0" if text == "0" else text if text.startswith("-") else f"+{text}"
+
+
+def _public_transport_section(result: StudyResult) -> str:
+    """MOPAC's criterion, for each public-transport mode: residents 60 (and 45) minutes or more, by ward."""
+    out = []
+    limits = PUBLIC_TRANSPORT_LIMITS_MIN
+    config = result.config
+    for mode in result.transit_modes:
+        everyone = result.at_least(mode, by=None)
+        cards = "".join(
+            f'<div class="card"><h3>{limit} minutes or more</h3><div class="big">'
+            f'<span class="before">{count(everyone.loc[("all", limit), "before"])}</span><span class="arrow"> → '
+            f'</span><span class="after">{count(everyone.loc[("all", limit), "after"])}</span></div>'
+            f'<p>residents ({percent(everyone.loc[("all", limit), "share_before"])} → '
+            f'{percent(everyone.loc[("all", limit), "share_after"])}), '
+            f'{_e(config.label(config.before))} → {_e(config.label(config.after))}.</p></div>'
+            for limit in limits)
+        wards = result.at_least(mode)
+        head = ("<tr><th>Ward</th><th>Residents</th>"
+                + "".join(f"<th>{limit} min or more: before → after</th>" for limit in limits) + "</tr>")
+        rows = []
+        for ward in dict.fromkeys(wards.index.get_level_values(0)):
+            cells = "".join(
+                f"<td>{count(wards.loc[(ward, limit), 'before'])} → {count(wards.loc[(ward, limit), 'after'])} "
+                f'<span class="chg{" zero" if wards.loc[(ward, limit), "change"] == 0 else ""}">'
+                f"({_signed_count(wards.loc[(ward, limit), 'change'])})</span></td>"
+                for limit in limits)
+            css = ' class="worst"' if wards.loc[(ward, limits[0]), "change"] > 0 else ""
+            rows.append(f"<tr{css}><td>{_e(ward)}</td><td>{count(wards.loc[(ward, limits[0]), 'residents'])}</td>"
+                        f"{cells}</tr>")
+        total = "".join(f"<td>{count(everyone.loc[('all', limit), 'before'])} → "
+                        f"{count(everyone.loc[('all', limit), 'after'])}</td>" for limit in limits)
+        rows.append(f'<tr class="everyone"><td>Everyone</td><td>{count(everyone.loc[("all", limits[0]), "residents"])}'
+                    f"</td>{total}</tr>")
+        out.append(
+            f"<h2>By public transport: {limits[0]} minutes or more from a counter</h2>"
+            f'<p class="note">{_e(PUBLIC_TRANSPORT_CRITERION)} Times: {_e(result.times[mode].model)}.</p>'
+            f'<div class="cards">{cards}</div><h3>By ward</h3>'
+            f'<p class="note">Residents {limits[0]} and {limits[1]} minutes or more from the nearest open counter by '
+            f"public transport, before → after (change); shaded: wards where more are {limits[0]} minutes or more "
+            f"away after. The same figures are in public_transport.csv and summary.json.</p>"
+            f"<table>{head}{''.join(rows)}</table>")
+    return "".join(out)
+
+
 def _imported_items(result: StudyResult) -> list[str]:
     """One line per imported mode: its label and where its times came from."""
     return [f"Travel times {m.label} ({m.name}): imported, not computed by access: {m.note}."
@@ -424,6 +487,8 @@ def _imported_items(result: StudyResult) -> list[str]:
 def _sources_section(result: StudyResult) -> str:
     config = result.config
     imported = "".join(f"<li>{_e(line)}</li>" for line in _imported_items(result))
+    if result.transit_modes and config.transit is not None:
+        imported += f"<li>{_e(transit_attribution(config.transit))}</li>"
     if config.built_from:
         items = (f"<li>Residents, counters and the study area: {_e(config.built_from)}; their sources are the "
                  f"user's to cite.</li>{imported}")
@@ -463,13 +528,19 @@ def _sources_section(result: StudyResult) -> str:
 
 def _limits_section(result: StudyResult) -> str:
     isochrone_notes = {mode: isochrone_note(times) for mode, times in result.times.items()}
-    routed = [m for m in result.modes if result.times[m].model != IMPORTED_MODEL]
+    routed = [m for m in result.modes if result.times[m].model != IMPORTED_MODEL and not result.times[m].is_transit]
+    transit = [m for m in result.modes if result.times[m].is_transit]
     area = result.study.places.area_kind
     limits = [
         *(["Times are free-flow: no waiting, traffic, parking or public transport."] if routed == result.modes else
           [f"Times {', '.join(result.config.mode_label(m) for m in routed)} are free-flow: no waiting, traffic, "
            f"parking or public transport."] if routed else []),
         *_imported_items(result),
+        *([f"Times {result.config.mode_label(m)} are timetables only: no delays, crowding or fares; residents "
+           f"leave home at every minute of the window and wait for the vehicle, and the figures use the "
+           f"{transit_statistic(result.times[m])} of the window's times; outside the window (other "
+           f"hours, other days) the same times are assumed. Walks are capped, and changes need a walk of at most "
+           f"the transfer limit." for m in transit]),
         *(["Residents are the 2011 Census counts of each LSOA, shared equally among its postcodes (2025); "
            "households, cars, income (2011/12) and PTAL (2014) are LSOA figures, so every group is a group of "
            "LSOAs except car ownership, which splits each LSOA's households."] if not result.config.built_from else
@@ -510,7 +581,10 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
             origins[f"{mode}_{config.after}_min"].to_numpy(float), weights,
             before_label=f"before: {config.label(config.before)}", after_label=f"after: {config.label(config.after)}",
             title=f"{result.config.mode_label(mode).capitalize()}: share of residents within … minutes")
-        tag = " (straight-line estimate)" if result.times[mode].is_estimate else " (street network)"
+        times = result.times[mode]
+        tag = (" (straight-line estimate)" if times.is_estimate else
+               f" ({times.model}{', walks estimated' if times.uses_estimate else ''})" if times.is_transit
+               else " (street network)")
         figures.append(f"<figure>{chart}<figcaption>Cumulative share of residents against travel time "
                        f"{_e(result.config.mode_label(mode))}{_e(tag)}, population-weighted.</figcaption></figure>")
         svg = _map_svg(result, mode, result.isochrones(mode, crs=result.working_crs))
@@ -541,6 +615,7 @@ def report_html(result: StudyResult, *, map_pages: Sequence[str] = ()) -> str:
         f"Made by access {__version__}.</p></header>"
         + _model_section(result)
         + "<h2>Headline</h2>" + _headline_cards(result) + _who_lost_most(result)
+        + _public_transport_section(result)
         + "<h2>Travel time, before and after</h2>" + "".join(figures)
         + _groups_section(result)
         + maps

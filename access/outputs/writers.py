@@ -39,6 +39,7 @@ import pandas as pd
 from access.analysis.equity import DIMENSIONS, GROUP_NOTES
 from access.analysis.figures import THRESHOLDS_MIN
 from access.analysis.study import StudyResult
+from access.core.defaults import PUBLIC_TRANSPORT_LIMITS_MIN
 from access.core.errors import ArgumentError, OutputError
 from access.core.files import json_value, staged_folder, write_json_atomic, write_text_atomic
 from access.core.version import __version__
@@ -46,7 +47,15 @@ from access.inputs.hours import HOURS_RULE
 from access.outputs.explorer import DEFAULT_NEAREST, EXPLORER_NAME, explorer_html, explorer_scenarios
 from access.outputs.formats import csv_text, minutes
 from access.outputs.maps import index_html, mode_map_html
-from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
+from access.outputs.notes import (
+    PUBLIC_TRANSPORT_CRITERION,
+    isochrone_note,
+    model_note,
+    models_note,
+    result_attribution,
+    result_model_note,
+    run_warnings,
+)
 from access.outputs.report_page import REPORT_NAME, report_html
 from access.whatif.board import Board, board_from_result
 from access.whatif.comparison import Comparison
@@ -224,7 +233,35 @@ def summary_json(result: StudyResult) -> dict[str, Any]:
                            for d in breakdowns["dimension"].unique()},
             "rows": [{k: json_value(v) for k, v in row.items()} for row in breakdowns.to_dict("records")],
         },
-        "attribution": config.attribution,
+        **({"public_transport": _public_transport_json(result)} if result.transit_modes else {}),
+        "attribution": result_attribution(result),
+    }
+
+
+def _public_transport_table(result: StudyResult) -> pd.DataFrame:
+    """MOPAC's criterion per public-transport mode: residents 60 (and 45) minutes or more, everyone then by ward."""
+    study, tables = result.study, []
+    for mode in result.transit_modes:
+        everyone = result.at_least(mode, by=None).reset_index()
+        everyone = everyone.rename(columns={"group": "ward_name"}).assign(ward_name="all residents", ward_code="")
+        wards = result.at_least(mode).reset_index()
+        wards["ward_code"] = wards["ward_name"].map(study.ward_codes).fillna("")
+        table = pd.concat([everyone, wards], ignore_index=True)
+        table.insert(0, "mode", mode)
+        tables.append(table[["mode", "minutes", "ward_code", "ward_name", "residents", "before", "after", "change",
+                             "share_before", "share_after"]])
+    return pd.concat(tables, ignore_index=True)
+
+
+def _public_transport_json(result: StudyResult) -> dict[str, Any]:
+    table = _public_transport_table(result)
+    return {
+        "criterion": PUBLIC_TRANSPORT_CRITERION,
+        "thresholds_min": list(PUBLIC_TRANSPORT_LIMITS_MIN),
+        "modes": {mode: {"model": result.times[mode].model,
+                         "rows": [{k: json_value(v) for k, v in row.items()}
+                                  for row in part.drop(columns="mode").to_dict("records")]}
+                  for mode, part in table.groupby("mode", sort=False)},
     }
 
 
@@ -258,9 +295,10 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
         table = lsoa_table.xs(mode, level="mode")
         page = mode_map_html(
             title=config.title, mode_label=config.mode_label(mode), model_note=result_model_note(result, mode),
-            is_estimate=result.times[mode].is_estimate, boundary=places.boundary,
+            is_estimate=result.times[mode].uses_estimate, boundary=places.boundary,
             areas=_lsoa_areas(result.study, table), counters=places.counters, available=available,
-            periods=list(config.periods), before=config.before, after=config.after, attribution=config.attribution,
+            periods=list(config.periods), before=config.before, after=config.after,
+            attribution=result_attribution(result) if result.times[mode].is_transit else config.attribution,
             labels=config.labels, links=links,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
             isochrones=result.isochrones(mode, crs=result.working_crs),
@@ -278,8 +316,8 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
         pages["What if: close and open counters yourself, at any moment of the week (the explorer)"] = explorer
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
                                                         model_note=models_note(result.times),
-                                                        is_estimate=any(t.is_estimate for t in result.times.values()),
-                                                        attribution=config.attribution, report=report))
+                                                        is_estimate=any(t.uses_estimate for t in result.times.values()),
+                                                        attribution=result_attribution(result), report=report))
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
@@ -296,6 +334,8 @@ def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
     _csv(result.by_borough(), folder / "boroughs.csv", models=models)
     _csv(result.distances, folder / "distances.csv", labels=periods)
     _csv(result.breakdowns, folder / "breakdowns.csv", models=models)
+    if result.transit_modes:
+        _csv(_public_transport_table(result), folder / "public_transport.csv", index=False, models=models)
     origins = result.origins
     plain = pd.DataFrame(origins.drop(columns="geometry"))
     plain.insert(list(plain.columns).index("lsoa11") + 1, "lsoa11_name",
@@ -375,7 +415,7 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
             page = mode_map_html(
                 title=f"{config.title}: {titles[scenario.label]} against {reference}",
                 mode_label=config.mode_label(mode), model_note=f"{model_note(times)} Hours: {HOURS_RULE}.",
-                is_estimate=times.is_estimate, boundary=places.boundary,
+                is_estimate=times.uses_estimate, boundary=places.boundary,
                 areas=_lsoa_areas(board.study, comparison.by_lsoa(mode, scenario)), counters=counters,
                 available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
                 attribution=config.attribution, labels=titles, links={"All maps": "index.html"},
@@ -387,7 +427,7 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages,
         model_note=f"{models_note(board.times)} Hours: {HOURS_RULE}.",
-        is_estimate=any(t.is_estimate for t in board.times.values()), attribution=config.attribution))
+        is_estimate=any(t.uses_estimate for t in board.times.values()), attribution=config.attribution))
 
 
 def _titles(comparison: Comparison) -> dict[str, str]:

@@ -261,11 +261,12 @@ def areas_within(times: TravelTimes, counter_xy: np.ndarray,
     nearest node, and their walk from it counts, as does a drive's starting and parking), else discs of the
     straight-line estimate: of the radius its calibration reaches in *T* minutes
     (:meth:`access.inputs.calibrations.Calibration.metres_within`).  No counters,
-    or imported times (which have no ground to draw on), give empty polygons.
+    imported times or public-transport times (known at the origins only: no ground to
+    draw on) give empty polygons.
     """
     counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
-    if not len(counter_xy) or times.model == IMPORTED_MODEL:  # imported times have no ground to draw on
-        return [shapely.Polygon()] * len(thresholds)
+    if not len(counter_xy) or times.model == IMPORTED_MODEL or times.is_transit:
+        return [shapely.Polygon()] * len(thresholds)  # imported or public-transport times: no ground to draw on
     if times.network is None:
         return disc_isochrones(counter_xy, [times.calibration.metres_within(limit) for limit in thresholds])
     network = times.network

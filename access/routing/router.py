@@ -8,6 +8,13 @@ caller: the study's own counters (``access run``), hypothetical counters
 isochrones.  When no network can be had, the times are the labelled
 straight-line estimate, and the reason is kept with them.
 
+The ``transit`` mode (a study's ``[transit]`` table) is routed here too, by
+:func:`access.routing.transit.transit_times`: its walks go on the walk network
+when one can be had, else they are the walking straight-line estimate (and the
+times say so); the timetable of the date is read once per router, and cached
+on disk (:func:`access.inputs.gtfs.cached_timetable`), so a new counter costs
+one more profile search, not another reading of the feeds.
+
 Example
 -------
 >>> import numpy as np
@@ -20,6 +27,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +40,8 @@ from access.core.errors import NetworkUnavailable, ScenarioError
 from access.core.modes import mode_name
 from access.core.tripcosts import DEFAULT_DRIVE, DEFAULT_WALK, DriveCosts, WalkCosts
 from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
+from access.inputs.gtfs import Timetable, cached_timetable, parse_clock
+from access.inputs.transit_spec import TRANSIT_MODE, TransitSpec
 from access.routing.costs import costed_network
 from access.routing.dijkstra import ChunkCallback
 from access.routing.network import StreetNetwork, get_network
@@ -74,13 +84,16 @@ class Router:
         The trip-cost model's numbers (:mod:`access.core.tripcosts`): both the
         street networks (:func:`access.routing.costs.costed_network`) and the
         estimate are priced by them.
+    transit, transit_feeds
+        The ``transit`` mode's definition, and its feeds' files (the ``[transit]`` feeds resolved), if any.
     """
 
     def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,
                  osm_file: Path | None = None, osm_file_sha256: str | None = None, offline: bool = False,
                  use_cache: bool = True, networks: dict[str, StreetNetwork] | None = None,
                  imported: dict[str, str] | None = None, calibration: str = DEFAULT_CALIBRATION,
-                 drive: DriveCosts = DEFAULT_DRIVE, walk: WalkCosts = DEFAULT_WALK) -> None:
+                 drive: DriveCosts = DEFAULT_DRIVE, walk: WalkCosts = DEFAULT_WALK,
+                 transit: TransitSpec | None = None, transit_feeds: Sequence[Path] = ()) -> None:
         self.crs = crs
         self.area_wgs84 = area_wgs84
         self.origin_xy = np.asarray(origin_xy, dtype=float)
@@ -95,7 +108,11 @@ class Router:
         self._priced: dict[str, StreetNetwork] = {}
         self._networks: dict[str, StreetNetwork | NetworkUnavailable] = dict(networks or {})
         self.imported = dict(imported or {})
+        self.transit = transit
+        self.transit_feeds = [Path(feed) for feed in transit_feeds] or (
+            [Path(feed) for feed in transit.feeds] if transit is not None else [])
         self._ways: OsmWays | None = None
+        self._timetable: Timetable | None = None
 
     def priced(self, mode: str) -> StreetNetwork:
         """Return the mode's street network with each edge's time as the trip-cost model prices it.
@@ -127,6 +144,9 @@ class Router:
         if mode in self.imported:
             raise ScenarioError(f"mode {mode!r} has imported travel times ({self.imported[mode]}): access cannot "
                                 f"route new counters or candidate sites in it; use walk, cycle or drive for those")
+        if mode == TRANSIT_MODE and self.transit is not None:
+            raise NetworkUnavailable("public transport runs on timetables, not on a street network of its own "
+                                     "(its walks use the walk network)")
         mode = mode_name(mode)
         if mode not in self._networks:
             try:
@@ -162,9 +182,11 @@ class Router:
             A counter lies more than 1 km from the network (``counter_names`` name it).
         """
         counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
-        require(len(counter_xy) * len(self.origin_xy) * FLOAT_BYTES * 3,
+        require(len(counter_xy) * len(self.origin_xy) * FLOAT_BYTES * (5 if mode == TRANSIT_MODE else 3),
                 f"the {mode} matrix of {len(counter_xy):,} counters × {len(self.origin_xy):,} origins",
                 "route fewer counters or origins at a time")
+        if mode == TRANSIT_MODE and self.transit is not None:
+            return self._transit_times(counter_xy)
         try:
             network = self.priced(mode)  # (an imported mode: a ScenarioError saying why not)
         except NetworkUnavailable as exc:
@@ -173,3 +195,41 @@ class Router:
         return network_times(network, counter_xy, self.origin_xy, max_snap_m=self.max_snap_m,
                              counter_names=counter_names, on_chunk=on_chunk,
                              drive=self.drive if mode == "drive" else None)
+
+    def timetable(self) -> Timetable:
+        """Return the ``transit`` mode's timetable: read once per router, and from the cache when it holds it.
+
+        It covers the window's start to its last departure plus ``max_minutes``, the span the router needs.
+
+        Raises
+        ------
+        FeedError
+            A feed cannot be read, or runs nothing on the date.
+        """
+        if self.transit is None:
+            raise ScenarioError("this study has no [transit] table, so no timetable to read; add one")
+        if self._timetable is None:
+            spec = self.transit
+            start, end = (parse_clock(value) for value in spec.window)
+            last = start + 60 * ((end - start + 59) // 60 - 1)
+            self._timetable = cached_timetable(self.transit_feeds, spec.date, start_s=start,
+                                               end_s=last + int(round(spec.max_minutes * 60)),
+                                               use_cache=self.use_cache)
+        return self._timetable
+
+    def _transit_times(self, counter_xy: np.ndarray) -> TravelTimes:
+        """Public-transport minutes to ``counter_xy``: walks on the walk network, or the walking estimate."""
+        from access.routing.transit import transit_times
+
+        spec = self.transit
+        # Public transport's walks are at a steady speed, with no waits at crossings (as R5's are), on the
+        # network and in the estimate alike; the walk mode's own times wait at signals.
+        try:
+            walk, unavailable, calibration = self.network("walk"), None, None
+        except NetworkUnavailable as exc:
+            walk, unavailable = None, str(exc)
+            steady = dataclasses.replace(self.walk, signal_s=0.0)
+            calibration = get_calibration(self.calibration, "walk").priced(drive=self.drive, walk=steady)
+        times = transit_times(self.timetable(), counter_xy, self.origin_xy, crs=self.crs, walk_network=walk,
+                              calibration=calibration, **spec.options())
+        return times.travel_times(spec.percentile, max_snap_m=self.max_snap_m, unavailable=unavailable)

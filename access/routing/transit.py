@@ -47,13 +47,13 @@ Example
 >>> times.minutes(50).round(1).tolist(), times.minutes(90).round(1).tolist()
 ([[36.3, 1.1]], [[43.3, 1.1]])
 >>> times.travel_times().model
-'public transport (GTFS)'
+'public transport (GTFS: cairns_gtfs.zip, Mon 2014-06-02, 08:00–09:00, median)'
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,10 +64,20 @@ import pandas as pd
 import pyproj
 from scipy.spatial import cKDTree
 
-from access.core.errors import ArgumentError, NetworkError, OffNetworkError
+from access.core.defaults import TRANSIT_MODEL_PREFIX
+from access.core.errors import AccessWarning, ArgumentError, NetworkError, OffNetworkError
 from access.core.modes import WALK_KMH, WALK_M_PER_MIN
 from access.inputs.calibrations import DEFAULT_CALIBRATION, Calibration, get_calibration
 from access.inputs.gtfs import Timetable, parse_clock, parse_date, timetable
+from access.inputs.transit_spec import (
+    DEFAULT_BOARD_SLACK_S,
+    DEFAULT_MAX_MINUTES,
+    DEFAULT_MAX_WALK_M,
+    TRANSIT_MODE,
+    check_parameters,
+    percentile_label,
+    transit_model,
+)
 from access.routing.dijkstra import source_target_times
 from access.routing.network import StreetNetwork
 from access.routing.travel import MAX_GAP_M, TravelTimes
@@ -76,14 +86,9 @@ __all__ = ["TransitTimes", "WalkLegs", "transit_times", "route_timetable", "walk
            "percentile_rank", "TRANSIT_MODEL", "TRANSIT_MODE", "DEFAULT_MAX_WALK_M", "DEFAULT_MAX_MINUTES",
            "DEFAULT_BOARD_SLACK_S"]
 
-TRANSIT_MODE = "transit"
-TRANSIT_MODEL = "public transport (GTFS)"
-DEFAULT_MAX_WALK_M = 800.0
-"""Longest walk to, from or between stops (10 minutes at 4.8 km/h)."""
-DEFAULT_MAX_MINUTES = 120
-"""Longest trip looked for (r5py's default ``max_time``); longer is unreachable."""
-DEFAULT_BOARD_SLACK_S = 60
-"""Seconds a rider waits at the stop at least before boarding (R5's minimum boarding wait)."""
+TRANSIT_MODEL = TRANSIT_MODEL_PREFIX + ")"
+"""The model of public-transport times, in short; each run's label names its feeds, date, window and percentile
+(:func:`access.inputs.transit_spec.transit_model`)."""
 
 _INF = 2**62  # the kernel's "never" (access.routing._transit_kernel.INF), without importing numba here
 
@@ -136,6 +141,8 @@ class WalkLegs:
         Origins farther than :data:`~access.routing.travel.MAX_GAP_M` from the walking network.
     detail
         How the walks were measured, in words.
+    calibration
+        The walking calibration of the straight-line estimate, when the walks are that estimate (else ``None``).
     """
 
     access_start: np.ndarray
@@ -152,6 +159,7 @@ class WalkLegs:
     counter_snap_m: np.ndarray
     excluded: np.ndarray
     detail: str
+    calibration: Calibration | None = None
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, seconds: np.ndarray, n_rows: int) -> tuple[np.ndarray, ...]:
@@ -232,7 +240,8 @@ def walk_legs(stop_xy: np.ndarray, counter_xy: np.ndarray, origin_xy: np.ndarray
         zeros = np.zeros(n_origins)
         return WalkLegs(*access, *egress, *transfer, direct_s=direct, origin_snap_m=zeros,
                         counter_snap_m=np.zeros(n_counters), excluded=np.zeros(n_origins, bool),
-                        detail=f"walks estimated from straight lines (calibration {calibration.name!r})")
+                        detail=f"walks estimated from straight lines (calibration {calibration.name!r})",
+                        calibration=calibration)
     return _network_legs(walk_network, stop_xy, counter_xy, origin_xy, used, walk_speed_kmh, max_walk_m,
                          max_transfer_m, max_gap_m)
 
@@ -306,12 +315,21 @@ class TransitTimes:
         Feeds, service date, window and walking rules, in words.
     legs
         The walking legs the trips were made of (snaps, exclusions).
+    sources
+        The feeds' names.
+    date
+        The service date.
+    window
+        The window's first and end departure times, ``HH:MM``.
     """
 
     percentiles: tuple[int, ...]
     seconds: np.ndarray
     detail: str
     legs: WalkLegs
+    sources: tuple[str, ...] = ()
+    date: dt.date | None = None
+    window: tuple[str, str] = ("", "")
 
     def minutes(self, percentile: int = 50) -> np.ndarray:
         """Counters × origins minutes at ``percentile`` (``inf`` where unreachable; not rounded)."""
@@ -321,33 +339,39 @@ class TransitTimes:
         values = self.seconds[self.percentiles.index(percentile)]
         return np.where(values >= _INF, np.inf, values / 60.0)
 
-    def travel_times(self, percentile: int = 50) -> TravelTimes:
-        """Return the times at ``percentile`` as the :class:`~access.routing.travel.TravelTimes` every mode gives."""
-        label = "median" if percentile == 50 else f"{percentile}th percentile"
-        return TravelTimes(mode=TRANSIT_MODE, model=TRANSIT_MODEL, minutes=self.minutes(percentile),
+    def model(self, percentile: int = 50) -> str:
+        """Return the model label of the times at ``percentile``: it names the feeds, date, window and percentile.
+
+        >>> from access.inputs.gtfs import CAIRNS
+        >>> times = transit_times([CAIRNS], np.array([[369_344.0, 8_128_456.0]]),
+        ...                       np.array([[369_386.0, 8_128_500.0]]), crs="EPSG:32755", date="2014-06-02")
+        >>> times.model(50)
+        'public transport (GTFS: cairns_gtfs.zip, Mon 2014-06-02, 08:00–09:00, median)'
+        """
+        if self.date is None:
+            return TRANSIT_MODEL
+        return transit_model(self.sources, self.date, self.window, percentile)
+
+    def travel_times(self, percentile: int = 50, *, max_snap_m: float | None = None,
+                     unavailable: str | None = None) -> TravelTimes:
+        """Return the times at ``percentile`` as the :class:`~access.routing.travel.TravelTimes` every mode gives.
+
+        Parameters
+        ----------
+        percentile
+            One of :attr:`percentiles`.
+        max_snap_m
+            Origins farther than this from the walking network are flagged (default: only the excluded ones).
+        unavailable
+            When the walks are the straight-line estimate: why no walking network could be had (the notes of
+            every output say so, with the calibration that made them).
+        """
+        flagged = self.legs.excluded if max_snap_m is None else self.legs.origin_snap_m > max_snap_m
+        return TravelTimes(mode=TRANSIT_MODE, model=self.model(percentile), minutes=self.minutes(percentile),
                            origin_snap_m=self.legs.origin_snap_m, counter_snap_m=self.legs.counter_snap_m,
-                           far_from_network=self.legs.excluded, excluded=self.legs.excluded,
-                           detail=f"{label} over the departure window; {self.detail}")
-
-
-def _check(percentiles: Sequence[int], walk_speed_kmh: float, max_walk_m: float, max_transfer_m: float | None,
-           max_minutes: float, board_slack_s: int) -> tuple[int, ...]:
-    try:
-        chosen = tuple(sorted({int(p) for p in percentiles}))
-    except (TypeError, ValueError):
-        raise ArgumentError(f"percentiles must be whole numbers from 1 to 100, not {percentiles!r}") from None
-    if not chosen or chosen[0] < 1 or chosen[-1] > 100 or any(int(p) != p for p in percentiles):
-        raise ArgumentError(f"percentiles must be whole numbers from 1 to 100 (50 is the median), not {percentiles!r}")
-    for name, value in (("walk_speed_kmh", walk_speed_kmh), ("max_minutes", max_minutes)):
-        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-            raise ArgumentError(f"{name} must be a positive number, not {value!r}")
-    for name, value in (("max_walk_m", max_walk_m), ("max_transfer_m", max_transfer_m)):
-        if value is not None and not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-            raise ArgumentError(f"{name} must be a number of metres, 0 or more, not {value!r}")
-    if not isinstance(board_slack_s, int | np.integer) or board_slack_s < 1:
-        raise ArgumentError(f"board_slack_s must be a whole number of seconds, 1 or more, not {board_slack_s!r} "
-                            f"(a rider needs a moment to board; 1 s makes ties between vehicles unambiguous)")
-    return chosen
+                           far_from_network=flagged | self.legs.excluded, excluded=self.legs.excluded,
+                           detail=f"{percentile_label(percentile)} over the departure window; {self.detail}",
+                           unavailable=unavailable, calibration=self.legs.calibration)
 
 
 def _window(window: tuple[str | int, str | int]) -> tuple[int, int]:
@@ -458,7 +482,8 @@ def transit_times(
     ArgumentError
         A parameter is out of range.
     """
-    chosen = _check(percentiles, walk_speed_kmh, max_walk_m, max_transfer_m, max_minutes, board_slack_s)
+    chosen = check_parameters(percentiles=percentiles, walk_speed_kmh=walk_speed_kmh, max_walk_m=max_walk_m,
+                              max_transfer_m=max_transfer_m, max_minutes=max_minutes, board_slack_s=board_slack_s)
     start, n_minutes = _window(window)
     counter_xy = np.asarray(counter_xy, dtype=float).reshape(-1, 2)
     origin_xy = np.asarray(origin_xy, dtype=float).reshape(-1, 2)
@@ -480,6 +505,11 @@ def transit_times(
     legs = walk_legs(stop_xy, counter_xy, origin_xy, walk_speed_kmh=walk_speed_kmh, max_walk_m=max_walk_m,
                      max_transfer_m=max_transfer_m, walk_network=walk_network, calibration=calibration,
                      stop_used=used)
+    if len(origin_xy) and (not legs.access_stop.size or not legs.egress_stop.size):
+        far = "resident (origin)" if not legs.access_stop.size else "counter"
+        warnings.warn(AccessWarning(
+            f"no {far} is within {max_walk_m:,.0f} m of a stop of {' + '.join(table.sources)}: the public-transport "
+            f"times are walks only; check that the feeds cover the study area"), stacklevel=2)
     seconds = route_timetable(table, legs, window_start_s=start, n_minutes=n_minutes, percentiles=chosen,
                               max_minutes=max_minutes, board_slack_s=int(board_slack_s), workers=workers)
     transfer = max_walk_m if max_transfer_m is None else max_transfer_m
@@ -487,4 +517,5 @@ def transit_times(
               f"({n_minutes} departures); walking {walk_speed_kmh:g} km/h, at most {max_walk_m:,.0f} m to or from "
               f"a stop and {transfer:,.0f} m between stops ({legs.detail}); boarding {int(board_slack_s)} s after "
               f"reaching the stop; trips over {max_time // 60} min unreachable")
-    return TransitTimes(percentiles=chosen, seconds=seconds, detail=detail, legs=legs)
+    return TransitTimes(percentiles=chosen, seconds=seconds, detail=detail, legs=legs, sources=table.sources,
+                        date=table.date, window=(_clock(start), _clock(start + 60 * n_minutes)))

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL
+from access.core.defaults import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TRANSIT_MODEL_PREFIX
 from access.core.errors import AccessWarning, DataError, OffNetworkError
 from access.core.modes import MODES, WALK_M_PER_MIN
 from access.core.tripcosts import DriveCosts
@@ -49,7 +49,8 @@ class TravelTimes:
     mode
         ``walk``, ``cycle`` or ``drive``.
     model
-        ``"street network"`` or ``"straight-line estimate"``.
+        ``"street network"``, ``"straight-line estimate"``, ``"imported travel times"``, or
+        ``"public transport (GTFS: …)"`` naming the feeds, date, window and percentile.
     minutes
         Array (counters × origins) of minutes from the origin to the counter.
     origin_snap_m
@@ -113,6 +114,19 @@ class TravelTimes:
         if self.drive is None or moment is None:
             return minutes
         return self.drive.at(minutes, moment)
+
+    @property
+    def is_transit(self) -> bool:
+        """True for public-transport times from GTFS timetables (:mod:`access.routing.transit`).
+
+        Their ``calibration`` is set when their walks are the walking straight-line estimate.
+        """
+        return self.model.startswith(TRANSIT_MODEL_PREFIX)
+
+    @property
+    def uses_estimate(self) -> bool:
+        """True when any part of the times is the straight-line estimate: the estimate, or transit's walks."""
+        return self.is_estimate or (self.is_transit and self.calibration is not None)
 
 
 def network_times(

@@ -35,7 +35,6 @@ from access.analysis.figures import nearest_open
 from access.analysis.study import Study, StudyResult, coverage_table
 from access.core.arguments import names
 from access.core.errors import ScenarioError
-from access.core.modes import mode_name
 from access.inputs.config import StudyConfig
 from access.inputs.hours import Moment, available, parse_hours
 from access.routing.router import Router
@@ -229,7 +228,7 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
         A scenario names an unknown counter or period, or opens a counter far outside the study.
     """
     step = on_step or (lambda _d: None)
-    modes = [mode_name(mode) for mode in names(modes, "modes", at_least_one=True)] or list(study.config.modes)
+    modes = [study.mode(mode) for mode in names(modes, "modes", at_least_one=True)] or list(study.config.modes)
     step("loading counters, boundaries and residents")
     _check_scenarios(study, [], scenarios)  # every id and period checked before any routing
     router = study.router(offline=offline, osm_file=osm_file, use_cache=use_cache)
