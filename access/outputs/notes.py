@@ -314,8 +314,7 @@ def isochrone_note(times: TravelTimes) -> str:
         calibration = times.calibration
         radii = ", ".join(f"{calibration.metres_within(limit) / 1000:.1f}" for limit in ISOCHRONE_MIN)
         minutes = "/".join(f"{limit}" for limit in ISOCHRONE_MIN)
-        return (f"Straight-line estimate: discs around each open counter, of the distance calibration "
-                f"{calibration.name!r} covers in T minutes ({radii} km for {minutes} min); real streets, rivers "
-                f"and railways are not seen")
+        return (f"Straight-line estimate: discs around each open counter, of the distance the estimate covers in "
+                f"T minutes ({radii} km for {minutes} min); real streets, rivers and railways are not seen")
     return (f"Street network: streets from which the nearest open counter is within T minutes, "
             f"{STREET_BUFFER_M:g} m either side, plus the counter's own walk to the street")

@@ -703,15 +703,13 @@ def _sources_section(result: StudyResult) -> str:
 
 
 def _how_section(result: StudyResult) -> str:
-    """How these times were made: the plain sentence again, each mode's model with its numbers, what would do better."""
-    labels = {m: result.config.mode_label(m) for m in result.modes}
-    sentence = plain_model_sentence(result.times, place=_place(result), labels=labels)
+    """How these times were made: each mode's model with its numbers, and what would give street-network times."""
     items = "".join(f"<li><b>{_e(result.config.mode_label(m).capitalize())}</b>: "
                     f"{_e(result_model_note(result, m))}</li>" for m in result.modes)
     estimate = any(times.is_estimate for times in result.times.values())
     remedy = f"<p>{_e(ESTIMATE_REMEDY)}</p>" if estimate else ""
-    return (f'<h2 id="{HOW_ANCHOR}">{_e(HOW_HEADING)}</h2><p>{_e(sentence)}</p>'
-            f'<ul class="note">{items}</ul>{remedy}')
+    return (f'<h2 id="{HOW_ANCHOR}">{_e(HOW_HEADING)}</h2><p>Each mode\'s times, and the numbers behind them:</p>'
+            f'<ul>{items}</ul>{remedy}')
 
 
 def _limits_section(result: StudyResult) -> str:

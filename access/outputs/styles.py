@@ -55,7 +55,7 @@ AFTER_COLOUR = "#e66101"
 colour-blind readers and from the blue–green travel-time and red change palettes."""
 
 ISOCHRONE_COLOURS: dict[str, dict[int, str]] = {
-    "before": {15: "#3f007d", 30: "#6a51a3", 45: "#bcbddc"},
+    "before": {15: "#762a83", 30: "#9970ab", 45: "#d8b2d8"},
     "after": {15: "#543005", 30: "#8c510a", 45: "#bf812d"},
 }
 """Outline and fill of the areas within 15, 30 and 45 minutes of an open counter, before (purples) and after

@@ -46,7 +46,16 @@ from access.inputs.hours import HOURS_RULE
 from access.outputs.explorer import DEFAULT_NEAREST, EXPLORER_NAME, explorer_html, explorer_scenarios
 from access.outputs.formats import csv_text, minutes
 from access.outputs.maps import index_html, mode_map_html
-from access.outputs.notes import isochrone_note, model_note, models_note, result_model_note, run_warnings
+from access.outputs.notes import (
+    HOW_ANCHOR,
+    isochrone_note,
+    model_note,
+    models_note,
+    plain_model_sentence,
+    result_model_note,
+    run_warnings,
+    study_place,
+)
 from access.outputs.report_page import REPORT_NAME, report_html
 from access.whatif.board import Board, board_from_result
 from access.whatif.comparison import Comparison
@@ -254,6 +263,8 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
     links = {"The report": report, "All maps": "index.html"} if report else {"All maps": "index.html"}
     if explorer:
         links["What if"] = explorer
+    place = study_place(config.boroughs, local_authority=config.local_authority, built_from=config.built_from)
+    how = f"{report}#{HOW_ANCHOR}" if report else None
     for mode in result.modes:
         table = lsoa_table.xs(mode, level="mode")
         page = mode_map_html(
@@ -265,7 +276,9 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
             isochrones=result.isochrones(mode, crs=result.working_crs),
             catchments=result.catchments(mode, crs=result.working_crs),
-            isochrone_note=isochrone_note(result.times[mode]), area_kind=places.area_kind)
+            isochrone_note=isochrone_note(result.times[mode]), area_kind=places.area_kind,
+            summary=plain_model_sentence({mode: result.times[mode]}, place=place,
+                                         labels={mode: config.mode_label(mode)}), how=how)
         write_text_atomic(folder / f"{mode}.html", page)
     changes = result.changes
     pages = {
@@ -279,7 +292,11 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
                                                         model_note=models_note(result.times),
                                                         is_estimate=any(t.is_estimate for t in result.times.values()),
-                                                        attribution=config.attribution, report=report))
+                                                        attribution=config.attribution, report=report,
+                                                        summary=plain_model_sentence(
+                                                            result.times, place=place,
+                                                            labels={m: config.mode_label(m) for m in result.modes}),
+                                                        how=how))
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
@@ -379,7 +396,9 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
                 areas=_lsoa_areas(board.study, comparison.by_lsoa(mode, scenario)), counters=counters,
                 available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
                 attribution=config.attribution, labels=titles, links={"All maps": "index.html"},
-                area_kind=places.area_kind)
+                area_kind=places.area_kind,
+                summary=plain_model_sentence({mode: times}, place=_place(config),
+                                             labels={mode: config.mode_label(mode)}))
             write_text_atomic(folder / name, page)
             diff = comparison.differences.loc[(scenario.label, mode)]
             pages[(f"{titles[scenario.label]} against {reference}, {config.mode_label(mode)} "
@@ -387,7 +406,14 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages,
         model_note=f"{models_note(board.times)} Hours: {HOURS_RULE}.",
-        is_estimate=any(t.is_estimate for t in board.times.values()), attribution=config.attribution))
+        is_estimate=any(t.is_estimate for t in board.times.values()), attribution=config.attribution,
+        summary=plain_model_sentence(board.times, place=_place(config),
+                                     labels={m: config.mode_label(m) for m in board.times})))
+
+
+def _place(config: Any) -> str:
+    """Return the study area in words (:func:`access.outputs.notes.study_place`)."""
+    return study_place(config.boroughs, local_authority=config.local_authority, built_from=config.built_from)
 
 
 def _titles(comparison: Comparison) -> dict[str, str]:
