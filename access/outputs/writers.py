@@ -326,7 +326,8 @@ def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
         _study_maps(result, folder, report=REPORT_NAME, explorer=EXPLORER_NAME)
         board, scenarios, notes = explorer_scenarios(board_from_result(result))
         write_text_atomic(folder / EXPLORER_NAME, explorer_html(
-            board, scenarios, links={"The report": REPORT_NAME, "All maps": "index.html"}, notes=notes))
+            board, scenarios, links={"The report": REPORT_NAME, "All maps": "index.html"}, notes=notes,
+            how=f"{REPORT_NAME}#{HOW_ANCHOR}"))
         map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes], EXPLORER_NAME]
     write_text_atomic(folder / REPORT_NAME, report_html(result, map_pages=map_pages))
 
