@@ -94,7 +94,8 @@ def plain_model_sentence(times: Mapping[str, TravelTimes], *, place: str, labels
     groups = [(estimated, f"are estimated from straight-line distances, because no street map of {place} was "
                           f"available here"),
               (routed, "are routed on OpenStreetMap's streets"),
-              (imported, "were computed elsewhere and imported"),
+              (imported, "were computed elsewhere and imported"
+                         + (f" ({'; '.join(dict.fromkeys(times[m].detail for m in imported))})" if imported else "")),
               *[([m], f"are {t.model}") for m, t in times.items() if m not in (*estimated, *imported, *routed)]]
     parts = []
     for modes, how in groups:
