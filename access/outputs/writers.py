@@ -84,6 +84,15 @@ def write(result: Any, folder: Path | str, **options: Any) -> dict[str, Path]:
         place (the previous set is then whole again, and the message names the file).
     TypeError
         ``result`` is none of these.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import access
+    >>> result = access.load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> written = write(result, tempfile.mkdtemp(), maps=False)
+    >>> sorted(written)[:4], "report.html" in written
+    (['boroughs.csv', 'breakdowns.csv', 'changes.csv', 'distances.csv'], True)
     """
     raise TypeError(f"cannot write a {type(result).__name__}; give a result of access (a study run, a comparison, "
                     f"the week's hours, a sweep, a site search or a board)")
@@ -338,7 +347,16 @@ def _(result: StudyResult, folder: Path | str, *, maps: bool = True) -> dict[str
 
 
 def write_maps(result: StudyResult, folder: Path | str) -> dict[str, Path]:
-    """Write one HTML map per mode and ``index.html`` to ``folder``, all or nothing."""
+    """Write one HTML map per mode and ``index.html`` to ``folder``, all or nothing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import access
+    >>> result = access.load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> sorted(write_maps(result, tempfile.mkdtemp()))
+    ['index.html', 'walk.html']
+    """
     return _staged(folder, lambda stage: _study_maps(result, stage))
 
 

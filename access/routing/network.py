@@ -74,6 +74,14 @@ class StreetNetwork:
         CSR matrix: ``time_s[i, j]`` is the travel time in seconds from node i to node j.
     length_m
         CSR matrix of the same edges' lengths in metres.
+
+    Examples
+    --------
+    >>> from access.routing.network import get_network
+    >>> from access.inputs.sources import data_file
+    >>> walk = get_network("walk", crs="EPSG:27700", osm_file=data_file("city_of_london_osm"), allow_download=False)
+    >>> walk.mode, walk.n_nodes > 1000, walk.time_s.shape == (walk.n_nodes, walk.n_nodes)
+    ('walk', True, True)
     """
 
     mode: str
@@ -333,6 +341,13 @@ def get_network(
         No file, no cache, and no download allowed or possible.
     NetworkError
         The file or downloaded data cannot be turned into a network.
+
+    Examples
+    --------
+    >>> from access.inputs.sources import data_file
+    >>> drive = get_network("drive", crs="EPSG:27700", osm_file=data_file("city_of_london_osm"), allow_download=False)
+    >>> drive.mode, drive.crs
+    ('drive', 'EPSG:27700')
     """
     mode = MODES[mode_name]
     if osm_file is not None:

@@ -68,6 +68,15 @@ class Router:
     calibration
         The straight-line estimate's calibration (``data/detour_factors.toml``),
         for modes with no network.
+
+    Examples
+    --------
+    >>> import access
+    >>> study = access.load_study("redbridge-2017")
+    >>> router = Router(crs=study.config.crs, area_wgs84=None, origin_xy=study.places.origin_xy, max_snap_m=500,
+    ...                 offline=True)
+    >>> router.times("walk", study.places.counter_xy).minutes.shape
+    (10, 4599)
     """
 
     def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,

@@ -69,6 +69,14 @@ class TravelTimes:
         :class:`~access.core.errors.NetworkUnavailable` gave), else ``None``.
     calibration
         For the estimate: the calibration that made it, else ``None``.
+
+    Examples
+    --------
+    >>> import access
+    >>> result = access.load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> times = result.times["walk"]
+    >>> times.model, times.minutes.shape, times.is_estimate
+    ('straight-line estimate', (10, 4599), True)
     """
 
     mode: str
