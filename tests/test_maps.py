@@ -724,3 +724,11 @@ def test_every_counter_on_screen_and_its_popup_inside_it_with_no_tooltip_on_top(
         left, _top, right, _bottom = popup["box"]
         assert 0 <= left and right <= width, popup
         assert popup["tips"] == 0, "no tooltip sits on an open popup"
+
+
+@pytest.mark.browser
+def test_the_index_page_fits_a_phone(redbridge_pages):
+    with open_page(redbridge_pages / "index.html", 390, 844, mobile=True) as tab:
+        found = tab.evaluate("({scroll: document.documentElement.scrollWidth, width: innerWidth, "
+                             "notice: document.querySelector('.access-banner').getBoundingClientRect().bottom})")
+    assert found["width"] == 390 and found["scroll"] <= 390 and found["notice"] < 844
