@@ -4,6 +4,7 @@
     python3 dev.py study   # create .venv, install, run the Redbridge study (maps + summary)
     python3 dev.py test    # create .venv, install with test extras, lint (ruff), run the tests
     python3 dev.py bench   # create .venv, install with bench extras, run the benchmarks (--quick: tiny)
+    python3 dev.py docs    # create .venv with test extras, refresh the CLI reference, build the manual into site/
 
 Extra arguments go to the command: `python3 dev.py study --offline`,
 `python3 dev.py test -k network`.
@@ -47,8 +48,8 @@ def ensure_venv(extras: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Run ``study``, ``test`` or ``bench`` with the rest of ``argv``; return the exit code."""
-    if not argv or argv[0] not in ("study", "test", "bench"):
+    """Run ``study``, ``test``, ``bench`` or ``docs`` with the rest of ``argv``; return the exit code."""
+    if not argv or argv[0] not in ("study", "test", "bench", "docs"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -59,6 +60,12 @@ def main(argv: list[str]) -> int:
         ensure_venv("bench")
         return subprocess.run([str(PYTHON), "-m", "bench.run", *rest], cwd=ROOT).returncode
     ensure_venv("test")
+    if command == "docs":  # the command-line reference is made from the commands' own --help, then the site
+        reference = ROOT / "docs" / "reference" / "cli.md"
+        made = subprocess.run([str(PYTHON), "-m", "access.cli.reference", str(reference)], cwd=ROOT)
+        if made.returncode != 0:
+            return made.returncode
+        return subprocess.run([str(BIN / "mkdocs"), "build", "--strict", *rest], cwd=ROOT).returncode
     # Lint first (pycodestyle, pyflakes, isort, numpy docstrings, bugbear, pyupgrade; see pyproject.toml): the
     # suite fails on a lint error as on a failing test.  The layering is a test (tests/test_layers.py).
     lint = subprocess.run([str(BIN / "ruff"), "check", "access", "tests", "bench", "dev.py"], cwd=ROOT)

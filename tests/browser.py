@@ -29,10 +29,16 @@ import pytest
 
 from access.outputs.screenshot import CHROMIUM_FLAGS
 
-__all__ = ["chromium", "render", "screenshot", "open_page", "Page", "TIMEOUT_S"]
+__all__ = ["chromium", "render", "screenshot", "open_page", "Page", "TIMEOUT_S", "LAPTOP", "PHONE"]
 
 TIMEOUT_S = 60
 """Longest wait for one Chromium run, in seconds."""
+
+LAPTOP = (1280, 800)
+"""A laptop's window, in CSS pixels."""
+
+PHONE = (390, 844)
+"""A phone's screen, in CSS pixels (open it with ``mobile=True``)."""
 
 def chromium() -> str:
     """Return the path of the Chromium executable; skip (or fail on CI) when there is none."""
@@ -139,11 +145,13 @@ class Page:
 
 
 @contextmanager
-def open_page(html_path: Path, width: int, height: int) -> Iterator[Page]:
+def open_page(html_path: Path, width: int, height: int, *, mobile: bool = False) -> Iterator[Page]:
     """Open ``html_path`` in headless Chromium in a ``width`` × ``height`` window; yield the :class:`Page`.
 
     The window size is set before the page loads (``Emulation.setDeviceMetricsOverride``), so the page's
-    scripts see it from the start, as on a phone or a laptop.  Returns once the load event has fired.
+    scripts see it from the start, as on a phone or a laptop.  With ``mobile`` the page is laid out as a
+    phone lays it out: its viewport meta tag applies, and content wider than the screen widens the layout
+    (so ``document.documentElement.scrollWidth`` shows it).  Returns once the load event has fired.
     """
     exe = chromium()
     to_chromium, from_chromium = os.pipe(), os.pipe()
@@ -166,7 +174,7 @@ def open_page(html_path: Path, width: int, height: int) -> Iterator[Page]:
             page.session = page.send("Target.attachToTarget", {"targetId": target, "flatten": True},
                                      browser=True)["sessionId"]
             page.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
-                                                             "deviceScaleFactor": 1, "mobile": False})
+                                                             "deviceScaleFactor": 1, "mobile": mobile})
             page.send("Page.enable")
             page.send("Page.navigate", {"url": Path(html_path).resolve().as_uri()})
             page.wait_for_event("Page.loadEventFired")

@@ -12,7 +12,10 @@ publisher uses, holding the raw form of a sample of the mirror's real rows:
 * ``LSOA_2011_EW_BSC.geojson``, ``lad_dec2024_bgc.geojson``, ``wards_dec2019_bgc.geojson``: ONS
   GeoJSON with the ONS field names;
 * ``statistical-gis-boundaries-london.zip``: the boroughs as a shapefile in British National Grid;
-* ``ks101ew_2011_oa.zip``: Nomis's KS101EW bulk CSV (``GeographyCode``, ``KS101EW0001``).
+* ``ks101ew_2011_oa.zip``: Nomis's KS101EW bulk CSV (``GeographyCode``, ``KS101EW0001``);
+* ``WD24_LAD24_UK_LU.csv``: ONS's ward to local authority lookup (``WD24CD``, ``WD24NM``, ``WD24NMW``,
+  ``LAD24CD``, ``LAD24NM``, ``LAD24NMW``, ``ObjectId``; a byte-order mark, as ONS's CSVs start), with the
+  real codes and names of Redbridge's 22 wards (the mirror's ward file) and the two SYNTHETIC wards.
 
 The local authority outside London is **SYNTHETIC**: there is no real data for one on these
 machines, so Redbridge's real rows are moved 155 km west and 215 km north (to about where
@@ -55,6 +58,7 @@ RAW_FILES = {
     "wards_dec2019": "wards_dec2019_bgc.geojson",
     "census2011_ks101ew": "ks101ew_2011_oa.zip",
     "lad_dec2024": "lad_dec2024_bgc.geojson",
+    "ward_lad_lookup_dec2024": "WD24_LAD24_UK_LU.csv",
 }
 
 SAMPLE_LSOAS = 40  # London LSOAs whose postcodes, polygons and census rows are in the sample
@@ -214,6 +218,14 @@ def build_raw_files(mirror: Path, folder: Path) -> dict[str, Path]:
     raw_wards.insert(0, "objectid", range(1, len(raw_wards) + 1))
     raw_wards.insert(3, "wd19nmw", " ")
     raw_wards.to_file(paths["wards_dec2019"], driver="GeoJSON", engine="pyogrio")
+    moved = raw_wards["wd19cd"].str.startswith("E059")
+    lookup = pd.DataFrame({"WD24CD": raw_wards["wd19cd"], "WD24NM": raw_wards["wd19nm"], "WD24NMW": "",
+                           "LAD24CD": moved.map({True: SYNTHETIC_CODE, False: _REDBRIDGE}),
+                           "LAD24NM": moved.map({True: SYNTHETIC_NAME, False: "Redbridge"}), "LAD24NMW": ""})
+    lookup.loc[lookup["LAD24CD"] == SYNTHETIC_CODE, "WD24NM"] = "SYNTHETIC " + lookup["WD24NM"]
+    lookup["ObjectId"] = range(1, len(lookup) + 1)
+    paths["ward_lad_lookup_dec2024"].write_bytes(b"\xef\xbb\xbf" + lookup.to_csv(index=False, lineterminator="\r\n")
+                                                 .encode("utf-8"))
 
     redbridge = census[census["lsoa11"].isin(_redbridge_lsoas(mirror))]
     counts = pd.DataFrame({"GeographyCode": [*redbridge["lsoa11"].map(_synthetic_code), "E92000001", "E00099999"],

@@ -52,7 +52,8 @@ def test_run_city_end_to_end_in_a_temporary_folder(tmp_path):
     # the map the run wrote draws its data in a real browser: 6 LSOAs, 2 counters, the boundary
     dom = render(out / "walk.html")
     assert dom.count("leaflet-interactive") >= 6 + 2 + 1
-    assert "Street-network model" in dom and "OpenStreetMap contributors" in dom
+    assert "Times are routed on OpenStreetMap's streets." in dom and "OpenStreetMap contributors" in dom
+    assert "Street-network model" in (out / "report.html").read_text(), "the report's 'How these times were made'"
 
 
 def test_run_offline_says_estimate_everywhere(tmp_path):
@@ -63,7 +64,9 @@ def test_run_offline_says_estimate_everywhere(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert {r["model"] for r in summary["results"]} == {"straight-line estimate"}
     assert summary["population"] == 278_970
-    assert "STRAIGHT-LINE ESTIMATE" in (out / "walk.html").read_text()
+    assert "Times are estimated from straight-line distances" in (out / "walk.html").read_text()
+    assert "ESTIMATE" in (out / "walk.html").read_text()
+    assert "STRAIGHT-LINE ESTIMATE" in (out / "report.html").read_text()
 
 
 def test_a_project_study_writes_to_the_projects_maps_wherever_one_stands(tmp_path):

@@ -132,3 +132,21 @@ def test_not_the_publishers_format(tmp_path, publisher_files):
     lookup.write_text("pcds,lsoa11cd\nIG1 1GT,E01003600\n", encoding="latin-1")
     with pytest.raises(DataError, match="lacks column.*doterm, usertype, oa11cd"):
         derivations.read_postcode_lookup(lookup)
+
+
+def test_ward_names_from_the_ons_lookup(publisher_files, mirror):
+    """The lookup as ONS publishes it (a byte-order mark, Welsh columns): every ward's name, by its code."""
+    table = derivations.ward_names(publisher_files["ward_lad_lookup_dec2024"])
+    assert list(table.columns) == ["ward_code", "ward_name", "lad_code", "lad_name"]
+    wards = gpd.read_file(mirror / "boundaries" / "redbridge_wards_2019.geojson")
+    redbridge = table[table["lad_code"] == "E09000026"]
+    assert dict(zip(redbridge["ward_code"], redbridge["ward_name"], strict=True)) == \
+        dict(zip(wards["wd19cd"], wards["wd19nm"], strict=True))
+    assert (table["lad_name"] == "Redbridge").sum() == 22 and table["ward_code"].is_monotonic_increasing
+
+
+def test_a_file_that_is_not_the_ward_lookup_is_refused(tmp_path):
+    path = tmp_path / "WD24_LAD24_UK_LU.csv"
+    path.write_text("code,name\nE05011234,Aldborough\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"WD24_LAD24_UK_LU.csv: no WDyyCD column in the ward lookup"):
+        derivations.ward_names(path)

@@ -56,7 +56,7 @@ def _write(folder: Path, board: access.Board, name: str = "explorer.html", **opt
 
 @contextmanager
 def _explorer(path: Path, width: int = 1280, height: int = 800) -> Iterator[Page]:
-    with open_page(path, width, height) as tab:
+    with open_page(path, width, height, mobile=width < 500) as tab:
         tab.send("Runtime.enable")
         tab.evaluate("accessExplorer.ready.then(function () { return true; })")
         yield tab
@@ -121,6 +121,14 @@ class Library:
         if self._sweep is None:
             self._sweep = sweep(self.board, among=self.board.ids).table
         return self._sweep
+
+    @property
+    def swept_real(self) -> pd.DataFrame:
+        """Every set of the study's own counters (no hypothetical site), as the page ranks a real set."""
+        if getattr(self, "_sweep_real", None) is None:
+            own = len(self.board.study.places.counters)
+            self._sweep_real = sweep(self.board, among=self.board.ids[:own]).table
+        return self._sweep_real
 
 
 def _check_availability(reading: dict) -> list[str]:
@@ -191,7 +199,15 @@ def _check_subset(reading: dict, library: Library, what: str) -> None:
         for key in ("within_15", "population", "excluded"):
             row[key] = expected[key]
         expected = row
-        if mask.any():
+        own = len(library.board.study.places.counters)
+        if mask.any() and not mask[own:].any() and own < len(mask):  # real counters only: ranked among real sets
+            real = library.swept_real[library.swept_real["mode"] == mode].reset_index(drop=True)
+            ranked = real.iloc[int(sum(1 << i for i, on in enumerate(mask[:own]) if on))]
+            assert reading["rank"]["among"] == "real"
+            assert reading["rank"]["rank"] == ranked["rank"] and ranked["mean_min"] == pytest.approx(row["mean_min"])
+            assert reading["rank"]["of"] == math.comb(own, int(mask.sum()))
+        elif mask.any():
+            assert reading["rank"]["among"] == "all"
             assert reading["rank"]["rank"] == row["rank"]
             assert reading["rank"]["of"] == math.comb(len(mask), int(mask.sum()))
     _agree(reading["now"], expected, what, library.total)
@@ -553,12 +569,15 @@ def test_hostile_names_show_as_text_and_never_run(hostile_page):
           options: Array.prototype.map.call(document.querySelectorAll("option"), function (o) { return o.text; }),
           images: document.querySelectorAll("img").length, title: document.title,
           handlers: document.querySelectorAll("[onerror], [onload]").length})"""))
+        scenario = "scenario:gants-hill"  # (its description is the hostile one)
+        _set(tab, {"preset": scenario})
+        described = tab.evaluate('document.getElementById("x-preset-note").textContent')
         reading = _set(tab, {"preset": "period:2018_2025", "on": {"ilford": False}})
     assert page["ran"] == [] and page["images"] == 0 and page["handlers"] == 0, page["ran"]
     assert _HOSTILE["title"] in page["body"] and _HOSTILE["title"] in page["title"]
     assert _HOSTILE["name"] in page["body"]  # the switch's label
     assert any(_HOSTILE["label"] in option for option in page["options"])
-    assert any(_HOSTILE["scenario"] in option for option in page["options"])
+    assert _HOSTILE["scenario"] in described, "a scenario's description, beneath the list, as text"
     assert _HOSTILE["name"] in tips[0] and _HOSTILE["address"] in tips[1]
     assert _HOSTILE["lsoa"] in tips[-1] and _HOSTILE["ward"] in tips[-1]
     assert reading["counters"][0]["on"] is False and reading["now"]["mean_min"] is not None
@@ -682,3 +701,68 @@ def test_a_transit_page_gives_the_library_figures_and_names_the_timetable(cairns
         _check_subset(reading, library, "transit, Cairns Central off, Tue 10:00")
         caption = tab.evaluate("document.getElementById('x-caption').textContent")
     assert "by public transport" in caption and model in caption
+
+
+@pytest.mark.browser
+def test_the_real_decision_is_ranked_among_real_counters_only(redbridge_page):
+    """Redbridge's 2018–25 set ranks among the 210 sets of six of its ten real counters, not with Gants Hill."""
+    path, library = redbridge_page
+    real = library.swept_real
+    expected = real[(real["mode"] == "walk") & (real["subset"] == "+".join(
+        i for i, on in zip(library.board.ids, library.board.available(period_scenario("2018_2025")), strict=True)
+        if on))].iloc[0]
+    with _explorer(path) as tab:
+        now = _set(tab, {"mode": "walk", "preset": "period:2018_2025", "moment": None})
+        text = tab.evaluate('document.getElementById("x-rank").textContent')
+        gants = _set(tab, {"preset": "scenario:gants-hill"})
+    assert now["rank"]["among"] == "real" and now["rank"]["of"] == 210 == math.comb(10, 6)
+    assert now["rank"]["rank"] == expected["rank"] == 177
+    assert "real counters; hypothetical sites are ranked separately" in text
+    assert gants["rank"]["among"] == "all" and gants["rank"]["of"] == math.comb(11, 7)
+
+
+@pytest.mark.browser
+def test_a_counter_open_only_by_assumption_is_drawn_apart_and_named(redbridge_page):
+    """Saturday 23:30 from 2026: only Stratford, whose hours are not known, counts as open; the page says so."""
+    from access.outputs.styles import EXPLORER_COUNTER_STYLES
+
+    path, _library = redbridge_page
+    with _explorer(path) as tab:
+        reading = _set(tab, {"mode": "walk", "preset": "scenario:reduced-hours-saturday-night"})
+        note = tab.evaluate('(() => { const e = document.getElementById("x-open"); '
+                            'return [e.textContent, e.classList.contains("x-warn")]; })()')
+        fills = tab.evaluate("accessExplorer.layers.counters.map(m => m.options.fillColor)")
+    open_now = [c for c in reading["counters"] if c["available"]]
+    assert [c["id"] for c in open_now] == ["stratford"] and open_now[0]["hours"] == "unknown"
+    assert note[1] and "open only by assumption" in note[0] and "Stratford" in note[0]
+    ids = [c["id"] for c in reading["counters"]]
+    assert fills[ids.index("stratford")] == EXPLORER_COUNTER_STYLES["assumed"][0]
+    assert EXPLORER_COUNTER_STYLES["open"][0] not in fills, "no counter has known hours open at this moment"
+
+
+_FIRST_SCREEN = r"""(function () {
+  var legend = document.getElementById("x-legend").getBoundingClientRect();
+  var probe = document.createElement("span");
+  document.body.appendChild(probe);
+  var cut = Array.prototype.filter.call(document.querySelectorAll("#x-panel select"), function (select) {
+    var style = getComputedStyle(select);
+    probe.style.font = style.font;
+    probe.style.whiteSpace = "pre";
+    probe.textContent = select.options[select.selectedIndex].text;
+    var room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;  // the arrow
+    return probe.getBoundingClientRect().width > room;
+  }).map(function (select) { return select.id + ": " + select.options[select.selectedIndex].text; });
+  return {legend: [legend.top, legend.bottom], height: innerHeight, cut: cut};
+})()"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)], ids=["laptop", "phone"])
+def test_the_legend_is_in_the_first_screen_and_every_choice_shows_whole(redbridge_page, width, height):
+    path, _library = redbridge_page
+    with _explorer(path, width, height) as tab:
+        for preset in ("period:2018_2025", "period:2013_2017", "scenario:barkingside-not-ilford"):
+            _set(tab, {"preset": preset, "reference": "period:from_2026"})
+            found = tab.evaluate(_FIRST_SCREEN)
+            assert found["legend"][1] <= found["height"], f"the legend ends at {found['legend'][1]} px"
+            assert not found["cut"], f"choices cut short: {found['cut']}"

@@ -518,7 +518,11 @@ def test_maps_index_and_report_link_to_each_other(redbridge_pages):
     assert 'href="walk.html"' in report and 'href="index.html"' in report
     for page in (walk, index, report):
         assert "OpenStreetMap contributors" in page and "Crown copyright" in page
-        assert "STRAIGHT-LINE ESTIMATE" in page
+        assert page.count("Times are estimated from straight-line distances, because no street map of Redbridge was "
+                          "available here") == 1, "the model in one plain sentence, once"
+    for page in (walk, index):  # ... and the report explains it
+        assert '<a href="report.html#how-times">How these times were made</a>' in page
+    assert 'id="how-times"' in report and "STRAIGHT-LINE ESTIMATE" in report
 
 
 def test_no_change_is_neutral_and_apart_from_shorter():
@@ -598,7 +602,8 @@ window.addEventListener("load", function () {
     var map = window[key];
     if (!(key.indexOf("map_") === 0 && map instanceof L.Map)) { return; }
     map.eachLayer(function (layer) {
-      [["getPopup", "openPopup"], ["getTooltip", "openTooltip"]].forEach(function (kind) {
+      // the tooltip first: an open popup takes its layer's tooltip off (the two never sit one on the other)
+      [["getTooltip", "openTooltip"], ["getPopup", "openPopup"]].forEach(function (kind) {
         var bound = layer[kind[0]] && layer[kind[0]]();
         if (!bound || !(layer.getLatLng || layer.getBounds)) { return; }
         if (layer.getLatLng) { layer[kind[1]](); } else { layer[kind[1]](layer.getBounds().getCenter()); }
@@ -668,3 +673,62 @@ def test_the_bundled_leaflet_is_the_published_release():
     assert len(listed) == 7 and "BSD 2-Clause" in (folder / "LICENSE").read_text()
     for name, digest in listed.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+
+
+_COUNTERS_JS = r"""
+(async function () {
+  var map = null;
+  Object.keys(window).forEach(function (key) { if (key.indexOf("map_") === 0 && window[key] instanceof L.Map) {
+    map = window[key]; } });
+  var markers = [];
+  map.eachLayer(function (layer) { if (layer instanceof L.CircleMarker && layer.getPopup()) { markers.push(layer); } });
+  var out = {scroll: document.documentElement.scrollWidth, width: innerWidth, height: innerHeight, counters: [],
+             popups: []};
+  markers.forEach(function (marker) {
+    var r = marker.getElement().getBoundingClientRect();
+    out.counters.push([r.left, r.top, r.right, r.bottom]);
+  });
+  var view = [map.getCenter(), map.getZoom()];
+  for (var i = 0; i < markers.length; i++) {
+    var marker = markers[i];
+    marker.openTooltip();
+    marker.openPopup();
+    await new Promise(function (done) { setTimeout(done, 400); });  // the map pans to show the popup
+    var p = marker.getPopup().getElement().getBoundingClientRect();
+    var tips = Array.prototype.filter.call(document.querySelectorAll(".leaflet-tooltip"), function (t) {
+      var r = t.getBoundingClientRect();  // (a closed tooltip fades out: opacity 0, then it is removed)
+      return r.width > 0 && getComputedStyle(t).opacity > 0 && r.left < p.right && p.left < r.right &&
+        r.top < p.bottom && p.top < r.bottom;
+    });
+    out.popups.push({box: [p.left, p.top, p.right, p.bottom], tips: tips.length});
+    marker.closePopup();
+    map.setView(view[0], view[1], {animate: false});
+  }
+  return out;
+})()
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["laptop", "phone"])
+def test_every_counter_on_screen_and_its_popup_inside_it_with_no_tooltip_on_top(redbridge_pages, size):
+    """Measured in Chromium: counters at the map's edge are not cut, a popup fits the screen, no tooltip covers it."""
+    width, height = size
+    with open_page(redbridge_pages / "walk.html", width, height, mobile=width < 500) as tab:
+        found = tab.evaluate(_COUNTERS_JS)
+    assert found["width"] == width and found["scroll"] <= width
+    assert len(found["counters"]) == 10
+    for left, top, right, bottom in found["counters"]:
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height, found["counters"]
+    for popup in found["popups"]:
+        left, _top, right, _bottom = popup["box"]
+        assert 0 <= left and right <= width, popup
+        assert popup["tips"] == 0, "no tooltip sits on an open popup"
+
+
+@pytest.mark.browser
+def test_the_index_page_fits_a_phone(redbridge_pages):
+    with open_page(redbridge_pages / "index.html", 390, 844, mobile=True) as tab:
+        found = tab.evaluate("({scroll: document.documentElement.scrollWidth, width: innerWidth, "
+                             "notice: document.querySelector('.access-banner').getBoundingClientRect().bottom})")
+    assert found["width"] == 390 and found["scroll"] <= 390 and found["notice"] < 844

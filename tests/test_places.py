@@ -142,3 +142,48 @@ def test_population_is_conserved_from_lsoas_to_postcodes(city, case):
     # the order of the postcode table does not matter
     again = load_residents(city.config, lsoas, None, postcodes.iloc[::-1].reset_index(drop=True))
     pd.testing.assert_frame_equal(residents.drop(columns="geometry"), again.drop(columns="geometry"))
+
+
+def test_without_a_ward_file_wards_take_their_names_from_the_ons_lookup(tmp_path, monkeypatch, publisher_files):
+    """Redbridge without its ward file: codes alone, until `access data fetch ward_names` brings the names."""
+    import warnings
+
+    import access
+    from access.core.errors import AccessWarning
+    from access.inputs import datasets
+    from access.outputs.report_page import report_html
+
+    from publishers import PublisherServer
+
+    base = load_config("redbridge-2017")
+    text = base.source.read_text(encoding="utf-8").replace('wards = "redbridge_wards"\n', "")
+    text = text.replace('"../counters/redbridge-2017.csv"', f'"{base.counters_table}"')
+    (tmp_path / "plain.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("ACCESS_DATA_DIR", str(tmp_path / "data"))
+
+    coded = access.load_study(tmp_path / "plain.toml")
+    assert not coded.places.ward_names_known and coded.places.wards is None
+    assert coded.places.residents["ward_name"].str.fullmatch(r"E05\d{6}").all(), "codes, without the lookup"
+    page = report_html(coded.run(modes=["walk"], offline=True))
+    assert "Wards are shown by their ONS codes" in page and "access data fetch ward_names" in page
+
+    with PublisherServer(publisher_files["codepoint_open"].parent) as server:
+        monkeypatch.setenv("ACCESS_DOWNLOAD_BASE_URL", server.url)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", AccessWarning)  # no project copy to differ from: no warning
+            written = datasets.fetch(["ward_names"])
+    assert [f.name for f in written] == ["ward_names"] and written[0].matches_project is None
+
+    named = access.load_study(tmp_path / "plain.toml")
+    assert named.places.ward_names_known and named.places.ward_names_source == "ward_names"
+    wards = gpd.read_file(publisher_files["wards_dec2019"])
+    expected = dict(zip(wards["wd19cd"], wards["wd19nm"], strict=True))
+    residents = named.places.residents
+    assert (residents["ward_name"] == residents["ward_code"].map(expected)).all()
+    result = named.run(modes=["walk"], offline=True)
+    assert "ward" in result.breakdowns.index.get_level_values("dimension")
+    page = report_html(result)
+    assert "Wards are shown by their ONS codes" not in page
+    ward_table = page.split("<h3>Ward</h3>", 1)[1].split("<h3>", 1)[0]
+    assert "<td>Fairlop</td>" in ward_table and "<td>Aldborough</td>" in ward_table
+    assert "Every ward of the UK (December 2024)" in page, "the report names the lookup among its sources"

@@ -14,7 +14,7 @@ from access.cli import app
 from access.inputs.sources import ATTRIBUTION
 from access.outputs.report_page import cumulative_chart_svg, report_html
 
-from browser import chromium, render, screenshot
+from browser import LAPTOP, PHONE, chromium, open_page, render, screenshot
 
 
 @pytest.fixture(scope="module")
@@ -49,18 +49,17 @@ def test_page_is_self_contained_and_printable(redbridge_out):
 
 def test_page_says_what_the_issue_asks_for(redbridge_out, redbridge_result):
     dom = render(redbridge_out / "report.html")
-    assert "STRAIGHT-LINE ESTIMATE for walk, cycle, drive" in dom
-    for heading in ("Headline", "Who lost most", "Travel time, before and after", "Who: groups of residents",
-                    "Interactive maps", "The model and its limits", "Data sources and attribution"):
+    assert ("Times are estimated from straight-line distances, because no street map of Redbridge was available "
+            "here.") in dom
+    for heading in ("Headline", "Who lost most", "The counters", "Where people now go",
+                    "Travel time, before and after", "Who: groups of residents", "Interactive maps",
+                    "How these times were made", "Limits", "Data sources and attribution"):
         assert heading in dom
     for table in ("Households with and without a car or van (2011)", "London-wide quintile", "PTAL 2014", "Ward",
                   "The same groups, household-weighted"):
         assert table in dom
     assert dom.count("<polyline") == 2 * 3, "one before and one after curve per mode"
     assert ATTRIBUTION.replace("&", "&amp;")[:80] in dom
-    car = redbridge_result.breakdowns.loc[("car", "no car or van", "households", "walk")]
-    assert (f"Households without a car or van</b> ({car['count']:,.0f}): mean on foot "
-            f"{car['mean_before_min']:.1f} → {car['mean_after_min']:.1f} min") in dom
     headline = redbridge_result.changes.loc["walk"]
     assert f"{headline['mean_min_before']:.1f}</span>" in dom and f"{headline['mean_min_after']:.1f}</span>" in dom
 
@@ -68,7 +67,10 @@ def test_page_says_what_the_issue_asks_for(redbridge_out, redbridge_result):
 def test_network_study_has_no_estimate_banner_and_no_ward_table(city_out):
     text = (city_out / "report.html").read_text(encoding="utf-8")
     assert "STRAIGHT-LINE ESTIMATE" not in text and "Street-network model" in text
-    assert "<h3>Ward</h3>" not in text
+    assert "Times are routed on OpenStreetMap&#x27;s streets." in text and "estimated" not in text
+    ward = text.split("<h3>Ward</h3>", 1)[1].split("<h3>", 1)[0]
+    assert "<table>" not in ward and "Wards are shown by their ONS codes" in ward, "no names: it says how to get them"
+    assert "access data fetch ward_names" in ward
     assert "Interactive maps" not in text, "no maps were written, so none are linked"
     assert "streets from which the nearest open counter is within T minutes" in text
 
@@ -146,3 +148,73 @@ def test_the_everyone_row_says_what_the_headline_says(city_walk_result):
                                        f"{round((1 - after['within_30']) * 100)}%"
     assert row.group(1) == f"{before['population']:,.0f}", "the residents counted, not the census total"
     assert row.group(2) == f"{before['mean_min']:.1f} → {after['mean_min']:.1f}"
+
+
+def test_who_lost_most_names_the_group_whose_time_rose_most(redbridge_result):
+    """In Redbridge, households WITH a car rose more on foot than those without: the line names them."""
+    page = report_html(redbridge_result)
+    car = redbridge_result.breakdowns.xs(("car", "households", "walk"), level=["dimension", "weight", "mode"])
+    with_car, without = car.loc["car or van"], car.loc["no car or van"]
+    assert with_car["mean_change_min"] > without["mean_change_min"], "the case this test is about"
+    line = re.search(r"<li><b>Households with and without a car or van \(2011\)</b>: ([^<]+)</li>", page).group(1)
+    assert line.startswith(f"households with a car or van ({with_car['count']:,.0f} households), mean on foot "
+                           f"{with_car['mean_before_min']:.1f} → {with_car['mean_after_min']:.1f} min "
+                           f"(+{with_car['mean_change_min']:.1f})"), line
+    assert f"against households without a car or van, {without['count']:,.0f}" in line
+    for dimension in ("income", "ptal", "ward"):  # every other line: the largest rise of its breakdown
+        part = redbridge_result.breakdowns.xs((dimension, "residents", "walk"), level=["dimension", "weight", "mode"])
+        worst = part["mean_change_min"].idxmax()
+        assert re.search(rf"</b>: {re.escape(worst)} \([\d,]+ residents\), mean on foot .*?"
+                         rf"\(\+{part.loc[worst, 'mean_change_min']:.1f}\)", page)
+
+
+def test_the_report_names_every_counter_and_where_people_go(redbridge_result):
+    page = report_html(redbridge_result)
+    counters = redbridge_result.study.places.counters
+    section = page.split("<h2>The counters</h2>", 1)[1].split("<h2>", 1)[0]
+    for name, address in zip(counters["name"], counters["address"], strict=True):
+        assert f"<b>{name}</b>" in section and address in section
+    assert "Mon–Fri 07:00–23:00" in section, "Barkingside's weekday hours, in words"
+    names = dict(zip(counters["id"], counters["name"], strict=True))
+    switches = redbridge_result.switches
+    walk = switches[switches["mode"] == "walk"]
+    first = walk.iloc[0]
+    assert (f"{first['population']:,.0f} residents whose nearest counter was {names[first['from_counter']]} are now "
+            f"nearest to {names[first['to_counter']]} (+{first['mean_change_min']:.1f} min on foot on average)"
+            in section)
+    for row in walk.iloc[1:].itertuples():
+        assert f"{row.population:,.0f} to {names[row.to_counter]} (+{row.mean_change_min:.1f})" in section
+    assert "Romford" in section and "Chingford" in section
+    for row in switches.itertuples():  # the table: every pair, with each mode's mean change
+        assert f"<td>+{row.mean_change_min:.1f} min</td>" in section
+
+
+def test_no_internal_names_reach_the_page(redbridge_result):
+    """Adapters, column ids and configuration keys stay out of the page, for the London studies' counters too."""
+    config = dataclasses.replace(redbridge_result.config, counters_source="london-met", counters_table=None)
+    study = Study(config)
+    study.__dict__["places"] = redbridge_result.study.places  # the same places: only the words differ
+    for page in (report_html(redbridge_result), report_html(StudyResult(study=study, times=redbridge_result.times))):
+        for word in ("adapter", "london-met", "counter_sources", "counters_source", "wards_source", "hours_rule",
+                     "_min", "2013_2017", "2018_2025", "from_2026", "--at", "--osm-file"):
+            assert word not in page, word
+
+
+@pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_headline_first_and_nothing_runs_off_the_screen(redbridge_out, size):
+    """Measured in Chromium: the model's sentence and the headline figures in the first screen; no sideways scroll."""
+    width, height = size
+    with open_page(redbridge_out / "report.html", width, height, mobile=width < 500) as page:
+        found = page.evaluate("""(() => {
+          const box = (el) => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right]; };
+          const texts = [...document.querySelectorAll("figure.chart svg text")].map(
+            (t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+          return {notice: box(document.querySelector(".notice")), bigs: [...document.querySelectorAll(".big")].map(box),
+                  scroll: document.documentElement.scrollWidth, inner: innerWidth, height: innerHeight,
+                  texts: texts};
+        })()""")
+    assert found["inner"] == width and found["scroll"] <= width, found["scroll"]
+    assert found["notice"][1] <= found["height"] * 0.4, "the plain sentence on the model comes first"
+    shown = found["bigs"] if width > 500 else found["bigs"][:1]  # a phone: the first mode's figures
+    assert all(bottom <= found["height"] for _top, bottom, _l, _r in shown), found["bigs"]
+    assert len(found["texts"]) > 10 and min(found["texts"]) >= 11, "chart text at least 11 px"

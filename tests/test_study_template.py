@@ -33,6 +33,8 @@ def test_a_new_study_lists_the_counters_within_reach_and_loads(tmp_path):
     assert raw["counters"]["table"] == "havering-counters.csv"  # beside the TOML, so the folder can move
     assert config.labels == {"mid_2017": "Mid-2017", "after_2017": "After the 2017 strategy", "c2024": "c.2024"}
     assert load_config(toml) == config
+    for word in ("adapter", "london-met", "access.counter_sources", "README"):  # the description reaches the report
+        assert word not in config.description and word not in toml.read_text(), word
 
 
 def test_reach_decides_which_counters_are_listed(tmp_path):

@@ -877,7 +877,7 @@ class StudyResult:
     def origin_groups(self) -> pd.DataFrame:
         """Each origin's households and its LSOA's groups (see :func:`access.analysis.equity.origin_attributes`)."""
         places = self.study.places
-        return origin_attributes(self.origins, places.lsoas, with_wards=places.wards is not None)
+        return origin_attributes(self.origins, places.lsoas, with_wards=places.ward_names_known)
 
     @cached_property
     def breakdowns(self) -> pd.DataFrame:

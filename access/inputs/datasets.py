@@ -89,7 +89,7 @@ def fetchable() -> list[str]:
     """Return the keys of the tables ``access data fetch`` can make, in ``data/sources.toml``'s order.
 
     >>> fetchable()
-    ['boroughs', 'redbridge_wards', 'lsoa_polygons', 'lsoa_census', 'postcodes']
+    ['boroughs', 'redbridge_wards', 'lsoa_polygons', 'lsoa_census', 'postcodes', 'ward_names']
     """
     return [key for key, source in sources().items() if source.fetchable]
 
@@ -327,8 +327,8 @@ def _derive(key: str, raw: dict[str, Path], stage: Path, record: dict[str, Any])
     function, layer = DERIVATIONS[source.derive]
     table = function(*(raw[name] for name in source.downloads))
     digest = _save(table, stage / source.path, layer)
-    same = digest == source.sha256
-    if not same:
+    same: bool | None = digest == source.sha256 if source.sha256 else None  # (no project copy to compare with)
+    if same is False:
         warnings.warn(f"{key}: the table made from the publishers' files differs from the project's copy "
                       f"(sha256 {digest[:12]}…, not {source.sha256[:12]}…): the publisher has probably released "
                       f"a newer version ({', '.join(downloads()[n].vintage for n in source.downloads)}); figures "

@@ -23,6 +23,10 @@ and writes what these return (:func:`write_table`).  The rules, written once her
   ``London_Borough_Excluding_MHW`` shapefile, its ``NAME`` as ``BOROUGH``, in WGS84.
 * **wards** (:func:`redbridge_wards`): the December 2019 wards whose representative point lies
   in Redbridge, with ``wd19cd``, ``wd19nm`` and their area in km² (in British National Grid).
+* **ward names** (:func:`ward_names`): every ward of ONS's ward to local authority lookup, as
+  ``ward_code``, ``ward_name``, ``lad_code``, ``lad_name``, sorted by ward code; the lookup's
+  columns are found by their pattern (``WD24CD``, ``WD24NM``, ...), so another year's lookup reads
+  the same.  Studies without a ward file name their postcodes' wards with it.
 * **a local authority** (:func:`local_authority_tables`): its postcodes (the rule above), the
   2011 LSOAs most of whose postcodes are in it, their polygons (BSC) and 2011 Census usual
   residents (Nomis KS101EW), and its boundary (ONS, December 2024).
@@ -49,7 +53,8 @@ from access.inputs.config import LONDON_BOROUGHS
 
 __all__ = ["CODEPOINT_COLUMNS", "POSTCODE_COLUMNS", "CENSUS_COLUMNS", "read_codepoint", "read_postcode_lookup",
            "postcode_rows", "london_postcodes", "read_lsoa_atlas", "lsoa_atlas_census", "london_lsoa_polygons",
-           "london_boroughs", "redbridge_wards", "read_ks101ew", "local_authorities", "local_authority_tables",
+           "london_boroughs", "redbridge_wards", "ward_names", "read_ks101ew", "local_authorities",
+           "local_authority_tables",
            "write_table", "DERIVATIONS", "normal_postcode"]
 
 CODEPOINT_COLUMNS = ("postcode", "positional_quality", "easting", "northing", "country_code", "nhs_regional_ha_code",
@@ -349,6 +354,35 @@ def redbridge_wards(wards_dec2019: Path, london_gis_boundaries: Path) -> Any:
     return chosen.sort_values("wd19cd").reset_index(drop=True)
 
 
+def ward_names(ward_lad_lookup_dec2024: Path) -> pd.DataFrame:
+    """Every ward's name and local authority from ONS's ward to LAD lookup (``ward_names``).
+
+    Raises
+    ------
+    DataError
+        The file is not a CSV with ward and local authority code and name columns (``WDyyCD``, ``WDyyNM``,
+        ``LADyyCD``, ``LADyyNM``).
+    """
+    path = Path(ward_lad_lookup_dec2024)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        raise DataError(f"{path.name}: not the ONS ward to local authority lookup (a CSV): {exc}") from None
+    found = {}
+    for key, pattern in (("ward_code", r"WD\d\dCD"), ("ward_name", r"WD\d\dNM"), ("lad_code", r"LAD\d\dCD"),
+                         ("lad_name", r"LAD\d\dNM")):
+        columns = [c for c in raw.columns if re.fullmatch(pattern, c.strip(), flags=re.IGNORECASE)]
+        if not columns:
+            raise DataError(f"{path.name}: no {pattern.replace(chr(92) + 'd' + chr(92) + 'd', 'yy')} column in the "
+                            f"ward lookup (it has {', '.join(raw.columns[:8])}); download the ONS 'Ward to Local "
+                            f"Authority District Lookup' as CSV")
+        found[key] = columns[0]
+    table = raw[list(found.values())].rename(columns={v: k for k, v in found.items()})
+    table = table.apply(lambda column: column.str.strip())
+    table = table[table["ward_code"] != ""].drop_duplicates("ward_code")
+    return table.sort_values("ward_code").reset_index(drop=True)
+
+
 # -- any local authority in England and Wales --------------------------------------------------------------
 
 def read_ks101ew(path: Path) -> pd.DataFrame:
@@ -453,6 +487,7 @@ DERIVATIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     "london_lsoa_polygons": (london_lsoa_polygons, "london_lsoa2011_bsc"),
     "london_boroughs": (london_boroughs, None),
     "redbridge_wards": (redbridge_wards, "redbridge_wards_2019_bgc"),
+    "ward_names": (ward_names, None),
 }
 """Each ``derive`` name of ``data/sources.toml``: the function (called with the raw paths, by download name) and
 the GeoJSON layer name its file carries (``None``: none, or a CSV)."""

@@ -18,7 +18,7 @@ import pandas as pd
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
-from access.core.errors import DataError, HoursError, ScenarioError, StudyError
+from access.core.errors import DataError, HoursError, MirrorFileMissing, ScenarioError, StudyError
 from access.inputs.config import StudyConfig, check_scale
 from access.inputs.counter_sources import counter_source
 from access.inputs.datasets import local_authority_file
@@ -29,7 +29,7 @@ from access.inputs.sources import mirror_file
 __all__ = [
     "Places", "load_places", "load_boundary", "load_counters", "load_residents",
     "load_lsoas", "load_wards", "counter_hours", "availability", "load_borough_polygons", "read_counter_table",
-    "locate_counters", "COORDINATES", "borough_outline", "study_postcodes",
+    "locate_counters", "COORDINATES", "borough_outline", "study_postcodes", "ward_name_lookup", "WARD_NAMES",
 ]
 
 COUNTER_COLUMNS = ("id", "name", "lon", "lat")
@@ -62,11 +62,18 @@ class Places:
         Ward polygons, when the study names a ward file, else ``None``.
     area_kind
         What the areas are called on maps and in tables.
+    ward_names_known
+        Whether the residents' wards have names: from the ward file, or, without one, from the
+        ONS ward names lookup (``access data fetch ward_names``, :func:`ward_name_lookup`).  When
+        ``False`` a ward is shown by its ONS code.
+    ward_names_source
+        The data key the ward names came from without a ward file (``"ward_names"``), else ``None``.
     """
 
     def __init__(self, *, boundary: gpd.GeoDataFrame, counters: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame,
                  wards: gpd.GeoDataFrame | None, residents: gpd.GeoDataFrame, buffer_m: float,
-                 area_kind: str = "LSOA") -> None:
+                 area_kind: str = "LSOA", ward_names_known: bool | None = None,
+                 ward_names_source: str | None = None) -> None:
         self.boundary = boundary
         self.counters = counters
         self.area: BaseGeometry = network_area(boundary, counters, buffer_m)
@@ -74,6 +81,8 @@ class Places:
         self.wards = wards
         self.residents = residents
         self.area_kind = area_kind
+        self.ward_names_known = wards is not None if ward_names_known is None else ward_names_known
+        self.ward_names_source = ward_names_source
 
     @classmethod
     def from_config(cls, config: StudyConfig) -> Places:
@@ -82,8 +91,11 @@ class Places:
         counters = load_counters(config, boundary.geometry.iloc[0])
         lsoas = load_lsoas(config)
         wards = load_wards(config)
-        return cls(boundary=boundary, counters=counters, lsoas=lsoas, wards=wards,
-                   residents=load_residents(config, lsoas, wards), buffer_m=config.buffer_m)
+        residents = load_residents(config, lsoas, wards)
+        named = wards is None and ward_name_lookup() is not None
+        return cls(boundary=boundary, counters=counters, lsoas=lsoas, wards=wards, residents=residents,
+                   buffer_m=config.buffer_m, ward_names_known=wards is not None or named,
+                   ward_names_source=WARD_NAMES if named else None)
 
     @property
     def counter_xy(self) -> np.ndarray:
@@ -516,10 +528,34 @@ def _lookup(config: StudyConfig, postcode: str) -> tuple[float, float]:
     return float(found["lon"].iloc[0]), float(found["lat"].iloc[0])
 
 
+WARD_NAMES = "ward_names"
+"""The data key of the ONS ward names lookup (``data/sources.toml``)."""
+
+
+def ward_name_lookup() -> pd.Series | None:
+    """Return every ward's name by its ONS code, from the ward names lookup; ``None`` when it has not been fetched.
+
+    ``access data fetch ward_names`` downloads it from the ONS into the data folder.
+    """
+    try:
+        path = mirror_file(WARD_NAMES)
+    except MirrorFileMissing:
+        return None
+    return _ward_names(path)
+
+
+@lru_cache(maxsize=2)
+def _ward_names(path: Path) -> pd.Series:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return table.set_index("ward_code")["ward_name"]
+
+
 def _attach_wards(origins: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     if wards is None:
         origins["ward_code"] = origins["ward_code"].fillna("unknown")
-        origins["ward_name"] = origins["ward_code"]
+        names = ward_name_lookup()
+        origins["ward_name"] = (origins["ward_code"] if names is None
+                                else origins["ward_code"].map(names).fillna(origins["ward_code"]))
         return origins
     origins = origins.drop(columns="ward_code")
     joined = gpd.sjoin_nearest(origins, wards, how="left").drop(columns="index_right")

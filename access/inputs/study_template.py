@@ -70,14 +70,15 @@ def _study_text(name: str, boroughs: Sequence[str], table: str, reach_m: float, 
     listed = ", ".join(_toml_string(b) for b in boroughs)
     labels = "\n".join(f"{p} = {_toml_string(_LABELS[p])}" for p in TEMPLATE_PERIODS)
     return f"""# A study made by `access new-study`. Edit it, then: access run {name}.toml
-# Every setting: README, "Your own study". Paths are relative to this file.
+# Every setting: docs/reference/study-file.md. Paths are relative to this file.
 name = {_toml_string(name)}
 title = {_toml_string(title)}
 description = \"\"\"
 Residents of {" + ".join(boroughs)} (2011 Census, weighted by live postcodes) to the nearest \\
 Met police front counter, mid-2017 against after the 2017 Public Access and Engagement \\
-Strategy. Counters and their hours: the mirror's london_front_counters_2017*.csv, read by \\
-the 'london-met' source adapter (see the counters table's source column).\"\"\"
+Strategy. Counters and their hours: the Met's front counters of mid-2017 and c.2024, compiled from \\
+the Evening Standard's 2017 list, local papers and MOPAC pages (each row of the counters table names \\
+its source).\"\"\"
 crs = "EPSG:27700"                      # British National Grid: distances in metres
 
 [area]
@@ -105,7 +106,7 @@ extra = ["c2024"]
 [modes]
 use = ["walk", "cycle", "drive"]
 
-# What if: add [scenarios.NAME] tables; README, "What-if".
+# What if: add [scenarios.NAME] tables; docs/how-to/what-if.md.
 """
 
 
@@ -127,7 +128,7 @@ def _own_table_periods(table: Path) -> list[str]:
 def _local_study_text(name: str, authority: str, table: str, periods: Sequence[str], title: str) -> str:
     extra = ", ".join(_toml_string(p) for p in periods[2:])
     return f"""# A study made by `access new-study`. Edit it, then: access run {name}.toml
-# Every setting: README, "Your own study". Paths are relative to this file.
+# Every setting: docs/reference/study-file.md. Paths are relative to this file.
 name = {_toml_string(name)}
 title = {_toml_string(title)}
 description = \"\"\"
@@ -156,7 +157,7 @@ extra = [{extra}]
 [modes]
 use = ["walk", "cycle", "drive"]
 
-# What if: add [scenarios.NAME] tables; README, "What-if".
+# What if: add [scenarios.NAME] tables; docs/how-to/what-if.md.
 """
 
 

@@ -71,6 +71,10 @@
     if (D.ranked) {
       list.sweepMean = section(buffer, mode + ".sweep_mean");
       list.sweepRank = section(buffer, mode + ".sweep_rank");
+      if (D.ranked.real_counters < C) {  // the real counters' sets, ranked among themselves
+        list.realMean = section(buffer, mode + ".real_mean");
+        list.realRank = section(buffer, mode + ".real_rank");
+      }
     }
     return list;
   }
@@ -238,12 +242,20 @@
     return Math.round(r);
   }
 
+  // Where the set of open counters ranks among every set of its size by mean minutes (access.sweep).  A set of
+  // real counters only is ranked among sets of real counters only; a set with a hypothetical site among every
+  // set, hypothetical sites included (among: "real" or "all").
   function rank(mode, open) {
     if (!D.ranked) { return null; }
-    var L = LISTS[mode], mask = 0, k = 0;
-    for (var c = 0; c < C; c++) { if (open[c]) { mask += Math.pow(2, c); k++; } }
-    var best = D.ranked.best[mode][String(k)];
-    return {rank: L.sweepRank[mask], of: binomial(C, k), k: k, mean_min: L.sweepMean[mask],
+    var L = LISTS[mode], mask = 0, k = 0, own = D.ranked.real_counters, hypothetical = false;
+    for (var c = 0; c < C; c++) {
+      if (open[c]) { mask += Math.pow(2, c); k++; if (c >= own) { hypothetical = true; } }
+    }
+    var real = !hypothetical && own < C, n = real ? own : C;
+    var best = (real ? D.ranked.best_real : D.ranked.best)[mode][String(k)];
+    return {rank: (real ? L.realRank : L.sweepRank)[mask], of: binomial(n, k), k: k, counters: n,
+            among: hypothetical || own === C ? "all" : "real", hypothetical: own < C,
+            mean_min: (real ? L.realMean : L.sweepMean)[mask],
             best_mean_min: best ? best.mean : null, best_subset: best ? best.subset : []};
   }
 
@@ -319,7 +331,8 @@
     box.appendChild(text("div", counter.address));
     var hours = D.hours[state.hours[c]], open = last ? last.now.open[c] : 0;
     box.appendChild(text("div", hours.status === "off" ? "Switched off" :
-      (open ? "Open" : "Closed at this moment") + " · hours: " + hours.text));
+      (open ? (hours.assumed ? "Open only by assumption (hours not known)" : "Open") : "Closed at this moment") +
+      " · hours: " + hours.text));
     box.appendChild(text("div", "Click to switch it " + (hours.status === "off" ? "on" : "off"), "x-hint"));
     return box;
   }
@@ -331,9 +344,9 @@
       layer.setStyle({fillColor: colour(value, state.view)});
     });
     layers.counters.forEach(function (marker, c) {
-      var on = D.hours[state.hours[c]].status !== "off", open = last.now.open[c];
-      marker.setStyle({fillColor: open ? "#1a9641" : on ? "#ffffff" : "#bdbdbd",
-                       color: open ? "#0b3d1a" : on ? "#1a9641" : "#d7191c",
+      var hours = D.hours[state.hours[c]], on = hours.status !== "off", open = last.now.open[c];
+      var style = D.styles.counters[open ? (hours.assumed ? "assumed" : "open") : on ? "closed_now" : "off"];
+      marker.setStyle({fillColor: style.fill, color: style.line,
                        dashArray: D.counters[c].hypothetical ? "3 3" : null});
     });
   }
@@ -382,12 +395,15 @@
       " · " + (refMoment === null ? "any time" : dayTime(refMoment)) + ".";
     el("x-worse").textContent = people(last.movers.worse) + " residents worse off,";
     el("x-better").textContent = people(last.movers.better) + " better off, against the reference.";
-    var open = 0, assumed = 0;
+    var open = 0, assumed = [];
     for (var c = 0; c < C; c++) {
-      if (last.now.open[c]) { open++; if (D.hours[state.hours[c]].assumed) { assumed++; } }
+      if (last.now.open[c]) { open++; if (D.hours[state.hours[c]].assumed) { assumed.push(D.counters[c].name); } }
     }
-    el("x-open").textContent = open + " of " + C + " counters open now" + (assumed ? " (" + assumed +
-      " only by assumption: hours 'open' or 'unknown')" : "") + ".";
+    el("x-open").textContent = open + " of " + C + " counters open now" + (assumed.length ? "; " +
+      (assumed.length === open ? (open === 1 ? "it is" : "all are") + " open only by assumption (hours not " +
+       "known), so these figures rest on that assumption: " : assumed.length + " only by assumption (hours not " +
+       "known, drawn yellow): ") + assumed.join(", ") : "") + ".";
+    el("x-open").classList.toggle("x-warn", assumed.length > 0 && assumed.length === open);
     var reach = [];
     if (now.unreachable > 0) { reach.push(people(now.unreachable) + " residents have no open counter in reach"); }
     if (now.excluded > 0) { reach.push(people(now.excluded) + " live too far from the network to be measured"); }
@@ -400,11 +416,14 @@
       "ranges that hold them, and the map and the residents worse or better off use the lower bound." : "";
     var r = last.rank;
     if (r) {
+      var among = !r.hypothetical ? "every set of the study's " + r.counters + " counters" :
+        r.among === "real" ? "every set of the study's " + r.counters + " real counters; hypothetical sites are " +
+          "ranked separately, when one is on" :
+        "every set of the study's " + r.counters + " counters, hypothetical sites included";
       el("x-rank").textContent = r.k === 0 ? "No counter open: nothing to rank." :
         "Rank " + r.rank + " of " + r.of.toLocaleString("en-GB") + " sets of " + r.k + " counter" +
-        (r.k > 1 ? "s" : "") + " by mean minutes (1 = best; every set of the study's " + C +
-        " counters, hypothetical ones included). Best of that size: " + r.best_subset.join(" + ") + ", " +
-        minutes(r.best_mean_min) + " min.";
+        (r.k > 1 ? "s" : "") + " by mean minutes (1 = best; " + among + "). Best of that size: " +
+        r.best_subset.join(" + ") + ", " + minutes(r.best_mean_min) + " min.";
     }
   }
 
@@ -444,9 +463,17 @@
   function choosePreset(key) {
     var p = PRESETS[key];
     state.preset = key;
+    note("x-preset-note", p);
     state.hours = Int32Array.from(p.hours);
     if (p.at !== null) { setMoment(p.at); }
     el("x-preset").value = key;
+  }
+
+  // Beneath a list of choices, the chosen one in full: its label (the list shows its short form) and its description.
+  function note(id, p) {
+    var words = [p.kind === "period" && p.title.indexOf(":") > 0 ? p.title : "", p.description || ""].filter(Boolean);
+    el(id).textContent = words.join(" — ");
+    el(id).hidden = words.length === 0;
   }
 
   function setMoment(moment) {
@@ -510,12 +537,11 @@
       marker.addTo(map);
       layers.counters.push(marker);
     });
-    // On a wide screen the study area and every counter, neighbouring ones too; on a phone the study area.
+    // The study area and every counter, neighbouring ones too, on a phone as on a laptop: a counter cut at the
+    // edge of the map could not be clicked.
     var bounds = outline.getBounds();
-    if (!window.matchMedia("(max-width: " + D.narrow_px + "px)").matches) {
-      D.counters.forEach(function (counter) { bounds.extend([counter.lat, counter.lon]); });
-    }
-    map.fitBounds(bounds, {padding: [14, 14], animate: false});
+    D.counters.forEach(function (counter) { bounds.extend([counter.lat, counter.lon]); });
+    map.fitBounds(bounds, {paddingTopLeft: [48, 14], paddingBottomRight: [14, 22], animate: false});  // (zoom, credit)
     window.addEventListener("resize", function () { map.invalidateSize({animate: false}); });
   }
 
@@ -524,7 +550,11 @@
   function wire() {
     el("x-mode").addEventListener("change", function (e) { state.mode = e.target.value; showModel(); update(); });
     el("x-preset").addEventListener("change", function (e) { choosePreset(e.target.value); update(); });
-    el("x-reference").addEventListener("change", function (e) { state.reference = e.target.value; update(); });
+    el("x-reference").addEventListener("change", function (e) {
+      state.reference = e.target.value;
+      note("x-reference-note", PRESETS[state.reference]);
+      update();
+    });
     el("x-day").addEventListener("change", function () { state.moment = readMoment(); update(); });
     el("x-time").addEventListener("change", function () { state.moment = readMoment(); update(); });
     Array.prototype.forEach.call(document.querySelectorAll("input[name=x-view]"), function (radio) {
@@ -591,7 +621,11 @@
   function set(changes, options) {
     if (changes.mode !== undefined) { state.mode = changes.mode; el("x-mode").value = changes.mode; showModel(); }
     if (changes.preset !== undefined) { choosePreset(changes.preset); }
-    if (changes.reference !== undefined) { state.reference = changes.reference; el("x-reference").value = changes.reference; }
+    if (changes.reference !== undefined) {
+      state.reference = changes.reference;
+      el("x-reference").value = changes.reference;
+      note("x-reference-note", PRESETS[state.reference]);
+    }
     if (changes.moment !== undefined) { setMoment(changes.moment); }
     if (changes.on) {
       D.counters.forEach(function (counter, c) {
@@ -647,6 +681,7 @@
     WARD = section(buffer, "ward");
     MODES.forEach(function (mode) { LISTS[mode] = decodeMode(buffer, mode); });
     state.reference = el("x-reference").value;
+    note("x-reference-note", PRESETS[state.reference]);
     choosePreset(el("x-preset").value);
     buildMap();
     api.map = map;

@@ -63,11 +63,12 @@ from access.inputs.hours import DAYS, HOURS_RULE, MINUTES_PER_WEEK, parse_hours
 from access.inputs.places import load_borough_polygons
 from access.outputs.formats import escape as _e
 from access.outputs.maps import _leaflet_assets, _wgs84_geometries
-from access.outputs.notes import model_note, times_attribution
+from access.outputs.notes import HOW_HEADING, model_note, plain_model_sentence, study_place, times_attribution
 from access.outputs.styles import (
     CHANGE_BINS_MIN,
     CHANGE_COLOURS,
     CHANGE_LABELS,
+    EXPLORER_COUNTER_STYLES,
     NO_DATA_COLOUR,
     TIME_BINS_MIN,
     TIME_COLOURS,
@@ -301,7 +302,7 @@ def _wgs84_points(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes: Sequence[str],
-             links: Mapping[str, str]) -> tuple[dict[str, Any], str]:
+             links: Mapping[str, str], how: str | None = None) -> tuple[dict[str, Any], str]:
     study, config = board.study, board.study.config
     places = study.places
     residents = places.residents
@@ -370,7 +371,10 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
         _add_lists(blob, mode, lists, len(ids))
         blob.add(f"{mode}.excluded", excluded.astype(np.uint8))
         row = coverage.loc[mode]
+        place = study_place(config.boroughs, local_authority=config.local_authority, built_from=config.built_from)
         modes[mode] = {"label": config.mode_label(mode), "model": times.model, "estimate": bool(times.uses_estimate),
+                       "summary": plain_model_sentence({mode: times}, place=place,
+                                                       labels={mode: config.mode_label(mode)}),
                        "note": model_note(times, far_population=row["far_population"],
                                           excluded_population=row["excluded_population"],
                                           max_snap_m=row["max_snap_m"], max_gap_m=row["max_gap_m"]),
@@ -382,16 +386,20 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
     # -- every subset's rank (small studies)
     ranked = None
     if len(ids) <= MAX_RANKED_COUNTERS:
-        swept = sweep(board, among=ids, max_subsets=1 << MAX_RANKED_COUNTERS)
-        ranked = {"by": "mean_min", "counters": len(ids), "best": {}}
-        for mode in board.modes:
-            table = swept.table[swept.table["mode"] == mode]
-            blob.add(f"{mode}.sweep_mean", table["mean_min"].to_numpy("<f8"))
-            blob.add(f"{mode}.sweep_rank", table["rank"].to_numpy().astype(np.uint32))
-            best = swept.best.loc[mode]
-            ranked["best"][mode] = {str(int(k)): {"subset": [names[c] for c in r["subset"].split("+") if c in names],
-                                                  "mean": _number(r["mean_min"])}
-                                    for k, r in best.iterrows()}
+        ranked = {"by": "mean_min", "counters": len(ids), "real_counters": own, "best": {}, "best_real": {}}
+        sweeps = [("sweep", ids, "best")]
+        if own < len(ids):  # hypothetical sites: real sets are ranked among real sets only
+            sweeps.append(("real", ids[:own], "best_real"))
+        for prefix, among, best_key in sweeps:
+            swept = sweep(board, among=among, max_subsets=1 << MAX_RANKED_COUNTERS)
+            for mode in board.modes:
+                table = swept.table[swept.table["mode"] == mode]
+                blob.add(f"{mode}.{prefix}_mean", table["mean_min"].to_numpy("<f8"))
+                blob.add(f"{mode}.{prefix}_rank", table["rank"].to_numpy().astype(np.uint32))
+                best = swept.best.loc[mode]
+                ranked[best_key][mode] = {
+                    str(int(k)): {"subset": [names[c] for c in r["subset"].split("+") if c in names],
+                                  "mean": _number(r["mean_min"])} for k, r in best.iterrows()}
 
     # -- geometry
     lsoas = places.lsoas[["lsoa11", "geometry"]]
@@ -437,15 +445,29 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
         "styles": {"time_bins": list(TIME_BINS_MIN), "time_colours": list(TIME_COLOURS),
                    "time_labels": [f"{label} min" for label in class_labels(TIME_BINS_MIN)],
                    "change_bins": list(CHANGE_BINS_MIN), "change_colours": list(CHANGE_COLOURS),
-                   "change_labels": list(CHANGE_LABELS), "no_data": NO_DATA_COLOUR},
+                   "change_labels": list(CHANGE_LABELS), "no_data": NO_DATA_COLOUR,
+                   "counters": {key: {"fill": fill, "line": line, "label": label}
+                                for key, (fill, line, label) in EXPLORER_COUNTER_STYLES.items()}},
         "narrow_px": NARROW_PX,
         "notes": list(notes),
         "links": dict(links),
+        "how": how,
         "hours_rule": HOURS_RULE,
         "attribution": times_attribution(config, board.times),
         "short_attribution": config.short_attribution,
     }
     return data, blob.packed()
+
+
+def _short_label(label: str) -> str:
+    """Return a period label's short form for a list of choices: the part before its first colon (``2018–25``).
+
+    The list shows the short form, so that the chosen one is never cut; the full label is shown beneath it.
+
+    >>> _short_label("2018–25: Ilford 24/7, Barkingside closed"), _short_label("mid 2017")
+    ('2018–25', 'mid 2017')
+    """
+    return label.split(":", 1)[0].strip() or label
 
 
 def _a(noun: str) -> str:
@@ -485,13 +507,15 @@ def _body(data: dict[str, Any]) -> str:
     modes = data["modes"]
     first = next(iter(modes))
     estimate = [m for m, info in modes.items() if info["estimate"]]
+    how = (f' <a href="{_e(data["how"])}">{_e(HOW_HEADING)}</a>.' if data.get("how") else "")
     banner = "".join(
         f'<div class="x-banner{" x-estimate" if info["estimate"] else ""}" data-mode="{_e(m)}"'
-        f'{"" if m == first else " hidden"}>{"⚠ " if info["estimate"] else ""}{_e(info["note"])}</div>'
+        f'{"" if m == first else " hidden"}>{"⚠ " if info["estimate"] else ""}{_e(info["summary"])}{how}'
+        + ("" if how else f'<details class="x-how"><summary>{_e(HOW_HEADING)}</summary>{_e(info["note"])}</details>')
+        + "</div>"
         for m, info in modes.items())
-    periods = [(p["key"], p["title"]) for p in data["presets"] if p["kind"] == "period"]
-    scenarios = [(p["key"], p["title"] + (f" — {p['description']}" if p["description"] else ""))
-                 for p in data["presets"] if p["kind"] == "scenario"]
+    periods = [(p["key"], _short_label(p["title"])) for p in data["presets"] if p["kind"] == "period"]
+    scenarios = [(p["key"], p["title"]) for p in data["presets"] if p["kind"] == "scenario"]
     after, before = f"period:{data['after']}", f"period:{data['before']}"
 
     def grouped(selected: str) -> str:
@@ -530,6 +554,8 @@ def _body(data: dict[str, Any]) -> str:
     ranked = ("" if data["ranked"] else
               '<p class="x-note" id="x-rank-none">Ranking every set of counters needs at most '
               f'{MAX_RANKED_COUNTERS} counters; this study has {len(data["counters"])}.</p>')
+    dots = "".join(f'<div class="x-row"><span class="x-dot" style="background:{c["fill"]};border-color:{c["line"]}">'
+                   f'</span>{_e(c["label"])}</div>' for c in data["styles"]["counters"].values())
     return f"""
 <div class="x-app">
 <div class="x-panel" id="x-panel">
@@ -542,15 +568,26 @@ def _body(data: dict[str, Any]) -> str:
 <p class="x-status" id="x-status" role="status">Loading the travel times…</p>
 </header>
 <div class="x-summary" id="x-summary" aria-live="polite"></div>
+<section class="x-view" aria-label="Map">
+<fieldset class="x-field"><legend>Colour the areas by</legend>
+<label><input type="radio" name="x-view" value="time" checked> time now</label>
+<label><input type="radio" name="x-view" value="change"> change against the reference</label>
+</fieldset>
+<div class="x-legend" id="x-legend" aria-label="Legend"></div>
+<div class="x-legend x-counter-legend"><h3>Counters</h3>{dots}
+<div class="x-row"><span class="x-dot x-dashed" style="background:#ffffff;border-color:#2b83ba"></span>hypothetical
+(dashed ring)</div></div>
+</section>
 <section class="x-controls" aria-label="Choices">
 <div class="x-field"><label for="x-mode">Travel</label><select id="x-mode">{mode_options}</select></div>
-<div class="x-field"><label for="x-preset">Start from</label><select id="x-preset">{grouped(after)}</select></div>
+<div class="x-field"><label for="x-preset">Start from</label><select id="x-preset">{grouped(after)}</select>
+<p class="x-note" id="x-preset-note" hidden></p></div>
 <fieldset class="x-field x-moment"><legend>Moment of the week</legend>
 <label for="x-day">Day</label><select id="x-day">{_options(days, "")}</select>
 <label for="x-time">Time</label><input type="time" id="x-time" value="12:00" step="60" disabled>
 </fieldset>
 <div class="x-field x-wide"><label for="x-reference">Compare with</label>
-<select id="x-reference">{grouped(before)}</select></div>
+<select id="x-reference">{grouped(before)}</select><p class="x-note" id="x-reference-note" hidden></p></div>
 </section>
 <section class="x-figures" aria-label="Figures">
 <h2 id="x-title-now">Now</h2>
@@ -564,19 +601,7 @@ def _body(data: dict[str, Any]) -> str:
 <p class="x-people x-approx" id="x-approx" hidden></p>
 <p class="x-people" id="x-rank"></p>{ranked}
 </section>
-<section class="x-view" aria-label="Map">
-<fieldset class="x-field"><legend>Colour the areas by</legend>
-<label><input type="radio" name="x-view" value="time" checked> time now</label>
-<label><input type="radio" name="x-view" value="change"> change against the reference</label>
-</fieldset>
-<div class="x-legend" id="x-legend" aria-label="Legend"></div>
-<div class="x-legend"><h3>Counters</h3>
-<div class="x-row"><span class="x-dot" style="background:#1a9641;border-color:#0b3d1a"></span>open now</div>
-<div class="x-row"><span class="x-dot" style="background:#ffffff;border-color:#1a9641"></span>on, closed at this
-moment</div>
-<div class="x-row"><span class="x-dot" style="background:#bdbdbd;border-color:#d7191c"></span>switched off</div>
-<div class="x-row"><span class="x-dot x-dashed" style="background:#ffffff;border-color:#2b83ba"></span>hypothetical
-(dashed ring)</div></div>
+<section aria-label="About the map">
 <p class="x-note">Each area is {_e(_a(data["area_kind"]))}: its residents' population-weighted mean minutes. Hover
 over one for its figures; click a counter on the map, or use the switches below, to close or open it.</p>
 </section>
@@ -602,7 +627,7 @@ first period it was open). Greyed: on, but closed at the moment chosen.</p>
 
 
 def explorer_html(board: Board, scenarios: Sequence[Scenario] | None = None, *, nearest: int = DEFAULT_NEAREST,
-                  links: Mapping[str, str] | None = None, notes: Sequence[str] = ()) -> str:
+                  links: Mapping[str, str] | None = None, notes: Sequence[str] = (), how: str | None = None) -> str:
     """Return the what-if explorer of a board: one self-contained HTML page, as a string.
 
     Parameters
@@ -619,6 +644,9 @@ def explorer_html(board: Board, scenarios: Sequence[Scenario] | None = None, *, 
         Link text → href shown at the foot of the panel (the report and maps beside the page).
     notes
         Further sentences for the foot of the panel.
+    how
+        A link to where the model is explained (the report's "How these times were made"); without one,
+        the page folds the model's full note under its one plain sentence.
 
     Returns
     -------
@@ -644,7 +672,7 @@ def explorer_html(board: Board, scenarios: Sequence[Scenario] | None = None, *, 
     if scenarios is None:
         board, scenarios, left_out = explorer_scenarios(board)
         notes = [*notes, *left_out]
-    data, blob = _payload(board, list(scenarios), nearest=nearest, notes=notes, links=links or {})
+    data, blob = _payload(board, list(scenarios), nearest=nearest, notes=notes, links=links or {}, how=how)
     script, style = _assets()
     css, leaflet = _leaflet_assets()
     title = f"{data['title']}: what if"

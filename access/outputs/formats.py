@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CSV_FLOAT_FORMAT", "CSV_DECIMALS", "NOT_A_NUMBER", "finite", "minutes", "percent", "points", "count",
-           "signed", "escape", "csv_decimals", "csv_rounded", "spreadsheet_safe", "csv_text", "FORMULA_STARTS"]
+           "signed", "escape", "hours_words", "csv_decimals", "csv_rounded", "spreadsheet_safe", "csv_text",
+           "FORMULA_STARTS"]
 
 CSV_FLOAT_FORMAT = "%.15g"
 """How every CSV writes floats, once :func:`csv_rounded` has rounded them: enough digits that a rounded
@@ -183,3 +184,28 @@ def escape(value: Any) -> str:
     '&lt;b class=&quot;x&quot;&gt;'
     """
     return html.escape(str(value), quote=True)
+
+
+_DAY_WORDS = {"Mo": "Mon", "Tu": "Tue", "We": "Wed", "Th": "Thu", "Fr": "Fri", "Sa": "Sat", "Su": "Sun",
+              "PH": "public holidays"}
+_HOURS_WORDS = {"off": "closed", "closed": "closed", "open": "open, hours not known",
+                "unknown": "not known", "24/7": "24 hours, every day", "": "not known"}
+
+
+def hours_words(text: Any) -> str:
+    """Return a counter's hours as a reader reads them: days spelt out, ``off`` as closed, ``open`` as hours not known.
+
+    Only the words change; the times are as written.
+
+    >>> hours_words("Mo-Fr 07:00-23:00; Sa 10:00-18:00")
+    'Mon–Fri 07:00–23:00; Sat 10:00–18:00'
+    >>> hours_words("off"), hours_words("open"), hours_words("24/7"), hours_words(None)
+    ('closed', 'open, hours not known', '24 hours, every day', 'not known')
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return _HOURS_WORDS["unknown"]
+    raw = " ".join(str(text).split())
+    if raw.lower() in _HOURS_WORDS:
+        return _HOURS_WORDS[raw.lower()]
+    words = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b", lambda m: _DAY_WORDS[m.group(1)], raw)
+    return re.sub(r"(?<=[\w:])-(?=[\w])", "–", words).replace(" off", " closed")

@@ -54,6 +54,7 @@ from folium.template import Template
 from access.core.errors import DataError, OutputError
 from access.outputs.formats import count, minutes, percent
 from access.outputs.formats import escape as _e
+from access.outputs.notes import HOW_HEADING
 from access.outputs.styles import (
     CATCHMENT_COLOURS,
     CHANGE_BINS_MIN,
@@ -117,6 +118,9 @@ html, body { margin: 0; padding: 0; }
 .access-note { font-size: 12px; color: #444; margin: 4px 0; }
 .access-banner { background: #c0392b; color: #fff; font-weight: bold; font-size: 12px;
   padding: 6px 8px; margin: 6px 0; border-radius: 4px; border: 2px solid #7b241c; }
+.access-banner a { color: #fff; }
+.access-how { margin: 4px 0; font-size: 12px; }
+.access-how summary { cursor: pointer; color: #08519c; }
 .access-links { margin: 6px 0 2px 0; font-size: 13px; }
 .access-links a { color: #08519c; font-weight: bold; }
 .access-legend h2 { font-size: 13px; margin: 10px 0 2px 0; }
@@ -135,7 +139,7 @@ html, body { margin: 0; padding: 0; }
 .access-attribution .access-body { padding: 0; }
 .leaflet-control-layers-expanded { max-width: 260px; font: 12px/1.3 "Helvetica Neue", Arial, sans-serif; }
 .leaflet-control-layers label { margin: 2px 0; }
-.access-popup table { border-collapse: collapse; margin-top: 4px; }
+.access-popup table { border-collapse: collapse; margin-top: 4px; width: 100%; }
 .access-popup th, .access-popup td { border: 1px solid #ccc; padding: 2px 5px; text-align: left;
   vertical-align: top; font-size: 12px; }
 .access-popup .closed { color: #b2182b; font-weight: bold; }
@@ -234,12 +238,15 @@ class _GeoJsonLayer(Layer, _Literal):
 
 
 class _Bind(_Literal):
-    """Bind a popup and a tooltip (pre-escaped HTML strings) to the parent layer."""
+    """Bind a popup and a tooltip (pre-escaped HTML strings) to the parent layer, through the page's ``access_bind``.
+
+    The tooltip is taken off while the popup is open (it would sit on top of it), and the popup is never wider
+    than the screen allows.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.bindPopup({{ this.popup_js }}, {maxWidth: 420});\n"
-        "{{ this._parent.get_name() }}.bindTooltip({{ this.tooltip_js }});\n"
+        "access_bind({{ this._parent.get_name() }}, {{ this.popup_js }}, {{ this.tooltip_js }});\n"
         "{% endmacro %}"
     )
 
@@ -282,11 +289,22 @@ class _LayerControl(LayerControl, _Literal):
         self.narrow = NARROW
 
 
+_BIND_JS = """
+function access_bind(layer, popup, tooltip) {
+  var width = Math.max(200, Math.min(420, window.innerWidth - 70));
+  layer.bindPopup(popup, {maxWidth: width, minWidth: Math.min(240, width), autoPanPadding: [12, 12]});
+  layer.bindTooltip(tooltip);
+  layer.on("popupopen", function () { layer.closeTooltip(); layer.unbindTooltip(); });
+  layer.on("popupclose", function () { layer.bindTooltip(tooltip); });
+}
+"""
+"""The page's helper that binds a counter's popup and tooltip (:class:`_Bind`)."""
+
 _PAGE_JS = """
 (function () {
   var map = %(map)s, bases = {%(bases)s}, overlays = {%(overlays)s};
   var narrow = window.matchMedia(%(narrow)s).matches;
-  var bounds = L.latLngBounds(narrow ? %(area)s : %(bounds)s);
+  var bounds = L.latLngBounds(%(bounds)s);
   L.control.scale({position: "bottomright"}).addTo(map);
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
   function showBase(layer) {
@@ -639,13 +657,28 @@ def _counter_legend(before: str, after: str) -> str:
             f"before, “{_e(before)}”. Click a counter for its hours.</div>{dots}</section>")
 
 
+def _model_html(model_note: str, summary: str | None, is_estimate: bool, how: str | None, *, banner: str,
+                note: str) -> str:
+    """Return the model on a page: ``summary`` (one plain sentence) in sight, the full ``model_note`` folded under it.
+
+    Without a ``summary`` the note itself is shown.  ``how`` links to the page that explains the model (the
+    report's section); ``banner`` and ``note`` are the CSS classes of the estimate's banner and of plain text.
+    """
+    if summary is None:
+        return (f'<div class="{banner}" role="note">⚠ {_e(model_note)}</div>' if is_estimate
+                else f'<div class="{note}">{_e(model_note)}</div>')
+    link = f' <a href="{_e(how)}">{_e(HOW_HEADING)}</a>.' if how else ""
+    head = (f'<div class="{banner}" role="note">⚠ {_e(summary)}{link}</div>' if is_estimate
+            else f'<div class="{note}">{_e(summary)}{link}</div>')
+    if how:  # the page it links to says the rest
+        return head
+    return (head + f'<details class="access-how"><summary>{_e(HOW_HEADING)}</summary>'
+            f'<div class="{note}">{_e(model_note)}</div></details>')
+
+
 def _panel_html(title: str, mode_label: str, model_note: str, is_estimate: bool, links: Mapping[str, str],
-                legend: str) -> str:
-    note = (
-        f'<div class="access-banner" role="alert">⚠ {_e(model_note)}</div>'
-        if is_estimate
-        else f'<div class="access-note">{_e(model_note)}</div>'
-    )
+                legend: str, summary: str | None = None, how: str | None = None) -> str:
+    note = _model_html(model_note, summary, is_estimate, how, banner="access-banner", note="access-note")
     tag = '<span class="access-tag" title="straight-line estimate">ESTIMATE</span>' if is_estimate else ""
     link_html = " · ".join(f'<a href="{_e(href)}">{_e(text)}</a>' for text, href in links.items())
     return (
@@ -783,6 +816,8 @@ def mode_map_html(
     catchments: gpd.GeoDataFrame | None = None,
     isochrone_note: str | None = None,
     area_kind: str = "LSOA",
+    summary: str | None = None,
+    how: str | None = None,
 ) -> str:
     """One self-contained HTML map of the before/after times for one travel mode, as a string.
 
@@ -846,6 +881,13 @@ def mode_map_html(
         How the isochrones were drawn, shown in the legend.
     area_kind
         What the ``areas`` are, for the tooltips and the legend ("LSOA", "ward", "1 km square").
+    summary
+        How the times were made in one plain sentence
+        (:func:`access.outputs.notes.plain_model_sentence`): shown in the panel, with
+        ``model_note`` folded under "How these times were made".  ``None`` shows
+        ``model_note`` itself.
+    how
+        A link to where the model is explained (``"report.html#how-times"``), or ``None``.
 
     Returns
     -------
@@ -916,6 +958,7 @@ def mode_map_html(
     header.add_child(_Raw(_LEAFLET_CSS_MARK), name="leaflet_css")
     header.add_child(_Raw(_LEAFLET_JS_MARK), name="leaflet_js")
     header.add_child(_Raw(f"<style>{_CSS}</style>"), name="access_css")
+    header.add_child(_Raw(f"<script>{_BIND_JS}</script>"), name="access_bind")
 
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False, attr="© OpenStreetMap contributors"
                      ).add_to(m)
@@ -981,8 +1024,8 @@ def mode_map_html(
     m.add_child(group)
 
     m.add_child(_LayerControl())
-    # The page opens on the study area and every counter, neighbouring ones too; on a phone, where the width
-    # is short, on the study area alone.
+    # The page opens on the study area and every counter, neighbouring ones too, on a phone as on a laptop (a
+    # counter cut at the screen's edge cannot be clicked).
     area = [[round(south, COORD_DECIMALS), round(west, COORD_DECIMALS)],
             [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)]]
     if len(points):
@@ -997,7 +1040,8 @@ def mode_map_html(
               + _counter_legend(before_label, after_label))
     body = m.get_root().html
     body.add_child(_Raw('<div class="access-side">'
-                        + _panel_html(title, mode_label, model_note, is_estimate, links or {}, legend) + "</div>"
+                        + _panel_html(title, mode_label, model_note, is_estimate, links or {}, legend, summary, how)
+                        + "</div>"
                         + _attribution_html(attribution)), name="access_side")
 
     page = _stable_ids(m.get_root().render())
@@ -1014,6 +1058,8 @@ def index_html(
     is_estimate: bool,
     attribution: str,
     report: str | None = None,
+    summary: str | None = None,
+    how: str | None = None,
 ) -> str:
     """Return a small plain-HTML page that links to each mode's map (and the report), as a string.
 
@@ -1031,6 +1077,9 @@ def index_html(
         Data attribution text.
     report
         The report page beside the maps (``"report.html"``), linked first; ``None`` for none.
+    summary, how
+        How the times were made in one plain sentence, and a link to where it is explained, as for
+        :func:`mode_map_html`.
 
     Returns
     -------
@@ -1038,13 +1087,7 @@ def index_html(
         The page.
     """
     links = "\n".join(f'<li><a href="{_e(href)}">{_e(text)}</a></li>' for text, href in pages.items())
-    note_style = (
-        "background:#c0392b;color:#fff;font-weight:bold;padding:8px 12px;border-radius:4px"
-        if is_estimate
-        else "color:#444"
-    )
-    note_cls = "access-banner" if is_estimate else "access-note"
-    warning = "⚠ " if is_estimate else ""
+    model = _model_html(model_note, summary, is_estimate, how, banner="access-banner", note="access-note")
     lead = (f'<p class="access-report"><a href="{_e(report)}"><b>The report</b></a>: who lost access, by how much, '
             f"and the groups of residents, on one page to read or print.</p>\n<h2>Maps</h2>\n" if report else "")
     page = (
@@ -1053,10 +1096,14 @@ def index_html(
         f"<title>{_e(title)}</title>\n"
         "<style>body{font:15px/1.5 \"Helvetica Neue\",Arial,sans-serif;max-width:760px;margin:2em auto;"
         "padding:0 1em;color:#222}h2{font-size:17px;margin:1.2em 0 0.2em}a{color:#08519c}"
-        "footer{margin-top:2em;font-size:12px;color:#555}</style>\n"
+        "footer{margin-top:2em;font-size:12px;color:#555}"
+        ".access-banner{background:#fdecea;border:2px solid #c0392b;border-left-width:8px;color:#5b1710;"
+        "font-weight:bold;padding:7px 12px;border-radius:4px}.access-banner a{color:#7b241c}"
+        ".access-note{color:#444}details{margin:6px 0;font-size:14px;color:#444}"
+        "h1{font-size:24px;line-height:1.25}</style>\n"
         "</head>\n<body>\n"
         f"<h1>{_e(title)}</h1>\n"
-        f'<p class="{note_cls}" style="{note_style}">{warning}{_e(model_note)}</p>\n'
+        f"{model}\n"
         f"{lead}<ul>\n{links}\n</ul>\n"
         f"<footer>Background map © OpenStreetMap contributors. Data: {_e(attribution)}</footer>\n"
         "</body>\n</html>\n"

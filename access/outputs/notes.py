@@ -22,17 +22,108 @@ from access.inputs.transit_spec import TransitSpec
 from access.routing.isochrones import ISOCHRONE_MIN, STREET_BUFFER_M
 from access.routing.travel import IMPORTED_MODEL, NETWORK_MODEL, STRAIGHT_LINE_MODEL, TravelTimes
 
-__all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "model_note", "result_model_note", "models_note", "fallback_warning",
+__all__ = ["ESTIMATE", "ESTIMATE_ADVICE", "HOW_HEADING", "HOW_ANCHOR", "ESTIMATE_REMEDY", "ASSUMED_HOURS",
+           "model_note", "result_model_note", "models_note", "plain_model_sentence", "study_place", "fallback_warning",
            "coverage_warning", "run_warnings", "page_warnings", "isochrone_note", "calibration_label",
            "transit_walks_warning", "transit_attribution", "result_attribution", "times_attribution",
            "transit_statistic", "PUBLIC_TRANSPORT_CRITERION", "calibration_fit", "calibration_spread",
-           "drive_model_note"]
+           "drive_model_note", "ward_names_note"]
 
 ESTIMATE = "STRAIGHT-LINE ESTIMATE"
 """How the estimate is named, loudly, wherever it appears."""
 
 ESTIMATE_ADVICE = ("Run online, or pass --osm-file with a local .osm/.osm.pbf, for street-network times.")
 """What a user can do about the estimate; for the terminal, not for a page meant to be shared."""
+
+
+HOW_HEADING = "How these times were made"
+"""The heading of the section of a page that explains the model; the page's one plain sentence points to it."""
+
+HOW_ANCHOR = "how-times"
+"""The ``id`` of that section in the report, so that the maps and the explorer can link to it."""
+
+ESTIMATE_REMEDY = ("Street-network times need OpenStreetMap's streets for the area: the study run with an "
+                   "internet connection, or given a downloaded extract of the streets.")
+"""What would give street-network times, in one line, for readers of a page (no command-line options)."""
+
+ASSUMED_HOURS = "open only by assumption: its hours are not known"
+"""How a page describes a counter whose hours are ``open`` or ``unknown`` (counted as open at every moment)."""
+
+
+def study_place(boroughs: tuple[str, ...] | list[str], *, local_authority: str | None = None,
+                built_from: str = "") -> str:
+    """Return the study area in words, for a sentence: one borough's name, a local authority's, or a general phrase.
+
+    >>> study_place(("Redbridge",)), study_place(("Redbridge", "Havering")), study_place(("a",) * 33)
+    ('Redbridge', 'Redbridge and Havering', 'London')
+    >>> study_place((), built_from="GeoDataFrames")
+    'the study area'
+    """
+    if built_from:
+        return "the study area"
+    if local_authority:
+        return local_authority
+    names = list(boroughs)
+    if len(names) >= 33:
+        return "London"
+    if len(names) == 1:
+        return names[0]
+    if 1 < len(names) <= 3:
+        return ", ".join(names[:-1]) + " and " + names[-1]
+    return "the study area"
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def plain_model_sentence(times: Mapping[str, TravelTimes], *, place: str, labels: Mapping[str, str]) -> str:
+    """Return, in one plain sentence for any reader, how a page's travel times were made.
+
+    It is what a page says at its top; the numbers behind it (the calibration) belong in the
+    page's section :data:`HOW_HEADING`.  ``labels`` gives each mode as it reads after "travel"
+    (``"on foot"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from access.routing.travel import straight_line_times
+    >>> from access.inputs.calibrations import get_calibration
+    >>> calibration = get_calibration("city-of-london", "walk")
+    >>> walk = straight_line_times("walk", np.zeros((1, 2)), np.zeros((1, 2)), calibration)
+    >>> plain_model_sentence({"walk": walk}, place="Redbridge", labels={"walk": "on foot"})
+    'Times are estimated from straight-line distances, because no street map of Redbridge was available here.'
+    """
+    estimated = [m for m, t in times.items() if t.is_estimate]
+    imported = [m for m, t in times.items() if t.model == IMPORTED_MODEL]
+    routed = [m for m, t in times.items() if t.model == NETWORK_MODEL]
+    groups = [(estimated, f"are estimated from straight-line distances, because no street map of {place} was "
+                          f"available here"),
+              (routed, "are routed on OpenStreetMap's streets"),
+              (imported, "were computed elsewhere and imported"
+                         + (f" ({'; '.join(dict.fromkeys(times[m].detail for m in imported))})" if imported else "")),
+              *[([m], f"are {t.model}") for m, t in times.items() if m not in (*estimated, *imported, *routed)]]
+    parts = []
+    for modes, how in groups:
+        if modes:
+            who = "times" if len(modes) == len(times) else "times " + _joined([labels.get(m, m) for m in modes])
+            parts.append(f"{who} {how}")
+    text = "; ".join(parts) or "times"
+    return text[0].upper() + text[1:] + "."
+
+
+def ward_names_note(known: bool) -> str | None:
+    """Return the sentence a page shows when its wards are named by ONS code only, or ``None`` when they have names.
+
+    >>> ward_names_note(True) is None
+    True
+    >>> print(ward_names_note(False))  # doctest: +ELLIPSIS
+    Wards are shown by their ONS codes (E05…): the ward names lookup was not ...
+    """
+    if known:
+        return None
+    return ("Wards are shown by their ONS codes (E05…): the ward names lookup was not in the data when this page was "
+            "made. 'access data fetch ward_names' downloads it from the ONS; run the study again afterwards.")
 
 
 def calibration_fit(calibration: Calibration) -> str:
@@ -340,8 +431,7 @@ def isochrone_note(times: TravelTimes) -> str:
         calibration = times.calibration
         radii = ", ".join(f"{calibration.metres_within(limit) / 1000:.1f}" for limit in ISOCHRONE_MIN)
         minutes = "/".join(f"{limit}" for limit in ISOCHRONE_MIN)
-        return (f"Straight-line estimate: discs around each open counter, of the distance calibration "
-                f"{calibration.name!r} covers in T minutes ({radii} km for {minutes} min); real streets, rivers "
-                f"and railways are not seen")
+        return (f"Straight-line estimate: discs around each open counter, of the distance the estimate covers in "
+                f"T minutes ({radii} km for {minutes} min); real streets, rivers and railways are not seen")
     return (f"Street network: streets from which the nearest open counter is within T minutes, "
             f"{STREET_BUFFER_M:g} m either side, plus the counter's own walk to the street")

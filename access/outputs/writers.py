@@ -48,13 +48,16 @@ from access.outputs.explorer import DEFAULT_NEAREST, EXPLORER_NAME, explorer_htm
 from access.outputs.formats import csv_text, minutes
 from access.outputs.maps import index_html, mode_map_html
 from access.outputs.notes import (
+    HOW_ANCHOR,
     PUBLIC_TRANSPORT_CRITERION,
     isochrone_note,
     model_note,
     models_note,
+    plain_model_sentence,
     result_attribution,
     result_model_note,
     run_warnings,
+    study_place,
 )
 from access.outputs.report_page import REPORT_NAME, report_html
 from access.whatif.board import Board, board_from_result
@@ -84,6 +87,15 @@ def write(result: Any, folder: Path | str, **options: Any) -> dict[str, Path]:
         place (the previous set is then whole again, and the message names the file).
     TypeError
         ``result`` is none of these.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import access
+    >>> result = access.load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> written = write(result, tempfile.mkdtemp(), maps=False)
+    >>> sorted(written)[:4], "report.html" in written
+    (['boroughs.csv', 'breakdowns.csv', 'changes.csv', 'distances.csv'], True)
     """
     raise TypeError(f"cannot write a {type(result).__name__}; give a result of access (a study run, a comparison, "
                     f"the week's hours, a sweep, a site search or a board)")
@@ -291,6 +303,8 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
     links = {"The report": report, "All maps": "index.html"} if report else {"All maps": "index.html"}
     if explorer:
         links["What if"] = explorer
+    place = study_place(config.boroughs, local_authority=config.local_authority, built_from=config.built_from)
+    how = f"{report}#{HOW_ANCHOR}" if report else None
     for mode in result.modes:
         table = lsoa_table.xs(mode, level="mode")
         page = mode_map_html(
@@ -303,7 +317,9 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
             districts=_borough_layer(result, mode) if len(config.boroughs) > 1 else None,
             isochrones=result.isochrones(mode, crs=result.working_crs),
             catchments=result.catchments(mode, crs=result.working_crs),
-            isochrone_note=isochrone_note(result.times[mode]), area_kind=places.area_kind)
+            isochrone_note=isochrone_note(result.times[mode]), area_kind=places.area_kind,
+            summary=plain_model_sentence({mode: result.times[mode]}, place=place,
+                                         labels={mode: config.mode_label(mode)}), how=how)
         write_text_atomic(folder / f"{mode}.html", page)
     changes = result.changes
     pages = {
@@ -317,7 +333,11 @@ def _study_maps(result: StudyResult, folder: Path, *, report: str | None = None,
     write_text_atomic(folder / "index.html", index_html(title=config.title, pages=pages,
                                                         model_note=models_note(result.times),
                                                         is_estimate=any(t.uses_estimate for t in result.times.values()),
-                                                        attribution=result_attribution(result), report=report))
+                                                        attribution=result_attribution(result), report=report,
+                                                        summary=plain_model_sentence(
+                                                            result.times, place=place,
+                                                            labels={m: config.mode_label(m) for m in result.modes}),
+                                                        how=how))
 
 
 def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
@@ -349,7 +369,8 @@ def _study_set(result: StudyResult, folder: Path, *, maps: bool) -> None:
         _study_maps(result, folder, report=REPORT_NAME, explorer=EXPLORER_NAME)
         board, scenarios, notes = explorer_scenarios(board_from_result(result))
         write_text_atomic(folder / EXPLORER_NAME, explorer_html(
-            board, scenarios, links={"The report": REPORT_NAME, "All maps": "index.html"}, notes=notes))
+            board, scenarios, links={"The report": REPORT_NAME, "All maps": "index.html"}, notes=notes,
+            how=f"{REPORT_NAME}#{HOW_ANCHOR}"))
         map_pages = ["index.html", *[f"{mode}.html" for mode in result.modes], EXPLORER_NAME]
     write_text_atomic(folder / REPORT_NAME, report_html(result, map_pages=map_pages))
 
@@ -360,7 +381,16 @@ def _(result: StudyResult, folder: Path | str, *, maps: bool = True) -> dict[str
 
 
 def write_maps(result: StudyResult, folder: Path | str) -> dict[str, Path]:
-    """Write one HTML map per mode and ``index.html`` to ``folder``, all or nothing."""
+    """Write one HTML map per mode and ``index.html`` to ``folder``, all or nothing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import access
+    >>> result = access.load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> sorted(write_maps(result, tempfile.mkdtemp()))
+    ['index.html', 'walk.html']
+    """
     return _staged(folder, lambda stage: _study_maps(result, stage))
 
 
@@ -419,7 +449,9 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
                 areas=_lsoa_areas(board.study, comparison.by_lsoa(mode, scenario)), counters=counters,
                 available=available, periods=labels, before=comparison.reference.label, after=scenario.label,
                 attribution=config.attribution, labels=titles, links={"All maps": "index.html"},
-                area_kind=places.area_kind)
+                area_kind=places.area_kind,
+                summary=plain_model_sentence({mode: times}, place=_place(config),
+                                             labels={mode: config.mode_label(mode)}))
             write_text_atomic(folder / name, page)
             diff = comparison.differences.loc[(scenario.label, mode)]
             pages[(f"{titles[scenario.label]} against {reference}, {config.mode_label(mode)} "
@@ -427,7 +459,14 @@ def _comparison_maps(comparison: Comparison, folder: Path) -> None:
     write_text_atomic(folder / "index.html", index_html(
         title=f"{config.title}: what if", pages=pages,
         model_note=f"{models_note(board.times)} Hours: {HOURS_RULE}.",
-        is_estimate=any(t.uses_estimate for t in board.times.values()), attribution=config.attribution))
+        is_estimate=any(t.uses_estimate for t in board.times.values()), attribution=config.attribution,
+        summary=plain_model_sentence(board.times, place=_place(config),
+                                     labels={m: config.mode_label(m) for m in board.times})))
+
+
+def _place(config: Any) -> str:
+    """Return the study area in words (:func:`access.outputs.notes.study_place`)."""
+    return study_place(config.boroughs, local_authority=config.local_authority, built_from=config.built_from)
 
 
 def _titles(comparison: Comparison) -> dict[str, str]:

@@ -81,6 +81,14 @@ class StreetNetwork:
     signals
         True for each node with traffic signals (:func:`access.routing.osm_graph.signal_nodes`);
         ``None`` when unknown (no signals).
+
+    Examples
+    --------
+    >>> from access.routing.network import get_network
+    >>> from access.inputs.sources import data_file
+    >>> walk = get_network("walk", crs="EPSG:27700", osm_file=data_file("city_of_london_osm"), allow_download=False)
+    >>> walk.mode, walk.n_nodes > 1000, walk.time_s.shape == (walk.n_nodes, walk.n_nodes)
+    ('walk', True, True)
     """
 
     mode: str
@@ -392,6 +400,13 @@ def get_network(
         No file, no cache, and no download allowed or possible.
     NetworkError
         The file or downloaded data cannot be turned into a network.
+
+    Examples
+    --------
+    >>> from access.inputs.sources import data_file
+    >>> drive = get_network("drive", crs="EPSG:27700", osm_file=data_file("city_of_london_osm"), allow_download=False)
+    >>> drive.mode, drive.crs
+    ('drive', 'EPSG:27700')
     """
     mode = MODES[mode_name]
     if osm_file is not None:

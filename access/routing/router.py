@@ -86,6 +86,15 @@ class Router:
         estimate are priced by them.
     transit, transit_feeds
         The ``transit`` mode's definition, and its feeds' files (the ``[transit]`` feeds resolved), if any.
+
+    Examples
+    --------
+    >>> import access
+    >>> study = access.load_study("redbridge-2017")
+    >>> router = Router(crs=study.config.crs, area_wgs84=None, origin_xy=study.places.origin_xy, max_snap_m=500,
+    ...                 offline=True)
+    >>> router.times("walk", study.places.counter_xy).minutes.shape
+    (10, 4599)
     """
 
     def __init__(self, *, crs: str, area_wgs84: BaseGeometry | None, origin_xy: np.ndarray, max_snap_m: float,

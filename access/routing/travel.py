@@ -74,6 +74,14 @@ class TravelTimes:
     drive
         For drive times: the drive model that priced them (its overhead is in ``minutes``,
         and :meth:`at` re-times them to the traffic at a moment), else ``None``.
+
+    Examples
+    --------
+    >>> import access
+    >>> result = access.load_study("redbridge-2017").run(modes=["walk"], offline=True)
+    >>> times = result.times["walk"]
+    >>> times.model, times.minutes.shape, times.is_estimate
+    ('straight-line estimate', (10, 4599), True)
     """
 
     mode: str

@@ -226,6 +226,13 @@ def build_board(study: Study, scenarios: Sequence[Scenario], *, modes: Sequence[
     ------
     ScenarioError
         A scenario names an unknown counter or period, or opens a counter far outside the study.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
+    >>> board.modes, board.minutes["walk"].shape   # counters × origins, routed once
+    (['walk'], (10, 4599))
     """
     step = on_step or (lambda _d: None)
     modes = [study.mode(mode) for mode in names(modes, "modes", at_least_one=True)] or list(study.config.modes)

@@ -155,7 +155,14 @@ class Scenario:
 
 
 def period_scenario(period: str, at: Moment | None = None) -> Scenario:
-    """Return the scenario that is simply a period as recorded (optionally at a moment)."""
+    """Return the scenario that is simply a period as recorded (optionally at a moment).
+
+    Examples
+    --------
+    >>> scenario = period_scenario("2018_2025")
+    >>> scenario.name, scenario.base, scenario.close, scenario.at is None
+    ('2018_2025', '2018_2025', (), True)
+    """
     return Scenario(name=period, base=period, at=at)
 
 
@@ -215,7 +222,14 @@ def scenario_from_spec(spec: ScenarioSpec) -> Scenario:
 
 
 def study_scenarios(study: Study) -> dict[str, Scenario]:
-    """Return the study's own scenarios, by name."""
+    """Return the study's own scenarios, by name.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> list(study_scenarios(load_study("redbridge-2017")))
+    ['barkingside-not-ilford', 'gants-hill', 'reduced-hours-saturday-night']
+    """
     return {spec.name: scenario_from_spec(spec) for spec in study.config.scenarios}
 
 

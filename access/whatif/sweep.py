@@ -338,6 +338,16 @@ def sweep(board: Board, *, among: Sequence[str] | None = None, base: str | None 
     Returns
     -------
     SweepResult
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> from access.whatif.board import build_board
+    >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
+    >>> found = sweep(board, among=["ilford", "barkingside", "woodford", "wanstead"], sizes=[1])
+    >>> real = found.real.loc["walk"]   # Ilford alone: 2nd of the 4 ways to keep one counter
+    >>> real["subset"], int(real["rank"]), int(real["of"]), real["best_subset"]
+    ('ilford', 2, 4, 'barkingside')
     """
     config = board.study.config
     base = config.period_id(base or config.after, error=ScenarioError)

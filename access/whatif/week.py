@@ -97,6 +97,15 @@ def week_table(board: Board, *, periods: Sequence[str] | None = None, moments: M
     ------
     ScenarioError
         An unknown period, or a limit that is not a positive number.
+
+    Examples
+    --------
+    >>> from access import load_study
+    >>> from access.whatif.board import build_board
+    >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
+    >>> week = week_table(board, periods=["2018_2025", "from_2026"])
+    >>> int(week.table.loc[("walk", "from_2026"), "night (Sat) Sat 23:30 open"])   # only Stratford, by assumption
+    1
     """
     config = board.study.config
     periods = list(dict.fromkeys(config.period_id(p, error=ScenarioError) for p in names(periods, "periods"))) \
