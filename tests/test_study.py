@@ -436,6 +436,8 @@ CAIRNS_MODEL = "public transport (GTFS: cairns_gtfs.zip, Tue 2014-06-10, 08:00â€
 
 def test_a_transit_study_routes_public_transport_as_the_router_does(cairns_transit_study, cairns_transit_result):
     """Walk + transit around the real Cairns feed (SYNTHETIC residents): the times are the router's own."""
+    import dataclasses
+
     from cairns_study import CAIRNS_DATE
 
     from access.inputs.calibrations import DEFAULT_CALIBRATION, get_calibration
@@ -449,8 +451,10 @@ def test_a_transit_study_routes_public_transport_as_the_router_does(cairns_trans
     assert transit.uses_estimate and transit.calibration.name == DEFAULT_CALIBRATION  # offline: walks estimated
     assert "no walk network is cached" in transit.unavailable
     places = study.places
+    steady = dataclasses.replace(study.config.walk, signal_s=0.0)  # public transport's walks wait at no crossing
+    calibration = get_calibration(DEFAULT_CALIBRATION, "walk").priced(drive=study.config.drive, walk=steady)
     direct = transit_times([CAIRNS], places.counter_xy, places.origin_xy, crs=study.config.crs, date=CAIRNS_DATE,
-                           calibration=get_calibration(DEFAULT_CALIBRATION, "walk"))
+                           calibration=calibration)
     np.testing.assert_array_equal(transit.minutes, direct.minutes(50))
     walk = result.times["walk"].minutes
     reached = np.isfinite(transit.minutes)  # walking straight to the counter always counts, up to max_minutes

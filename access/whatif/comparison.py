@@ -190,7 +190,7 @@ def compare(board: Board, scenarios: Sequence[Scenario], name: str = "comparison
     >>> board = build_board(load_study("redbridge-2017"), [], modes=["walk"], offline=True)
     >>> found = compare(board, [period_scenario("2013_2017"), period_scenario("2018_2025")])
     >>> found.summary["mean_min"].round(1).tolist()
-    [32.4, 43.4]
+    [33.7, 45.4]
     """
     if len(scenarios) < 1:
         raise ScenarioError("compare needs at least one scenario or period")
