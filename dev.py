@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run the project on a machine that has only Python 3.
 
-    python3 dev.py study   # create .venv, install, run the Redbridge study (maps + summary)
+    python3 dev.py study   # create .venv, install, fetch any source data missing, run the Redbridge study
     python3 dev.py test    # create .venv, install with test extras, lint (ruff), run the tests
     python3 dev.py bench   # create .venv, install with bench extras, run the benchmarks (--quick: tiny)
     python3 dev.py docs    # create .venv with test extras, refresh the CLI reference, build the manual into site/
@@ -47,6 +47,16 @@ def ensure_venv(extras: str) -> None:
     stamp.write_text(digest)
 
 
+def fetch_missing_data(study: str) -> int:
+    """Fetch the source tables ``study`` reads that neither the data folder nor the mirror holds; return the code.
+
+    With the data mirror beside the repository (or in ACCESS_DATA_MIRROR), or a data folder already filled,
+    nothing is downloaded.  Without either, online, `access data fetch` downloads the publishers' files and
+    derives the tables; offline, it says in one line what it could not reach.
+    """
+    return subprocess.run([str(BIN / "access"), "data", "fetch", "--study", study], cwd=ROOT).returncode
+
+
 def main(argv: list[str]) -> int:
     """Run ``study``, ``test``, ``bench`` or ``docs`` with the rest of ``argv``; return the exit code."""
     if not argv or argv[0] not in ("study", "test", "bench", "docs"):
@@ -55,6 +65,9 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "study":
         ensure_venv("")
+        fetched = fetch_missing_data("redbridge-2017")
+        if fetched != 0:
+            return fetched
         return subprocess.run([str(BIN / "access"), "run", "redbridge-2017", *rest], cwd=ROOT).returncode
     if command == "bench":
         ensure_venv("bench")

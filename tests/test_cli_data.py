@@ -127,3 +127,16 @@ def test_fetch_in_a_terminal_shows_progress_and_finishes(publishers, tmp_path):
     assert "lsoa-data.csv" in text and "3.4/3.4 kB" in text  # its bar, full
     assert "1 tables written into" in text and "lsoa_census" in text
     assert "Traceback" not in text
+
+
+def test_fetch_for_a_study_gets_only_what_it_reads_and_is_missing(publishers, tmp_path, monkeypatch):
+    """`access data fetch --study NAME`: what dev.py study runs before the study, on a machine with no mirror."""
+    done = runner.invoke(app, ["data", "fetch", "--study", "redbridge-2017", "--format", "json"], env=WIDE)
+    assert done.exit_code == 0, done.stderr
+    fetched = [row["name"] for row in json.loads(done.stdout)["tables"]["fetched"]]
+    assert sorted(fetched) == sorted(["boroughs", "lsoa_polygons", "lsoa_census", "postcodes", "redbridge_wards"])
+    again = runner.invoke(app, ["data", "fetch", "--study", "redbridge-2017"], env=WIDE)
+    assert again.exit_code == 0 and "nothing to fetch" in again.stderr  # all here now: nothing downloaded
+    london = runner.invoke(app, ["data", "fetch", "--study", "london-2017"], env=WIDE)
+    assert london.exit_code == 2 and "no publisher serves for download" in london.stderr
+    assert "ACCESS_DATA_MIRROR" in london.stderr and london.stderr.count("\n") == 1

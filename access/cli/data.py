@@ -118,6 +118,10 @@ def fetch_command(
     refresh: Annotated[bool, typer.Option(
         "--refresh", help="Download every file again, even one already in the data folder (a publisher's new "
                           "release), and pin its new sha256.")] = False,
+    study: Annotated[Optional[str], typer.Option(
+        "--study", metavar="STUDY",
+        help="Instead of naming tables: the tables this study reads that are not here yet (in the data folder "
+             "or the mirror); nothing is downloaded when every one is.")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Download the publishers' files, derive the tables, and write them into the data folder as one set.
@@ -125,6 +129,13 @@ def fetch_command(
     Nothing in the data folder changes unless every download and table succeeds.
     """
     from access.inputs.datasets import fetch
+
+    if study is not None:
+        with reported():
+            names = _missing_for(study)
+        if not names:
+            errors.print(f"every table the study {study} reads is here; nothing to fetch", soft_wrap=True)
+            return
 
     columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn()]
     # (never swap sys.stdout/sys.stderr: the consoles write through them, and would write into the display for ever)
@@ -143,6 +154,28 @@ def fetch_command(
     printed.files(f"wrote {len(rows)} tables into {settings.data_dir()}",
                   [str(settings.data_dir() / f.path) for f in written])
     printed.emit()
+
+
+def _missing_for(study: str) -> list[str]:
+    """Return the tables ``study`` reads that neither the data folder nor the mirror holds.
+
+    Raises
+    ------
+    DataError
+        One of them cannot be downloaded (it is kept in the mirror only): the message says where it comes from.
+    """
+    from access.core.errors import DataError
+    from access.inputs.config import load_config
+    from access.inputs.datasets import fetchable, status
+
+    wanted = load_config(study).data_keys
+    here = {check.name for check in status(check=False) if check.kind == "table" and check.where != "missing"}
+    missing = [key for key in wanted if key not in here]
+    unpublished = [key for key in missing if key not in fetchable()]
+    if unpublished:
+        raise DataError(f"the study {study} reads {', '.join(unpublished)}, which no publisher serves for download "
+                        f"(the project compiled it): set ACCESS_DATA_MIRROR to a copy of the data mirror")
+    return missing
 
 
 @data_app.command("verify", cls=Command, short_help="Hash every table and download again against its sha256.")

@@ -80,7 +80,7 @@ from access.core.errors import AccessError, ArgumentError, HoursError, StudyErro
 from access.core.modes import MODES
 from access.core.tripcosts import DEFAULT_DRIVE, DEFAULT_WALK, DriveCosts, WalkCosts, drive_costs, walk_costs
 from access.inputs.calibrations import DEFAULT_CALIBRATION, calibration_names
-from access.inputs.counter_sources import ADAPTERS
+from access.inputs.counter_sources import ADAPTER_FILES, ADAPTERS
 from access.inputs.hours import parse_hours, parse_moment
 from access.inputs.sources import (
     ATTRIBUTION,
@@ -305,6 +305,27 @@ class StudyConfig:
         'not-a-period'
         """
         return dict(self.period_labels).get(period, period)
+
+    @property
+    def data_keys(self) -> tuple[str, ...]:
+        """The data tables (``data/sources.toml`` keys) the study reads: what ``access data fetch --study`` gets.
+
+        A London study reads the boroughs, the LSOA polygons and census, the postcodes, its wards and its
+        counter source's tables; a study of a local authority reads that authority's own tables instead
+        (``access data fetch --local-authority``).
+
+        >>> load_config("redbridge-2017").data_keys
+        ('boroughs', 'lsoa_polygons', 'lsoa_census', 'postcodes', 'redbridge_wards')
+        """
+        if self.local_authority is not None:
+            keys: list[str] = []
+        else:
+            keys = ["boroughs", "lsoa_polygons", "lsoa_census", "postcodes"]
+        keys += [key for key in (self.wards_source,) if key]
+        keys += list(ADAPTER_FILES.get(self.counters_source or "", ()))
+        if self.osm_file and self.osm_file in sources():
+            keys.append(self.osm_file)
+        return tuple(dict.fromkeys(keys))
 
     def period_id(self, value: str, *, error: type[AccessError] = StudyError) -> str:
         """Return the id of the period ``value`` names: its id, or its label as printed, without regard to case.

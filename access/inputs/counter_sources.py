@@ -53,7 +53,7 @@ from access.core.errors import DataError, HoursError, StudyError
 from access.inputs.hours import parse_hours
 from access.inputs.sources import mirror_file
 
-__all__ = ["ADAPTERS", "counter_source", "hours_from_status", "london_met_counters",
+__all__ = ["ADAPTERS", "ADAPTER_FILES", "counter_source", "hours_from_status", "london_met_counters",
            "FATE_HOURS", "LONDON_PERIODS", "COORD_TOLERANCE_M"]
 
 LONDON_PERIODS = ("mid_2017", "after_2017", "c2024")
@@ -202,6 +202,12 @@ def london_met_counters() -> pd.DataFrame:
 
 
 ADAPTERS: dict[str, Callable[[], pd.DataFrame]] = {"london-met": london_met_counters}
+
+ADAPTER_FILES: dict[str, tuple[str, ...]] = {
+    "london-met": ("london_counters_2017", "london_counters_2017_details", "london_counters_opened_after_2017",
+                   "met_counters_c2024"),
+}
+"""The data tables (``data/sources.toml`` keys) each counter source reads."""
 """Counter source adapters by the name a study gives in ``[counters] source``."""
 
 
