@@ -878,3 +878,83 @@ def test_a_budget_lifted_past_the_machine_still_refuses_in_one_line(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 2 and len(lines) == 1, done.stderr[-2000:]
     assert "more than this machine can give" in lines[0] and "bad_alloc" not in done.stderr
+
+
+# --------------------------------------------------------------------------- fuzzing the surfaces added since
+
+TEXT = st.lists(st.sampled_from([*"{}%#$<>/\\\"'&=@+-*|!() abcXYZ019", "\x1b", "\x00", "\r", "\n", "\u202e", "{{", "{%",
+                                  "{#", "}}", "</script>"]), max_size=25).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=TEXT)
+def test_fuzzed_text_reaches_a_map_page_as_text(text):
+    """Any text given to a map (a counter's popup and tooltip) comes back, decoded, exactly as given."""
+    import folium
+
+    from access.outputs import maps
+
+    page = folium.Map(location=[51.5, 0.0], tiles=None)
+    marker = folium.CircleMarker(location=[51.5, 0.0])
+    marker.add_child(maps._Bind(text, text))
+    page.add_child(marker)
+    html = page.get_root().render()
+    call = html.index("access_bind(")
+    start = html.index(", ", call) + 2  # after the marker's name: the popup, then the tooltip, as JSON
+    decoder = json.JSONDecoder()
+    popup, end = decoder.raw_decode(html, start)
+    tooltip, _ = decoder.raw_decode(html, end + 2)
+    assert popup == tooltip == text
+    assert not re.search(r"\{[{%#]", html[start:end]), "template syntax in the page"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(factor=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-3, 3)),
+       speed=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-3, 30)),
+       to_km=st.sampled_from([0.5, 1, 2, 30]))
+def test_a_fuzzed_calibrations_file_loads_sound_or_is_one_clear_error(factor, speed, to_km, tmp_path_factory):
+    from access.core.errors import DataError
+    from access.inputs.calibrations import load_calibrations
+
+    text = (REPO / "data" / "detour_factors.toml").read_text(encoding="utf-8")
+    band = "{ from_km = 0, to_km = 1, factor = 1.3429, speed_kmh = 4.8000, n_pairs = 270733"
+    damaged = band.replace("factor = 1.3429", f"factor = {factor!r}".replace("inf", "inf").replace("nan", "nan")) \
+        .replace("speed_kmh = 4.8000", f"speed_kmh = {speed!r}").replace("to_km = 1,", f"to_km = {to_km},")
+    path = tmp_path_factory.mktemp("calibrations") / "detour_factors.toml"
+    path.write_text(text.replace(band, damaged, 1), encoding="utf-8")
+    try:
+        found = load_calibrations(path)
+    except DataError as exc:
+        assert "\n" not in str(exc) and "detour_factors.toml" in str(exc)
+        return
+    for modes in found.values():
+        for calibration in modes.values():
+            edge = 0.0
+            for b in calibration.bands:
+                assert b.factor >= 1 and math.isfinite(b.factor) and b.speed_kmh > 0 and math.isfinite(b.speed_kmh)
+                assert b.from_km == edge and b.to_km > b.from_km
+                edge = b.to_km
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 10_000),
+                                 st.text(max_size=6), st.none(), st.timedeltas(max_value=__import__("datetime")
+                                                                               .timedelta(days=1))),
+                       min_size=1, max_size=6))
+def test_fuzzed_imported_times_are_minutes_or_one_clear_error(values):
+    import warnings
+
+    from access.core.errors import DataError
+    from access.inputs.travel_tables import check_travel_table
+
+    table = pd.DataFrame({"from_id": [f"o{i}" for i in range(len(values))], "to_id": "x",
+                          "travel_time": pd.Series(values, dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            checked = check_travel_table(table, "a fuzzed table")
+        except DataError as exc:
+            assert "\n" not in str(exc)
+            return
+    times = checked["travel_time"].to_numpy(float)
+    assert ((times >= 0) & np.isfinite(times) | np.isnan(times)).all()

@@ -318,7 +318,10 @@ def load_calibrations(path: Path | None = None) -> dict[str, dict[str, Calibrati
                     name=name, mode=mode, measured_on=str(values.get("measured_on", entry["measured_on"])),
                     bands=bands, n_pairs=int(values["n_pairs"]),
                     p10=float(values["p10"]), p90=float(values["p90"]))
-                found[name][mode].check_increasing()
+                try:
+                    found[name][mode].check_increasing()
+                except DataError as exc:
+                    raise DataError(f"{path}: {exc}") from None
         return found
     except DataError:
         raise
