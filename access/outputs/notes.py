@@ -343,7 +343,12 @@ def calibration_spread(calibrations: Mapping[str, Calibration]) -> str:
     """
     names = list(dict.fromkeys(c.name for c in calibrations.values()))
     first = next(iter(calibrations.values()))
-    which = (f"calibration {first.name!r}, measured on {first.measured_on}" if len(names) == 1
+    places: dict[str, list[str]] = {}  # where each mode was measured (the london calibration: driving elsewhere)
+    for mode, calibration in calibrations.items():
+        places.setdefault(calibration.measured_on, []).append(mode)
+    where = (f"measured on {first.measured_on}" if len(places) == 1 else
+             "; ".join(f"{', '.join(modes)} measured on {place}" for place, modes in places.items()))
+    which = (f"calibration {first.name!r}, {where}" if len(names) == 1
              else f"calibrations {', '.join(repr(n) for n in names)}")
     return (f"{which}: routed times are "
             + ", ".join(f"{c.p10:.2f}–{c.p90:.2f} × the estimate {MODES[m].label}" for m, c in calibrations.items())
