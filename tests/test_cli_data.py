@@ -135,6 +135,9 @@ def test_fetch_for_a_study_gets_only_what_it_reads_and_is_missing(publishers, tm
     assert done.exit_code == 0, done.stderr
     fetched = [row["name"] for row in json.loads(done.stdout)["tables"]["fetched"]]
     assert sorted(fetched) == sorted(["boroughs", "lsoa_polygons", "lsoa_census", "postcodes", "redbridge_wards"])
+    plan = done.stderr.splitlines()[0]  # said before anything is downloaded: what, how much, where
+    assert plan.startswith("the study redbridge-2017 reads 5 tables not here yet (") and "postcodes" in plan
+    assert "downloading about " in plan and " MB from their publishers into " in plan and str(tmp_path) in plan
     again = runner.invoke(app, ["data", "fetch", "--study", "redbridge-2017"], env=WIDE)
     assert again.exit_code == 0 and "nothing to fetch" in again.stderr  # all here now: nothing downloaded
     london = runner.invoke(app, ["data", "fetch", "--study", "london-2017"], env=WIDE)

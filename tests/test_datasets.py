@@ -115,6 +115,23 @@ def test_a_failed_download_changes_nothing(folder, server, fault, fragments):
     assert snapshot(folder) == before
 
 
+def test_a_server_that_cannot_be_reached_is_named_in_a_few_words(folder, monkeypatch):
+    """No internet (or nothing listening): one line naming the host and why, not requests' repr."""
+    import socket
+
+    with socket.socket() as probe:  # a loopback port with nothing listening on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    before = _before(folder)
+    monkeypatch.setenv("ACCESS_DOWNLOAD_BASE_URL", f"http://127.0.0.1:{port}")
+    with pytest.raises(DownloadError) as caught:
+        _fetch("postcodes")
+    message = str(caught.value)
+    assert "\n" not in message and "cannot connect to 127.0.0.1 (the connection was refused)" in message
+    assert "HTTPConnectionPool" not in message and "ACCESS_DATA_MIRROR" in message
+    assert snapshot(folder) == before
+
+
 def test_a_download_is_tried_again(folder, server, monkeypatch):
     monkeypatch.setenv("ACCESS_DOWNLOAD_RETRIES", "1")
     server.faults[RAW_FILES["lsoa_atlas"]] = "500"

@@ -136,6 +136,8 @@ def fetch_command(
         if not names:
             errors.print(f"every table the study {study} reads is here; nothing to fetch", soft_wrap=True)
             return
+        errors.print(f"the study {study} reads {len(names)} tables not here yet ({', '.join(names)}): "
+                     f"{_plan(names)}", soft_wrap=True)
 
     columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn()]
     # (never swap sys.stdout/sys.stderr: the consoles write through them, and would write into the display for ever)
@@ -154,6 +156,17 @@ def fetch_command(
     printed.files(f"wrote {len(rows)} tables into {settings.data_dir()}",
                   [str(settings.data_dir() / f.path) for f in written])
     printed.emit()
+
+
+def _plan(names: list[str]) -> str:
+    """Say how much fetching the tables ``names`` downloads, and into which folder."""
+    from access.inputs.sources import download_mb, sources
+
+    listed = sources()
+    size = download_mb([d for name in names for d in listed[name].downloads])
+    if size == 0:
+        return f"deriving them from files already downloaded into {settings.data_dir()}"
+    return f"downloading about {_size(size)} from their publishers into {settings.data_dir()}"
 
 
 def _missing_for(study: str) -> list[str]:

@@ -134,7 +134,7 @@ def _download(item: Download, folder: Path, stage: Path, pins: dict[str, Any], *
             raise DownloadError(f"{said} failed: the server sent nothing for {settings.download_timeout_s():g} s "
                                 f"(ACCESS_DOWNLOAD_TIMEOUT); try again later, or raise ACCESS_DOWNLOAD_TIMEOUT; "
                                 f"{nothing}") from None
-        raise DownloadError(f"{said} failed: cannot connect ({_short(exc)}); check the internet connection, or "
+        raise DownloadError(f"{said} failed: {_unreachable(url, exc)}; check the internet connection, or "
                             f"use the mirror on a machine without internet (ACCESS_DATA_MIRROR); {nothing}") from None
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
         raise DownloadError(f"{said} was cut short ({_short(exc)}); try again; {nothing}") from None
@@ -151,6 +151,26 @@ def _download(item: Download, folder: Path, stage: Path, pins: dict[str, Any], *
                             f"set ACCESS_DATA_DIR to a folder with room for about {item.size_mb:,.0f} MB; "
                             f"{nothing}") from None
     return path, sha256_of(path)
+
+
+def _unreachable(url: str, exc: BaseException) -> str:
+    """Say in a few words why ``url``'s server could not be reached (``exc``: what requests raised).
+
+    >>> _unreachable("https://example.org/a.zip", OSError("... Failed to resolve 'example.org' ..."))
+    'cannot connect to example.org (its name does not resolve: no internet, or no DNS)'
+    """
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or url
+    text = str(exc)
+    reasons = {"Failed to resolve": "its name does not resolve: no internet, or no DNS",
+               "Name or service not known": "its name does not resolve: no internet, or no DNS",
+               "Connection refused": "the connection was refused",
+               "Network is unreachable": "the network is unreachable",
+               "No route to host": "there is no route to it",
+               "CERTIFICATE_VERIFY_FAILED": "its certificate could not be verified"}
+    reason = next((said for key, said in reasons.items() if key in text), _short(exc))
+    return f"cannot connect to {host} ({reason})"
 
 
 def _short(exc: BaseException) -> str:
