@@ -1,5 +1,6 @@
 import shutil
 import tomllib
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -139,3 +140,23 @@ def test_a_local_authority_needs_its_data_and_a_table(synthetic_vale, tmp_path):
                     .replace('"../counters/redbridge-2017.csv"', f'"{counters}"'), encoding="utf-8")
     with pytest.raises(StudyError, match="has both boroughs and local_authority"):
         load_config(both)
+
+
+def test_the_optional_tables_listed_in_a_new_study_load_when_uncommented(tmp_path):
+    """The commented [transit], [drive] and [walk] a new study lists are valid as written, once uncommented."""
+    from tests.cairns_study import CAIRNS
+
+    new_study("havering", boroughs=["Havering"], folder=tmp_path)
+    toml = tmp_path / "havering.toml"
+    text = toml.read_text()
+    commented = [line for line in text.splitlines() if line.startswith(("# [transit]", "# [drive]", "# [walk]"))]
+    assert len(commented) == 3, text
+    opened = "\n".join(line[2:] if line.startswith("# ") and ("=" in line or line.startswith("# [")) else line
+                       for line in text.splitlines() if not line.startswith("# What if"))
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "buses.zip").write_bytes(CAIRNS.read_bytes())
+    toml.write_text(opened.replace("date = 2024-03-12", "date = 2014-06-10") + "\n")
+    config = load_config(toml)
+    assert "transit" in config.modes
+    assert [Path(feed) for feed in config.transit.feeds] == [tmp_path / "feeds" / "buses.zip"]
+    assert config.drive.park_min == 3.0 and config.walk.older is True

@@ -66,6 +66,24 @@ def _counters_near(boroughs: Sequence[str], reach_m: float, where: str) -> pd.Da
     return near[list(TEMPLATE_COLUMNS)].reset_index(drop=True)
 
 
+OPTIONAL_SETTINGS = """# What if: add [scenarios.NAME] tables; docs/how-to/what-if.md.
+
+# Public transport from GTFS timetables (docs/reference/study-file-transit.md): uncomment and
+# name your feeds; a [transit] table adds the mode 'transit' to [modes] use.
+# [transit]
+# feeds = ["feeds/buses.zip"]           # GTFS .zip files or folders, relative to this file
+# date = 2024-03-12                     # a service date inside the feeds' calendars
+# window = ["08:00", "09:00"]           # residents leave home at every minute of this window
+
+# What a trip costs besides moving (docs/explanation/drive-and-walk.md); London's by default.
+# [drive]
+# park_min = 3.0                        # finding a space and walking to the door, minutes
+# [walk]
+# older = true                          # also show every group walking at an older pace (3 km/h)
+"""
+"""The optional tables a new study file lists, commented out (a test uncomments them and loads the study)."""
+
+
 def _study_text(name: str, boroughs: Sequence[str], table: str, reach_m: float, title: str) -> str:
     listed = ", ".join(_toml_string(b) for b in boroughs)
     labels = "\n".join(f"{p} = {_toml_string(_LABELS[p])}" for p in TEMPLATE_PERIODS)
@@ -106,8 +124,7 @@ extra = ["c2024"]
 [modes]
 use = ["walk", "cycle", "drive"]
 
-# What if: add [scenarios.NAME] tables; docs/how-to/what-if.md.
-"""
+{OPTIONAL_SETTINGS}"""
 
 
 _NOT_PERIODS = frozenset({"id", "name", "borough", "address", "postcode", "lon", "lat", "latitude", "longitude",
@@ -157,8 +174,7 @@ extra = [{extra}]
 [modes]
 use = ["walk", "cycle", "drive"]
 
-# What if: add [scenarios.NAME] tables; docs/how-to/what-if.md.
-"""
+{OPTIONAL_SETTINGS}"""
 
 
 def _table_path(counters: Path, toml: Path) -> str:
