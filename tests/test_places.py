@@ -187,3 +187,20 @@ def test_without_a_ward_file_wards_take_their_names_from_the_ons_lookup(tmp_path
     ward_table = page.split("<h3>Ward</h3>", 1)[1].split("<h3>", 1)[0]
     assert "<td>Fairlop</td>" in ward_table and "<td>Aldborough</td>" in ward_table
     assert "Every ward of the UK (December 2024)" in page, "the report names the lookup among its sources"
+
+
+def test_a_longitude_beyond_90_degrees_is_not_tried_as_a_latitude(redbridge, tmp_path):
+    """The swap check skips a longitude that no latitude can be (Cairns, 145.8°E): no warning, the plain refusal."""
+    import warnings
+
+    config = load_config("redbridge-2017")
+    boundary = load_boundary(config).geometry.iloc[0]
+    table = pd.read_csv(config.counters_table, dtype=str)
+    table.loc[0, ["lon", "lat"]] = ["145.7781", "-16.9186"]
+    far = tmp_path / "cairns.csv"
+    table.to_csv(far, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pyproj's "invalid value" for a latitude of 145.8 was one
+        with pytest.raises(DataError, match="ilford") as caught:
+            load_counters(replace(config, counters_table=far), boundary)
+    assert "look swapped" not in str(caught.value) and "lie more than" in str(caught.value)

@@ -308,9 +308,11 @@ def locate_counters(counters: pd.DataFrame, config: StudyConfig, boundary: BaseG
     located = gpd.GeoDataFrame(counters, geometry=gpd.points_from_xy(lon, lat), crs=WGS84).to_crs(config.crs)
     distance = located.distance(boundary)
     outside = located["id"][distance > config.counter_max_m].tolist()
-    swapped = gpd.GeoSeries(gpd.points_from_xy(lat, lon), crs=WGS84).to_crs(config.crs)
+    could_swap = np.abs(np.asarray(lon, dtype=float)) <= 90  # a longitude beyond ±90° is no latitude (Cairns: 145°E)
+    swapped = gpd.GeoSeries(gpd.points_from_xy(lat, lon), crs=WGS84, index=located.index)[could_swap]
+    swapped_distance = swapped.to_crs(config.crs).distance(boundary).reindex(located.index, fill_value=np.inf)
     looks_swapped = [cid for cid, far, near in zip(located["id"], distance > config.counter_max_m,
-                                                   swapped.distance(boundary) <= config.counter_max_m, strict=True)
+                                                   swapped_distance <= config.counter_max_m, strict=True)
                      if far and near]
     area_name = " + ".join(config.boroughs)
     if looks_swapped:
