@@ -214,8 +214,30 @@
     return {worse: worse, better: better};
   }
 
+  // access.core.tripcosts.DriveCosts.traffic and .at: at a moment, a drive keeps its overhead (starting,
+  // parking) and moves at the hour's share of the free-flowing speed (the weekday or the weekend profile).
+  // The same for every trip, so the order of the times, and each origin's nearest counter, stay.
+  function trafficAt(mode, moment) {
+    var traffic = D.modes[mode].traffic;
+    if (!traffic || moment === null) { return 1; }
+    var hour = Math.floor((moment % 1440) / 60);
+    return (Math.floor(moment / 1440) >= 5 ? traffic.weekend : traffic.weekday)[hour];
+  }
+
+  function retime(t, overhead, share) {
+    for (var o = 0; o < t.length; o++) {
+      var v = t[o];
+      if (v === v && v !== Infinity) { t[o] = overhead + Math.max(v - overhead, 0) / share; }
+    }
+  }
+
   function evaluate(mode, hours, moment) {
-    var open = availability(hours, moment), ev = nearest(mode, open);
+    var open = availability(hours, moment), ev = nearest(mode, open), share = trafficAt(mode, moment);
+    if (share !== 1) {
+      retime(ev.t, D.modes[mode].traffic.overhead_min, share);
+      if (ev.high) { retime(ev.high.t, D.modes[mode].traffic.overhead_min, share); }
+    }
+    ev.traffic = share;
     ev.open = open;
     ev.figures = figures(ev.t, ev.q, W);
     ev.figures.approximate = ev.approximate;
@@ -361,6 +383,15 @@
     return lo === hi ? lo : lo + " to " + hi;
   }
 
+  // How a drive was timed: in free-flowing traffic at "any time", else in the traffic of the moment's hour.
+  function trafficWords(ev, moment) {
+    if (!D.modes[state.mode].traffic) { return ""; }
+    if (moment === null) { return " Driving in free-flowing traffic (pick a moment for its hour's traffic)."; }
+    return " Driving in the traffic of " + dayTime(moment) + ": " + Math.round(ev.traffic * 100) +
+      "% of the free-flowing speed, the " + minutes(D.modes[state.mode].traffic.overhead_min) +
+      " min of starting and parking as always.";
+  }
+
   function drawFigures() {
     var now = [last.now.figures, last.now.figuresHigh], ref = [last.ref.figures, last.ref.figuresHigh];
     var table = el("x-table");
@@ -392,7 +423,7 @@
       (edited > 1 ? "s" : "") : "") + " · " + moment;
     el("x-caption").textContent = "Population-weighted minutes to the nearest open counter, " +
       D.modes[state.mode].label + " (" + D.modes[state.mode].model + "). Reference: " + title(state.reference) +
-      " · " + (refMoment === null ? "any time" : dayTime(refMoment)) + ".";
+      " · " + (refMoment === null ? "any time" : dayTime(refMoment)) + "." + trafficWords(last.now, state.moment);
     el("x-worse").textContent = people(last.movers.worse) + " residents worse off,";
     el("x-better").textContent = people(last.movers.better) + " better off, against the reference.";
     var open = 0, assumed = [];
@@ -422,7 +453,8 @@
         "every set of the study's " + r.counters + " counters, hypothetical sites included";
       el("x-rank").textContent = r.k === 0 ? "No counter open: nothing to rank." :
         "Rank " + r.rank + " of " + r.of.toLocaleString("en-GB") + " sets of " + r.k + " counter" +
-        (r.k > 1 ? "s" : "") + " by mean minutes (1 = best; " + among + "). Best of that size: " +
+        (r.k > 1 ? "s" : "") + " by mean minutes" + (D.modes[state.mode].traffic ? " in free-flowing traffic" : "") +
+        " (1 = best; " + among + "). Best of that size: " +
         r.best_subset.join(" + ") + ", " + minutes(r.best_mean_min) + " min.";
     }
   }
@@ -605,6 +637,7 @@
       }),
       now: last.now.figures, reference_figures: last.ref.figures,
       now_high: last.now.figuresHigh, reference_high: last.ref.figuresHigh,
+      traffic: last.now.traffic, reference_traffic: last.ref.traffic,
       worse: last.movers.worse, better: last.movers.better, rank: last.rank, ms: last.ms
     };
     if (options.areas) {

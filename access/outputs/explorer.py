@@ -31,7 +31,9 @@ the LSOA map and, for small studies, the rank of the current set among all sets 
 **The rules the page applies**, each the library's and passed to it from the library's constants:
 availability (:func:`access.inputs.hours.available`: ``off`` closed, ``open``/``unknown`` open at
 every moment, timetables to the minute; with no moment, open at some minute of the week), the
-nearest available counter, and :func:`access.analysis.figures.group_figures`' figures (excluded
+nearest available counter, drives re-timed to the traffic of the moment's hour
+(:meth:`access.core.tripcosts.DriveCosts.at`; the sweep's ranks stay free-flowing), and
+:func:`access.analysis.figures.group_figures`' figures (excluded
 origins counted nowhere, unreachable ones in the shares' population only; the weighted quantile with
 :data:`~access.analysis.figures.QUANTILE_TOLERANCE`; worse and better off beyond
 :data:`~access.analysis.figures.CHANGE_TOLERANCE_MIN`).  ``tests/test_explorer.py`` drives the page in
@@ -59,6 +61,7 @@ from access.analysis.figures import CHANGE_TOLERANCE_MIN, QUANTILE_TOLERANCE, QU
 from access.analysis.timeofday import week_mask
 from access.core.defaults import DEFAULT_NEAREST, EXPLORER_NAME
 from access.core.errors import OutputError, ScenarioError
+from access.core.tripcosts import DriveCosts
 from access.inputs.hours import DAYS, HOURS_RULE, MINUTES_PER_WEEK, parse_hours
 from access.inputs.places import load_borough_polygons
 from access.outputs.formats import escape as _e
@@ -379,7 +382,7 @@ def _payload(board: Board, scenarios: Sequence[Scenario], *, nearest: int, notes
                                           excluded_population=row["excluded_population"],
                                           max_snap_m=row["max_snap_m"], max_gap_m=row["max_gap_m"]),
                        "width": lists.width, "resolution": lists.resolution, "complete": lists.complete,
-                       "kept": lists.kept_max}
+                       "kept": lists.kept_max, "traffic": _traffic(times.drive)}
         if not lists.complete:
             approximate.append(mode)
 
@@ -624,6 +627,17 @@ first period it was open). Greyed: on, but closed at the moment chosen.</p>
 <div class="x-map" id="x-map" role="region" aria-label="Map of the areas, coloured by the figure chosen in the panel">
 </div>
 </div>"""
+
+
+def _traffic(drive: DriveCosts | None) -> dict[str, Any] | None:
+    """Return the drive model's re-timing at a moment, as the page applies it (:meth:`DriveCosts.at`), else ``None``.
+
+    >>> _traffic(DriveCosts())["overhead_min"], len(_traffic(DriveCosts())["weekday"])
+    (4.0, 24)
+    """
+    if drive is None:
+        return None
+    return {"overhead_min": drive.overhead_min, "weekday": list(drive.weekday), "weekend": list(drive.weekend)}
 
 
 def explorer_html(board: Board, scenarios: Sequence[Scenario] | None = None, *, nearest: int = DEFAULT_NEAREST,
