@@ -120,7 +120,8 @@ def broken(tmp_path: Path, file: str, edit) -> Path:
     ("stop_times.txt", lambda t: t.replace("05:50:00", "5.50", 1), "column arrival_time has 1 value(s) that are not "
                                                                   "HH:MM:SS times, the first '5.50'"),
     ("stop_times.txt", lambda t: t.replace(",750337,1,", ",nowhere,1,", 1), "names stop_id 'nowhere' that stops.txt"),
-    ("stops.txt", lambda t: t.replace("-16.74359", "", 1), "no valid stop_lat/stop_lon"),
+    ("stops.txt", lambda t: t.replace("-16.74359", "", 1), "'750000' no valid stop_lat/stop_lon"),
+    ("stops.txt", lambda t: t.replace("-16.74359", "95", 1), "'750000' no valid stop_lat/stop_lon (a latitude"),
     ("stop_times.txt", lambda t: t.replace("05:50:00,05:50:00,750000", "05:40:00,05:40:00,750000", 1),
      "goes back in time"),
     ("trips.txt", lambda t: "\n".join(t.splitlines()[:1] + t.splitlines()[2:]), "names trip_id"),

@@ -297,9 +297,10 @@ def _runs(feed: gtfs_kit.Feed, name: str) -> _Runs:
     bad = used[~(np.isfinite(lon[used]) & np.isfinite(lat[used]) & (np.abs(lat[used]) <= 90)
                  & (np.abs(lon[used]) <= 180))]
     if bad.size:
-        raise FeedError(f"GTFS feed {name}: stops.txt gives stop {stop_ids[bad[0]]!r} (and {bad.size - 1:,} more "
-                        f"stops with stop times) no valid stop_lat/stop_lon; every stop a vehicle calls at needs "
-                        f"its position in decimal degrees")
+        more = f" (and {bad.size - 1:,} more stop{'s' if bad.size > 2 else ''} with stop times)" if bad.size > 1 else ""
+        raise FeedError(f"GTFS feed {name}: stops.txt gives stop {stop_ids[bad[0]]!r}{more} no valid "
+                        f"stop_lat/stop_lon (a latitude from -90 to 90 and a longitude from -180 to 180); every stop "
+                        f"a vehicle calls at needs its position in decimal degrees")
     arrival = _seconds(times["arrival_time"], name, "arrival_time", trip_col)
     departure = _seconds(times["departure_time"], name, "departure_time", trip_col)
     arrival = np.where(np.isnan(arrival), departure, arrival)
