@@ -465,13 +465,23 @@ def plain_name(value: str, option: str, names: str = "the output folder") -> str
     return value
 
 
-def split(values: Optional[list[str]]) -> list[str]:
+def split(values: Optional[list[str]], option: str | None = None, wanted: str = "") -> list[str]:
     """Values given by repeating an option or separating with commas, as one list.
+
+    With ``option``, an option given only blank values (``--close ''``) is refused: it names nothing,
+    and taking it as "none" (or "all") would run something the user did not ask for.
 
     >>> split(["ilford,barkingside", " romford "])
     ['ilford', 'barkingside', 'romford']
+    >>> split([" , "], "--close", "counter ids")
+    Traceback (most recent call last):
+    access.core.errors.ArgumentError: --close ' , ' names nothing; give counter ids, or leave the option out
     """
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+    parts = [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+    if option is not None and values and not parts:
+        raise ArgumentError(f"{option} {values[0]!r} names nothing; give {wanted or 'a value'}, or leave the "
+                            f"option out")
+    return parts
 
 
 def model_text(model: str, short: bool = True) -> Text:

@@ -130,9 +130,13 @@ def fetch_command(
     """
     from access.inputs.datasets import fetch
 
+    with reported():
+        tables = split(names, "NAME", "tables of 'access data status', e.g. postcodes")
+        authorities = split(local_authority, "--local-authority",
+                            "a local authority's name or ONS code, e.g. Manchester")
     if study is not None:
         with reported():
-            names = _missing_for(study)
+            names = tables = _missing_for(study)
         if not names:
             errors.print(f"every table the study {study} reads is here; nothing to fetch", soft_wrap=True)
             return
@@ -143,7 +147,7 @@ def fetch_command(
     # (never swap sys.stdout/sys.stderr: the consoles write through them, and would write into the display for ever)
     with reported(), Progress(*columns, console=errors, disable=not errors.is_terminal, redirect_stdout=False,
                               redirect_stderr=False) as display:
-        written = fetch(split(names), local_authorities=split(local_authority), refresh=refresh,
+        written = fetch(tables, local_authorities=authorities, refresh=refresh,
                         progress=lambda name: _Bar(display, name))
     printed = output("data fetch", fmt)
     rows = [{"name": f.name, "path": f.path, "sha256": f.sha256, "matches_project": f.matches_project}

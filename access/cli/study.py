@@ -245,7 +245,7 @@ def new_study_command(
     from access.inputs.study_template import new_study
 
     with reported():
-        if bool(split(boroughs)) == (local_authority is not None):
+        if bool(split(boroughs, "--boroughs", "London boroughs, e.g. Havering")) == (local_authority is not None):
             raise StudyError("give --boroughs (London) or --local-authority (England and Wales), one of the two")
         config = new_study(name, boroughs=split(boroughs), folder=output_path(out), counters=counters,
                            reach_m=reach, title=title, local_authority=local_authority, table=table)

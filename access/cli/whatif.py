@@ -192,7 +192,7 @@ def scenario(
             extra_hours.append((cid.strip(), text.strip()))
         what = replace(what, name=label or what.name,
                        base=chosen.config.period_id(base or what.base, error=ScenarioError),
-                       close=what.close + tuple(split(close)),
+                       close=what.close + tuple(split(close, "--close", "counter ids, e.g. ilford")),
                        open=what.open + tuple(parse_opened(o) for o in open_ or []),
                        hours=what.hours + tuple(extra_hours), at=parse_moment(at) if at is not None else what.at)
         folder = output_folder(chosen, out, what.name)
@@ -367,7 +367,8 @@ def sweep_command(
             board = build_board(chosen, [], modes=mode, offline=offline, osm_file=osm_file, use_cache=cache,
                                 on_step=step)
             step("evaluating subsets")
-            result = sweep(board, among=split(among) or None, base=base, real=real, sizes=k, by=by,
+            among_ids = split(among, "--among", "counter ids, e.g. ilford,barkingside")
+            result = sweep(board, among=among_ids or None, base=base, real=real, sizes=k, by=by,
                            max_subsets=max_subsets)
             paths = write(result, folder)
 
