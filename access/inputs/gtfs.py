@@ -22,7 +22,9 @@ The rules, each written here once:
   run of the day after with its times plus 24 hours: every run of the date's day
   before, the date and the day after that meets the asked span of time is kept.
   A stop time with only one of its two times takes it for both; one with neither
-  is refused (times between timepoints are not interpolated).
+  is given one by linear interpolation, by stop count, between the timed stop
+  times around it (whole seconds, rounded down); a run with no time at its first
+  or last stop is refused (:func:`_interpolated`).
 - **Frequencies.** A trip in ``frequencies.txt`` is a template: it is expanded
   into runs departing at ``start_time``, ``start_time + headway_secs``, … strictly
   before ``end_time``, each keeping the template's times between stops
