@@ -143,3 +143,16 @@ def test_fetch_for_a_study_gets_only_what_it_reads_and_is_missing(publishers, tm
     london = runner.invoke(app, ["data", "fetch", "--study", "london-2017"], env=WIDE)
     assert london.exit_code == 2 and "no publisher serves for download" in london.stderr
     assert "ACCESS_DATA_MIRROR" in london.stderr and london.stderr.count("\n") == 1
+
+
+def test_status_fits_an_80_column_terminal_a_line_a_table():
+    """In a terminal 80 columns wide, each table and download is a line or two, not a column of single words."""
+    from terminal import access_command, run_in_terminal
+
+    session = run_in_terminal([access_command(), "data", "status"], columns=80, timeout_s=60)
+    assert session.code == 0, session.text
+    rows = [line for line in session.lines if line.startswith("│")]
+    named = [line for line in rows if line[1:].strip()[:1] not in ("", "│")]
+    assert len(named) >= 15 and len(rows) <= 2 * len(named), session.text  # no row wraps beyond a second line
+    assert all(len(line) <= 80 for line in session.lines), session.text
+    assert "mirror only" in session.text and "compiled by the project, or an extract" in session.text

@@ -61,6 +61,18 @@ class _Bar:
         self._display.update(self._task, completed=self.total or 0)
 
 
+def _brief(note: str) -> str:
+    """Shorten a table's note for a terminal's table: 'mirror only', the why left to --format csv and a note."""
+    from access.inputs.datasets import MIRROR_ONLY
+
+    return MIRROR_ONLY.rstrip(": ") if note.startswith(MIRROR_ONLY) else note
+
+
+def _licence(licence: str) -> str:
+    """Shorten a licence for a terminal's table: the Open Government Licence as OGL (its full name in csv, json)."""
+    return licence.replace("Open Government Licence", "OGL")
+
+
 def _size(mb: float) -> str:
     return f"{mb:,.1f} MB" if mb >= 0.1 else f"{mb * 1000:,.0f} kB"
 
@@ -79,16 +91,16 @@ def status_command(fmt: FormatOption = Format.table) -> None:
     columns = [Column("name", "table", key=True), Column("where", "where"),
                Column("verified", "sha256", cell=lambda r: _mark(r["verified"])),
                Column("size_mb", "size", cell=lambda r: _size(r["size_mb"])),
-               Column("note", "note", wrap=True, optional=True),
-               Column("licence", "licence", wrap=True, optional=True),
+               Column("note", "note", wrap=True, optional=True, cell=lambda r: _brief(r["note"])),
+               Column("licence", "licence", wrap=True, optional=True, cell=lambda r: _licence(r["licence"])),
                Column("url", "from", wrap=True, optional=True)]
     printed.table(Printed("tables", f"the tables studies read (data folder: {settings.data_dir()}; mirror: "
                                     f"{settings.mirror_dir()})", columns, tables))
     fetched = [r for r in rows if r["kind"] == "download"]
     columns = [Column("name", "download", key=True), Column("where", "where"),
                Column("verified", "sha256", cell=lambda r: _mark(r["verified"])),
-               Column("size_mb", "size", cell=lambda r: "about " + _size(r["size_mb"])),
-               Column("licence", "licence", wrap=True, optional=True),
+               Column("size_mb", "size, about", cell=lambda r: _size(r["size_mb"])),
+               Column("licence", "licence", wrap=True, optional=True, cell=lambda r: _licence(r["licence"])),
                Column("url", "address", wrap=True, optional=True),
                Column("note", "note", wrap=True, optional=True)]
     printed.table(Printed("downloads", "the publishers' files the tables are derived from", columns, fetched))
@@ -102,6 +114,9 @@ def status_command(fmt: FormatOption = Format.table) -> None:
     missing = [r["name"] for r in tables if r["where"] == "missing" and r["note"].startswith("access data fetch")]
     if missing:
         printed.note(f"fetch the missing tables with: access data fetch {' '.join(missing)}")
+    if any(_brief(r["note"]) != r["note"] for r in tables):
+        printed.note("mirror only: compiled by the project, or an extract that cannot be downloaded again as it was; "
+                     "--format csv says which")
     printed.note("licences, vintages and how each table is derived: docs/explanation/sources.md")
     printed.emit()
 

@@ -59,6 +59,10 @@ AUTHORITIES = "local/authorities.csv"
 """The data folder's list of the local authorities fetched (``code``, ``name``)."""
 
 
+MIRROR_ONLY = "mirror only: "
+"""How :func:`status` begins the note of a table no publisher serves (read from the mirror only)."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """One file a fetch wrote: its path in the data folder, sha256, and whether it equals the project's copy."""
@@ -419,7 +423,7 @@ def status(*, check: bool = True) -> list[Check]:
         where, ok, path = _mirror_state(source)
         if not check and where == "mirror":
             ok = None
-        note = "" if source.fetchable else "mirror only: " + source.fetch.split(";")[0]
+        note = "" if source.fetchable else MIRROR_ONLY + source.fetch.split(";")[0]
         if where == "missing" and source.fetchable:
             note = f"access data fetch {key}: downloads about {download_mb(source.downloads, folder):,.0f} MB"
         found.append(Check(key, "table", where, ok, source.size_mb, licence or "see the attribution", url, note,
