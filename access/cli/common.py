@@ -42,7 +42,8 @@ __all__ = ["app", "command", "Command", "console", "errors", "reported", "progre
 
 app = typer.Typer(
     help=(
-        "access: how far residents are from a police front counter, on foot, by bike and by car, "
+        "access: how far residents are from a police front counter, on foot, by bike, by car and by "
+        "public transport (from your GTFS timetables), "
         "before and after closures. Studies live in data/studies/*.toml; source data is read from "
         "the data folder that 'access data fetch' fills (ACCESS_DATA_DIR), else from the mirror in "
         "ACCESS_DATA_MIRROR (default ../shared/data beside the repository)."

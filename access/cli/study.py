@@ -121,7 +121,8 @@ def run(
     = "redbridge-2017",
     mode: Annotated[Optional[list[str]], typer.Option(
         "--mode", "-m", metavar="MODE",
-                        help=f"Mode to run; repeat for several. Default: the study's modes ({', '.join(MODES)}).")]
+                        help=f"Mode to run; repeat for several. Default: the study's modes ({', '.join(MODES)}, and "
+                             "transit with a [transit] table).")]
     = None,
     offline: Annotated[bool, typer.Option(
         help="Do not download a street network. Without --osm-file or a cached network the times "
