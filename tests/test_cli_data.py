@@ -156,3 +156,17 @@ def test_status_fits_an_80_column_terminal_a_line_a_table():
     assert len(named) >= 15 and len(rows) <= 2 * len(named), session.text  # no row wraps beyond a second line
     assert all(len(line) <= 80 for line in session.lines), session.text
     assert "mirror only" in session.text and "compiled by the project, or an extract" in session.text
+
+
+def test_status_warns_when_the_data_folder_is_a_file(tmp_path, monkeypatch):
+    """A data folder that is a file: status still lists the mirror's tables, and warns before a fetch would fail."""
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    monkeypatch.setenv("ACCESS_DATA_DIR", str(afile))
+    done = runner.invoke(app, ["data", "status"], env=WIDE)
+    assert done.exit_code == 0, done.stderr
+    assert f"warning: the data folder {afile} is a file, not a folder" in done.stdout
+    as_csv = runner.invoke(app, ["data", "status", "--format", "csv"], env=WIDE)
+    assert "is a file, not a folder" in as_csv.stderr and "warning" not in as_csv.stdout
+    fetch = runner.invoke(app, ["data", "fetch", "postcodes"], env=WIDE)
+    assert fetch.exit_code == 2 and "set ACCESS_DATA_DIR to a writable folder" in fetch.stderr

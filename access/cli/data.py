@@ -118,6 +118,11 @@ def status_command(fmt: FormatOption = Format.table) -> None:
         printed.note("mirror only: compiled by the project, or an extract that cannot be downloaded again as it was; "
                      "--format csv says which")
     printed.note("licences, vintages and how each table is derived: docs/explanation/sources.md")
+    folder = settings.data_dir()
+    if folder.exists() and not folder.is_dir():
+        said = (f"the data folder {folder} is a file, not a folder: 'access data fetch' cannot write there; set "
+                f"ACCESS_DATA_DIR to a folder")
+        printed.warnings([said], [Text.assemble(("warning:", "bold yellow"), f" {said}")])
     printed.emit()
 
 
