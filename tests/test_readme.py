@@ -33,12 +33,11 @@ def test_every_link_of_the_readme_leads_somewhere():
 def test_the_download_size_the_quick_start_names_is_the_registrys(tmp_path, monkeypatch):
     """'about N MB': what 'access data fetch --study redbridge-2017' downloads into an empty data folder."""
     from access.inputs.config import load_config
-    from access.inputs.sources import download_mb, sources
+    from access.inputs.sources import download_mb, downloads_of, sources
 
     monkeypatch.setenv("ACCESS_DATA_DIR", str(tmp_path / "empty"))
-    listed = sources()
-    keys = [key for key in load_config("redbridge-2017").data_keys if listed[key].fetchable]
-    size = download_mb([name for key in keys for name in listed[key].downloads])
+    keys = [key for key in load_config("redbridge-2017").data_keys if sources()[key].fetchable]
+    size = download_mb(downloads_of(keys))
     said = re.search(r"about (\d+) MB, once", README.read_text(encoding="utf-8"))
     assert said, "the Quick start says how much its first run downloads"
     assert abs(int(said.group(1)) - size) <= 0.1 * size, (said.group(0), size)

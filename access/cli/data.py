@@ -156,12 +156,12 @@ def fetch_command(
                             "a local authority's name or ONS code, e.g. Manchester")
     if study is not None:
         with reported():
-            names = tables = _missing_for(study)
-        if not names:
+            tables = _missing_for(study)
+        if not tables:
             errors.print(f"every table the study {study} reads is here; nothing to fetch", soft_wrap=True)
             return
-        errors.print(f"the study {study} reads {len(names)} tables not here yet ({', '.join(names)}): "
-                     f"{_plan(names)}", soft_wrap=True)
+        errors.print(f"the study {study} reads {len(tables)} tables not here yet ({', '.join(tables)}): "
+                     f"{_plan(tables)}", soft_wrap=True)
 
     columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn()]
     # (never swap sys.stdout/sys.stderr: the consoles write through them, and would write into the display for ever)
@@ -184,10 +184,9 @@ def fetch_command(
 
 def _plan(names: list[str]) -> str:
     """Say how much fetching the tables ``names`` downloads, and into which folder."""
-    from access.inputs.sources import download_mb, sources
+    from access.inputs.sources import download_mb, downloads_of
 
-    listed = sources()
-    size = download_mb([d for name in names for d in listed[name].downloads])
+    size = download_mb(downloads_of(names))
     if size == 0:
         return f"deriving them from files already downloaded into {settings.data_dir()}"
     return f"downloading about {_size(size)} from their publishers into {settings.data_dir()}"

@@ -246,9 +246,10 @@ def new_study_command(
     from access.inputs.study_template import new_study
 
     with reported():
-        if bool(split(boroughs, "--boroughs", "London boroughs, e.g. Havering")) == (local_authority is not None):
+        listed = split(boroughs, "--boroughs", "London boroughs, e.g. Havering")
+        if bool(listed) == (local_authority is not None):
             raise StudyError("give --boroughs (London) or --local-authority (England and Wales), one of the two")
-        config = new_study(name, boroughs=split(boroughs), folder=output_path(out), counters=counters,
+        config = new_study(name, boroughs=listed, folder=output_path(out), counters=counters,
                            reach_m=reach, title=title, local_authority=local_authority, table=table)
         counter_rows = read_counter_table(config.counters_table)
     rows = [{"id": row["id"], "name": row.get("name", row["id"]), "borough": row.get("borough", ""),

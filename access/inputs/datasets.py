@@ -46,6 +46,7 @@ from access.inputs.sources import (
     Download,
     download_mb,
     downloads,
+    downloads_of,
     local_authority_downloads,
     manifest,
     sha256_of,
@@ -281,10 +282,9 @@ def fetch(keys: Sequence[str] | None = None, *, local_authorities: Sequence[str]
             raise StudyError(f"{key!r} is not a table of data/sources.toml; fetch one of: {', '.join(fetchable())}")
         if not listed[key].fetchable:
             raise StudyError(f"{key!r} cannot be fetched: {listed[key].fetch}")
-    needed = [name for key in chosen for name in listed[key].downloads]
+    needed = downloads_of(chosen)
     if local_authorities:
-        needed += list(local_authority_downloads())
-    needed = list(dict.fromkeys(needed))
+        needed = list(dict.fromkeys([*needed, *local_authority_downloads()]))
     folder = _data_folder()
     record = manifest(folder)
     written: list[Fetched] = []

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,8 +33,8 @@ from typing import Any
 from access.core import settings
 from access.core.errors import ChecksumMismatch, MirrorFileMissing, StudyError
 
-__all__ = ["Source", "Download", "sources", "downloads", "local_authority_downloads", "data_file", "mirror_file",
-           "find_file", "sha256_of", "manifest", "MANIFEST", "download_mb", "ATTRIBUTION",
+__all__ = ["Source", "Download", "sources", "downloads", "downloads_of", "local_authority_downloads", "data_file",
+           "mirror_file", "find_file", "sha256_of", "manifest", "MANIFEST", "download_mb", "ATTRIBUTION",
            "LOCAL_AUTHORITY_ATTRIBUTION"]
 
 ATTRIBUTION = (
@@ -180,6 +181,16 @@ def downloads() -> dict[str, Download]:
     'Ordnance Survey'
     """
     return _registry()[1]
+
+
+def downloads_of(keys: Sequence[str]) -> list[str]:
+    """Return the publishers' downloads the tables ``keys`` are derived from, each once, in order.
+
+    >>> downloads_of(["postcodes", "postcodes"]) == list(sources()["postcodes"].downloads)
+    True
+    """
+    listed = sources()
+    return list(dict.fromkeys(name for key in keys for name in listed[key].downloads))
 
 
 def local_authority_downloads() -> tuple[str, ...]:
