@@ -216,25 +216,27 @@ def model_note(times: TravelTimes, *, far_population: float = 0.0, excluded_popu
                 f"{times.detail.split(' over the departure window; ', 1)[-1]}.")
         if times.calibration is not None:
             return note + f" {transit_walks_warning(times)}"
-        if times.far_from_network.any():
-            note += (f" {far_population:,.0f} residents live more than {max_snap_m:g} m from the walk network "
-                     f"(flagged; the gap is walked in a straight line).")
-        if times.excluded.any():
-            note += (f" {excluded_population:,.0f} of them live more than {max_gap_m:,.0f} m from it and are left "
-                     f"out of the figures.")
-        return note
+        return note + _network_gaps(times, "the walk network", far_population, excluded_population, max_snap_m,
+                                    max_gap_m)
     note = f"Street-network model: {times.detail}."
     if times.drive is not None:
         note += f" Drive times: {drive_model_note(times.drive)}."
     if times.mode == "walk" and times.network is not None and times.network.signals is not None:
         note += " Walking waits at each traffic signal passed (see the trip-cost model)."
+    return note + _network_gaps(times, "this network", far_population, excluded_population, max_snap_m, max_gap_m)
+
+
+def _network_gaps(times: TravelTimes, network: str, far_population: float, excluded_population: float,
+                  max_snap_m: float, max_gap_m: float) -> str:
+    """Say how many residents live beyond ``max_snap_m`` of ``network`` (flagged) and ``max_gap_m`` (left out)."""
+    said = ""
     if times.far_from_network.any():
-        note += (f" {far_population:,.0f} residents live more than {max_snap_m:g} m from this "
-                 f"network (flagged; the gap is walked in a straight line).")
+        said += (f" {far_population:,.0f} residents live more than {max_snap_m:g} m from {network} "
+                 f"(flagged; the gap is walked in a straight line).")
     if times.excluded.any():
-        note += (f" {excluded_population:,.0f} of them live more than {max_gap_m:,.0f} m from it and are left out "
+        said += (f" {excluded_population:,.0f} of them live more than {max_gap_m:,.0f} m from it and are left out "
                  f"of the figures.")
-    return note
+    return said
 
 
 PUBLIC_TRANSPORT_CRITERION = (
