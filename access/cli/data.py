@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.text import Text
 
-from access.cli.common import Command, FormatOption, app, errors, fail, output, reported, split
+from access.cli.common import Command, FormatOption, app, errors, fail, output, reported, split, warning_panels
 from access.cli.tables import Column, Format, Printed
 from access.core import settings
 
@@ -122,7 +122,7 @@ def status_command(fmt: FormatOption = Format.table) -> None:
     if folder.exists() and not folder.is_dir():
         said = (f"the data folder {folder} is a file, not a folder: 'access data fetch' cannot write there; set "
                 f"ACCESS_DATA_DIR to a folder")
-        printed.warnings([said], [Text.assemble(("warning:", "bold yellow"), f" {said}")])
+        printed.warnings(*warning_panels([said], {}))
     printed.emit()
 
 
